@@ -1,0 +1,1 @@
+//! SL1xx: the host exposed through bind mounts.

@@ -1,0 +1,213 @@
+//! Catalog data: which host paths are sensitive, which images keep data. Data, not code
+//! (kube-linter's lesson): the TOML files beside this one are embedded at build time.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivePaths {
+    pub exact: Vec<String>,
+    pub system: Vec<String>,
+    pub credentials: Vec<String>,
+    pub windows: Vec<String>,
+    pub read_only_allowed: Vec<String>,
+    pub daemonset_read_only_allowed: Vec<String>,
+    pub runtime_socket_names: Vec<String>,
+    pub runtime_socket_folders: Vec<String>,
+    pub runtime_pipes: Vec<String>,
+}
+
+/// Why a host path is sensitive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sensitivity {
+    /// `/`, `/home`, `~`, a Windows drive root.
+    Root(String),
+    /// The path is this system location or under it.
+    System(String),
+    /// The path is an ancestor of this system location.
+    AncestorOf(String),
+    /// A credential folder, or an ancestor of one.
+    Credentials(String),
+}
+
+impl Sensitivity {
+    /// For messages: "the system folder `/etc`".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Sensitivity::Root(p) => format!("the host folder `{p}`"),
+            Sensitivity::System(p) => format!("the system location `{p}`"),
+            Sensitivity::AncestorOf(p) => format!("a folder holding the system location `{p}`"),
+            Sensitivity::Credentials(p) => format!("the credential folder `{p}`"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Catalog {
+    pub sensitive: SensitivePaths,
+}
+
+impl Catalog {
+    /// The built-in catalog, parsed once.
+    ///
+    /// # Panics
+    /// Only if the embedded TOML is invalid, which `tests` catch before release.
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog {
+            sensitive: toml::from_str(SENSITIVE_PATHS).expect("embedded sensitive-paths.toml"),
+        })
+    }
+
+    /// Whether `path` (normalized, see [`crate::parse::paths::normalize`]) is a container
+    /// runtime socket or its folder.
+    #[must_use]
+    pub fn is_runtime_socket(&self, path: &str) -> bool {
+        let s = &self.sensitive;
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        s.runtime_socket_names.iter().any(|n| n == name)
+            || s.runtime_socket_folders
+                .iter()
+                .any(|f| is_at_or_under(path, f))
+            || s.runtime_pipes.iter().any(|p| {
+                path.eq_ignore_ascii_case(p)
+                    || path.to_ascii_lowercase().ends_with("pipe/docker_engine")
+                    || path.to_ascii_lowercase().ends_with("pipe\\docker_engine")
+            })
+    }
+
+    /// Whether `path` is allowed as an exception (read-only time zone files, read-only
+    /// `/var/log` in a DaemonSet).
+    #[must_use]
+    pub fn is_allowed(&self, path: &str, read_only: bool, daemonset: bool) -> bool {
+        let s = &self.sensitive;
+        read_only
+            && (s.read_only_allowed.iter().any(|a| is_at_or_under(path, a))
+                || (daemonset
+                    && s.daemonset_read_only_allowed
+                        .iter()
+                        .any(|a| is_at_or_under(path, a))))
+    }
+
+    /// Why `path` is sensitive, if it is. Exceptions are not applied here: see
+    /// [`Catalog::is_allowed`].
+    #[must_use]
+    pub fn sensitivity(&self, path: &str) -> Option<Sensitivity> {
+        let s = &self.sensitive;
+        if let Some(w) = self.windows_sensitivity(path) {
+            return Some(w);
+        }
+        if s.exact.iter().any(|e| e == path) {
+            return Some(Sensitivity::Root(path.to_string()));
+        }
+        if let Some(sys) = s.system.iter().find(|sys| is_at_or_under(path, sys)) {
+            return Some(Sensitivity::System(sys.clone()));
+        }
+        for home in homes_of(path) {
+            for cred in &s.credentials {
+                let folder = format!("{home}/{cred}");
+                if is_at_or_under(path, &folder) || is_at_or_under(&folder, path) {
+                    return Some(Sensitivity::Credentials(folder));
+                }
+            }
+        }
+        if path.starts_with('/') && path != "/" {
+            if let Some(sys) = s.system.iter().find(|sys| is_at_or_under(sys, path)) {
+                return Some(Sensitivity::AncestorOf(sys.clone()));
+            }
+        }
+        None
+    }
+
+    fn windows_sensitivity(&self, path: &str) -> Option<Sensitivity> {
+        let b = path.as_bytes();
+        if b.len() < 2 || b[1] != b':' || !b[0].is_ascii_alphabetic() {
+            return None;
+        }
+        let rest = path[2..].trim_start_matches(['\\', '/']);
+        if rest.is_empty() {
+            return Some(Sensitivity::Root(path.to_string()));
+        }
+        let first = rest.split(['\\', '/']).next().unwrap_or(rest);
+        self.sensitive
+            .windows
+            .iter()
+            .find(|w| w.eq_ignore_ascii_case(first))
+            .map(|w| Sensitivity::System(format!("{}:\\{w}", &path[..1])))
+    }
+}
+
+/// `path` equals `base` or lies under it (component-wise).
+#[must_use]
+pub fn is_at_or_under(path: &str, base: &str) -> bool {
+    if base == "/" {
+        return path.starts_with('/');
+    }
+    path == base
+        || (path.len() > base.len()
+            && path.starts_with(base)
+            && path.as_bytes()[base.len()] == b'/')
+}
+
+/// The home folders a path may lie in: `~`, `/root`, `/home/<user>`.
+fn homes_of(path: &str) -> Vec<String> {
+    let mut homes = vec!["~".to_string(), "/root".to_string()];
+    if let Some(rest) = path.strip_prefix("/home/") {
+        let user = rest.split('/').next().unwrap_or(rest);
+        if !user.is_empty() {
+            homes.push(format!("/home/{user}"));
+        }
+    }
+    homes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_paths() {
+        let c = Catalog::get();
+        let sys = |p: &str| c.sensitivity(p);
+        assert_eq!(sys("/"), Some(Sensitivity::Root("/".into())));
+        assert_eq!(sys("/etc/nginx"), Some(Sensitivity::System("/etc".into())));
+        assert_eq!(
+            sys("/var"),
+            Some(Sensitivity::AncestorOf("/var/lib/docker".into()))
+        );
+        assert_eq!(
+            sys("/home/alice"),
+            Some(Sensitivity::Credentials("/home/alice/.ssh".into()))
+        );
+        assert_eq!(
+            sys("~/.aws/credentials"),
+            Some(Sensitivity::Credentials("~/.aws".into()))
+        );
+        assert_eq!(
+            sys("/root/.kube"),
+            Some(Sensitivity::System("/root".into()))
+        );
+        assert_eq!(sys("C:\\"), Some(Sensitivity::Root("C:\\".into())));
+        assert_eq!(
+            sys("c:\\windows\\system32"),
+            Some(Sensitivity::System("c:\\Windows".into()))
+        );
+        assert_eq!(sys("/srv/data"), None);
+        assert_eq!(sys("/home/alice/project/data"), None);
+        assert_eq!(sys("/etcetera"), None);
+        assert_eq!(sys("data"), None);
+        assert!(c.is_runtime_socket("/var/run/docker.sock"));
+        assert!(c.is_runtime_socket("/run/containerd"));
+        assert!(c.is_runtime_socket("\\\\.\\pipe\\docker_engine"));
+        assert!(!c.is_runtime_socket("/var/run"));
+        assert!(c.is_allowed("/etc/localtime", true, false));
+        assert!(!c.is_allowed("/etc/localtime", false, false));
+        assert!(c.is_allowed("/var/log/pods", true, true));
+        assert!(!c.is_allowed("/var/log", true, false));
+    }
+}

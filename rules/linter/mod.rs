@@ -1,0 +1,3 @@
+//! SL0xx: the linter itself.
+
+pub mod parse_error;

@@ -1,0 +1,37 @@
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::FileModel;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a file that cannot be read or parsed: YAML syntax errors, duplicate keys,
+    /// Dockerfile syntax errors, an alias-expansion bomb, invalid UTF-8, unreadable files.
+    ///
+    /// ## Why is this bad?
+    /// A file stowlint cannot read is a file nobody checked, and usually one the runtime
+    /// rejects too (Compose and Kubernetes refuse duplicate keys). Other files are still
+    /// linted.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:17
+    ///     image: postgres:16   # duplicate key
+    /// ```
+    ///
+    /// Use instead: one value per key, and YAML that `docker compose config` or
+    /// `kubectl apply --dry-run=client` accepts.
+    pub struct ParseError;
+    meta { code: "SL001", name: "parse-error", severity: Error,
+           formats: [Dockerfile, Compose, Kubernetes] }
+}
+
+impl Rule for ParseError {
+    fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
+        for error in &file.errors {
+            cx.report(error.span, error.message.clone())
+                .help("fix the file so that it parses; the rest of it was not checked");
+        }
+    }
+}

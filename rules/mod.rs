@@ -1,0 +1,22 @@
+//! THE registry: every rule, sorted by code (a test fails otherwise).
+//!
+//! One rule, one file, with its doc comment and fixtures (`fixtures/<CODE>/`). Rules see the
+//! model, never the formats.
+
+pub mod bind_mounts;
+pub mod catalog;
+pub mod linter;
+
+use crate::engine::Rule;
+
+/// Every rule, sorted by code.
+pub static RULES: &[&dyn Rule] = &[&linter::parse_error::ParseError];
+
+/// A rule by code (`SL102`) or name (`container-runtime-socket`), case-insensitively.
+#[must_use]
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        let m = r.meta();
+        m.code.eq_ignore_ascii_case(code_or_name) || m.name.eq_ignore_ascii_case(code_or_name)
+    })
+}

@@ -1,0 +1,158 @@
+//! The rule engine: runs the registry over a project, applies precedence within rule
+//! families, and returns diagnostics in a stable order.
+
+mod diagnostic;
+mod rule;
+
+pub use diagnostic::{Diagnostic, Related, Severity};
+pub use rule::{DeclaredRule, Rule, RuleMeta};
+
+use std::collections::HashSet;
+
+use crate::model::{FileModel, Project, Span};
+
+/// Where two rules of one family match one mount, the first wins over the others
+/// (RULES.md "Conventions").
+const PRECEDENCE: &[(&str, &[&str])] = &[
+    ("SL102", &["SL101", "SL103", "SL105"]),
+    ("SL101", &["SL103", "SL105"]),
+    ("SL402", &["SL401", "SL406", "SL407"]),
+    ("SL404", &["SL405"]),
+    ("SL301", &["SL302"]),
+    ("SL203", &["SL303"]),
+];
+
+/// What a rule sees besides the model: where to report, and the catalogs.
+pub struct Ctx<'a> {
+    project: &'a Project,
+    file: usize,
+    rule: &'static RuleMeta,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The file being checked (for project-wide rules: the first file).
+    #[must_use]
+    pub fn file(&self) -> &'a FileModel {
+        &self.project.files[self.file]
+    }
+
+    #[must_use]
+    pub fn project(&self) -> &'a Project {
+        self.project
+    }
+
+    #[must_use]
+    pub fn catalog(&self) -> &'static crate::rules::catalog::Catalog {
+        crate::rules::catalog::Catalog::get()
+    }
+
+    /// Report a finding in the current file at the rule's default severity.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let file = self.file;
+        self.report_in(file, span, message)
+    }
+
+    /// Report a finding in another file of the project (project-wide rules).
+    pub fn report_in(
+        &mut self,
+        file: usize,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.rule.severity,
+            message: message.into(),
+            help: None,
+            file: self.project.files[file].source.path.clone(),
+            span,
+            related: Vec::new(),
+            subject: None,
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}
+
+/// Run `rules` over `project`; output sorted by file, line, column, code, message.
+#[must_use]
+pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in rules {
+        let meta = rule.meta();
+        for (index, file) in project.files.iter().enumerate() {
+            if file.format.is_some_and(|f| !meta.formats.contains(&f)) {
+                continue;
+            }
+            let mut cx = Ctx {
+                project,
+                file: index,
+                rule: meta,
+                out: &mut out,
+            };
+            rule.check_file(file, &mut cx);
+            for workload in &file.workloads {
+                rule.check_workload(workload, &mut cx);
+                for (container, mount) in workload.mounts() {
+                    rule.check_mount(mount, container, workload, &mut cx);
+                }
+            }
+        }
+        if !project.files.is_empty() {
+            let mut cx = Ctx {
+                project,
+                file: 0,
+                rule: meta,
+                out: &mut out,
+            };
+            rule.check_project(project, &mut cx);
+        }
+    }
+    apply_precedence(&mut out);
+    sort_and_dedup(&mut out);
+    out
+}
+
+fn apply_precedence(out: &mut Vec<Diagnostic>) {
+    let present: HashSet<(&std::path::Path, Span, &str)> = out
+        .iter()
+        .filter_map(|d| Some((d.file.as_path(), d.subject?, d.code)))
+        .collect();
+    let beaten: Vec<bool> = out
+        .iter()
+        .map(|d| {
+            let Some(subject) = d.subject else {
+                return false;
+            };
+            PRECEDENCE.iter().any(|(winner, losers)| {
+                losers.contains(&d.code) && present.contains(&(d.file.as_path(), subject, *winner))
+            })
+        })
+        .collect();
+    let mut beaten = beaten.into_iter();
+    out.retain(|_| !beaten.next().unwrap_or(false));
+}
+
+/// Stable order, and one finding per rule and span: a pod volume mounted by two containers
+/// is reported once, at its declaration.
+pub fn sort_and_dedup(out: &mut Vec<Diagnostic>) {
+    out.sort_by(|a, b| {
+        (
+            &a.file,
+            a.span.start.offset,
+            a.code,
+            &a.message,
+            a.span.end.offset,
+        )
+            .cmp(&(
+                &b.file,
+                b.span.start.offset,
+                b.code,
+                &b.message,
+                b.span.end.offset,
+            ))
+    });
+    out.dedup_by(|b, a| a.file == b.file && a.code == b.code && a.span == b.span);
+}

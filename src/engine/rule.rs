@@ -1,0 +1,103 @@
+//! The rule trait and its metadata.
+
+use crate::engine::{Ctx, Severity};
+use crate::model::{Container, FileModel, Format, Mount, Project, Workload};
+
+/// What every rule declares: written once with [`declare_rule!`](crate::declare_rule), read by
+/// `explain`, `rules`, the README table and every renderer.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The inputs the rule reads.
+    pub formats: &'static [Format],
+    /// The doc comment, as written (`## What it does`, `## Why is this bad?`, `## Example`).
+    pub raw_docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The docs, one leading space of each doc-comment line removed.
+    #[must_use]
+    pub fn docs(&self) -> String {
+        self.raw_docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+
+    /// The first sentence under `## What it does`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let docs = self.docs();
+        let body = docs
+            .split_once("## What it does")
+            .map_or(docs.as_str(), |(_, rest)| rest);
+        let para: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        para.join(" ")
+    }
+
+    #[must_use]
+    pub fn family(&self) -> &'static str {
+        self.code.get(..3).unwrap_or(self.code)
+    }
+}
+
+/// Implemented by [`declare_rule!`](crate::declare_rule).
+pub trait DeclaredRule {
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A rule: hooks with default no-op bodies, called by the engine in this order for each
+/// file: `check_file`, then for each workload `check_workload` and each mount `check_mount`;
+/// `check_project` once per run (cross-file rules).
+pub trait Rule: DeclaredRule + Sync + Send {
+    fn check_file(&self, _file: &FileModel, _cx: &mut Ctx) {}
+    fn check_workload(&self, _workload: &Workload, _cx: &mut Ctx) {}
+    fn check_mount(
+        &self,
+        _mount: &Mount,
+        _container: &Container,
+        _workload: &Workload,
+        _cx: &mut Ctx,
+    ) {
+    }
+    fn check_project(&self, _project: &Project, _cx: &mut Ctx) {}
+}
+
+/// Declares a rule: its doc comment, metadata and struct. The docs are captured into the
+/// metadata, so a rule cannot ship without them.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $name:ident;
+        meta { code: $code:literal, name: $rname:literal, severity: $sev:ident,
+               formats: [$($fmt:ident),* $(,)?] $(,)? }
+    ) => {
+        $(#[doc = $doc])+
+        #[derive(Debug, Default, Clone, Copy)]
+        pub struct $name;
+
+        impl $crate::engine::DeclaredRule for $name {
+            fn meta(&self) -> &'static $crate::engine::RuleMeta {
+                static META: $crate::engine::RuleMeta = $crate::engine::RuleMeta {
+                    code: $code,
+                    name: $rname,
+                    severity: $crate::engine::Severity::$sev,
+                    formats: &[$($crate::model::Format::$fmt),*],
+                    raw_docs: concat!($($doc, "\n"),+),
+                };
+                &META
+            }
+        }
+    };
+}

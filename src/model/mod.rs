@@ -1,0 +1,498 @@
+//! The common model: what Dockerfiles, Compose files and Kubernetes manifests say about
+//! storage, with the span of everything. The model knows nothing of rules or output formats.
+//!
+//! Project → files → workloads (compose service, pod template owner, Dockerfile stage) →
+//! containers → mounts.
+
+mod source;
+
+use std::path::PathBuf;
+
+pub use source::{LineIndex, Pos, SourceFile, Span, Spanned};
+
+/// The kind of input a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Dockerfile,
+    Compose,
+    Kubernetes,
+}
+
+impl Format {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Dockerfile => "dockerfile",
+            Format::Compose => "compose",
+            Format::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// A problem reading a file: reported as SL001.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Everything a run was given.
+#[derive(Debug, Default)]
+pub struct Project {
+    pub files: Vec<FileModel>,
+}
+
+/// One input file and what it declares.
+#[derive(Debug)]
+pub struct FileModel {
+    pub source: SourceFile,
+    /// `None` when the file could not be read or classified well enough to parse.
+    pub format: Option<Format>,
+    pub errors: Vec<ParseError>,
+    pub workloads: Vec<Workload>,
+    /// Compose top-level `volumes:`.
+    pub volumes: Vec<VolumeDecl>,
+    pub claims: Vec<Claim>,
+    pub persistent_volumes: Vec<PersistentVolume>,
+    pub storage_classes: Vec<StorageClass>,
+    pub autoscalers: Vec<Autoscaler>,
+    pub dockerfile: Option<Dockerfile>,
+}
+
+impl FileModel {
+    #[must_use]
+    pub fn new(source: SourceFile, format: Option<Format>) -> Self {
+        Self {
+            source,
+            format,
+            errors: Vec::new(),
+            workloads: Vec::new(),
+            volumes: Vec::new(),
+            claims: Vec::new(),
+            persistent_volumes: Vec::new(),
+            storage_classes: Vec::new(),
+            autoscalers: Vec::new(),
+            dockerfile: None,
+        }
+    }
+}
+
+/// Where a workload runs, which decides whether host-local storage follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    /// A Dockerfile: an image, not yet a running workload.
+    Image,
+    /// Docker Compose on one host.
+    Compose,
+    /// A compose service deployed to Docker Swarm.
+    Swarm,
+    Kubernetes,
+}
+
+impl Platform {
+    /// Whether the scheduler may move the workload to another node.
+    #[must_use]
+    pub fn is_orchestrated(self) -> bool {
+        matches!(self, Platform::Swarm | Platform::Kubernetes)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkloadKind {
+    ComposeService,
+    /// The Kubernetes kind that owns the pod template (`Deployment`, `Pod`, `Rollout`, ...).
+    Kubernetes(String),
+    DockerfileStage,
+}
+
+/// A compose service, a Kubernetes pod template owner, or a Dockerfile stage.
+#[derive(Debug)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub platform: Platform,
+    pub name: String,
+    /// Kubernetes namespace when written.
+    pub namespace: Option<String>,
+    /// How messages name it: `service db`, `Deployment/api`, `stage builder`.
+    pub owner: String,
+    /// The name as written (service key, `metadata.name` value, `FROM` instruction).
+    pub span: Span,
+    pub containers: Vec<Container>,
+    /// Kubernetes pod `volumes:`.
+    pub pod_volumes: Vec<PodVolume>,
+    /// `replicas` (Kubernetes `spec.replicas`, compose `deploy.replicas`).
+    pub replicas: Option<Spanned<u64>>,
+    /// Compose `deploy.mode: global`.
+    pub global: Option<Span>,
+    /// Node pinning: `nodeName`, a required `kubernetes.io/hostname` selector or affinity,
+    /// swarm `node.hostname ==` / `node.id ==` constraints.
+    pub pinned: Option<Span>,
+    /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
+    pub strategy: Option<Spanned<String>>,
+    /// Compose `volumes_from`.
+    pub volumes_from: Vec<Spanned<String>>,
+    /// Compose `build`.
+    pub build: Option<Build>,
+    /// StatefulSet `volumeClaimTemplates`.
+    pub claim_templates: Vec<Claim>,
+    /// Why the compose service counts as swarm (the swarm-only key), when it does.
+    pub swarm_reason: Option<Spanned<String>>,
+}
+
+impl Workload {
+    #[must_use]
+    pub fn kube_kind(&self) -> Option<&str> {
+        match &self.kind {
+            WorkloadKind::Kubernetes(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn is_daemonset(&self) -> bool {
+        self.kube_kind() == Some("DaemonSet")
+    }
+
+    /// All mounts of all containers, with their container.
+    pub fn mounts(&self) -> impl Iterator<Item = (&Container, &Mount)> {
+        self.containers
+            .iter()
+            .flat_map(|c| c.mounts.iter().map(move |m| (c, m)))
+    }
+}
+
+/// Compose `build:`.
+#[derive(Debug, Clone)]
+pub struct Build {
+    pub context: Spanned<String>,
+    pub dockerfile: Option<Spanned<String>>,
+    /// The Dockerfile's path, resolved against the compose file's folder.
+    pub dockerfile_path: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerRole {
+    Main,
+    Init,
+    Ephemeral,
+}
+
+#[derive(Debug)]
+pub struct Container {
+    pub name: String,
+    pub role: ContainerRole,
+    /// How messages name it: `service db`, `Deployment/api container app`.
+    pub owner: String,
+    /// The image reference after interpolation; the span of the `image:` value.
+    pub image: Option<Spanned<String>>,
+    pub env: Vec<EnvVar>,
+    pub mounts: Vec<Mount>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub name: String,
+    /// `None` when the value comes from elsewhere (`valueFrom`, no value in compose).
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// What backs a mount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MountKind {
+    /// A host folder or file (compose bind, or a local-driver volume with `o: bind`).
+    Bind,
+    /// Kubernetes `hostPath`.
+    HostPath,
+    /// A named volume (compose).
+    Volume,
+    /// A volume with no name: compose `- /data`, Dockerfile `VOLUME`.
+    Anonymous,
+    /// Memory: compose `tmpfs`.
+    Tmpfs,
+    /// Kubernetes `emptyDir`; `memory` for `medium: Memory`.
+    EmptyDir {
+        memory: bool,
+    },
+    /// Kubernetes generic `ephemeral` volume.
+    Ephemeral,
+    /// Kubernetes `persistentVolumeClaim`.
+    Claim,
+    ConfigMap,
+    Secret,
+    Projected,
+    DownwardApi,
+    Nfs,
+    Csi,
+    /// Compose `type: image` or Kubernetes `image` volume.
+    Image,
+    /// Compose `type: npipe`.
+    Npipe,
+    /// Compose `type: cluster`, or any other Kubernetes volume source (named here).
+    Other(String),
+}
+
+/// A host path as written (after interpolation), and resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostPath {
+    /// Interpolated and lexically normalized (`//`, `/./`, `..` and trailing `/` folded), but
+    /// with `~` and relative paths kept as written so findings never depend on where the
+    /// repository is checked out.
+    pub path: String,
+    /// Relative paths joined to the compose file's folder, `~` expanded with `$HOME`.
+    pub resolved: PathBuf,
+}
+
+impl HostPath {
+    /// Absolute (`/x`, `C:\x`, `\\.\pipe\x`) or home-relative (`~`, `~/x`).
+    #[must_use]
+    pub fn is_rooted(&self) -> bool {
+        let p = self.path.as_str();
+        p.starts_with('/')
+            || p.starts_with('\\')
+            || p == "~"
+            || p.starts_with("~/")
+            || p.as_bytes().get(1) == Some(&b':')
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MountSource {
+    None,
+    Host(HostPath),
+    /// A named volume (compose) or the name behind a Kubernetes volume (configMap name, ...).
+    Volume(String),
+    /// A PersistentVolumeClaim name.
+    Claim(String),
+}
+
+/// How the mount is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountSyntax {
+    /// Compose `- src:dst:opts`.
+    ComposeShort,
+    /// Compose `- type: ...` mapping.
+    ComposeLong,
+    /// Compose service `tmpfs:` key.
+    ComposeTmpfs,
+    /// Kubernetes `volumeMounts` entry.
+    VolumeMount,
+    /// Dockerfile `VOLUME`.
+    DockerfileVolume,
+}
+
+/// One mount in one container.
+#[derive(Clone, Debug)]
+pub struct Mount {
+    pub kind: MountKind,
+    pub syntax: MountSyntax,
+    pub source: MountSource,
+    /// The path inside the container (normalized: no trailing `/`).
+    pub target: String,
+    pub read_only: bool,
+    /// tmpfs `size`, emptyDir `sizeLimit`.
+    pub size: Option<Spanned<String>>,
+    /// Short-syntax options and other flags as written (`z`, `cached`, `nocopy`, ...).
+    pub options: Vec<String>,
+    /// `bind.propagation` or `mountPropagation`.
+    pub propagation: Option<Spanned<String>>,
+    /// The bind creates a missing host folder; the span shows what decides it
+    /// (`hostPath.type`, `create_host_path`, or the short-syntax source).
+    pub creates_host_path: Option<Span>,
+    /// Kubernetes `hostPath.type`.
+    pub host_path_type: Option<Spanned<String>>,
+    pub sub_path: Option<String>,
+    /// The volume the mount goes through: a compose named volume or a Kubernetes pod volume;
+    /// the span is where that volume is declared.
+    pub volume: Option<Spanned<String>>,
+    /// A compose named volume with `driver_opts` `o: bind`: the span of its `device`.
+    pub disguised_bind: Option<Span>,
+    /// Owner of the container: `service db`, `Deployment/api container app`.
+    pub owner: String,
+    /// The source as written (host path, volume name, claim name); `None` when there is none.
+    pub source_span: Option<Span>,
+    pub target_span: Span,
+    /// The whole entry.
+    pub span: Span,
+}
+
+impl Mount {
+    #[must_use]
+    pub fn host_path(&self) -> Option<&HostPath> {
+        match &self.source {
+            MountSource::Host(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// A bind mount or `hostPath`: the host's filesystem, seen from the container.
+    #[must_use]
+    pub fn is_host_bind(&self) -> bool {
+        matches!(self.kind, MountKind::Bind | MountKind::HostPath)
+    }
+
+    /// The narrowest span that shows where the data comes from.
+    #[must_use]
+    pub fn source_or_entry_span(&self) -> Span {
+        self.source_span.unwrap_or(self.span)
+    }
+}
+
+/// A Kubernetes pod volume.
+#[derive(Clone, Debug)]
+pub struct PodVolume {
+    pub name: Spanned<String>,
+    /// The volume source key (`hostPath`, `emptyDir`, `persistentVolumeClaim`, ...).
+    pub source_type: Spanned<String>,
+    pub span: Span,
+}
+
+/// Compose top-level volume.
+#[derive(Clone, Debug)]
+pub struct VolumeDecl {
+    /// The key under `volumes:`.
+    pub key: Spanned<String>,
+    /// `name:` (the real volume name).
+    pub name: Option<Spanned<String>>,
+    pub driver: Option<Spanned<String>>,
+    pub driver_opts: Vec<(String, Spanned<String>)>,
+    pub external: bool,
+    pub span: Span,
+}
+
+impl VolumeDecl {
+    #[must_use]
+    pub fn driver_opt(&self, key: &str) -> Option<&Spanned<String>> {
+        self.driver_opts
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// `driver: local` (or none) with `o: bind` and a `device`: a bind mount in disguise.
+    #[must_use]
+    pub fn bind_device(&self) -> Option<&Spanned<String>> {
+        let local = self.driver.as_ref().is_none_or(|d| d.value == "local");
+        let bind = self.driver_opt("o").is_some_and(|o| {
+            o.value
+                .split(',')
+                .any(|p| p.trim() == "bind" || p.trim() == "rbind")
+        });
+        if local && bind {
+            self.driver_opt("device")
+        } else {
+            None
+        }
+    }
+}
+
+/// A PersistentVolumeClaim, or a StatefulSet `volumeClaimTemplates` entry.
+#[derive(Clone, Debug)]
+pub struct Claim {
+    pub name: Spanned<String>,
+    pub namespace: Option<String>,
+    pub access_modes: Vec<Spanned<String>>,
+    /// The `accessModes` value as a whole.
+    pub access_modes_span: Option<Span>,
+    pub storage_class: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct PersistentVolume {
+    pub name: Spanned<String>,
+    /// The volume source key (`local`, `hostPath`, `nfs`, `csi`, ...).
+    pub source_type: Option<Spanned<String>>,
+    /// `local.path` or `hostPath.path`.
+    pub path: Option<Spanned<String>>,
+    pub node_affinity: Option<Span>,
+    pub access_modes: Vec<Spanned<String>>,
+    pub storage_class: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct StorageClass {
+    pub name: Spanned<String>,
+    pub provisioner: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Autoscaler {
+    pub name: Spanned<String>,
+    pub namespace: Option<String>,
+    /// `scaleTargetRef.kind` and `.name`.
+    pub target_kind: Option<String>,
+    pub target_name: Option<Spanned<String>>,
+    pub max_replicas: Option<Spanned<u64>>,
+    pub span: Span,
+}
+
+/// What a Dockerfile says, stage by stage.
+#[derive(Debug, Default)]
+pub struct Dockerfile {
+    /// `# syntax=` directive.
+    pub syntax: Option<Spanned<String>>,
+    /// `# escape=` directive.
+    pub escape: Option<Spanned<char>>,
+    /// `ARG`s before the first `FROM`, with defaults.
+    pub global_args: Vec<(String, Option<Spanned<String>>)>,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug)]
+pub struct Stage {
+    pub index: usize,
+    /// `AS name`.
+    pub name: Option<Spanned<String>>,
+    /// The base image after `ARG` substitution; the span of the image argument.
+    pub base: Spanned<String>,
+    /// The stage this one builds on (`FROM builder`).
+    pub base_stage: Option<usize>,
+    /// The whole `FROM` instruction.
+    pub from_span: Span,
+    pub instructions: Vec<Instruction>,
+    pub volumes: Vec<VolumeInstruction>,
+    /// `ENV` values known at the end of the stage (inherited from the base stage).
+    pub env: Vec<(String, Spanned<String>)>,
+}
+
+/// One Dockerfile instruction.
+#[derive(Debug)]
+pub struct Instruction {
+    /// Upper case: `RUN`, `COPY`, ...
+    pub keyword: String,
+    pub span: Span,
+    /// Flags such as `--mount=type=cache,target=/x`.
+    pub flags: Vec<Flag>,
+    /// The arguments as written (after the flags), continuations included.
+    pub args: Spanned<String>,
+    /// `RUN`: the command to run (shell form as written, exec form joined with spaces, heredoc
+    /// bodies appended), after `ARG`/`ENV` substitution of known values.
+    pub command: Option<String>,
+    pub heredocs: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub name: String,
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// A `VOLUME` instruction.
+#[derive(Debug)]
+pub struct VolumeInstruction {
+    pub span: Span,
+    /// The arguments as written.
+    pub raw: Spanned<String>,
+    /// Written as a JSON array.
+    pub json: bool,
+    /// Looks like an array (`[...]`) but is not valid JSON: Docker reads it as plain words.
+    pub malformed: bool,
+    /// The paths, after substitution.
+    pub paths: Vec<Spanned<String>>,
+}

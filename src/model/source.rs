@@ -1,0 +1,223 @@
+//! Source text, positions and spans.
+//!
+//! Every position in stowlint is a byte offset into the file's text plus a 1-based line and a
+//! 1-based column counted in characters. Parsers produce byte offsets; [`LineIndex`] turns them
+//! into positions once, so rules and renderers never recompute them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A position in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// Byte offset from the start of the file.
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// A half-open range `[start, end)` of a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    /// Length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.end.offset.saturating_sub(self.start.offset)
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest span covering both.
+    #[must_use]
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// The text this span covers.
+    #[must_use]
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        source.get(self.start.offset..self.end.offset).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.start.line, self.start.column)
+    }
+}
+
+/// A value with the span where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// Byte offset -> line/column, by binary search over line starts.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    ascii: bool,
+}
+
+impl LineIndex {
+    #[must_use]
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self {
+            line_starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// Number of lines (a trailing newline starts an empty last line).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    #[must_use]
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or_else(|| *self.line_starts.last().unwrap_or(&0))
+    }
+
+    /// The position of a byte offset. Offsets past the end or inside a character are clamped.
+    #[must_use]
+    pub fn pos(&self, text: &str, offset: usize) -> Pos {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let column = if self.ascii {
+            offset - start + 1
+        } else {
+            text[start..offset].chars().count() + 1
+        };
+        Pos {
+            offset,
+            line,
+            column,
+        }
+    }
+
+    /// The span of a byte range.
+    #[must_use]
+    pub fn span(&self, text: &str, range: std::ops::Range<usize>) -> Span {
+        Span {
+            start: self.pos(text, range.start),
+            end: self.pos(text, range.end.max(range.start)),
+        }
+    }
+}
+
+/// One file given to a run: its path as shown to users, its text and a line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown in reports (relative to the working folder when under it).
+    pub path: PathBuf,
+    pub text: String,
+    pub index: LineIndex,
+}
+
+impl SourceFile {
+    #[must_use]
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
+        let index = LineIndex::new(&text);
+        Self {
+            path: path.into(),
+            text,
+            index,
+        }
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    #[must_use]
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        self.index.span(&self.text, range)
+    }
+
+    #[must_use]
+    pub fn pos(&self, offset: usize) -> Pos {
+        self.index.pos(&self.text, offset)
+    }
+
+    /// An empty span at the start of the file.
+    #[must_use]
+    pub fn start_span(&self) -> Span {
+        self.span(0..0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let text = "ab\nçd\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.pos(text, 0),
+            Pos {
+                offset: 0,
+                line: 1,
+                column: 1
+            }
+        );
+        assert_eq!(
+            idx.pos(text, 3),
+            Pos {
+                offset: 3,
+                line: 2,
+                column: 1
+            }
+        );
+        // 'ç' is two bytes: 'd' is at byte 5, column 2.
+        assert_eq!(
+            idx.pos(text, 5),
+            Pos {
+                offset: 5,
+                line: 2,
+                column: 2
+            }
+        );
+        // Inside a character clamps back to its start.
+        assert_eq!(idx.pos(text, 4).offset, 3);
+        assert_eq!(idx.pos(text, 100).line, 3);
+    }
+}

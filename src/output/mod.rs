@@ -1,0 +1,1 @@
+//! Renderers: one diagnostic type, many formats. (Being written.)

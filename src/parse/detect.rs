@@ -1,0 +1,166 @@
+//! File classification: the file name first, then the content (RULES.md "Inputs").
+
+use std::path::Path;
+
+use crate::model::{Format, SourceFile};
+use crate::parse::yaml::{Node, Stream};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameClass {
+    Dockerfile,
+    /// Named like a compose file: parsed as compose whatever it holds.
+    Compose,
+    /// Other YAML: classified by content.
+    Yaml,
+    /// Not ours: other extensions, CI files, Helm templates.
+    Skip,
+}
+
+/// Classify by name (and, for Helm templates, by a `Chart.yaml` above a `templates/` folder).
+#[must_use]
+pub fn by_name(path: &Path) -> NameClass {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return NameClass::Skip;
+    };
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+    {
+        return NameClass::Dockerfile;
+    }
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+    else {
+        return NameClass::Skip;
+    };
+    if is_helm_template(path) || is_ci_file(path, &lower) {
+        return NameClass::Skip;
+    }
+    if stem == "compose"
+        || stem.starts_with("compose.")
+        || stem.starts_with("docker-compose")
+        || stem.contains("stack")
+    {
+        return NameClass::Compose;
+    }
+    NameClass::Yaml
+}
+
+fn is_ci_file(path: &Path, lower_name: &str) -> bool {
+    if lower_name == ".gitlab-ci.yml" || lower_name == ".gitlab-ci.yaml" {
+        return true;
+    }
+    let comps: Vec<_> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    comps
+        .windows(2)
+        .any(|w| w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+}
+
+/// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`.
+fn is_helm_template(path: &Path) -> bool {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().and_then(|n| n.to_str()) == Some("templates") {
+            if let Some(chart) = d.parent()
+                && chart.join("Chart.yaml").is_file()
+            {
+                return true;
+            }
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+const COMPOSE_SERVICE_KEYS: &[&str] = &[
+    "image",
+    "build",
+    "volumes",
+    "command",
+    "environment",
+    "ports",
+    "depends_on",
+    "deploy",
+    "restart",
+    "tmpfs",
+    "volumes_from",
+    "container_name",
+    "networks",
+    "healthcheck",
+    "entrypoint",
+];
+
+/// Classify parsed YAML: Kubernetes when any document has `apiVersion` and `kind`; compose
+/// when top-level `services:` maps names to mappings with compose service keys.
+#[must_use]
+pub fn by_content(stream: &Stream, _source: &SourceFile) -> Option<Format> {
+    let roots = stream.documents.iter().filter_map(|d| d.root.as_deref());
+    let mut compose = false;
+    for root in roots {
+        if is_kubernetes_object(root) {
+            return Some(Format::Kubernetes);
+        }
+        compose |= is_compose(root);
+    }
+    compose.then_some(Format::Compose)
+}
+
+fn is_kubernetes_object(root: &Node) -> bool {
+    root.get("apiVersion").and_then(Node::as_text).is_some()
+        && root.get("kind").and_then(Node::as_text).is_some()
+}
+
+fn is_compose(root: &Node) -> bool {
+    let Some(services) = root.get("services") else {
+        return false;
+    };
+    let entries = services.entries();
+    !entries.is_empty()
+        && entries.iter().all(|(_, svc)| svc.is_map() || svc.is_null())
+        && entries.iter().any(|(_, svc)| {
+            svc.entries().iter().any(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|k| COMPOSE_SERVICE_KEYS.contains(&k))
+            })
+        })
+}
+
+/// For YAML that does not parse: does the text look like a manifest or a compose file?
+#[must_use]
+pub fn looks_like_ours(text: &str) -> bool {
+    let has = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
+    (has("apiVersion:") && has("kind:")) || has("services:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for (name, class) in [
+            ("Dockerfile", NameClass::Dockerfile),
+            ("Dockerfile.prod", NameClass::Dockerfile),
+            ("api.Dockerfile", NameClass::Dockerfile),
+            ("Containerfile", NameClass::Dockerfile),
+            ("compose.yaml", NameClass::Compose),
+            ("compose.override.yml", NameClass::Compose),
+            ("docker-compose.prod.yml", NameClass::Compose),
+            ("monitoring-stack.yml", NameClass::Compose),
+            ("deploy.yaml", NameClass::Yaml),
+            ("README.md", NameClass::Skip),
+            (".gitlab-ci.yml", NameClass::Skip),
+            (".github/workflows/ci.yml", NameClass::Skip),
+        ] {
+            assert_eq!(by_name(Path::new(name)), class, "{name}");
+        }
+    }
+}

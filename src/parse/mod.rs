@@ -1,0 +1,122 @@
+//! Parsers: text in, model and spans out. They know nothing of rules or output formats.
+
+pub mod compose;
+pub mod detect;
+pub mod dockerfile;
+pub mod kubernetes;
+pub mod paths;
+pub mod yaml;
+
+use crate::model::{
+    Autoscaler, Claim, Dockerfile, FileModel, Format, ParseError, PersistentVolume, SourceFile,
+    StorageClass, VolumeDecl, Workload,
+};
+
+/// How compose files are read: `auto` decides swarm per service from swarm-only keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ComposeMode {
+    #[default]
+    Auto,
+    Standalone,
+    Swarm,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    pub compose_mode: ComposeMode,
+}
+
+/// What a parser found in one file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub errors: Vec<ParseError>,
+    pub workloads: Vec<Workload>,
+    pub volumes: Vec<VolumeDecl>,
+    pub claims: Vec<Claim>,
+    pub persistent_volumes: Vec<PersistentVolume>,
+    pub storage_classes: Vec<StorageClass>,
+    pub autoscalers: Vec<Autoscaler>,
+    pub dockerfile: Option<Dockerfile>,
+}
+
+impl Parsed {
+    fn into_model(self, source: SourceFile, format: Format) -> FileModel {
+        let mut m = FileModel::new(source, Some(format));
+        m.errors = self.errors;
+        m.workloads = self.workloads;
+        m.volumes = self.volumes;
+        m.claims = self.claims;
+        m.persistent_volumes = self.persistent_volumes;
+        m.storage_classes = self.storage_classes;
+        m.autoscalers = self.autoscalers;
+        m.dockerfile = self.dockerfile;
+        m
+    }
+}
+
+/// Parse one file. `None` when it is none of ours (other YAML, Helm templates): skipped
+/// silently. `explicit` files were named on the command line: a YAML file that cannot be read
+/// is then reported even when its kind cannot be told.
+#[must_use]
+pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Option<FileModel> {
+    match detect::by_name(&source.path) {
+        detect::NameClass::Dockerfile => {
+            let parsed = dockerfile::parse(&source);
+            Some(parsed.into_model(source, Format::Dockerfile))
+        }
+        detect::NameClass::Skip => None,
+        class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
+            let stream = yaml::parse(&source);
+            let format = match class {
+                detect::NameClass::Compose => Some(Format::Compose),
+                _ => detect::by_content(&stream, &source),
+            };
+            let format = match format {
+                Some(f) => f,
+                // Unreadable YAML whose kind cannot be told: report it only if it looks like
+                // ours, or the user named it.
+                None if !stream.errors.is_empty()
+                    && (explicit || detect::looks_like_ours(&source.text)) =>
+                {
+                    let mut m = FileModel::new(source, None);
+                    m.errors = stream.errors;
+                    return Some(m);
+                }
+                None => return None,
+            };
+            let mut parsed = match format {
+                Format::Compose => match stream.documents.first().and_then(|d| d.root.as_ref()) {
+                    Some(root) => compose::parse(&source, root, opts),
+                    None => Parsed::default(),
+                },
+                Format::Kubernetes => kubernetes::parse(&source, &stream.documents),
+                Format::Dockerfile => Parsed::default(),
+            };
+            let mut errors = stream.errors;
+            errors.append(&mut parsed.errors);
+            parsed.errors = errors;
+            Some(parsed.into_model(source, format))
+        }
+    }
+}
+
+/// A file that could not be read (I/O error, invalid UTF-8): SL001 at the start, or at the
+/// first invalid byte.
+#[must_use]
+pub fn unreadable(path: std::path::PathBuf, bytes: Option<&[u8]>, message: String) -> FileModel {
+    let (text, offset) = match bytes {
+        Some(b) => match std::str::from_utf8(b) {
+            Ok(_) => (String::new(), 0),
+            Err(e) => {
+                let valid = e.valid_up_to();
+                (String::from_utf8_lossy(b).into_owned(), valid)
+            }
+        },
+        None => (String::new(), 0),
+    };
+    let source = SourceFile::new(path, text);
+    let span = source.span(offset..offset);
+    let mut m = FileModel::new(source, None);
+    m.errors.push(ParseError { message, span });
+    m
+}

@@ -1,0 +1,585 @@
+//! A spanned YAML tree built from saphyr-parser's event stream.
+//!
+//! Why our own tree: serde_yaml gives values no positions, and we need for every node its byte
+//! span, YAML 1.1-style lookups where Kubernetes and Compose expect them (`yes` as a boolean),
+//! `<<` merge keys (YAML 1.1; saphyr is YAML 1.2), duplicate-key detection and a bound on alias
+//! expansion. Aliases share the anchored node (`Rc`), so a merged or aliased value keeps the
+//! span where it is written and nothing is copied; the expansion bound protects whoever walks
+//! the tree from a "billion laughs" document.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as RawSpan};
+
+use crate::model::{ParseError, SourceFile, Span};
+
+/// Past this many expanded nodes, and 20 times the written nodes, a document is refused.
+const EXPANSION_FLOOR: u64 = 100_000;
+const EXPANSION_FACTOR: u64 = 20;
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Debug)]
+pub enum Value {
+    Scalar(String, Style),
+    Seq(Vec<Rc<Node>>),
+    Map(Vec<(Rc<Node>, Rc<Node>)>),
+}
+
+/// A YAML node and the span where it is written.
+#[derive(Debug)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// Nodes this one stands for once aliases are expanded (saturating).
+    weight: u64,
+}
+
+impl Node {
+    /// The scalar's text, in any style.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A non-null scalar's text.
+    #[must_use]
+    pub fn as_text(&self) -> Option<&str> {
+        if self.is_null() { None } else { self.as_str() }
+    }
+
+    #[must_use]
+    pub fn style(&self) -> Option<Style> {
+        match &self.value {
+            Value::Scalar(_, st) => Some(*st),
+            _ => None,
+        }
+    }
+
+    /// `~`, `null` or nothing at all, written plain.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s, Style::Plain)
+            if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// A boolean as Kubernetes and Compose read it (YAML 1.1: `yes`, `on`, `true`, ...).
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        let Value::Scalar(s, style) = &self.value else {
+            return None;
+        };
+        let lower = s.to_ascii_lowercase();
+        match (lower.as_str(), style) {
+            ("true", _) | ("yes" | "on" | "y", Style::Plain) => Some(true),
+            ("false", _) | ("no" | "off" | "n", Style::Plain) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer, also when quoted (`replicas: "3"` is common in templates).
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        self.as_str()?.trim().parse().ok()
+    }
+
+    #[must_use]
+    pub fn as_seq(&self) -> Option<&[Rc<Node>]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    /// The value of `key`, looking through `<<` merge keys; own keys win over merged ones and
+    /// earlier merge sources over later ones.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.get_entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node of `key`, looking through `<<` merge keys.
+    #[must_use]
+    pub fn get_entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.get_entry_depth(key, 0)
+    }
+
+    fn get_entry_depth(&self, key: &str, depth: usize) -> Option<(&Node, &Node)> {
+        let Value::Map(entries) = &self.value else {
+            return None;
+        };
+        if let Some((k, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(key)) {
+            return Some((k, v));
+        }
+        if depth > 32 {
+            return None;
+        }
+        for source in merge_sources(entries) {
+            if let Some(found) = source.get_entry_depth(key, depth + 1) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// A path of keys: `node.path(&["spec", "template", "spec"])`.
+    #[must_use]
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// All entries of a mapping with merge keys resolved: own entries in order, then merged
+    /// entries whose key is not already present. Empty for non-mappings.
+    #[must_use]
+    pub fn entries(&self) -> Vec<(&Node, &Node)> {
+        let mut out = Vec::new();
+        self.collect_entries(&mut out, 0);
+        out
+    }
+
+    fn collect_entries<'a>(&'a self, out: &mut Vec<(&'a Node, &'a Node)>, depth: usize) {
+        let Value::Map(entries) = &self.value else {
+            return;
+        };
+        for (k, v) in entries {
+            if is_merge_key(k) {
+                continue;
+            }
+            let present = k
+                .as_str()
+                .is_some_and(|key| out.iter().any(|(o, _)| o.as_str() == Some(key)));
+            if depth == 0 || !present {
+                out.push((k, v));
+            }
+        }
+        if depth > 32 {
+            return;
+        }
+        for source in merge_sources(entries) {
+            source.collect_entries(out, depth + 1);
+        }
+    }
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
+}
+
+/// The mappings a `<<` key merges in, in priority order.
+fn merge_sources(entries: &[(Rc<Node>, Rc<Node>)]) -> impl Iterator<Item = &Node> {
+    entries
+        .iter()
+        .filter(|(k, _)| is_merge_key(k))
+        .flat_map(|(_, v)| match &v.value {
+            Value::Map(_) => vec![&**v],
+            Value::Seq(items) => items.iter().map(|i| &**i).filter(|i| i.is_map()).collect(),
+            Value::Scalar(..) => vec![],
+        })
+}
+
+/// One document of a stream.
+#[derive(Debug)]
+pub struct Document {
+    /// `None` for an empty document.
+    pub root: Option<Rc<Node>>,
+    /// From the document's first token to its last.
+    pub span: Span,
+}
+
+/// The documents read before any syntax error, and every error found.
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub errors: Vec<ParseError>,
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        items: Vec<Rc<Node>>,
+    },
+    Map {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        entries: Vec<(Rc<Node>, Rc<Node>)>,
+        key: Option<Rc<Node>>,
+    },
+}
+
+/// Character index -> byte offset (saphyr's markers count characters).
+struct CharOffsets(Option<Vec<usize>>);
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self(None);
+        }
+        let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        v.push(text.len());
+        Self(Some(v))
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.0 {
+            None => char_index,
+            Some(v) => v
+                .get(char_index)
+                .copied()
+                .unwrap_or(*v.last().unwrap_or(&0)),
+        }
+    }
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    offsets: CharOffsets,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Rc<Node>>,
+    doc_root: Option<Rc<Node>>,
+    doc_start: usize,
+    doc_end: usize,
+    written: u64,
+    errors: Vec<ParseError>,
+}
+
+impl Builder<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        self.file.span(start..end.max(start))
+    }
+
+    fn raw(&self, raw: &RawSpan) -> (usize, usize) {
+        (
+            self.offsets.byte(raw.start.index()),
+            self.offsets.byte(raw.end.index()),
+        )
+    }
+
+    fn is_flow_at(&self, offset: usize) -> bool {
+        matches!(self.file.text.as_bytes().get(offset), Some(b'[' | b'{'))
+    }
+
+    /// Attach a finished node to its parent, or make it the document root.
+    fn push(&mut self, node: Rc<Node>, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, Rc::clone(&node));
+        }
+        self.doc_end = self.doc_end.max(node.span.end.offset);
+        match self.stack.last_mut() {
+            None => self.doc_root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+
+    fn check_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
+        let mut seen: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
+        for (k, _) in entries {
+            let Some(key) = k.as_str() else { continue };
+            if let Some(first) = seen.get(key) {
+                self.errors.push(ParseError {
+                    message: format!(
+                        "duplicate key `{key}` (first defined on line {})",
+                        first.span.start.line
+                    ),
+                    span: k.span,
+                });
+            } else {
+                seen.insert(key, k);
+            }
+        }
+    }
+
+    fn end_collection(&mut self, end_event: (usize, usize)) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let (start, flow, anchor, value) = match frame {
+            Frame::Seq {
+                start,
+                flow,
+                anchor,
+                items,
+            } => (start, flow, anchor, Value::Seq(items)),
+            Frame::Map {
+                start,
+                flow,
+                anchor,
+                entries,
+                ..
+            } => {
+                self.check_duplicates(&entries);
+                (start, flow, anchor, Value::Map(entries))
+            }
+        };
+        let children: Vec<&Rc<Node>> = match &value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            Value::Scalar(..) => vec![],
+        };
+        let weight = children
+            .iter()
+            .fold(1u64, |acc, c| acc.saturating_add(c.weight));
+        // Block collections end where their last child ends; the end event sits on the next
+        // token, past trailing blank lines and comments.
+        let end = if flow {
+            end_event.1
+        } else {
+            children.last().map_or(start, |c| c.span.end.offset)
+        };
+        let node = Rc::new(Node {
+            value,
+            span: self.span(start, end),
+            weight,
+        });
+        self.push(node, anchor);
+    }
+}
+
+/// Read every document of a YAML stream.
+#[must_use]
+pub fn parse(file: &SourceFile) -> Stream {
+    let mut b = Builder {
+        file,
+        offsets: CharOffsets::new(&file.text),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        doc_root: None,
+        doc_start: 0,
+        doc_end: 0,
+        written: 0,
+        errors: Vec::new(),
+    };
+    let mut documents = Vec::new();
+    for item in Parser::new_from_str(&file.text) {
+        let (event, raw) = match item {
+            Ok(pair) => pair,
+            Err(e) => {
+                let at = b.offsets.byte(e.marker().index());
+                let span = b.span(at, at);
+                b.errors.push(ParseError {
+                    message: format!("YAML syntax error: {}", e.info()),
+                    span,
+                });
+                break;
+            }
+        };
+        let (start, end) = b.raw(&raw);
+        match event {
+            Event::DocumentStart(_) => {
+                b.anchors.clear();
+                b.doc_root = None;
+                b.doc_start = start;
+                b.doc_end = start;
+                b.written = 0;
+            }
+            Event::DocumentEnd => {
+                let root = b.doc_root.take();
+                let weight = root.as_ref().map_or(0, |r| r.weight);
+                if weight > EXPANSION_FLOOR && weight > b.written.saturating_mul(EXPANSION_FACTOR) {
+                    let span = root
+                        .as_ref()
+                        .map_or_else(|| b.span(start, start), |r| r.span);
+                    b.errors.push(ParseError {
+                        message: format!(
+                            "alias expansion limit exceeded: {} written nodes expand to more than {weight}",
+                            b.written
+                        ),
+                        span: Span { end: span.start, ..span },
+                    });
+                    documents.push(Document {
+                        root: None,
+                        span: b.span(b.doc_start, b.doc_end),
+                    });
+                } else {
+                    documents.push(Document {
+                        root,
+                        span: b.span(b.doc_start, b.doc_end),
+                    });
+                }
+            }
+            Event::Scalar(text, style, anchor, _tag) => {
+                b.written += 1;
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                    _ => Style::Block,
+                };
+                let node = Rc::new(Node {
+                    value: Value::Scalar(text.into_owned(), style),
+                    span: b.span(start, end),
+                    weight: 1,
+                });
+                b.push(node, anchor);
+            }
+            Event::Alias(id) => {
+                b.written += 1;
+                if let Some(node) = b.anchors.get(&id).cloned() {
+                    b.push(node, 0);
+                } else {
+                    let span = b.span(start, end);
+                    b.errors.push(ParseError {
+                        message: "alias to an unknown anchor".into(),
+                        span,
+                    });
+                    let node = Rc::new(Node {
+                        value: Value::Scalar(String::new(), Style::Plain),
+                        span,
+                        weight: 1,
+                    });
+                    b.push(node, 0);
+                }
+            }
+            Event::SequenceStart(anchor, _) => {
+                b.written += 1;
+                let flow = b.is_flow_at(start);
+                b.stack.push(Frame::Seq {
+                    start,
+                    flow,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                b.written += 1;
+                let flow = b.is_flow_at(start);
+                b.stack.push(Frame::Map {
+                    start,
+                    flow,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => b.end_collection((start, end)),
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+    Stream {
+        documents,
+        errors: b.errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (SourceFile, Stream) {
+        let file = SourceFile::new("t.yaml", text.to_string());
+        let stream = parse(&file);
+        (file, stream)
+    }
+
+    #[test]
+    fn spans_are_exact_in_every_document() {
+        let (file, s) = read("a: 1\n---\nkind: Pod\nspec:\n  path: /etc\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.documents.len(), 2);
+        let root = s.documents[1].root.as_ref().unwrap();
+        let path = root.path(&["spec", "path"]).unwrap();
+        assert_eq!(path.as_str(), Some("/etc"));
+        assert_eq!((path.span.start.line, path.span.start.column), (5, 9));
+        assert_eq!(path.span.text(&file.text), "/etc");
+        let spec = root.get("spec").unwrap();
+        assert_eq!(spec.span.text(&file.text), "path: /etc");
+    }
+
+    #[test]
+    fn quoted_and_flow_spans_include_delimiters() {
+        let (file, s) = read("v: [\"/a:/b\", 'x']\n");
+        let root = s.documents[0].root.as_ref().unwrap();
+        let v = root.get("v").unwrap();
+        assert_eq!(v.span.text(&file.text), "[\"/a:/b\", 'x']");
+        let first = &v.as_seq().unwrap()[0];
+        assert_eq!(first.span.text(&file.text), "\"/a:/b\"");
+    }
+
+    #[test]
+    fn merge_keys_resolve_and_keep_the_written_span() {
+        let text = "x: &base\n  image: postgres\n  ports: [1]\ny:\n  <<: *base\n  ports: [2]\n";
+        let (_, s) = read(text);
+        let y = s.documents[0].root.as_ref().unwrap().get("y").unwrap();
+        let image = y.get("image").unwrap();
+        assert_eq!(image.as_str(), Some("postgres"));
+        assert_eq!(image.span.start.line, 2);
+        assert_eq!(y.get("ports").unwrap().span.start.line, 6);
+        let keys: Vec<_> = y
+            .entries()
+            .iter()
+            .map(|(k, _)| k.as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["ports", "image"]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let (_, s) = read("a: 1\nb: 2\na: 3\n");
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].span.start.line, 3);
+        assert!(s.errors[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
+        let mut prev = "a";
+        for n in names {
+            text.push_str(&format!("{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            prev = n;
+        }
+        let (_, s) = read(&text);
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+        assert!(s.errors[0].message.contains("alias expansion limit"));
+        assert!(s.documents[0].root.is_none());
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let (_, s) = read("a: 1\nb: [unclosed\nc: 2\n");
+        assert_eq!(s.errors.len(), 1);
+        assert!(s.errors[0].message.starts_with("YAML syntax error"));
+        assert!(s.errors[0].span.start.line >= 2);
+    }
+
+    #[test]
+    fn yaml11_booleans() {
+        let (_, s) = read("a: yes\nb: 'yes'\nc: False\n");
+        let r = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(r.get("a").unwrap().as_bool(), Some(true));
+        assert_eq!(r.get("b").unwrap().as_bool(), None);
+        assert_eq!(r.get("c").unwrap().as_bool(), Some(false));
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes() {
+        let (file, s) = read("é: ü\nk: /etc\n");
+        let r = s.documents[0].root.as_ref().unwrap();
+        let k = r.get("k").unwrap();
+        assert_eq!(k.span.text(&file.text), "/etc");
+        assert_eq!(k.span.start.column, 4);
+    }
+}
