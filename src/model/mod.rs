@@ -232,6 +232,8 @@ pub enum MountKind {
     Npipe,
     /// Compose `type: cluster`, or any other Kubernetes volume source (named here).
     Other(String),
+    /// A Kubernetes `volumeMount` whose `name` matches no pod volume.
+    Undefined,
 }
 
 /// A host path as written (after interpolation), and resolved.
