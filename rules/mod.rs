@@ -10,7 +10,15 @@ pub mod linter;
 use crate::engine::Rule;
 
 /// Every rule, sorted by code.
-pub static RULES: &[&dyn Rule] = &[&linter::parse_error::ParseError];
+pub static RULES: &[&dyn Rule] = &[
+    &linter::parse_error::ParseError,
+    &bind_mounts::sensitive_host_path::SensitiveHostPath,
+    &bind_mounts::container_runtime_socket::ContainerRuntimeSocket,
+    &bind_mounts::writable_bind_mount::WritableBindMount,
+    &bind_mounts::data_on_bind_mount::DataOnBindMount,
+    &bind_mounts::host_path_autocreate::HostPathAutocreate,
+    &bind_mounts::shared_mount_propagation::SharedMountPropagation,
+];
 
 /// A rule by code (`SL102`) or name (`container-runtime-socket`), case-insensitively.
 #[must_use]

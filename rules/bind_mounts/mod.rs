@@ -1,1 +1,42 @@
 //! SL1xx: the host exposed through bind mounts.
+
+pub mod container_runtime_socket;
+pub mod data_on_bind_mount;
+pub mod host_path_autocreate;
+pub mod sensitive_host_path;
+pub mod shared_mount_propagation;
+pub mod writable_bind_mount;
+
+use crate::engine::Diagnostic;
+use crate::model::{Mount, MountSyntax};
+
+/// ` through volume `x` (a bind mount in disguise)` for local-driver volumes with `o: bind`.
+fn disguise(m: &Mount) -> String {
+    match (&m.disguised_bind, &m.volume) {
+        (Some(_), Some(v)) => format!(
+            " through volume `{}`, a bind mount in disguise (local driver with `o: bind`)",
+            v.value
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Labels shared by the SL1xx findings: where the path appears in the container, and the
+/// disguised volume's `device`.
+fn label_mount(d: &mut Diagnostic, m: &Mount) {
+    if m.source_span != Some(m.target_span) {
+        d.label(m.target_span, format!("visible in the container at `{}`", m.target));
+    }
+    if let Some(device) = m.disguised_bind {
+        d.label(device, "the volume's `device` is this host path");
+    }
+}
+
+/// How to make a mount read-only in the syntax it is written in.
+fn read_only_hint(m: &Mount) -> &'static str {
+    match m.syntax {
+        MountSyntax::VolumeMount => "`readOnly: true`",
+        MountSyntax::ComposeLong => "`read_only: true`",
+        _ => "`:ro`",
+    }
+}

@@ -6,6 +6,151 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
+const STATEFUL_IMAGES: &str = include_str!("stateful-images.toml");
+
+/// What an image keeps, by category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Database,
+    Queue,
+    Search,
+    ObjectStore,
+    App,
+    /// Findings one severity lower: a cache can be rebuilt.
+    Cache,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageFile {
+    image: Vec<ImageEntry>,
+}
+
+/// One entry of `stateful-images.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageEntry {
+    pub images: Vec<String>,
+    #[serde(default)]
+    pub tags: Option<String>,
+    #[serde(default)]
+    pub latest: bool,
+    pub data: Vec<String>,
+    pub volumes: Vec<String>,
+    pub category: Category,
+    #[serde(default)]
+    pub env: Vec<String>,
+}
+
+/// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Registry host, `library/` and `docker/library/` stripped, lower case.
+    pub repository: String,
+    pub tag: Option<String>,
+}
+
+impl ImageRef {
+    #[must_use]
+    pub fn parse(reference: &str) -> ImageRef {
+        let reference = reference.trim();
+        let without_digest = reference.split('@').next().unwrap_or(reference);
+        let (name, tag) = match without_digest.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => (name, Some(tag.to_string())),
+            _ => (without_digest, None),
+        };
+        let mut parts: Vec<&str> = name.split('/').collect();
+        if parts.len() > 1 {
+            let first = parts[0];
+            if first.contains('.') || first.contains(':') || first == "localhost" {
+                parts.remove(0);
+            }
+        }
+        let mut repository = parts.join("/").to_ascii_lowercase();
+        for prefix in ["docker/library/", "library/"] {
+            if let Some(rest) = repository.strip_prefix(prefix) {
+                repository = rest.to_string();
+            }
+        }
+        ImageRef { repository, tag }
+    }
+
+    /// The leading number of the tag: `17-alpine` → 17; `None` for `latest`, `alpine` or none.
+    #[must_use]
+    pub fn major(&self) -> Option<u64> {
+        let tag = self.tag.as_deref()?;
+        let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+
+    /// The tag is unknown (an unresolved variable).
+    #[must_use]
+    pub fn tag_unknown(&self) -> bool {
+        self.tag.as_deref().is_some_and(|t| t.contains('$'))
+    }
+}
+
+/// A stateful image found in the catalog.
+#[derive(Clone, Debug)]
+pub struct StatefulImage {
+    pub repository: String,
+    /// Data paths with `{name}` filled in.
+    pub data: Vec<String>,
+    pub volumes: Vec<String>,
+    pub category: Category,
+    pub env: Vec<String>,
+}
+
+impl StatefulImage {
+    /// The data paths for a container: the value of a moving variable (`PGDATA`) when the
+    /// container sets it, else the catalog's.
+    #[must_use]
+    pub fn data_paths(&self, env: &[crate::model::EnvVar]) -> Vec<String> {
+        for var in &self.env {
+            if let Some(value) = env
+                .iter()
+                .rev()
+                .find(|e| &e.name == var)
+                .and_then(|e| e.value.as_deref())
+                .filter(|v| v.starts_with('/') && !v.contains('$'))
+            {
+                return vec![crate::parse::paths::normalize(value)];
+            }
+        }
+        self.data.clone()
+    }
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((prefix, suffix)) => {
+            text.len() >= prefix.len() + suffix.len()
+                && text.starts_with(prefix)
+                && text.ends_with(suffix)
+        }
+    }
+}
+
+fn tag_matches(condition: &str, major: u64) -> bool {
+    let condition = condition.trim();
+    let (op, number) = if let Some(n) = condition.strip_prefix(">=") {
+        (">=", n)
+    } else if let Some(n) = condition.strip_prefix("<=") {
+        ("<=", n)
+    } else {
+        ("==", condition)
+    };
+    let Ok(n) = number.trim().parse::<u64>() else {
+        return false;
+    };
+    match op {
+        ">=" => major >= n,
+        "<=" => major <= n,
+        _ => major == n,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +195,7 @@ impl Sensitivity {
 #[derive(Debug)]
 pub struct Catalog {
     pub sensitive: SensitivePaths,
+    pub images: Vec<ImageEntry>,
 }
 
 impl Catalog {
@@ -61,6 +207,37 @@ impl Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| Catalog {
             sensitive: toml::from_str(SENSITIVE_PATHS).expect("embedded sensitive-paths.toml"),
+            images: toml::from_str::<ImageFile>(STATEFUL_IMAGES)
+                .expect("embedded stateful-images.toml")
+                .image,
+        })
+    }
+
+    /// The catalog entry for an image reference, if it keeps business data.
+    #[must_use]
+    pub fn stateful_image(&self, reference: &str) -> Option<StatefulImage> {
+        let image = ImageRef::parse(reference);
+        if image.repository.contains('$') {
+            return None;
+        }
+        let major = image.major();
+        let entry = self.images.iter().find(|e| {
+            if !e.images.iter().any(|p| glob_match(p, &image.repository)) {
+                return false;
+            }
+            match (&e.tags, major) {
+                (None, _) => true,
+                (Some(cond), Some(m)) => tag_matches(cond, m),
+                (Some(_), None) => e.latest && !image.tag_unknown(),
+            }
+        })?;
+        let name = image.repository.rsplit('/').next().unwrap_or(&image.repository);
+        Some(StatefulImage {
+            repository: image.repository.clone(),
+            data: entry.data.iter().map(|d| d.replace("{name}", name)).collect(),
+            volumes: entry.volumes.clone(),
+            category: entry.category,
+            env: entry.env.clone(),
         })
     }
 
@@ -209,5 +386,28 @@ mod tests {
         assert!(!c.is_allowed("/etc/localtime", false, false));
         assert!(c.is_allowed("/var/log/pods", true, true));
         assert!(!c.is_allowed("/var/log", true, false));
+    }
+
+    #[test]
+    fn image_references() {
+        let r = ImageRef::parse("registry.example.com:5000/library/postgres:17-alpine@sha256:abc");
+        assert_eq!(r.repository, "postgres");
+        assert_eq!(r.major(), Some(17));
+        assert_eq!(ImageRef::parse("mcr.microsoft.com/mssql/server:2022-latest").repository, "mssql/server");
+        assert_eq!(ImageRef::parse("localhost/app").repository, "app");
+        assert_eq!(ImageRef::parse("bitnami/redis").tag, None);
+    }
+
+    #[test]
+    fn stateful_images_are_tag_aware() {
+        let c = Catalog::get();
+        assert_eq!(c.stateful_image("postgres:16").unwrap().data, ["/var/lib/postgresql/data"]);
+        assert_eq!(c.stateful_image("postgres:18").unwrap().data, ["/var/lib/postgresql/18/docker"]);
+        assert_eq!(c.stateful_image("postgres").unwrap().volumes, ["/var/lib/postgresql"]);
+        assert_eq!(c.stateful_image("postgres:${TAG}").unwrap().data, ["/var/lib/postgresql/data"]);
+        assert_eq!(c.stateful_image("docker.io/bitnami/mariadb:11").unwrap().data, ["/bitnami/mariadb"]);
+        assert_eq!(c.stateful_image("redis:7").unwrap().category, Category::Cache);
+        assert!(c.stateful_image("nginx:1.27").is_none());
+        assert!(c.stateful_image("${IMAGE}").is_none());
     }
 }

@@ -257,6 +257,8 @@ struct Builder<'a> {
     doc_start: usize,
     doc_end: usize,
     written: u64,
+    /// The first alias to a node past the expansion floor: where a bomb is reported.
+    bomb_site: Option<Span>,
     errors: Vec<ParseError>,
 }
 
@@ -368,6 +370,7 @@ pub fn parse(file: &SourceFile) -> Stream {
         doc_start: 0,
         doc_end: 0,
         written: 0,
+        bomb_site: None,
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
@@ -392,6 +395,7 @@ pub fn parse(file: &SourceFile) -> Stream {
                 b.doc_start = start;
                 b.doc_end = start;
                 b.written = 0;
+                b.bomb_site = None;
             }
             Event::DocumentEnd => {
                 let root = b.doc_root.take();
@@ -402,10 +406,10 @@ pub fn parse(file: &SourceFile) -> Stream {
                         .map_or_else(|| b.span(start, start), |r| r.span);
                     b.errors.push(ParseError {
                         message: format!(
-                            "alias expansion limit exceeded: {} written nodes expand to more than {weight}",
+                            "alias expansion limit exceeded: {} written nodes expand to {weight}",
                             b.written
                         ),
-                        span: Span { end: span.start, ..span },
+                        span,
                     });
                     documents.push(Document {
                         root: None,
@@ -435,6 +439,9 @@ pub fn parse(file: &SourceFile) -> Stream {
             Event::Alias(id) => {
                 b.written += 1;
                 if let Some(node) = b.anchors.get(&id).cloned() {
+                    if node.weight > EXPANSION_FLOOR && b.bomb_site.is_none() {
+                        b.bomb_site = Some(b.span(start, end));
+                    }
                     b.push(node, 0);
                 } else {
                     let span = b.span(start, end);

@@ -1,0 +1,56 @@
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Container, Mount, MountSyntax, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags mounts that propagate mounts made in the container back to the host:
+    /// `mountPropagation: Bidirectional` in Kubernetes, `bind.propagation: shared` or
+    /// `rshared` in Compose.
+    ///
+    /// ## Why is this bad?
+    /// Mounts created inside the container appear on the host and in every other container
+    /// sharing the path; a misbehaving container can hide host folders or leak mounts that
+    /// outlive it. Only storage drivers (CSI node plugins) need this.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// volumeMounts:
+    ///   - name: data
+    ///     mountPath: /data
+    ///     mountPropagation: Bidirectional
+    /// ```
+    ///
+    /// Use instead: `HostToContainer` (Kubernetes) or `rslave` (Compose), which let host mounts
+    /// reach the container but not the other way round.
+    pub struct SharedMountPropagation;
+    meta { code: "SL106", name: "shared-mount-propagation", severity: Warning,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for SharedMountPropagation {
+    fn check_mount(&self, m: &Mount, _c: &Container, _w: &Workload, cx: &mut Ctx) {
+        let Some(propagation) = &m.propagation else {
+            return;
+        };
+        let value = propagation.value.as_str();
+        let (shared, fix) = match m.syntax {
+            MountSyntax::VolumeMount => (value == "Bidirectional", "`HostToContainer`"),
+            _ => (matches!(value, "shared" | "rshared"), "`rslave`"),
+        };
+        if !shared {
+            return;
+        }
+        cx.report(
+            propagation.span,
+            format!(
+                "{} propagates mounts made at `{}` back to the host (`{value}`)",
+                m.owner, m.target
+            ),
+        )
+        .subject(m.span)
+        .help(format!(
+            "use {fix} unless the container is a storage driver that must publish mounts to the host"
+        ));
+    }
+}

@@ -1,0 +1,120 @@
+//! Shared test helpers: lint files through the whole pipeline, render findings as the
+//! snapshot shows them.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use stowlint::engine::{self, Diagnostic};
+use stowlint::model::{FileModel, Project, SourceFile};
+use stowlint::parse::{self, ParseOptions};
+
+/// The crate root, where fixture paths are relative to.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Path as shown: relative to the crate root, `/` separators.
+pub fn shown(path: &Path) -> PathBuf {
+    path.strip_prefix(root()).unwrap_or(path).to_path_buf()
+}
+
+/// Lint these files as one run.
+pub fn lint(paths: &[PathBuf]) -> (Project, Vec<Diagnostic>) {
+    let opts = ParseOptions::default();
+    let files: Vec<FileModel> = paths
+        .iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(p).expect("fixture readable");
+            let shown = shown(p);
+            match String::from_utf8(bytes) {
+                Ok(text) => parse::parse_file(SourceFile::new(shown, text), &opts, true),
+                Err(e) => Some(parse::unreadable(
+                    shown,
+                    Some(e.as_bytes()),
+                    "invalid UTF-8".into(),
+                )),
+            }
+        })
+        .collect();
+    let project = Project { files };
+    let diagnostics = engine::run(&project, stowlint::rules::RULES);
+    (project, diagnostics)
+}
+
+/// Findings with the source line under each, as a reviewer reads them.
+pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let file = project
+            .files
+            .iter()
+            .find(|f| f.source.path == d.file)
+            .expect("diagnostic file is in the project");
+        let s = d.span;
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {} [{}]: {}",
+            d.file.display(),
+            s.start.line,
+            s.start.column,
+            d.code,
+            d.severity,
+            d.name,
+            d.message
+        );
+        snippet(&mut out, file, d.span, "");
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "   = help: {help}");
+        }
+        for r in &d.related {
+            let _ = writeln!(
+                out,
+                "   = related {}:{}:{}: {}",
+                r.file.display(),
+                r.span.start.line,
+                r.span.start.column,
+                r.message
+            );
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no findings\n");
+    }
+    out
+}
+
+fn snippet(out: &mut String, file: &FileModel, span: stowlint::model::Span, _label: &str) {
+    let text = &file.source.text;
+    let start = file.source.index.line_start(span.start.line);
+    let line = text[start..].lines().next().unwrap_or("");
+    let _ = writeln!(out, "   | {line}");
+    let width = if span.end.line == span.start.line {
+        (span.end.column - span.start.column).max(1)
+    } else {
+        line.chars().count().saturating_sub(span.start.column - 1).max(1)
+    };
+    let _ = writeln!(
+        out,
+        "   | {}{}",
+        " ".repeat(span.start.column - 1),
+        "^".repeat(width)
+    );
+}
+
+/// `# expect: SL101, SL103` markers: (line, code).
+pub fn expectations(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((_, rest)) = line.split_once("# expect:") {
+            for code in rest.split(',') {
+                let code = code.trim();
+                if !code.is_empty() {
+                    out.push((i + 1, code.to_string()));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,76 @@
+//! Meta-tests that police the registry (ruff's habit): codes unique, sorted and well formed,
+//! names kebab-case, every rule documented, every rule has fixtures and every fixture folder a
+//! rule, and the README's rules table matches the code.
+
+use std::collections::BTreeSet;
+
+use stowlint::rules::RULES;
+
+#[test]
+fn codes_are_sorted_unique_and_well_formed() {
+    let codes: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "rules/mod.rs must list rules sorted by code, once each");
+    for code in codes {
+        assert!(
+            code.len() == 5 && code.starts_with("SL") && code[2..].bytes().all(|b| b.is_ascii_digit()),
+            "bad code {code}"
+        );
+    }
+}
+
+#[test]
+fn names_are_unique_kebab_case() {
+    let mut seen = BTreeSet::new();
+    for rule in RULES {
+        let name = rule.meta().name;
+        assert!(seen.insert(name), "duplicate name {name}");
+        assert!(
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && !name.starts_with('-')
+                && !name.ends_with('-')
+                && !name.starts_with("no-"),
+            "name {name} must be kebab-case and name the risky pattern, not the fix"
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in RULES {
+        let m = rule.meta();
+        let docs = m.docs();
+        for section in ["## What it does", "## Why is this bad?", "## Example"] {
+            assert!(docs.contains(section), "{} lacks `{section}`", m.code);
+        }
+        assert!(docs.contains("Use instead"), "{} shows no fix", m.code);
+        assert!(!m.summary().is_empty(), "{} has no summary", m.code);
+        assert!(!m.formats.is_empty(), "{} applies to no format", m.code);
+    }
+}
+
+#[test]
+fn every_rule_has_fixtures_and_every_fixture_folder_a_rule() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let folders: BTreeSet<String> = std::fs::read_dir(&dir)
+        .expect("fixtures folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.starts_with("SL"))
+        .collect();
+    let codes: BTreeSet<String> = RULES.iter().map(|r| r.meta().code.to_string()).collect();
+    assert_eq!(folders, codes, "fixture folders (left) vs rules (right)");
+    for code in &codes {
+        let files: Vec<String> = std::fs::read_dir(dir.join(code))
+            .expect("fixture folder")
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        assert!(files.iter().any(|f| f.starts_with("bad")), "{code} has no bad fixture");
+        assert!(files.iter().any(|f| f.starts_with("ok")), "{code} has no ok fixture");
+    }
+}
