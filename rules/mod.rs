@@ -28,3 +28,22 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
         m.code.eq_ignore_ascii_case(code_or_name) || m.name.eq_ignore_ascii_case(code_or_name)
     })
 }
+
+/// The README's rules table, generated from the rules' metadata.
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | name | severity | formats | what it flags |\n|---|---|---|---|---|\n");
+    for rule in RULES {
+        let m = rule.meta();
+        let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            m.code,
+            m.name,
+            m.severity,
+            formats.join(", "),
+            m.summary().replace('|', "\\|")
+        ));
+    }
+    out
+}

@@ -74,3 +74,23 @@ fn every_rule_has_fixtures_and_every_fixture_folder_a_rule() {
         assert!(files.iter().any(|f| f.starts_with("ok")), "{code} has no ok fixture");
     }
 }
+
+/// The README's table between the markers is generated from the code; run with
+/// `STOWLINT_BLESS=1` to rewrite it.
+#[test]
+fn readme_rules_table_is_current() {
+    const START: &str = "<!-- rules-table:start -->\n";
+    const END: &str = "<!-- rules-table:end -->";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (head, rest) = readme.split_once(START).expect("README has the rules-table start marker");
+    let (current, tail) = rest.split_once(END).expect("README has the rules-table end marker");
+    let table = stowlint::rules::markdown_table();
+    if current != table {
+        if std::env::var_os("STOWLINT_BLESS").is_some() {
+            std::fs::write(&path, format!("{head}{START}{table}{END}{tail}")).expect("write README");
+        } else {
+            panic!("README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test registry`");
+        }
+    }
+}
