@@ -32,7 +32,9 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 /// The README's rules table, generated from the rules' metadata.
 #[must_use]
 pub fn markdown_table() -> String {
-    let mut out = String::from("| code | name | severity | formats | what it flags |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| code | name | severity | formats | what it flags |\n|---|---|---|---|---|\n",
+    );
     for rule in RULES {
         let m = rule.meta();
         let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();

@@ -12,10 +12,15 @@ fn codes_are_sorted_unique_and_well_formed() {
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(codes, sorted, "rules/mod.rs must list rules sorted by code, once each");
+    assert_eq!(
+        codes, sorted,
+        "rules/mod.rs must list rules sorted by code, once each"
+    );
     for code in codes {
         assert!(
-            code.len() == 5 && code.starts_with("SL") && code[2..].bytes().all(|b| b.is_ascii_digit()),
+            code.len() == 5
+                && code.starts_with("SL")
+                && code[2..].bytes().all(|b| b.is_ascii_digit()),
             "bad code {code}"
         );
     }
@@ -70,8 +75,14 @@ fn every_rule_has_fixtures_and_every_fixture_folder_a_rule() {
             .filter_map(Result::ok)
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
             .collect();
-        assert!(files.iter().any(|f| f.starts_with("bad")), "{code} has no bad fixture");
-        assert!(files.iter().any(|f| f.starts_with("ok")), "{code} has no ok fixture");
+        assert!(
+            files.iter().any(|f| f.starts_with("bad")),
+            "{code} has no bad fixture"
+        );
+        assert!(
+            files.iter().any(|f| f.starts_with("ok")),
+            "{code} has no ok fixture"
+        );
     }
 }
 
@@ -83,14 +94,21 @@ fn readme_rules_table_is_current() {
     const END: &str = "<!-- rules-table:end -->";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (head, rest) = readme.split_once(START).expect("README has the rules-table start marker");
-    let (current, tail) = rest.split_once(END).expect("README has the rules-table end marker");
+    let (head, rest) = readme
+        .split_once(START)
+        .expect("README has the rules-table start marker");
+    let (current, tail) = rest
+        .split_once(END)
+        .expect("README has the rules-table end marker");
     let table = stowlint::rules::markdown_table();
     if current != table {
         if std::env::var_os("STOWLINT_BLESS").is_some() {
-            std::fs::write(&path, format!("{head}{START}{table}{END}{tail}")).expect("write README");
+            std::fs::write(&path, format!("{head}{START}{table}{END}{tail}"))
+                .expect("write README");
         } else {
-            panic!("README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test registry`");
+            panic!(
+                "README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test registry`"
+            );
         }
     }
 }

@@ -58,18 +58,18 @@ impl Rule for DataOnBindMount {
         };
         let volume = c.name.replace(['_', '.'], "-") + "-data";
         cx.report(
-                m.source_or_entry_span(),
-                format!(
-                    "{} keeps {} data in host folder `{}` (bind mount over `{data}`)",
-                    m.owner, stateful.repository, host.path
-                ),
-            )
-            .subject(m.span)
-            .label(image.span, "stateful image")
-            .help(format!(
-                "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
+            m.source_or_entry_span(),
+            format!(
+                "{} keeps {} data in host folder `{}` (bind mount over `{data}`)",
+                m.owner, stateful.repository, host.path
+            ),
+        )
+        .subject(m.span)
+        .label(image.span, "stateful image")
+        .help(format!(
+            "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
                  top-level `volumes:`",
-                m.target
-            ));
+            m.target
+        ));
     }
 }

@@ -25,7 +25,10 @@ fn disguise(m: &Mount) -> String {
 /// disguised volume's `device`.
 fn label_mount(d: &mut Diagnostic, m: &Mount) {
     if m.source_span != Some(m.target_span) {
-        d.label(m.target_span, format!("visible in the container at `{}`", m.target));
+        d.label(
+            m.target_span,
+            format!("visible in the container at `{}`", m.target),
+        );
     }
     if let Some(device) = m.disguised_bind {
         d.label(device, "the volume's `device` is this host path");

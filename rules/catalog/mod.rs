@@ -231,10 +231,18 @@ impl Catalog {
                 (Some(_), None) => e.latest && !image.tag_unknown(),
             }
         })?;
-        let name = image.repository.rsplit('/').next().unwrap_or(&image.repository);
+        let name = image
+            .repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&image.repository);
         Some(StatefulImage {
             repository: image.repository.clone(),
-            data: entry.data.iter().map(|d| d.replace("{name}", name)).collect(),
+            data: entry
+                .data
+                .iter()
+                .map(|d| d.replace("{name}", name))
+                .collect(),
             volumes: entry.volumes.clone(),
             category: entry.category,
             env: entry.env.clone(),
@@ -393,7 +401,10 @@ mod tests {
         let r = ImageRef::parse("registry.example.com:5000/library/postgres:17-alpine@sha256:abc");
         assert_eq!(r.repository, "postgres");
         assert_eq!(r.major(), Some(17));
-        assert_eq!(ImageRef::parse("mcr.microsoft.com/mssql/server:2022-latest").repository, "mssql/server");
+        assert_eq!(
+            ImageRef::parse("mcr.microsoft.com/mssql/server:2022-latest").repository,
+            "mssql/server"
+        );
         assert_eq!(ImageRef::parse("localhost/app").repository, "app");
         assert_eq!(ImageRef::parse("bitnami/redis").tag, None);
     }
@@ -401,12 +412,32 @@ mod tests {
     #[test]
     fn stateful_images_are_tag_aware() {
         let c = Catalog::get();
-        assert_eq!(c.stateful_image("postgres:16").unwrap().data, ["/var/lib/postgresql/data"]);
-        assert_eq!(c.stateful_image("postgres:18").unwrap().data, ["/var/lib/postgresql/18/docker"]);
-        assert_eq!(c.stateful_image("postgres").unwrap().volumes, ["/var/lib/postgresql"]);
-        assert_eq!(c.stateful_image("postgres:${TAG}").unwrap().data, ["/var/lib/postgresql/data"]);
-        assert_eq!(c.stateful_image("docker.io/bitnami/mariadb:11").unwrap().data, ["/bitnami/mariadb"]);
-        assert_eq!(c.stateful_image("redis:7").unwrap().category, Category::Cache);
+        assert_eq!(
+            c.stateful_image("postgres:16").unwrap().data,
+            ["/var/lib/postgresql/data"]
+        );
+        assert_eq!(
+            c.stateful_image("postgres:18").unwrap().data,
+            ["/var/lib/postgresql/18/docker"]
+        );
+        assert_eq!(
+            c.stateful_image("postgres").unwrap().volumes,
+            ["/var/lib/postgresql"]
+        );
+        assert_eq!(
+            c.stateful_image("postgres:${TAG}").unwrap().data,
+            ["/var/lib/postgresql/data"]
+        );
+        assert_eq!(
+            c.stateful_image("docker.io/bitnami/mariadb:11")
+                .unwrap()
+                .data,
+            ["/bitnami/mariadb"]
+        );
+        assert_eq!(
+            c.stateful_image("redis:7").unwrap().category,
+            Category::Cache
+        );
         assert!(c.stateful_image("nginx:1.27").is_none());
         assert!(c.stateful_image("${IMAGE}").is_none());
     }

@@ -93,7 +93,10 @@ fn snippet(out: &mut String, file: &FileModel, span: stowlint::model::Span, _lab
     let width = if span.end.line == span.start.line {
         (span.end.column - span.start.column).max(1)
     } else {
-        line.chars().count().saturating_sub(span.start.column - 1).max(1)
+        line.chars()
+            .count()
+            .saturating_sub(span.start.column - 1)
+            .max(1)
     };
     let _ = writeln!(
         out,

@@ -1,0 +1,149 @@
+//! The foundation's acceptance scenario, end to end through the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("acceptance-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn stowlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stowlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run stowlint");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const SOCKET_COMPOSE: &str = "\
+services:
+  ci:
+    image: docker:27-cli
+    command: [\"docker\", \"ps\"]
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+";
+
+const TWO_DOCUMENTS: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: fast
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: app
+          image: example/api:1.0
+          volumeMounts:
+            - name: host-etc
+              mountPath: /host/etc
+      volumes:
+        - name: host-etc
+          hostPath: {path: /etc}
+";
+
+const BROKEN_COMPOSE: &str = "\
+services:
+  web:
+    image: nginx:1.27
+    ports: [\"80:80\"
+  db:
+    image: postgres:17
+";
+
+const DOCKERFILE: &str = "\
+FROM alpine:3.20
+RUN apk add --no-cache curl
+CMD [\"curl\", \"--version\"]
+";
+
+#[test]
+fn reports_exact_lines_across_formats_and_exits_1() {
+    let dir = scratch("mixed");
+    std::fs::write(dir.join("compose.yaml"), SOCKET_COMPOSE).unwrap();
+    std::fs::write(dir.join("deploy.yaml"), TWO_DOCUMENTS).unwrap();
+    std::fs::write(dir.join("Dockerfile"), DOCKERFILE).unwrap();
+    std::fs::create_dir_all(dir.join("broken")).unwrap();
+    std::fs::write(dir.join("broken/docker-compose.yml"), BROKEN_COMPOSE).unwrap();
+
+    let (code, stdout, stderr) = stowlint(&dir, &["check", "--format", "json", "."]);
+    assert_eq!(code, 1, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
+    assert_eq!(json["version"], 1);
+    let diags = json["diagnostics"].as_array().expect("diagnostics");
+    let find = |code: &str, file: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == code && d["file"] == file)
+            .unwrap_or_else(|| panic!("no {code} in {file}: {stdout}"))
+    };
+
+    let socket = find("SL102", "compose.yaml");
+    assert_eq!(socket["span"]["start"]["line"], 6);
+    assert_eq!(socket["span"]["start"]["column"], 9);
+    assert_eq!(
+        socket["span"]["end"]["column"], 29,
+        "the span covers the source path"
+    );
+
+    let etc = find("SL101", "deploy.yaml");
+    assert_eq!(etc["span"]["start"]["line"], 28, "the `path: /etc` line");
+    let offset = etc["span"]["offset"].as_u64().unwrap() as usize;
+    let length = etc["span"]["length"].as_u64().unwrap() as usize;
+    assert_eq!(&TWO_DOCUMENTS[offset..offset + length], "/etc");
+
+    let syntax = find("SL001", "broken/docker-compose.yml");
+    assert_eq!(syntax["span"]["start"]["line"], 5, "{syntax}");
+
+    // The socket is not also reported as a sensitive path (/var/run): SL102 wins.
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["code"] == "SL101" && d["file"] == "compose.yaml"),
+        "{stdout}"
+    );
+    assert_eq!(json["summary"]["files"], 4);
+}
+
+#[test]
+fn a_clean_folder_exits_0() {
+    let dir = scratch("clean");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:17\n    volumes:\n      - db-data:/var/lib/postgresql/data\nvolumes:\n  db-data:\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("Dockerfile"), DOCKERFILE).unwrap();
+    let (code, stdout, stderr) = stowlint(&dir, &["check", "."]);
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+}
+
+#[test]
+fn a_missing_path_exits_2() {
+    let dir = scratch("missing");
+    let (code, _, stderr) = stowlint(&dir, &["check", "does-not-exist"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does-not-exist"), "{stderr}");
+}
