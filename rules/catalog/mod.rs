@@ -301,10 +301,11 @@ impl Catalog {
                 }
             }
         }
-        if path.starts_with('/') && path != "/" {
-            if let Some(sys) = s.system.iter().find(|sys| is_at_or_under(sys, path)) {
-                return Some(Sensitivity::AncestorOf(sys.clone()));
-            }
+        if path.starts_with('/')
+            && path != "/"
+            && let Some(sys) = s.system.iter().find(|sys| is_at_or_under(sys, path))
+        {
+            return Some(Sensitivity::AncestorOf(sys.clone()));
         }
         None
     }

@@ -68,12 +68,11 @@ fn is_ci_file(path: &Path, lower_name: &str) -> bool {
 fn is_helm_template(path: &Path) -> bool {
     let mut dir = path.parent();
     while let Some(d) = dir {
-        if d.file_name().and_then(|n| n.to_str()) == Some("templates") {
-            if let Some(chart) = d.parent()
-                && chart.join("Chart.yaml").is_file()
-            {
-                return true;
-            }
+        if d.file_name().and_then(|n| n.to_str()) == Some("templates")
+            && let Some(chart) = d.parent()
+            && chart.join("Chart.yaml").is_file()
+        {
+            return true;
         }
         dir = d.parent();
     }

@@ -471,10 +471,10 @@ impl Reader<'_> {
                     mount.source_span = Some(path.span);
                 }
                 let path_type = text(value.get("type"));
-                if let Some(t) = &path_type {
-                    if matches!(t.value.as_str(), "DirectoryOrCreate" | "FileOrCreate") {
-                        mount.creates_host_path = Some(t.span);
-                    }
+                if let Some(t) = &path_type
+                    && matches!(t.value.as_str(), "DirectoryOrCreate" | "FileOrCreate")
+                {
+                    mount.creates_host_path = Some(t.span);
                 }
                 mount.host_path_type = path_type;
             }
@@ -648,18 +648,17 @@ fn env(container: &Node) -> Vec<EnvVar> {
 /// `nodeSelector` entry, or a required node affinity whose every term allows one and the same
 /// node (terms are alternatives: two terms naming two nodes pin nothing).
 fn pinning(pod: &Node) -> Option<Span> {
-    if let Some((k, v)) = pod.get_entry("nodeName") {
-        if v.as_text().is_some() {
-            return Some(k.span.cover(v.span));
-        }
+    if let Some((k, v)) = pod.get_entry("nodeName")
+        && v.as_text().is_some()
+    {
+        return Some(k.span.cover(v.span));
     }
     if let Some((k, v)) = pod
         .get("nodeSelector")
         .and_then(|s| s.get_entry(HOSTNAME_LABEL))
+        && v.as_text().is_some()
     {
-        if v.as_text().is_some() {
-            return Some(k.span.cover(v.span));
-        }
+        return Some(k.span.cover(v.span));
     }
     let terms_node = pod.path(&[
         "affinity",
@@ -699,10 +698,12 @@ fn term_pin(term: &Node) -> Option<(&str, Span)> {
                 .get("values")
                 .and_then(Node::as_seq)
                 .unwrap_or_default();
-            if key == Some(field) && op == Some("In") && values.len() == 1 {
-                if let Some(value) = values[0].as_text() {
-                    return Some((value, expr.span));
-                }
+            if key == Some(field)
+                && op == Some("In")
+                && values.len() == 1
+                && let Some(value) = values[0].as_text()
+            {
+                return Some((value, expr.span));
             }
         }
     }
