@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod detect;
 pub mod dockerfile;
+pub mod interpolate;
 pub mod kubernetes;
 pub mod paths;
 pub mod yaml;

@@ -1,0 +1,340 @@
+//! Compose variable interpolation (`$VAR`, `${VAR:-default}`, ...) and `.env` files.
+//!
+//! Values come only from the `.env` file beside the compose file, never from the process
+//! environment: a lint result must not depend on the shell that runs it (CI and a laptop must
+//! agree). A variable that is unset and has no default makes the result *unknown*; its text is
+//! kept verbatim (`${DATA_DIR}/db`) so that rules see it is not a real path, and an unknown fact
+//! never produces a finding.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Variables known to interpolation.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    map: HashMap<String, String>,
+}
+
+impl Vars {
+    /// Read `dir/.env`; a missing or unreadable file gives no variables.
+    #[must_use]
+    pub fn load(dir: &Path) -> Self {
+        std::fs::read_to_string(dir.join(".env"))
+            .map(|text| Self::from_dotenv(&text))
+            .unwrap_or_default()
+    }
+
+    /// Parse `.env` text: `KEY=VALUE` lines, an optional `export ` prefix, `#` comments,
+    /// single quotes (literal), double quotes (escapes, may span lines) and, outside single
+    /// quotes, `${VAR}` references to variables defined earlier in the file.
+    #[must_use]
+    pub fn from_dotenv(text: &str) -> Self {
+        let mut vars = Self::default();
+        let mut rest = text;
+        while !rest.is_empty() {
+            rest = vars.read_line(rest);
+        }
+        vars
+    }
+
+    /// A variable set to a value (possibly empty).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.map.insert(name.into(), value.into());
+    }
+
+    /// Read one assignment from the start of `text`; return what follows it.
+    fn read_line<'a>(&mut self, text: &'a str) -> &'a str {
+        let (line, after) = split_line(text);
+        let trimmed = line.trim_start();
+        let trimmed = trimmed.strip_prefix("export ").unwrap_or(trimmed);
+        if trimmed.starts_with('#') {
+            return after;
+        }
+        let Some((key, value)) = trimmed.split_once('=') else {
+            return after;
+        };
+        let key = key.trim();
+        if !is_name(key) {
+            return after;
+        }
+        let value = value.trim_start();
+        // The value may continue past this line when a quote is open.
+        let offset = value.as_ptr() as usize - text.as_ptr() as usize;
+        let from_value = text.get(offset..).unwrap_or("");
+        let (parsed, rest) = match value.chars().next() {
+            Some('\'') => read_quoted(from_value, '\''),
+            Some('"') => {
+                let (raw, rest) = read_quoted(from_value, '"');
+                (interpolate(&raw, self).value, rest)
+            }
+            _ => (self.unquoted(value), after),
+        };
+        self.map.insert(key.to_string(), parsed);
+        rest
+    }
+
+    fn unquoted(&self, value: &str) -> String {
+        // ` #` starts a comment; `#` inside a word does not (`pass#word`).
+        let value = value
+            .find(" #")
+            .or_else(|| value.find("\t#"))
+            .map_or(value, |i| &value[..i]);
+        interpolate(value.trim(), self).value
+    }
+}
+
+fn split_line(text: &str) -> (&str, &str) {
+    match text.find('\n') {
+        Some(i) => (text[..i].trim_end_matches('\r'), &text[i + 1..]),
+        None => (text.trim_end_matches('\r'), ""),
+    }
+}
+
+/// A quoted `.env` value starting at `text` (on its opening quote): the value and the text
+/// after the rest of its closing line. Double quotes process `\n`, `\t`, `\"` and `\\`.
+fn read_quoted(text: &str, quote: char) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = text.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        if c == quote {
+            let (_, after) = split_line(&text[i..]);
+            return (out, after);
+        }
+        if c == '\\' && quote == '"' {
+            match chars.next() {
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 't')) => out.push('\t'),
+                Some((_, 'r')) => out.push('\r'),
+                Some((_, e)) => out.push(e),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    // Never closed: take the rest of the first line, as written.
+    let (line, after) = split_line(text);
+    (line.get(1..).unwrap_or("").to_string(), after)
+}
+
+/// An interpolated string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpolated {
+    /// The result; unknown parts kept as written.
+    pub value: String,
+    /// `false` when some variable was unset with no default (or the syntax was invalid).
+    pub known: bool,
+}
+
+/// Interpolate `text` as Compose does, with `vars` only.
+#[must_use]
+pub fn interpolate(text: &str, vars: &Vars) -> Interpolated {
+    let mut out = String::with_capacity(text.len());
+    let mut known = true;
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let (piece, consumed) = expand_at(&rest[i..], vars);
+        match piece {
+            Some(value) => out.push_str(&value),
+            None => {
+                known = false;
+                out.push_str(&rest[i..i + consumed]);
+            }
+        }
+        rest = &rest[i + consumed..];
+    }
+    out.push_str(rest);
+    Interpolated { value: out, known }
+}
+
+/// Expand the reference at the start of `text` (which starts with `$`): its value (`None` when
+/// unknown) and how many bytes it covers.
+fn expand_at(text: &str, vars: &Vars) -> (Option<String>, usize) {
+    let after = &text[1..];
+    if after.starts_with('$') {
+        return (Some("$".to_string()), 2);
+    }
+    if let Some(body) = after.strip_prefix('{') {
+        return match closing_brace(body) {
+            Some(end) => (expand_braced(&body[..end], vars), end + 3),
+            // Unclosed `${`: Compose rejects it; keep the rest as written.
+            None => (None, text.len()),
+        };
+    }
+    let len = name_len(after);
+    if len == 0 {
+        // A lone `$` (`$1`, trailing `$`): Compose rejects it; keep it literally.
+        return (Some("$".to_string()), 1);
+    }
+    (vars.get(&after[..len]).map(str::to_string), len + 1)
+}
+
+/// The index in `body` (text after `${`) of the `}` that closes it, nested `${` counted.
+fn closing_brace(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let mut depth = 1usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'$', Some(b'$')) => i += 1,
+            (b'$', Some(b'{')) => {
+                depth += 1;
+                i += 1;
+            }
+            (b'}', _) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `NAME`, `NAME:-default`, `NAME-default`, `NAME:+alt`, `NAME+alt`, `NAME:?err`, `NAME?err`.
+fn expand_braced(body: &str, vars: &Vars) -> Option<String> {
+    let len = name_len(body);
+    if len == 0 {
+        return None;
+    }
+    let value = vars.get(&body[..len]);
+    let op = &body[len..];
+    let nested = |arg: &str| {
+        let r = interpolate(arg, vars);
+        r.known.then_some(r.value)
+    };
+    let non_empty = value.filter(|v| !v.is_empty());
+    if op.is_empty() {
+        return value.map(str::to_string);
+    }
+    if let Some(arg) = op.strip_prefix(":-") {
+        return non_empty.map_or_else(|| nested(arg), |v| Some(v.to_string()));
+    }
+    if let Some(arg) = op.strip_prefix(":+") {
+        return non_empty.map_or_else(|| Some(String::new()), |_| nested(arg));
+    }
+    if op.starts_with(":?") {
+        return non_empty.map(str::to_string);
+    }
+    if let Some(arg) = op.strip_prefix('-') {
+        return value.map_or_else(|| nested(arg), |v| Some(v.to_string()));
+    }
+    if let Some(arg) = op.strip_prefix('+') {
+        return value.map_or_else(|| Some(String::new()), |_| nested(arg));
+    }
+    if op.starts_with('?') {
+        return value.map(str::to_string);
+    }
+    None
+}
+
+/// Length of the variable name at the start of `text` (`[A-Za-z_][A-Za-z0-9_]*`).
+fn name_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => bytes
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count(),
+        _ => 0,
+    }
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty() && name_len(text) == text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        let mut v = Vars::default();
+        v.set("DATA", "/srv/data");
+        v.set("EMPTY", "");
+        v
+    }
+
+    fn run(text: &str) -> (String, bool) {
+        let r = interpolate(text, &vars());
+        (r.value, r.known)
+    }
+
+    #[test]
+    fn plain_and_braced_references() {
+        assert_eq!(run("$DATA/db"), ("/srv/data/db".into(), true));
+        assert_eq!(run("${DATA}:/data"), ("/srv/data:/data".into(), true));
+        assert_eq!(run("no refs"), ("no refs".into(), true));
+    }
+
+    #[test]
+    fn defaults_and_alternatives() {
+        assert_eq!(run("${NOPE:-./d}"), ("./d".into(), true));
+        assert_eq!(run("${EMPTY:-x}"), ("x".into(), true));
+        assert_eq!(run("${EMPTY-x}"), (String::new(), true));
+        assert_eq!(run("${NOPE-x}"), ("x".into(), true));
+        assert_eq!(run("${DATA:+alt}"), ("alt".into(), true));
+        assert_eq!(run("${EMPTY:+alt}"), (String::new(), true));
+        assert_eq!(run("${EMPTY+alt}"), ("alt".into(), true));
+        assert_eq!(run("${NOPE+alt}"), (String::new(), true));
+        assert_eq!(run("${DATA:?need it}"), ("/srv/data".into(), true));
+        assert_eq!(run("${DATA?need it}"), ("/srv/data".into(), true));
+    }
+
+    #[test]
+    fn nested_defaults() {
+        assert_eq!(run("${A:-${B:-x}}/y"), ("x/y".into(), true));
+        assert_eq!(run("${A:-${DATA}}"), ("/srv/data".into(), true));
+        assert_eq!(run("${A:-${B}}:/d"), ("${A:-${B}}:/d".into(), false));
+    }
+
+    #[test]
+    fn unknown_kept_verbatim() {
+        assert_eq!(run("${NOPE}/x"), ("${NOPE}/x".into(), false));
+        assert_eq!(run("$NOPE/x"), ("$NOPE/x".into(), false));
+        assert_eq!(run("${NOPE:?set it}"), ("${NOPE:?set it}".into(), false));
+        assert_eq!(run("${EMPTY:?set it}"), ("${EMPTY:?set it}".into(), false));
+        assert_eq!(run("${unclosed"), ("${unclosed".into(), false));
+        assert_eq!(run("${1bad}"), ("${1bad}".into(), false));
+    }
+
+    #[test]
+    fn dollar_escapes() {
+        assert_eq!(run("$$HOME"), ("$HOME".into(), true));
+        assert_eq!(run("cost $5 $"), ("cost $5 $".into(), true));
+        assert_eq!(run("${NOPE:-$$x}"), ("$x".into(), true));
+    }
+
+    #[test]
+    fn dotenv_file_syntax() {
+        let v = Vars::from_dotenv(
+            "# comment\n\
+             A=1\n\
+             export B = two # trailing\n\
+             C='single ${A} #x'\n\
+             D=\"dq \\\"q\\\" ${A}\"\n\
+             E=\"multi\nline\"\n\
+             F=${A}/f\n\
+             G=pass#word\r\n\
+             not a line\n\
+             H=\n",
+        );
+        assert_eq!(v.get("A"), Some("1"));
+        assert_eq!(v.get("B"), Some("two"));
+        assert_eq!(v.get("C"), Some("single ${A} #x"));
+        assert_eq!(v.get("D"), Some("dq \"q\" 1"));
+        assert_eq!(v.get("E"), Some("multi\nline"));
+        assert_eq!(v.get("F"), Some("1/f"));
+        assert_eq!(v.get("G"), Some("pass#word"));
+        assert_eq!(v.get("H"), Some(""));
+    }
+}
