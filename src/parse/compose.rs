@@ -574,10 +574,10 @@ impl Cx<'_> {
             return;
         };
         mount.propagation = self.string(bind.get("propagation"));
-        if let Some(create) = bind.get("create_host_path") {
-            if self.boolean(Some(create)) == Some(true) {
-                mount.creates_host_path = Some(create.span);
-            }
+        if let Some(create) = bind.get("create_host_path")
+            && self.boolean(Some(create)) == Some(true)
+        {
+            mount.creates_host_path = Some(create.span);
         }
         if let Some(selinux) = self.string(bind.get("selinux")) {
             mount.options.push(selinux.value);
