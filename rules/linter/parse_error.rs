@@ -31,7 +31,9 @@ impl Rule for ParseError {
     fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
         for error in &file.errors {
             cx.report(error.span, error.message.clone())
-                .help("fix the file so that it parses; the rest of it was not checked");
+                .help(
+                "fix the file: the runtime rejects it too, and stowlint may have skipped the rest of it",
+            );
         }
     }
 }

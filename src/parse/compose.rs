@@ -871,7 +871,7 @@ mod tests {
         let m = mounts(&p, 0);
         assert!(m.iter().all(|m| m.kind == MountKind::Bind));
         let hosts: Vec<_> = m.iter().map(host).collect();
-        assert_eq!(hosts, ["data", "../x", ".", "~/.ssh", "~"]);
+        assert_eq!(hosts, ["./data", "../x", ".", "~/.ssh", "~"]);
         assert_eq!(
             m[0].host_path().map(|h| h.resolved.clone()),
             Some(PathBuf::from("proj/data"))
@@ -1009,7 +1009,7 @@ mod tests {
         let m = mounts(&p, 0);
         assert_eq!(m[0].kind, MountKind::Bind);
         assert_eq!(m[0].syntax, MountSyntax::ComposeLong);
-        assert_eq!(host(&m[0]), "conf");
+        assert_eq!(host(&m[0]), "./conf");
         assert_eq!(m[0].target, "/etc/app");
         assert!(m[0].read_only);
         assert_eq!(at(m[0].source_span.expect("span")), ((6, 17), (6, 24)));
@@ -1427,7 +1427,7 @@ mod tests {
             Some("${DATA}/pg")
         );
         assert_eq!(m[0].target_span.text(&f.text), "/var/lib/postgresql/data");
-        assert_eq!(host(&m[1]), "conf");
+        assert_eq!(host(&m[1]), "./conf");
         assert_eq!(
             m[1].source_span.map(|s| s.text(&f.text)),
             Some("${CONF:-./conf}")
@@ -1468,7 +1468,7 @@ mod tests {
         let (f, p) = ok(text);
         for w in &p.workloads {
             let m = &w.containers[0].mounts[0];
-            assert_eq!(host(m), "shared");
+            assert_eq!(host(m), "./shared");
             assert_eq!(m.source_span.map(at), Some(((4, 7), (4, 15))));
             assert_eq!(m.owner, w.owner);
         }
@@ -1565,7 +1565,7 @@ mod tests {
         // A mount without `type` is still read as the short syntax would read it.
         let m = mounts(&p, 0);
         assert_eq!(m.len(), 2);
-        assert_eq!((m[0].kind.clone(), host(&m[0])), (MountKind::Bind, "s"));
+        assert_eq!((m[0].kind.clone(), host(&m[0])), (MountKind::Bind, "./s"));
     }
 
     #[test]

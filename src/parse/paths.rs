@@ -37,8 +37,15 @@ pub fn normalize(path: &str) -> String {
         format!("/{joined}")
     } else if joined.is_empty() {
         ".".to_string()
-    } else {
+    } else if joined.starts_with("..")
+        || joined.starts_with('$')
+        || joined == "~"
+        || joined.starts_with("~/")
+    {
         joined
+    } else {
+        // Keep relative paths recognisable as paths in messages: `./data`, not `data`.
+        format!("./{joined}")
     }
 }
 
@@ -74,7 +81,8 @@ mod tests {
         );
         assert_eq!(normalize("/../etc"), "/etc");
         assert_eq!(normalize("/"), "/");
-        assert_eq!(normalize("./data/"), "data");
+        assert_eq!(normalize("./data/"), "./data");
+        assert_eq!(normalize("data"), "./data");
         assert_eq!(normalize("../x"), "../x");
         assert_eq!(normalize("~/.ssh/"), "~/.ssh");
         assert_eq!(normalize("C:\\Windows\\"), "C:\\Windows");

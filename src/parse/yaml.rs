@@ -401,9 +401,11 @@ pub fn parse(file: &SourceFile) -> Stream {
                 let root = b.doc_root.take();
                 let weight = root.as_ref().map_or(0, |r| r.weight);
                 if weight > EXPANSION_FLOOR && weight > b.written.saturating_mul(EXPANSION_FACTOR) {
-                    let span = root
-                        .as_ref()
-                        .map_or_else(|| b.span(start, start), |r| r.span);
+                    // At the first alias to a huge node: where the bomb goes off.
+                    let span = b.bomb_site.unwrap_or_else(|| {
+                        let at = root.as_ref().map_or(start, |r| r.span.start.offset);
+                        b.span(at, at)
+                    });
                     b.errors.push(ParseError {
                         message: format!(
                             "alias expansion limit exceeded: {} written nodes expand to {weight}",

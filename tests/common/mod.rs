@@ -106,11 +106,19 @@ fn snippet(out: &mut String, file: &FileModel, span: stowlint::model::Span, _lab
     );
 }
 
-/// `# expect: SL101, SL103` markers: (line, code).
+/// `# expect: SL101, SL103` markers at the end of a line: (line, code). In Dockerfiles, where
+/// comments take whole lines, `# expect-next: SL204` marks the next line.
 pub fn expectations(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if let Some((_, rest)) = line.split_once("# expect:") {
+        if let Some((_, rest)) = line.split_once("# expect-next:") {
+            for code in rest.split(',') {
+                let code = code.trim();
+                if !code.is_empty() {
+                    out.push((i + 2, code.to_string()));
+                }
+            }
+        } else if let Some((_, rest)) = line.split_once("# expect:") {
             for code in rest.split(',') {
                 let code = code.trim();
                 if !code.is_empty() {
