@@ -345,7 +345,8 @@ impl Builder<'_> {
         // Block collections end where their last child ends; the end event sits on the next
         // token, past trailing blank lines and comments.
         let end = if flow {
-            end_event.1
+            // Just past the closing bracket: saphyr's end event runs on over blanks and comments.
+            (end_event.0 + 1).min(end_event.1.max(end_event.0 + 1))
         } else {
             children.last().map_or(start, |c| c.span.end.offset)
         };
@@ -356,6 +357,23 @@ impl Builder<'_> {
         });
         self.push(node, anchor);
     }
+}
+
+/// The offset just past the quote that closes the quoted scalar starting at `start`.
+fn closing_quote(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(start)?;
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match (quote, bytes[i]) {
+            (b'"', b'\\') => i += 2,
+            (b'"', b'"') => return Some(i + 1),
+            (b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            (b'\'', b'\'') => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Read every document of a YAML stream.
@@ -430,6 +448,12 @@ pub fn parse(file: &SourceFile) -> Stream {
                     ScalarStyle::Plain => Style::Plain,
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     _ => Style::Block,
+                };
+                // saphyr ends a quoted scalar at the next token, past blanks and comments.
+                let end = if style == Style::Quoted {
+                    closing_quote(&file.text, start).unwrap_or(end)
+                } else {
+                    end
                 };
                 let node = Rc::new(Node {
                     value: Value::Scalar(text.into_owned(), style),
@@ -516,12 +540,16 @@ mod tests {
 
     #[test]
     fn quoted_and_flow_spans_include_delimiters() {
-        let (file, s) = read("v: [\"/a:/b\", 'x']\n");
+        let (file, s) =
+            read("v: [\"/a:/b\", 'x']   # c\nw: 'it''s'   # c\nz:\n  - \"a\\\"b\"  # c\n");
         let root = s.documents[0].root.as_ref().unwrap();
         let v = root.get("v").unwrap();
         assert_eq!(v.span.text(&file.text), "[\"/a:/b\", 'x']");
         let first = &v.as_seq().unwrap()[0];
         assert_eq!(first.span.text(&file.text), "\"/a:/b\"");
+        assert_eq!(root.get("w").unwrap().span.text(&file.text), "'it''s'");
+        let z = &root.get("z").unwrap().as_seq().unwrap()[0];
+        assert_eq!(z.span.text(&file.text), "\"a\\\"b\"");
     }
 
     #[test]
