@@ -1,0 +1,472 @@
+//! File discovery and loading: command-line paths in, parsed file models out.
+//!
+//! Folders are walked with the `ignore` crate so `.gitignore`, `.ignore` and
+//! `.git/info/exclude` are honoured even outside a git repository; hidden folders are walked
+//! (`.devcontainer/` holds compose files). Files named on the command line are always linted.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::model::{FileModel, SourceFile};
+use crate::parse::{self, ParseOptions, detect};
+
+/// Larger files are reported as SL001 rather than read: no real manifest is this big, and
+/// reading one would stall the run.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Folders that never hold configuration worth linting, whatever the ignore files say.
+const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", "target", "vendor"];
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How reports show it: relative to the working folder when under it, else as given.
+    pub display: PathBuf,
+    /// Named on the command line.
+    pub explicit: bool,
+}
+
+/// A path that could not be walked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathError {
+    pub path: PathBuf,
+    pub message: String,
+    /// A missing or unreadable path fails the run (exit 2); a dangling symlink inside a
+    /// walked folder or a bad line in an ignore file only warns.
+    pub fatal: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Sorted by display path, each file once.
+    pub files: Vec<Candidate>,
+    pub errors: Vec<PathError>,
+}
+
+/// Compile `--exclude` globs.
+///
+/// # Errors
+/// The first glob that does not parse.
+pub fn excludes(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        // `fixtures/` means the folder; globset would match only the literal text.
+        let glob = glob.strip_suffix('/').unwrap_or(glob);
+        builder.add(Glob::new(glob)?);
+    }
+    builder.build()
+}
+
+/// Find the files to lint under `paths`; `cwd` decides how paths are shown.
+#[must_use]
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet, cwd: &Path) -> Discovered {
+    let mut out = Discovered::default();
+    for path in paths {
+        match fs::metadata(path) {
+            Err(e) => out.errors.push(PathError {
+                path: path.clone(),
+                message: io_message(&e),
+                fatal: true,
+            }),
+            Ok(meta) if meta.is_dir() => walk(path, excludes, cwd, &mut out),
+            Ok(_) => out.files.push(Candidate {
+                path: path.clone(),
+                display: display_path(path, cwd),
+                explicit: true,
+            }),
+        }
+    }
+    dedup(&mut out.files, cwd);
+    out
+}
+
+fn walk(root: &Path, excludes: &GlobSet, cwd: &Path, out: &mut Discovered) {
+    let canonical_root = match fs::canonicalize(root) {
+        Ok(p) => p,
+        Err(e) => {
+            out.errors.push(PathError {
+                path: root.to_path_buf(),
+                message: io_message(&e),
+                fatal: true,
+            });
+            return;
+        }
+    };
+    let filter_root = root.to_path_buf();
+    let filter_excludes = excludes.clone();
+    let filter_cwd = cwd.to_path_buf();
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(true)
+        .require_git(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(true)
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| ALWAYS_SKIPPED.contains(&n))
+            {
+                return false;
+            }
+            if is_excluded(entry.path(), &filter_root, &filter_cwd, &filter_excludes) {
+                return false;
+            }
+            // A link may lead out of the walked tree (`/`, a home folder): never follow it
+            // there. Dangling links fail to canonicalize and are dropped here too.
+            if entry.path_is_symlink() {
+                return fs::canonicalize(entry.path())
+                    .is_ok_and(|target| target.starts_with(&canonical_root));
+            }
+            true
+        });
+    for result in builder.build() {
+        match result {
+            Ok(entry) => {
+                if let Some(err) = entry.error() {
+                    out.errors.push(walk_error(err, entry.path(), cwd));
+                }
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let display = display_path(entry.path(), cwd);
+                if detect::by_name(&display) == detect::NameClass::Skip {
+                    continue;
+                }
+                out.files.push(Candidate {
+                    path: entry.into_path(),
+                    display,
+                    explicit: false,
+                });
+            }
+            // `ignore` already refuses to descend into a loop; there is nothing to report.
+            Err(err) if is_loop(&err) => {}
+            Err(err) => out.errors.push(walk_error(&err, root, cwd)),
+        }
+    }
+}
+
+fn is_excluded(path: &Path, root: &Path, cwd: &Path, excludes: &GlobSet) -> bool {
+    if excludes.is_empty() {
+        return false;
+    }
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    excludes.is_match(relative)
+        || excludes.is_match(display_path(path, cwd))
+        || path
+            .file_name()
+            .is_some_and(|name| excludes.is_match(Path::new(name)))
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Partial(errs) => errs.iter().all(is_loop),
+        _ => false,
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+fn walk_error(err: &ignore::Error, fallback: &Path, cwd: &Path) -> PathError {
+    let path = display_path(error_path(err).unwrap_or(fallback), cwd);
+    match err.io_error() {
+        // A link whose target vanished is a dangling link, not a broken run.
+        Some(io) if io.kind() == io::ErrorKind::NotFound => PathError {
+            path,
+            message: "broken symbolic link".into(),
+            fatal: false,
+        },
+        Some(io) => PathError {
+            path,
+            message: io_message(io),
+            fatal: !err.is_partial(),
+        },
+        None => PathError {
+            path,
+            message: strip_path_prefix(&err.to_string()),
+            fatal: false,
+        },
+    }
+}
+
+/// `ignore` prefixes some messages with the path, which the caller prints anyway.
+fn strip_path_prefix(message: &str) -> String {
+    message
+        .rsplit_once(": ")
+        .map_or(message, |(_, rest)| rest)
+        .to_string()
+}
+
+/// An I/O error as users read it: `No such file or directory`, without `(os error 2)`.
+#[must_use]
+pub fn io_message(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+/// A path relative to `cwd` when it lies under it, else as given; `./` components dropped.
+#[must_use]
+pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+    let absolute = normalize(&cwd.join(path));
+    if let Ok(rest) = absolute.strip_prefix(normalize(cwd))
+        && !rest.as_os_str().is_empty()
+    {
+        return rest.to_path_buf();
+    }
+    let given: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if given.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        given
+    }
+}
+
+/// Fold `.` and `..` lexically: display paths must not depend on where links lead.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Sort by display path and keep each file once. Of two names for one file, an explicit one
+/// wins, then the one that is no link (the file's real place), then the first in order.
+fn dedup(files: &mut Vec<Candidate>, cwd: &Path) {
+    let mut keyed: Vec<(PathBuf, bool, Candidate)> = files
+        .drain(..)
+        .map(|c| match fs::canonicalize(&c.path) {
+            Ok(real) => {
+                let is_real = normalize(&cwd.join(&c.path)) == real;
+                (real, is_real, c)
+            }
+            Err(_) => (c.display.clone(), true, c),
+        })
+        .collect();
+    keyed.sort_by(|(ka, ra, a), (kb, rb, b)| {
+        ka.cmp(kb)
+            .then(b.explicit.cmp(&a.explicit))
+            .then(rb.cmp(ra))
+            .then(a.display.cmp(&b.display))
+    });
+    keyed.dedup_by(|(kb, ..), (ka, ..)| ka == kb);
+    files.extend(keyed.into_iter().map(|(.., c)| c));
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+}
+
+/// Read and parse each candidate, in parallel, keeping the candidates' order. Files that are
+/// none of ours (other YAML) yield nothing.
+#[must_use]
+pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(files.len())
+        .clamp(1, 8);
+    if workers == 1 {
+        return files.iter().filter_map(|c| load(c, opts)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, FileModel)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(candidate) = files.get(i) else { break };
+                    if let Some(model) = load(candidate, opts) {
+                        local.push((i, model));
+                    }
+                }
+                // A poisoned lock means another worker panicked; its results are lost either
+                // way, so keep ours.
+                let mut all = results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                all.append(&mut local);
+            });
+        }
+    });
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, m)| m).collect()
+}
+
+/// Read and parse one file.
+#[must_use]
+pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
+    let display = candidate.display.clone();
+    let bytes = match read_limited(&candidate.path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Some(too_large(display)),
+        Err(e) => {
+            let message = format!("cannot read file: {}", io_message(&e));
+            return Some(parse::unreadable(display, None, message));
+        }
+    };
+    parse_bytes(display, &candidate.display, bytes, opts, candidate.explicit)
+}
+
+/// Read stdin (limited like files) and parse it. `name` (`--stdin-filename`) decides how the
+/// text is classified and shown; without it, the text is shown as `<stdin>` and classified by
+/// content as YAML.
+#[must_use]
+pub fn load_stdin(
+    stdin: &mut dyn Read,
+    name: Option<&Path>,
+    opts: &ParseOptions,
+) -> Option<FileModel> {
+    let display = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
+    let mut bytes = Vec::new();
+    if let Err(e) = stdin.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+        let message = format!("cannot read standard input: {}", io_message(&e));
+        return Some(parse::unreadable(display, None, message));
+    }
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Some(too_large(display));
+    }
+    // Classification goes by name: a name that says nothing (or none) reads as YAML, so
+    // `helm template ... | stowlint check -` works.
+    let classify_as = match name {
+        Some(n) if detect::by_name(n) != detect::NameClass::Skip => n.to_path_buf(),
+        _ => PathBuf::from("<stdin>.yaml"),
+    };
+    parse_bytes(display, &classify_as, bytes, opts, true)
+}
+
+fn parse_bytes(
+    display: PathBuf,
+    classify_as: &Path,
+    bytes: Vec<u8>,
+    opts: &ParseOptions,
+    explicit: bool,
+) -> Option<FileModel> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let mut model = parse::parse_file(SourceFile::new(classify_as, text), opts, explicit)?;
+            if model.source.path != display {
+                model.source.path = display;
+            }
+            Some(model)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let message = format!("file is not valid UTF-8 (invalid byte at offset {at})");
+            Some(parse::unreadable(display, Some(e.as_bytes()), message))
+        }
+    }
+}
+
+fn too_large(display: PathBuf) -> FileModel {
+    let message = format!(
+        "file too large (over {} MiB); not read",
+        MAX_FILE_SIZE / (1024 * 1024)
+    );
+    parse::unreadable(display, None, message)
+}
+
+/// The file's bytes, or `None` when it is larger than [`MAX_FILE_SIZE`]. The limit is checked
+/// while reading too: the size on disk can lie (`/dev/zero`, a growing log).
+fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_FILE_SIZE {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_to_the_working_folder() {
+        let cwd = Path::new("/work/repo");
+        for (given, shown) in [
+            ("./compose.yaml", "compose.yaml"),
+            ("sub/./k8s.yaml", "sub/k8s.yaml"),
+            ("/work/repo/sub/a.yaml", "sub/a.yaml"),
+            ("../repo/a.yaml", "a.yaml"),
+            ("/elsewhere/a.yaml", "/elsewhere/a.yaml"),
+            ("../other/a.yaml", "../other/a.yaml"),
+        ] {
+            assert_eq!(
+                display_path(Path::new(given), cwd),
+                Path::new(shown),
+                "{given}"
+            );
+        }
+    }
+
+    #[test]
+    fn io_messages_drop_the_os_error_number() {
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(io_message(&e), "No such file or directory");
+    }
+
+    #[test]
+    fn exclude_globs_match_folders_and_names() {
+        let set = excludes(&["fixtures/**".into(), "*.bak.yaml".into(), "old/".into()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let root = Path::new("/r");
+        let cwd = Path::new("/r");
+        assert!(is_excluded(
+            Path::new("/r/fixtures/a.yaml"),
+            root,
+            cwd,
+            &set
+        ));
+        assert!(is_excluded(Path::new("/r/x/y.bak.yaml"), root, cwd, &set));
+        assert!(is_excluded(Path::new("/r/old"), root, cwd, &set));
+        assert!(!is_excluded(Path::new("/r/compose.yaml"), root, cwd, &set));
+    }
+}

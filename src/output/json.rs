@@ -1,0 +1,106 @@
+//! The versioned JSON contract (`version: 1`). Fields are only ever added; changing one
+//! means a new version.
+
+use serde::Serialize;
+
+use super::{Report, Summary, path_str};
+use crate::engine::Severity;
+use crate::model::{Pos, Span};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: String,
+    span: JsonSpan,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: String,
+    span: JsonSpan,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSpan {
+    start: JsonPos,
+    end: JsonPos,
+    /// Byte offset of the start.
+    offset: usize,
+    /// Length in bytes.
+    length: usize,
+}
+
+#[derive(Serialize)]
+struct JsonPos {
+    line: usize,
+    column: usize,
+}
+
+impl From<Pos> for JsonPos {
+    fn from(p: Pos) -> Self {
+        Self {
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+impl From<Span> for JsonSpan {
+    fn from(s: Span) -> Self {
+        Self {
+            start: s.start.into(),
+            end: s.end.into(),
+            offset: s.start.offset,
+            length: s.len(),
+        }
+    }
+}
+
+#[must_use]
+pub fn render(report: &Report) -> String {
+    let doc = JsonReport {
+        version: VERSION,
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code,
+                name: d.name,
+                severity: d.severity,
+                message: &d.message,
+                help: d.help.as_deref(),
+                file: path_str(&d.file),
+                span: d.span.into(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        file: path_str(&r.file),
+                        span: r.span.into(),
+                        message: &r.message,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}

@@ -1,0 +1,504 @@
+//! The real binary, run in temporary folders. Until the parsers land, SL001 (YAML syntax
+//! errors, duplicate keys, unreadable files) is the rule that fires, so these tests build on it.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_stowlint");
+
+const CLEAN_COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n";
+/// A flow sequence never closed: the error is at the end of input, line 4 column 1.
+const BROKEN_COMPOSE: &str = "services:\n  web:\n    image: [nginx\n";
+const DUPLICATE_KEY: &str = "\
+services:
+  db:
+    image: postgres:17
+    image: postgres:16
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata: {}
+";
+
+fn stowlint(dir: &Path, args: &[&str]) -> Output {
+    stowlint_stdin(dir, args, None)
+}
+
+fn stowlint_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(bytes).expect("stdin takes the input");
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Files of the JSON report, in order.
+fn files(report: &Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| d["file"].as_str().expect("file is a string").to_string())
+        .collect()
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        fs::write(path, text).expect("a file");
+    }
+    dir
+}
+
+#[test]
+fn clean_folder_exits_0() {
+    let dir = tree(&[("compose.yaml", CLEAN_COMPOSE), ("README.md", "# hi\n")]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "All checked: no findings in 1 file.\n");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn yaml_syntax_error_exits_1_with_sl001_at_the_error() {
+    let dir = tree(&[("compose.yaml", BROKEN_COMPOSE)]);
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&out), 1);
+    let report = json(&out);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "SL001");
+    assert_eq!(d["file"], "compose.yaml");
+    assert_eq!(d["span"]["start"]["line"], 4);
+    assert_eq!(d["span"]["start"]["column"], 1);
+    assert_eq!(d["span"]["offset"], BROKEN_COMPOSE.len());
+}
+
+#[test]
+fn json_report_shape() {
+    let dir = tree(&[("compose.yaml", DUPLICATE_KEY), ("ok.yaml", CLEAN_COMPOSE)]);
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&out), 1);
+    let report = json(&out);
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"files": 2, "errors": 1, "warnings": 0, "infos": 0})
+    );
+    let diagnostics = report["diagnostics"].as_array().expect("an array");
+    assert_eq!(diagnostics.len(), 1);
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "SL001");
+    assert_eq!(d["name"], "parse-error");
+    assert_eq!(d["severity"], "error");
+    assert!(
+        d["message"]
+            .as_str()
+            .expect("a message")
+            .contains("duplicate key `image`")
+    );
+    assert!(d["help"].is_string());
+    assert_eq!(d["file"], "compose.yaml");
+    // The second `image` key, line 4, columns 5..10.
+    let offset = DUPLICATE_KEY
+        .find("image: postgres:16")
+        .expect("in the fixture");
+    assert_eq!(
+        d["span"],
+        serde_json::json!({
+            "start": {"line": 4, "column": 5},
+            "end": {"line": 4, "column": 10},
+            "offset": offset,
+            "length": 5
+        })
+    );
+    assert_eq!(d["related"], serde_json::json!([]));
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let dir = tree(&[("compose.yaml", DUPLICATE_KEY)]);
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "compose.yaml:4:5: SL001 error: duplicate key `image` (first defined on line 3)\n"
+    );
+}
+
+#[test]
+fn human_format_snapshot() {
+    let dir = tree(&[
+        ("compose.yaml", DUPLICATE_KEY),
+        (
+            "k8s/broken.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: [x\n",
+        ),
+        (
+            "k8s/ok.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+        ),
+    ]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 1);
+    insta::assert_snapshot!("human_duplicate_key", stdout(&out));
+}
+
+#[test]
+fn no_color_flag_and_no_color_env_give_plain_text() {
+    let dir = tree(&[("compose.yaml", DUPLICATE_KEY)]);
+    let out = stowlint(dir.path(), &["check", "--no-color"]);
+    assert!(!stdout(&out).contains('\x1b'));
+}
+
+#[test]
+fn missing_path_exits_2_and_the_rest_is_still_linted() {
+    let dir = tree(&[("compose.yaml", DUPLICATE_KEY)]);
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "concise", "nope", "compose.yaml"],
+    );
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "stowlint: error: nope: No such file or directory\n"
+    );
+    assert!(stdout(&out).starts_with("compose.yaml:4:5: SL001"));
+}
+
+#[test]
+fn gitignored_files_are_skipped_unless_named() {
+    let dir = tree(&[
+        (".gitignore", "generated/\nlocal.compose.yaml\n"),
+        ("generated/compose.yaml", DUPLICATE_KEY),
+        ("local.compose.yaml", DUPLICATE_KEY),
+        (".ignore", "scratch.yaml\n"),
+        ("scratch.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [x\n"),
+        ("compose.yaml", CLEAN_COMPOSE),
+    ]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", ".", "local.compose.yaml"],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(files(&json(&out)), ["local.compose.yaml"]);
+}
+
+#[test]
+fn git_info_exclude_is_honoured() {
+    let dir = tree(&[
+        (".git/info/exclude", "mine.compose.yaml\n"),
+        ("mine.compose.yaml", DUPLICATE_KEY),
+    ]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+#[test]
+fn exclude_globs() {
+    let dir = tree(&[
+        ("fixtures/bad/compose.yaml", DUPLICATE_KEY),
+        ("old.bak.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [x\n"),
+        ("deploy/compose.yaml", DUPLICATE_KEY),
+    ]);
+    let out = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "fixtures/**",
+            "--exclude",
+            "*.bak.yaml",
+        ],
+    );
+    assert_eq!(files(&json(&out)), ["deploy/compose.yaml"]);
+
+    // Named on the command line: linted even though excluded.
+    let out = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "*.bak.yaml",
+            "old.bak.yaml",
+        ],
+    );
+    assert_eq!(files(&json(&out)), ["old.bak.yaml"]);
+
+    let out = stowlint(dir.path(), &["check", "--exclude", "[oops"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("invalid --exclude glob"));
+}
+
+#[test]
+fn vendored_and_tool_folders_are_skipped_hidden_folders_are_not() {
+    let dir = tree(&[
+        ("node_modules/pkg/compose.yaml", DUPLICATE_KEY),
+        ("target/compose.yaml", DUPLICATE_KEY),
+        ("vendor/compose.yaml", DUPLICATE_KEY),
+        (".git/compose.yaml", DUPLICATE_KEY),
+        (".devcontainer/compose.yaml", DUPLICATE_KEY),
+    ]);
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(files(&json(&out)), [".devcontainer/compose.yaml"]);
+}
+
+#[test]
+fn output_is_sorted_and_files_named_twice_are_linted_once() {
+    let dir = tree(&[
+        ("b/compose.yaml", DUPLICATE_KEY),
+        ("a/compose.yaml", DUPLICATE_KEY),
+        ("a-b/compose.yaml", DUPLICATE_KEY),
+    ]);
+    let out = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "b",
+            ".",
+            "./a/compose.yaml",
+            "a/compose.yaml",
+        ],
+    );
+    let report = json(&out);
+    assert_eq!(
+        files(&report),
+        ["a/compose.yaml", "a-b/compose.yaml", "b/compose.yaml"]
+    );
+    assert_eq!(report["summary"]["files"], 3);
+}
+
+#[test]
+fn absolute_paths_under_the_working_folder_are_shown_relative() {
+    let dir = tree(&[("sub/compose.yaml", DUPLICATE_KEY)]);
+    let abs = dir.path().join("sub");
+    let abs = abs.to_str().expect("a UTF-8 temp path");
+    let out = stowlint(dir.path(), &["check", "--format", "concise", abs]);
+    assert!(
+        stdout(&out).starts_with("sub/compose.yaml:4:5:"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_neither_loop_nor_escape_the_tree() {
+    use std::os::unix::fs::symlink;
+
+    let outside = tree(&[("compose.yaml", DUPLICATE_KEY)]);
+    let dir = tree(&[("app/compose.yaml", CLEAN_COMPOSE)]);
+    symlink(dir.path(), dir.path().join("app/loop")).expect("a link");
+    symlink(outside.path(), dir.path().join("escape")).expect("a link");
+    symlink(
+        outside.path().join("compose.yaml"),
+        dir.path().join("escape.compose.yaml"),
+    )
+    .expect("a link");
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out), "All checked: no findings in 1 file.\n");
+    assert_eq!(stderr(&out), "");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_inside_the_tree_are_followed_once() {
+    use std::os::unix::fs::symlink;
+
+    let dir = tree(&[("real/compose.yaml", DUPLICATE_KEY)]);
+    symlink(dir.path().join("real"), dir.path().join("alias")).expect("a link");
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(files(&json(&out)), ["real/compose.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_links_warn_but_do_not_fail() {
+    use std::os::unix::fs::symlink;
+
+    let dir = tree(&[("compose.yaml", CLEAN_COMPOSE)]);
+    symlink(dir.path().join("gone"), dir.path().join("dangling.yaml")).expect("a link");
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "stowlint: warning: dangling.yaml: broken symbolic link\n"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_sl001() {
+    let dir = tree(&[]);
+    fs::write(
+        dir.path().join("compose.yaml"),
+        b"services:\n  web:\n    image: ngi\xffnx\n",
+    )
+    .expect("a file");
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&out), 1);
+    let d = &json(&out)["diagnostics"][0];
+    assert_eq!(d["code"], "SL001");
+    assert_eq!(d["file"], "compose.yaml");
+    assert!(d["message"].as_str().expect("a message").contains("UTF-8"));
+    assert_eq!(d["span"]["start"]["line"], 3);
+    assert_eq!(d["span"]["start"]["column"], 15);
+}
+
+#[test]
+fn huge_files_are_sl001_without_being_read() {
+    let dir = tree(&[]);
+    let file = fs::File::create(dir.path().join("compose.yaml")).expect("a file");
+    // Sparse: costs no disk.
+    file.set_len(17 * 1024 * 1024).expect("a size");
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "compose.yaml:1:1: SL001 error: file too large (over 16 MiB); not read\n"
+    );
+}
+
+#[test]
+fn stdin_is_read_as_yaml_or_as_named() {
+    let dir = tree(&[]);
+    let manifest = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n";
+    let out = stowlint_stdin(
+        dir.path(),
+        &["check", "--format", "concise", "-"],
+        Some(manifest),
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "<stdin>:5:3: SL001 error: duplicate key `name` (first defined on line 4)\n"
+    );
+
+    let out = stowlint_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "compose.yaml",
+            "-",
+        ],
+        Some(BROKEN_COMPOSE.as_bytes()),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).starts_with("compose.yaml:4:1: SL001"));
+
+    // App config that is neither compose nor Kubernetes: nothing to say.
+    let out = stowlint_stdin(dir.path(), &["check", "-"], Some(b"log_level: debug\n"));
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), "All checked: no findings in 0 files.\n");
+}
+
+#[test]
+fn rules_lists_the_catalog() {
+    let dir = tree(&[]);
+    let out = stowlint(dir.path(), &["rules"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    let first = text.lines().next().expect("a line");
+    assert!(first.starts_with("SL001  parse-error  error"), "{first}");
+    assert!(first.contains("dockerfile, compose, kubernetes"));
+
+    let out = stowlint(dir.path(), &["rules", "--format", "json"]);
+    let rules = json(&out);
+    let rules = rules.as_array().expect("an array");
+    let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    assert_eq!(codes, sorted);
+    assert_eq!(rules[0]["name"], "parse-error");
+    assert_eq!(rules[0]["severity"], "error");
+    assert!(rules[0]["summary"].is_string());
+}
+
+#[test]
+fn explain_shows_the_docs() {
+    let dir = tree(&[]);
+    let out = stowlint(dir.path(), &["explain", "SL001"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("SL001 (parse-error) — error\nFormats: dockerfile, compose, kubernetes\n")
+    );
+    assert!(text.contains("## Why is this bad?"));
+
+    let by_name = stowlint(dir.path(), &["explain", "parse-error"]);
+    assert_eq!(stdout(&by_name), text);
+}
+
+#[test]
+fn explain_unknown_rule_exits_2() {
+    let dir = tree(&[]);
+    let out = stowlint(dir.path(), &["explain", "SL999"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown rule `SL999`"));
+    assert!(stderr(&out).contains("stowlint rules"));
+}
+
+#[test]
+fn usage_errors_exit_2_help_and_version_exit_0() {
+    let dir = tree(&[]);
+    assert_eq!(
+        code(&stowlint(dir.path(), &["check", "--format", "xml"])),
+        2
+    );
+    assert_eq!(code(&stowlint(dir.path(), &["frobnicate"])), 2);
+    let help = stowlint(dir.path(), &["--help"]);
+    assert_eq!(code(&help), 0);
+    assert!(stdout(&help).contains("explain"));
+    let version = stowlint(dir.path(), &["--version"]);
+    assert_eq!(code(&version), 0);
+    assert_eq!(
+        stdout(&version),
+        format!("stowlint {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
