@@ -445,7 +445,8 @@ fn rules_lists_the_catalog() {
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     let first = text.lines().next().expect("a line");
-    assert!(first.starts_with("SL001  parse-error  error"), "{first}");
+    let words: Vec<&str> = first.split_whitespace().take(3).collect();
+    assert_eq!(words, ["SL001", "parse-error", "error"], "{first}");
     assert!(first.contains("dockerfile, compose, kubernetes"));
 
     let out = stowlint(dir.path(), &["rules", "--format", "json"]);
