@@ -476,6 +476,9 @@ pub struct Instruction {
     /// bodies appended), after `ARG`/`ENV` substitution of known values.
     pub command: Option<String>,
     pub heredocs: Vec<Spanned<String>>,
+    /// The working directory in effect for this instruction (after its own `WORKDIR`), after
+    /// substitution, relative `WORKDIR`s joined; `None` while it is the base image's (unknown).
+    pub workdir: Option<String>,
 }
 
 #[derive(Debug, Clone)]
