@@ -398,20 +398,20 @@ impl Cx<'_> {
             .as_
             .as_ref()
             .map(|(_, n)| Spanned::new(n.value.to_string(), self.span(n.span.clone())));
-        if let Some((_, n)) = &from.as_ {
-            if df.stages.iter().any(|s| {
+        if let Some((_, n)) = &from.as_
+            && df.stages.iter().any(|s| {
                 s.name
                     .as_ref()
                     .is_some_and(|p| p.value.eq_ignore_ascii_case(&n.value))
-            }) {
-                self.error_at(
-                    n.span.start,
-                    format!(
-                        "Dockerfile syntax error: duplicate stage name '{}'",
-                        n.value
-                    ),
-                );
-            }
+            })
+        {
+            self.error_at(
+                n.span.start,
+                format!(
+                    "Dockerfile syntax error: duplicate stage name '{}'",
+                    n.value
+                ),
+            );
         }
         let base_stage = df.stages.iter().position(|s| {
             s.name
@@ -903,11 +903,11 @@ fn logical(text: &str, range: Range<usize>, escape: u8) -> (String, Vec<usize>) 
     let mut map = Vec::with_capacity(out.capacity() + 1);
     let mut i = range.start;
     while i < end {
-        if bytes[i] == escape {
-            if let Some(next) = continuation_end(bytes, i, end) {
-                i = next;
-                continue;
-            }
+        if bytes[i] == escape
+            && let Some(next) = continuation_end(bytes, i, end)
+        {
+            i = next;
+            continue;
         }
         out.push(bytes[i]);
         map.push(i);

@@ -37,15 +37,8 @@ pub fn normalize(path: &str) -> String {
         format!("/{joined}")
     } else if joined.is_empty() {
         ".".to_string()
-    } else if joined.starts_with("..")
-        || joined.starts_with('$')
-        || joined == "~"
-        || joined.starts_with("~/")
-    {
-        joined
     } else {
-        // Keep relative paths recognisable as paths in messages: `./data`, not `data`.
-        format!("./{joined}")
+        joined
     }
 }
 
@@ -53,7 +46,18 @@ pub fn normalize(path: &str) -> String {
 /// file that names it) and `$HOME`.
 #[must_use]
 pub fn host_path(written: &str, base: &Path) -> HostPath {
-    let path = normalize(written);
+    let mut path = normalize(written);
+    let relative = !(path.starts_with('/')
+        || path.starts_with('\\')
+        || path.starts_with("..")
+        || path.starts_with('$')
+        || path == "~"
+        || path.starts_with("~/")
+        || path.as_bytes().get(1) == Some(&b':'));
+    if relative && path != "." {
+        // Keep relative paths recognisable as paths in messages: `./data`, not `data`.
+        path = format!("./{path}");
+    }
     let resolved = if path == "~" || path.starts_with("~/") {
         let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
         home.join(path.trim_start_matches('~').trim_start_matches('/'))
@@ -63,7 +67,7 @@ pub fn host_path(written: &str, base: &Path) -> HostPath {
     {
         PathBuf::from(&path)
     } else {
-        base.join(&path)
+        base.join(path.strip_prefix("./").unwrap_or(&path))
     };
     HostPath { path, resolved }
 }
@@ -81,8 +85,12 @@ mod tests {
         );
         assert_eq!(normalize("/../etc"), "/etc");
         assert_eq!(normalize("/"), "/");
-        assert_eq!(normalize("./data/"), "./data");
-        assert_eq!(normalize("data"), "./data");
+        assert_eq!(normalize("./data/"), "data");
+        assert_eq!(host_path("./data/", Path::new("/p")).path, "./data");
+        assert_eq!(
+            host_path("data", Path::new("/p")).resolved,
+            Path::new("/p/data")
+        );
         assert_eq!(normalize("../x"), "../x");
         assert_eq!(normalize("~/.ssh/"), "~/.ssh");
         assert_eq!(normalize("C:\\Windows\\"), "C:\\Windows");
