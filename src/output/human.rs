@@ -93,7 +93,7 @@ fn render_one(
             let _ = writeln!(out, "  {} {help}", paint("help:", Style::Help, opts));
         }
     }
-    for r in d.related.iter().filter(|r| r.file != d.file) {
+    for r in d.related.iter().filter(|r| !drawn_inline(d, r)) {
         let _ = writeln!(
             out,
             "  {} {}:{}: {}",
@@ -179,7 +179,7 @@ impl<'a> View<'a> {
             Some(d.name.to_string()),
             source_span(d.span, source),
         )];
-        labels.extend(d.related.iter().filter(|r| r.file == d.file).map(|r| {
+        labels.extend(d.related.iter().filter(|r| drawn_inline(d, r)).map(|r| {
             LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span, source))
         }));
         Self {
@@ -193,6 +193,15 @@ impl<'a> View<'a> {
             source: IndexedSource::new(source, path_str(&source.path)),
         }
     }
+}
+
+/// Related locations drawn in the snippet: same file, and not far above the primary span.
+/// miette draws snippets in file order and names the first one in its header, so a label far
+/// above would hide where the finding is; those become `note:` lines instead.
+fn drawn_inline(d: &Diagnostic, r: &crate::engine::Related) -> bool {
+    r.file == d.file
+        && (r.span.start.offset >= d.span.start.offset
+            || d.span.start.line.saturating_sub(r.span.start.line) <= 2)
 }
 
 /// A span miette can draw: clamped to the text.
