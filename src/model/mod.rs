@@ -321,6 +321,38 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// A mount with only what every syntax knows: kind, target and owner. The target is
+    /// normalized (no trailing `/`); the entry span starts as the target's. Parsers fill in
+    /// the rest.
+    #[must_use]
+    pub fn new(
+        kind: MountKind,
+        syntax: MountSyntax,
+        target: &str,
+        target_span: Span,
+        owner: impl Into<String>,
+    ) -> Self {
+        Mount {
+            kind,
+            syntax,
+            source: MountSource::None,
+            target: crate::parse::paths::normalize(target),
+            read_only: false,
+            size: None,
+            options: Vec::new(),
+            propagation: None,
+            creates_host_path: None,
+            host_path_type: None,
+            sub_path: None,
+            volume: None,
+            disguised_bind: None,
+            owner: owner.into(),
+            source_span: None,
+            target_span,
+            span: target_span,
+        }
+    }
+
     #[must_use]
     pub fn host_path(&self) -> Option<&HostPath> {
         match &self.source {

@@ -659,25 +659,13 @@ impl Cx<'_> {
 
 /// A mount of `svc` with only its target known; callers fill in the rest.
 fn blank_mount(svc: &Service, syntax: MountSyntax, target: &str, target_span: Span) -> Mount {
-    Mount {
-        kind: MountKind::Anonymous,
+    Mount::new(
+        MountKind::Anonymous,
         syntax,
-        source: MountSource::None,
-        target: paths::normalize(target),
-        read_only: false,
-        size: None,
-        options: Vec::new(),
-        propagation: None,
-        creates_host_path: None,
-        host_path_type: None,
-        sub_path: None,
-        volume: None,
-        disguised_bind: None,
-        owner: svc.owner.clone(),
-        source_span: None,
+        target,
         target_span,
-        span: target_span,
-    }
+        svc.owner.clone(),
+    )
 }
 
 /// Split a short-syntax volume `SOURCE:TARGET[:MODE]` into byte ranges, as Compose does: a

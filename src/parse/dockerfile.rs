@@ -12,9 +12,9 @@ use parse_dockerfile as pd;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Container, ContainerRole, Dockerfile, EnvVar, Flag, Instruction, Mount, MountKind, MountSource,
-    MountSyntax, ParseError, Platform, SourceFile, Span, Spanned, Stage, VolumeInstruction,
-    Workload, WorkloadKind,
+    Container, ContainerRole, Dockerfile, EnvVar, Flag, Instruction, Mount, MountKind, MountSyntax,
+    ParseError, Platform, SourceFile, Span, Spanned, Stage, VolumeInstruction, Workload,
+    WorkloadKind,
 };
 
 const UTF8_BOM: &str = "\u{feff}";
@@ -1242,23 +1242,14 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
                 }
                 push(
                     Mount {
-                        kind: MountKind::Anonymous,
-                        syntax: MountSyntax::DockerfileVolume,
-                        source: MountSource::None,
-                        target: paths::normalize(&path.value),
-                        read_only: false,
-                        size: None,
-                        options: Vec::new(),
-                        propagation: None,
-                        creates_host_path: None,
-                        host_path_type: None,
-                        sub_path: None,
-                        volume: None,
-                        disguised_bind: None,
-                        owner: owner.clone(),
-                        source_span: None,
-                        target_span: path.span,
                         span: vol.span,
+                        ..Mount::new(
+                            MountKind::Anonymous,
+                            MountSyntax::DockerfileVolume,
+                            &path.value,
+                            path.span,
+                            owner.clone(),
+                        )
                     },
                     &mut mounts,
                 );

@@ -408,27 +408,22 @@ impl Reader<'_> {
         let name = text(item.get("name"))?;
         let path = text(item.get("mountPath"))?;
         let mut mount = Mount {
-            kind: MountKind::Undefined,
-            syntax: MountSyntax::VolumeMount,
-            source: MountSource::None,
-            target: paths::normalize(&path.value),
             read_only: item.get("readOnly").and_then(Node::as_bool) == Some(true),
-            size: None,
-            options: Vec::new(),
             propagation: text(item.get("mountPropagation")),
-            creates_host_path: None,
-            host_path_type: None,
             sub_path: item
                 .get("subPath")
                 .or_else(|| item.get("subPathExpr"))
                 .and_then(Node::as_text)
                 .map(str::to_string),
-            volume: None,
-            disguised_bind: None,
-            owner: owner.to_string(),
             source_span: Some(name.span),
-            target_span: path.span,
             span: item.span,
+            ..Mount::new(
+                MountKind::Undefined,
+                MountSyntax::VolumeMount,
+                &path.value,
+                path.span,
+                owner,
+            )
         };
         // The StatefulSet controller replaces a pod volume of the same name with the claim.
         if let Some(template) = templates.iter().find(|t| t.name.value == name.value) {
