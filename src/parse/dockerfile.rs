@@ -1505,7 +1505,7 @@ mod tests {
         assert_eq!(m.owner, "stage 1");
         assert_eq!(m.kind, MountKind::Anonymous);
         assert_eq!(m.syntax, MountSyntax::DockerfileVolume);
-        assert_eq!(m.source, MountSource::None);
+        assert_eq!(m.source, crate::model::MountSource::None);
         assert!(m.source_span.is_none());
     }
 
