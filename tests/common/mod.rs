@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use stowlint::engine::{self, Diagnostic};
@@ -43,67 +42,10 @@ pub fn lint(paths: &[PathBuf]) -> (Project, Vec<Diagnostic>) {
     (project, diagnostics)
 }
 
-/// Findings with the source line under each, as a reviewer reads them.
+/// Findings exactly as a user reads them: the human report, without colors.
 pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for d in diagnostics {
-        let file = project
-            .files
-            .iter()
-            .find(|f| f.source.path == d.file)
-            .expect("diagnostic file is in the project");
-        let s = d.span;
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {} {} [{}]: {}",
-            d.file.display(),
-            s.start.line,
-            s.start.column,
-            d.code,
-            d.severity,
-            d.name,
-            d.message
-        );
-        snippet(&mut out, file, d.span, "");
-        if let Some(help) = &d.help {
-            let _ = writeln!(out, "   = help: {help}");
-        }
-        for r in &d.related {
-            let _ = writeln!(
-                out,
-                "   = related {}:{}:{}: {}",
-                r.file.display(),
-                r.span.start.line,
-                r.span.start.column,
-                r.message
-            );
-        }
-    }
-    if out.is_empty() {
-        out.push_str("no findings\n");
-    }
-    out
-}
-
-fn snippet(out: &mut String, file: &FileModel, span: stowlint::model::Span, _label: &str) {
-    let text = &file.source.text;
-    let start = file.source.index.line_start(span.start.line);
-    let line = text[start..].lines().next().unwrap_or("");
-    let _ = writeln!(out, "   | {line}");
-    let width = if span.end.line == span.start.line {
-        (span.end.column - span.start.column).max(1)
-    } else {
-        line.chars()
-            .count()
-            .saturating_sub(span.start.column - 1)
-            .max(1)
-    };
-    let _ = writeln!(
-        out,
-        "   | {}{}",
-        " ".repeat(span.start.column - 1),
-        "^".repeat(width)
-    );
+    let report = stowlint::output::Report::new(diagnostics, project);
+    stowlint::output::human::render(&report, stowlint::output::human::Options { color: false })
 }
 
 /// `# expect: SL101, SL103` markers at the end of a line: (line, code). In Dockerfiles, where
