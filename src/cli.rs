@@ -299,7 +299,7 @@ mod tests {
 
     #[test]
     fn run_in_process() {
-        let mut stdin: &[u8] = b"a: 1\na: 2\n";
+        let mut stdin: &[u8] = b"a: [1\nb: 2\n";
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         let code = run(
             [
@@ -323,7 +323,7 @@ mod tests {
         assert_eq!(code, EXIT_FINDINGS);
         assert_eq!(
             String::from_utf8_lossy(&stdout),
-            "x.yaml:2:1: SL001 error: duplicate key `a` (first defined on line 1)\n"
+            "x.yaml:2:2: SL001 error: YAML syntax error: illegal placement of ':' indicator\n"
         );
         assert!(stderr.is_empty());
     }

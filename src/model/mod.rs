@@ -504,8 +504,10 @@ pub struct Instruction {
     pub flags: Vec<Flag>,
     /// The arguments as written (after the flags), continuations included.
     pub args: Spanned<String>,
-    /// `RUN`: the command to run (shell form as written, exec form joined with spaces, heredoc
-    /// bodies appended), after `ARG`/`ENV` substitution of known values.
+    /// `RUN`: the command the shell runs: shell form with line continuations and their comment
+    /// lines removed, exec form joined with spaces (not substituted: no shell runs it), heredoc
+    /// bodies appended; known `ARG`/`ENV` values substituted outside single quotes. The text
+    /// as written is in `args`.
     pub command: Option<String>,
     pub heredocs: Vec<Spanned<String>>,
     /// The working directory in effect for this instruction (after its own `WORKDIR`), after

@@ -46,8 +46,27 @@ pub fn parse(source: &SourceFile) -> Parsed {
     let dockerfile = cx.build(directives, &recovered);
     out.workloads = workloads(&dockerfile);
     out.dockerfile = Some(dockerfile);
-    out.errors = cx.errors;
+    out.errors = without_from_noise(cx.errors);
     out
+}
+
+/// A file with no `FROM` at all (a template, a fragment) gets one error at its first
+/// instruction, not one per instruction plus one for the missing `FROM`.
+fn without_from_noise(errors: Vec<ParseError>) -> Vec<ParseError> {
+    let Some(no_from) = errors
+        .iter()
+        .position(|e| e.message.contains("expected at least one FROM"))
+    else {
+        return errors;
+    };
+    let before_from = |e: &ParseError| e.message.contains("only ARG may come before");
+    let first = errors.iter().find(|e| before_from(e)).map(|e| e.span);
+    let mut errors = errors;
+    if let Some(span) = first {
+        errors[no_from].span = span;
+    }
+    errors.retain(|e| !before_from(e));
+    errors
 }
 
 struct Cx<'s> {
@@ -1747,6 +1766,17 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert_eq!(at(p.errors[0].span), "2:11-2:12");
         assert_eq!(df(&p).stages[2].base_stage, Some(0));
+    }
+
+    #[test]
+    fn a_file_without_from_gets_one_error_at_its_first_instruction() {
+        let p = parse(&SourceFile::new(
+            "Dockerfile.template",
+            "# template\nADD . /app\nRUN make\n".to_string(),
+        ));
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert!(p.errors[0].message.contains("at least one FROM"));
+        assert_eq!(p.errors[0].span.start.line, 2);
     }
 
     #[test]

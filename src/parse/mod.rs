@@ -74,11 +74,10 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             };
             let format = match format {
                 Some(f) => f,
-                // Unreadable YAML whose kind cannot be told: report it only if it looks like
-                // ours, or the user named it.
-                None if !stream.errors.is_empty()
-                    && (explicit || detect::looks_like_ours(&source.text)) =>
-                {
+                // YAML that could not be read, so its kind cannot be told: report it only if it
+                // looks like ours, or the user named it. Other YAML is none of our business,
+                // duplicate keys and all.
+                None if stream.fatal && (explicit || detect::looks_like_ours(&source.text)) => {
                     let mut m = FileModel::new(source, None);
                     m.errors = stream.errors;
                     return Some(m);

@@ -206,6 +206,9 @@ pub struct Document {
 pub struct Stream {
     pub documents: Vec<Document>,
     pub errors: Vec<ParseError>,
+    /// A syntax error or an alias bomb: part of the stream could not be read. Duplicate keys
+    /// are errors but not fatal.
+    pub fatal: bool,
 }
 
 enum Frame {
@@ -259,6 +262,7 @@ struct Builder<'a> {
     written: u64,
     /// The first alias to a node past the expansion floor: where a bomb is reported.
     bomb_site: Option<Span>,
+    fatal: bool,
     errors: Vec<ParseError>,
 }
 
@@ -389,6 +393,7 @@ pub fn parse(file: &SourceFile) -> Stream {
         doc_end: 0,
         written: 0,
         bomb_site: None,
+        fatal: false,
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
@@ -402,6 +407,7 @@ pub fn parse(file: &SourceFile) -> Stream {
                     message: format!("YAML syntax error: {}", e.info()),
                     span,
                 });
+                b.fatal = true;
                 break;
             }
         };
@@ -419,6 +425,7 @@ pub fn parse(file: &SourceFile) -> Stream {
                 let root = b.doc_root.take();
                 let weight = root.as_ref().map_or(0, |r| r.weight);
                 if weight > EXPANSION_FLOOR && weight > b.written.saturating_mul(EXPANSION_FACTOR) {
+                    b.fatal = true;
                     // At the first alias to a huge node: where the bomb goes off.
                     let span = b.bomb_site.unwrap_or_else(|| {
                         let at = root.as_ref().map_or(start, |r| r.span.start.offset);
@@ -511,6 +518,7 @@ pub fn parse(file: &SourceFile) -> Stream {
     Stream {
         documents,
         errors: b.errors,
+        fatal: b.fatal,
     }
 }
 
