@@ -5,6 +5,7 @@
 
 pub mod bind_mounts;
 pub mod catalog;
+pub mod facts;
 pub mod linter;
 
 use crate::engine::Rule;

@@ -169,6 +169,8 @@ pub struct Build {
     pub dockerfile: Option<Spanned<String>>,
     /// The Dockerfile's path, resolved against the compose file's folder.
     pub dockerfile_path: PathBuf,
+    /// `build.target`: the stage to build (the last one when absent).
+    pub target: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -534,4 +536,90 @@ pub struct VolumeInstruction {
     pub malformed: bool,
     /// The paths, after substitution.
     pub paths: Vec<Spanned<String>>,
+}
+
+/// Kubernetes namespaces match when equal; an object without one is applied to whatever
+/// namespace the user targets, so it matches any.
+#[must_use]
+pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// Cross-file lookups: every file of a run is one project.
+impl Project {
+    /// The PersistentVolumeClaim `name` in `namespace`, from any file; an exact namespace match
+    /// wins over an object without namespace.
+    #[must_use]
+    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(usize, &Claim)> {
+        let mut found: Option<(usize, &Claim)> = None;
+        for (i, file) in self.files.iter().enumerate() {
+            for claim in &file.claims {
+                if claim.name.value != name
+                    || !same_namespace(claim.namespace.as_deref(), namespace)
+                {
+                    continue;
+                }
+                let exact = claim.namespace.as_deref() == namespace;
+                if exact || found.is_none() {
+                    found = Some((i, claim));
+                }
+                if exact {
+                    return found;
+                }
+            }
+        }
+        found
+    }
+
+    /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
+    pub fn autoscalers_of<'a>(
+        &'a self,
+        workload: &'a Workload,
+    ) -> impl Iterator<Item = (usize, &'a Autoscaler)> + 'a {
+        let kind = workload.kube_kind();
+        self.files.iter().enumerate().flat_map(move |(i, f)| {
+            f.autoscalers
+                .iter()
+                .filter(move |a| {
+                    kind.is_some()
+                        && a.target_kind.as_deref() == kind
+                        && a.target_name.as_ref().map(|n| n.value.as_str())
+                            == Some(workload.name.as_str())
+                        && same_namespace(a.namespace.as_deref(), workload.namespace.as_deref())
+                })
+                .map(move |a| (i, a))
+        })
+    }
+
+    /// The Dockerfile at `path` (compared after lexical normalization), when the run has it.
+    #[must_use]
+    pub fn dockerfile(&self, path: &std::path::Path) -> Option<(usize, &Dockerfile)> {
+        let want = lexical(path);
+        self.files.iter().enumerate().find_map(|(i, f)| {
+            let d = f.dockerfile.as_ref()?;
+            (lexical(&f.source.path) == want).then_some((i, d))
+        })
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the filesystem; leading `..` are kept.
+#[must_use]
+pub fn lexical(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -7,7 +7,7 @@
 //! shell that runs the linter.
 
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::interpolate::{Interpolated, Vars, interpolate};
 use super::{ComposeMode, ParseOptions, Parsed, paths};
@@ -330,16 +330,20 @@ impl Cx<'_> {
     /// (`dockerfile_inline`, a remote context): there is nothing to resolve across files.
     fn build(&self, node: Option<&Node>) -> Option<Build> {
         let node = node?;
-        let (context, dockerfile) = if node.is_map() {
+        let (context, dockerfile, target) = if node.is_map() {
             if node.get("dockerfile_inline").is_some() {
                 return None;
             }
             let context = self
                 .string(node.get("context"))
                 .unwrap_or_else(|| Spanned::new(".".to_string(), node.span));
-            (context, self.string(node.get("dockerfile")))
+            (
+                context,
+                self.string(node.get("dockerfile")),
+                self.string(node.get("target")),
+            )
         } else {
-            (self.string(Some(node))?, None)
+            (self.string(Some(node))?, None, None)
         };
         if is_remote_context(&context.value) {
             return None;
@@ -347,11 +351,12 @@ impl Cx<'_> {
         let file = dockerfile
             .as_ref()
             .map_or("Dockerfile", |d| d.value.as_str());
-        let dockerfile_path = lexical(&self.dir.join(&context.value).join(file));
+        let dockerfile_path = crate::model::lexical(&self.dir.join(&context.value).join(file));
         Some(Build {
             context,
             dockerfile,
             dockerfile_path,
+            target,
         })
     }
 
@@ -720,23 +725,6 @@ fn is_file_path(source: &str) -> bool {
 
 fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
-}
-
-/// Fold `.` and `..` so the path matches how the Dockerfile itself is named in the run.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The first swarm-only `deploy` key, as written.

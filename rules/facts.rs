@@ -1,0 +1,200 @@
+//! Facts the data-loss rules share: which image a container really runs (following compose
+//! `build:` into the Dockerfile and through its `FROM` chain), where that image keeps its data,
+//! which `VOLUME`s the image declares, and what covers each data path. Unknown facts give
+//! `None`: a rule never reports what it cannot know.
+
+use std::path::PathBuf;
+
+use crate::engine::Severity;
+use crate::model::{Container, EnvVar, Mount, Project, Span, Workload};
+use crate::rules::catalog::{Catalog, Category, StatefulImage, is_at_or_under};
+
+/// A `VOLUME` the image declares.
+#[derive(Clone, Debug)]
+pub struct ImageVolume {
+    pub path: String,
+    /// Where a Dockerfile of the run declares it; `None` for the official image's own
+    /// `VOLUME` (from the catalog).
+    pub declared: Option<(PathBuf, Span)>,
+}
+
+/// What a container runs, when it keeps business data.
+#[derive(Clone, Debug)]
+pub struct ImageFacts {
+    /// The catalog entry of the (base) image.
+    pub stateful: StatefulImage,
+    /// The image reference that matched the catalog (the `FROM` of a built image).
+    pub reference: String,
+    /// Where findings about the image point in the container's file: the `image:` value, or
+    /// the `build:` value for a built image.
+    pub span: Span,
+    /// For built images: the Dockerfile `FROM` that names the stateful base.
+    pub from: Option<(PathBuf, Span)>,
+    /// `VOLUME`s of the image: the official image's and the Dockerfile chain's.
+    pub volumes: Vec<ImageVolume>,
+    /// Environment as the container sees it: the Dockerfile's `ENV`, then the container's own.
+    pub env: Vec<EnvVar>,
+}
+
+impl ImageFacts {
+    /// Where the container keeps its data (a moving variable such as `PGDATA` applied).
+    #[must_use]
+    pub fn data_paths(&self) -> Vec<String> {
+        self.stateful.data_paths(&self.env)
+    }
+
+    /// A severity lowered one level for `cache` images (they can be rebuilt).
+    #[must_use]
+    pub fn severity(&self, base: Severity) -> Severity {
+        if self.stateful.category == Category::Cache {
+            base.lower()
+        } else {
+            base
+        }
+    }
+
+    /// The image `VOLUME` covering `path`, if any (the deepest).
+    #[must_use]
+    pub fn image_volume(&self, path: &str) -> Option<&ImageVolume> {
+        self.volumes
+            .iter()
+            .filter(|v| is_at_or_under(path, &v.path))
+            .max_by_key(|v| v.path.len())
+    }
+}
+
+/// The image facts of a container, when it runs a stateful image.
+#[must_use]
+pub fn image_facts(
+    project: &Project,
+    workload: &Workload,
+    container: &Container,
+) -> Option<ImageFacts> {
+    let catalog = Catalog::get();
+    if let Some(build) = &workload.build {
+        let (file_index, dockerfile) = project.dockerfile(&build.dockerfile_path)?;
+        let file = &project.files[file_index];
+        let mut stage = match &build.target {
+            Some(target) => dockerfile.stages.iter().find(|s| {
+                s.name
+                    .as_ref()
+                    .is_some_and(|n| n.value.eq_ignore_ascii_case(&target.value))
+            })?,
+            None => dockerfile.stages.last()?,
+        };
+        let final_stage = stage;
+        // The image carries the VOLUMEs and ENV of every stage it is built on.
+        let mut chain = vec![stage];
+        while let Some(base) = stage.base_stage {
+            stage = dockerfile.stages.get(base)?;
+            if chain.len() > dockerfile.stages.len() {
+                return None;
+            }
+            chain.push(stage);
+        }
+        let stateful = catalog.stateful_image(&stage.base.value)?;
+        let mut volumes = official_volumes(&stateful);
+        for m in chain.iter().flat_map(|s| stage_volumes(s)) {
+            volumes.push(ImageVolume {
+                path: m.0,
+                declared: Some((file.source.path.clone(), m.1)),
+            });
+        }
+        let mut env: Vec<EnvVar> = final_stage
+            .env
+            .iter()
+            .map(|(name, value)| EnvVar {
+                name: name.clone(),
+                value: Some(value.value.clone()),
+                span: value.span,
+            })
+            .collect();
+        env.extend(container.env.iter().cloned());
+        return Some(ImageFacts {
+            reference: stage.base.value.clone(),
+            span: build.context.span,
+            from: Some((file.source.path.clone(), stage.base.span)),
+            volumes,
+            env,
+            stateful,
+        });
+    }
+    let image = container.image.as_ref()?;
+    let stateful = catalog.stateful_image(&image.value)?;
+    Some(ImageFacts {
+        reference: image.value.clone(),
+        span: image.span,
+        from: None,
+        volumes: official_volumes(&stateful),
+        env: container.env.clone(),
+        stateful,
+    })
+}
+
+fn official_volumes(stateful: &StatefulImage) -> Vec<ImageVolume> {
+    stateful
+        .volumes
+        .iter()
+        .map(|p| ImageVolume {
+            path: p.clone(),
+            declared: None,
+        })
+        .collect()
+}
+
+/// The `VOLUME` paths a stage declares itself.
+fn stage_volumes(stage: &crate::model::Stage) -> Vec<(String, Span)> {
+    stage
+        .volumes
+        .iter()
+        .flat_map(|v| v.paths.iter())
+        .filter(|p| !p.value.is_empty() && !v_is_unknown(&p.value))
+        .map(|p| (crate::parse::paths::normalize(&p.value), p.span))
+        .collect()
+}
+
+fn v_is_unknown(path: &str) -> bool {
+    path.contains('$')
+}
+
+/// What covers one data path of a container.
+#[derive(Clone, Debug)]
+pub struct Coverage<'a> {
+    pub data_path: String,
+    /// The deepest mount whose target equals the data path or is an ancestor of it.
+    pub mount: Option<&'a Mount>,
+}
+
+/// For each data path, the mount that keeps it.
+#[must_use]
+pub fn coverage<'a>(facts: &ImageFacts, container: &'a Container) -> Vec<Coverage<'a>> {
+    facts
+        .data_paths()
+        .into_iter()
+        .map(|data_path| {
+            let mount = container
+                .mounts
+                .iter()
+                .filter(|m| !m.target.contains('$') && is_at_or_under(&data_path, &m.target))
+                .max_by_key(|m| m.target.len());
+            Coverage { data_path, mount }
+        })
+        .collect()
+}
+
+/// A compose service's suggested named volume for a container: `db` → `db-data`.
+#[must_use]
+pub fn volume_name_for(container: &Container) -> String {
+    let base: String = container
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{}-data", base.trim_matches('-'))
+}

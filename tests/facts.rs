@@ -1,0 +1,54 @@
+//! Cross-file facts: a compose build resolved to its Dockerfile's stateful base, a claim
+//! declared in another file.
+
+mod common;
+
+use stowlint::rules::facts::{coverage, image_facts};
+
+#[test]
+fn compose_build_follows_the_from_chain_to_the_catalog() {
+    let root = common::root().join("fixtures/cross/mssql-build");
+    let (project, _) = common::lint(&[root.join("compose.yaml"), root.join("db/Dockerfile")]);
+    let compose = &project.files[0];
+    let service = &compose.workloads[0];
+    let facts = image_facts(&project, service, &service.containers[0]).expect("stateful build");
+    assert_eq!(facts.stateful.repository, "mssql/server");
+    assert_eq!(
+        facts.reference,
+        "mcr.microsoft.com/mssql/server:2022-latest"
+    );
+    let (from_file, from_span) = facts.from.clone().expect("FROM location");
+    assert!(from_file.ends_with("db/Dockerfile"));
+    assert_eq!(from_span.start.line, 2);
+    assert_eq!(facts.data_paths(), ["/var/opt/mssql"]);
+    // The Dockerfile's own VOLUME is an image volume, but it does not cover the data path.
+    assert!(
+        facts
+            .volumes
+            .iter()
+            .any(|v| v.path == "/var/opt/mssql/backup" && v.declared.is_some())
+    );
+    assert!(facts.image_volume("/var/opt/mssql").is_none());
+    let cover = coverage(&facts, &service.containers[0]);
+    assert_eq!(cover.len(), 1);
+    assert!(cover[0].mount.is_none());
+}
+
+#[test]
+fn a_build_whose_dockerfile_is_not_in_the_run_is_unknown() {
+    let root = common::root().join("fixtures/cross/mssql-build");
+    let (project, _) = common::lint(&[root.join("compose.yaml")]);
+    let service = &project.files[0].workloads[0];
+    assert!(image_facts(&project, service, &service.containers[0]).is_none());
+}
+
+#[test]
+fn claims_resolve_across_files_by_name_and_namespace() {
+    let root = common::root().join("fixtures/cross/rwo-claim");
+    let (project, _) = common::lint(&[root.join("deployment.yaml"), root.join("claim.yaml")]);
+    let (file, claim) = project.claim("uploads-files", Some("web")).expect("claim");
+    assert!(project.files[file].source.path.ends_with("claim.yaml"));
+    assert_eq!(claim.access_modes[0].value, "ReadWriteOnce");
+    assert!(project.claim("uploads-files", Some("other")).is_none());
+    assert!(project.claim("missing", Some("web")).is_none());
+}
