@@ -234,6 +234,7 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     {
         files.push(model);
     }
+    discover::add_build_context(&mut files, &opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let project = Project { files };
     let diagnostics = engine::run(&project, rules::RULES);

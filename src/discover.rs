@@ -351,6 +351,39 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     parse_bytes(display, &candidate.display, bytes, opts, candidate.explicit)
 }
 
+/// Dockerfiles that compose `build:` sections name but the run was not given (a pre-commit
+/// hook passes only the changed compose file): read as context, so that facts about the built
+/// image resolve, without reporting the Dockerfile's own findings. `cwd` is where relative
+/// paths start.
+pub fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &Path) {
+    let have: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .map(|f| crate::model::lexical(&f.source.path))
+        .collect();
+    let wanted: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .flat_map(|f| &f.workloads)
+        .filter_map(|w| w.build.as_ref())
+        .map(|b| crate::model::lexical(&b.dockerfile_path))
+        .filter(|p| !have.contains(p))
+        .collect();
+    for display in wanted {
+        let path = cwd.join(&display);
+        if !path.is_file() {
+            continue;
+        }
+        let candidate = Candidate {
+            path,
+            display,
+            explicit: false,
+        };
+        if let Some(mut model) = load(&candidate, opts) {
+            model.context = true;
+            files.push(model);
+        }
+    }
+}
+
 /// Read stdin (limited like files) and parse it. `name` (`--stdin-filename`) decides how the
 /// text is classified and shown; without it, the text is shown as `<stdin>` and classified by
 /// content as YAML.

@@ -147,3 +147,29 @@ fn a_missing_path_exits_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("does-not-exist"), "{stderr}");
 }
+
+/// A pre-commit hook passes only the changed compose file: the Dockerfile its `build:` names
+/// is read for facts, but its own findings are not reported and it is not counted.
+#[test]
+fn a_build_dockerfile_not_named_is_context_only() {
+    let dir = scratch("context");
+    std::fs::create_dir_all(dir.join("db")).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  db:\n    build: ./db\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("db/Dockerfile"), "FROM postgres:17\nCOPPY x /x\n").unwrap();
+    let (code, stdout, stderr) = stowlint(&dir, &["check", "--format", "json", "compose.yaml"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
+    assert!(
+        !json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == "db/Dockerfile"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(json["summary"]["files"], 1);
+    assert!(code == 0 || code == 1, "{code}: {stderr}");
+}

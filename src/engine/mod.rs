@@ -111,6 +111,15 @@ pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
         }
     }
     apply_precedence(&mut out);
+    let context: HashSet<&std::path::Path> = project
+        .files
+        .iter()
+        .filter(|f| f.context)
+        .map(|f| f.source.path.as_path())
+        .collect();
+    if !context.is_empty() {
+        out.retain(|d| !context.contains(d.file.as_path()));
+    }
     sort_and_dedup(&mut out);
     out
 }

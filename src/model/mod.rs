@@ -58,6 +58,9 @@ pub struct FileModel {
     pub storage_classes: Vec<StorageClass>,
     pub autoscalers: Vec<Autoscaler>,
     pub dockerfile: Option<Dockerfile>,
+    /// Read only so that cross-file facts resolve (a Dockerfile a compose `build:` names that
+    /// the run was not given): its own findings are not reported.
+    pub context: bool,
 }
 
 impl FileModel {
@@ -74,6 +77,7 @@ impl FileModel {
             storage_classes: Vec::new(),
             autoscalers: Vec::new(),
             dockerfile: None,
+            context: false,
         }
     }
 }

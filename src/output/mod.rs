@@ -30,7 +30,7 @@ impl<'a> Report<'a> {
     #[must_use]
     pub fn summary(&self) -> Summary {
         let mut summary = Summary {
-            files: self.project.files.len(),
+            files: self.project.files.iter().filter(|f| !f.context).count(),
             ..Summary::default()
         };
         for d in self.diagnostics {
