@@ -7,6 +7,7 @@ pub mod bind_mounts;
 pub mod catalog;
 pub mod facts;
 pub mod linter;
+pub mod wiring;
 
 use crate::engine::Rule;
 
@@ -19,6 +20,11 @@ pub static RULES: &[&dyn Rule] = &[
     &bind_mounts::data_on_bind_mount::DataOnBindMount,
     &bind_mounts::host_path_autocreate::HostPathAutocreate,
     &bind_mounts::shared_mount_propagation::SharedMountPropagation,
+    &wiring::undefined_volume::UndefinedVolume,
+    &wiring::unused_volume::UnusedVolume,
+    &wiring::shared_writable_volume::SharedWritableVolume,
+    &wiring::volumes_from::VolumesFrom,
+    &wiring::duplicate_mount_target::DuplicateMountTarget,
 ];
 
 /// A rule by code (`SL102`) or name (`container-runtime-socket`), case-insensitively.

@@ -53,6 +53,9 @@ pub struct FileModel {
     pub workloads: Vec<Workload>,
     /// Compose top-level `volumes:`.
     pub volumes: Vec<VolumeDecl>,
+    /// Compose top-level `include:` (its key): other files merged into this project, which may
+    /// declare volumes this file mounts.
+    pub include: Option<Span>,
     pub claims: Vec<Claim>,
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
@@ -72,6 +75,7 @@ impl FileModel {
             errors: Vec::new(),
             workloads: Vec::new(),
             volumes: Vec::new(),
+            include: None,
             claims: Vec::new(),
             persistent_volumes: Vec::new(),
             storage_classes: Vec::new(),
@@ -194,6 +198,8 @@ pub struct Container {
     pub image: Option<Spanned<String>>,
     pub env: Vec<EnvVar>,
     pub mounts: Vec<Mount>,
+    /// Kubernetes `volumeDevices` names: pod volumes used as raw block devices, not mounted.
+    pub volume_devices: Vec<Spanned<String>>,
     pub span: Span,
 }
 
@@ -238,7 +244,8 @@ pub enum MountKind {
     Npipe,
     /// Compose `type: cluster`, or any other Kubernetes volume source (named here).
     Other(String),
-    /// A Kubernetes `volumeMount` whose `name` matches no pod volume.
+    /// A Kubernetes `volumeMount` whose `name` matches no pod volume; the source is
+    /// `MountSource::Volume(name)`.
     Undefined,
 }
 

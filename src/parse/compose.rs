@@ -68,6 +68,7 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         parsed.workloads = cx.services(key, services);
     }
     parsed.volumes = cx.decls;
+    parsed.include = root.get_entry("include").map(|(key, _)| key.span);
     parsed.errors = cx.errors;
     parsed
 }
@@ -246,6 +247,7 @@ impl Cx<'_> {
             image: self.string(svc.node.get("image")),
             env: self.environment(svc.node.get("environment")),
             mounts,
+            volume_devices: Vec::new(),
             span: svc.key.span,
         };
         let deploy = svc.node.get("deploy").filter(|d| d.is_map());

@@ -1302,6 +1302,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
                 })
                 .collect(),
             mounts,
+            volume_devices: Vec::new(),
             span: stage.from_span,
         };
         out.push(Workload {

@@ -355,6 +355,7 @@ impl Reader<'_> {
                     image: text(item.get("image")),
                     env: env(item),
                     mounts,
+                    volume_devices: volume_devices(item),
                 });
             }
         }
@@ -434,6 +435,8 @@ impl Reader<'_> {
         } else if let Some(volume) = volumes.iter().find(|v| v.name.value == name.value) {
             mount.volume = Some(volume.name.clone());
             self.apply_source(&mut mount, volume);
+        } else {
+            mount.source = MountSource::Volume(name.value);
         }
         Some(mount)
     }
@@ -706,6 +709,17 @@ fn term_pin(term: &Node) -> Option<(&str, Span)> {
 }
 
 /// A non-null scalar with its span.
+/// The pod volumes a container uses as raw block devices (`volumeDevices[].name`).
+fn volume_devices(container: &Node) -> Vec<Spanned<String>> {
+    container
+        .get("volumeDevices")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| text(d.get("name")))
+        .collect()
+}
+
 fn text(node: Option<&Node>) -> Option<Spanned<String>> {
     let node = node?;
     node.as_text()
@@ -1273,7 +1287,7 @@ spec:
         let (_, p) = run(text);
         let m = &only_workload(&p).containers[0].mounts[0];
         assert_eq!(m.kind, MountKind::Undefined);
-        assert_eq!(m.source, MountSource::None);
+        assert_eq!(m.source, MountSource::Volume("missing".to_string()));
         assert!(m.volume.is_none());
         assert_eq!(at(m.source_span.unwrap()), (8, 17));
         assert_eq!(at(m.target_span), (9, 22));

@@ -33,6 +33,7 @@ pub struct Parsed {
     pub errors: Vec<ParseError>,
     pub workloads: Vec<Workload>,
     pub volumes: Vec<VolumeDecl>,
+    pub include: Option<crate::model::Span>,
     pub claims: Vec<Claim>,
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
@@ -46,6 +47,7 @@ impl Parsed {
         m.errors = self.errors;
         m.workloads = self.workloads;
         m.volumes = self.volumes;
+        m.include = self.include;
         m.claims = self.claims;
         m.persistent_volumes = self.persistent_volumes;
         m.storage_classes = self.storage_classes;

@@ -1,0 +1,74 @@
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Mount, MountSyntax, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a mount whose target path another mount of the same container already uses:
+    /// compose `volumes` (short and long syntax) and `tmpfs` together, or Kubernetes
+    /// `volumeMounts` (also when they mount different `subPath`s).
+    ///
+    /// ## Why is this bad?
+    /// The runtime rejects it: `docker compose up` fails with "duplicate mount point" and the
+    /// API server refuses the pod ("must be unique"). Where a tool merges the list first
+    /// (overrides, Kustomize patches, Helm values), one mount silently hides the other, and the
+    /// data goes to whichever wins.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     volumes:
+    ///       - mysql-data:/var/lib/mysql
+    ///       - ./backup:/var/lib/mysql
+    /// volumes:
+    ///   mysql-data:
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     volumes:
+    ///       - mysql-data:/var/lib/mysql
+    ///       - ./backup:/backup
+    /// volumes:
+    ///   mysql-data:
+    /// ```
+    pub struct DuplicateMountTarget;
+    meta { code: "SL505", name: "duplicate-mount-target", severity: Error,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for DuplicateMountTarget {
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        for container in &w.containers {
+            let mut seen: Vec<&Mount> = Vec::new();
+            for m in &container.mounts {
+                // Image `VOLUME`s are merged by the Dockerfile parser; `${VAR}` is unknown.
+                if m.syntax == MountSyntax::DockerfileVolume || m.target.contains('$') {
+                    continue;
+                }
+                if let Some(first) = seen.iter().find(|f| f.target == m.target) {
+                    let sub_paths = m.sub_path.is_some() || first.sub_path.is_some();
+                    let help = if m.syntax == MountSyntax::VolumeMount && sub_paths {
+                        "mount each `subPath` at its own `mountPath`: two mounts at one path are \
+                         rejected even when their subPaths differ"
+                    } else {
+                        "remove one of the mounts, or give it its own target path"
+                    };
+                    cx.report(
+                        m.target_span,
+                        format!("{} has two mounts at `{}`", m.owner, m.target),
+                    )
+                    .label(first.target_span, "first mounted here")
+                    .help(help);
+                } else {
+                    seen.push(m);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+use super::{compose_siblings, unresolved_source, volume_name};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{FileModel, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a top-level compose volume that no service of the file mounts, and a Kubernetes
+    /// pod volume that no container of the pod mounts (or uses as a block device).
+    ///
+    /// ## Why is this bad?
+    /// An unused declaration is usually the trace of a mistake: a service that was meant to
+    /// keep its data there mounts something else (a misspelled volume, a bind mount, nothing
+    /// at all), so the data ends up where nobody looks for it. Otherwise it is clutter that
+    /// makes readers believe data is kept where it is not.
+    ///
+    /// Compose files of the run in the same folder are read as one project (override files,
+    /// `-f a.yaml -f b.yaml`): a mount in one of them counts. A file whose mounts include an
+    /// unresolved source (`${VOLUME}`), or which declares volumes but no services, is not
+    /// checked. StatefulSet `volumeClaimTemplates` are not pod volumes.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:17
+    ///     volumes:
+    ///       - ./pgdata:/var/lib/postgresql/data
+    /// volumes:
+    ///   db-data:
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:17
+    ///     volumes:
+    ///       - db-data:/var/lib/postgresql/data
+    /// volumes:
+    ///   db-data:
+    /// ```
+    pub struct UnusedVolume;
+    meta { code: "SL502", name: "unused-volume", severity: Info,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for UnusedVolume {
+    fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
+        if file.volumes.is_empty() || file.workloads.is_empty() || !file.errors.is_empty() {
+            return;
+        }
+        let mounts = || file.workloads.iter().flat_map(Workload::mounts);
+        if mounts().any(|(_, m)| unresolved_source(m)) {
+            return;
+        }
+        let siblings: Vec<&FileModel> = compose_siblings(cx.project(), file).collect();
+        for decl in &file.volumes {
+            let name = decl.key.value.as_str();
+            let used = mounts().any(|(_, m)| volume_name(m) == Some(name))
+                || siblings.iter().any(|f| {
+                    f.workloads
+                        .iter()
+                        .flat_map(Workload::mounts)
+                        .any(|(_, m)| volume_name(m) == Some(name))
+                });
+            if used {
+                continue;
+            }
+            cx.report(
+                decl.key.span,
+                format!("volume `{name}` is declared but no service mounts it"),
+            )
+            .help(format!(
+                "mount it where the data belongs (`- {name}:/path/in/container`), or remove the \
+                 declaration"
+            ));
+        }
+    }
+
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        if !cx.file().errors.is_empty() {
+            return;
+        }
+        for volume in &w.pod_volumes {
+            let name = volume.name.value.as_str();
+            let mounted = w
+                .mounts()
+                .any(|(_, m)| m.volume.as_ref().is_some_and(|v| v.value == name));
+            let device = w
+                .containers
+                .iter()
+                .any(|c| c.volume_devices.iter().any(|d| d.value == name));
+            if mounted || device {
+                continue;
+            }
+            cx.report(
+                volume.name.span,
+                format!(
+                    "{} declares pod volume `{name}`, which no container mounts",
+                    w.owner
+                ),
+            )
+            .help(format!(
+                "mount it with a `volumeMounts` entry `name: {name}` in the container that needs \
+                 it, or remove the volume"
+            ));
+        }
+    }
+}
