@@ -7,6 +7,7 @@ pub mod bind_mounts;
 pub mod catalog;
 pub mod facts;
 pub mod linter;
+pub mod orchestrator;
 
 use crate::engine::Rule;
 
@@ -19,6 +20,13 @@ pub static RULES: &[&dyn Rule] = &[
     &bind_mounts::data_on_bind_mount::DataOnBindMount,
     &bind_mounts::host_path_autocreate::HostPathAutocreate,
     &bind_mounts::shared_mount_propagation::SharedMountPropagation,
+    &orchestrator::host_path_in_workload::HostPathInWorkload,
+    &orchestrator::data_on_host_local_volume::DataOnHostLocalVolume,
+    &orchestrator::local_pv_without_node_affinity::LocalPvWithoutNodeAffinity,
+    &orchestrator::rwo_claim_shared_by_replicas::RwoClaimSharedByReplicas,
+    &orchestrator::rwo_claim_rolling_update::RwoClaimRollingUpdate,
+    &orchestrator::swarm_bind_mount::SwarmBindMount,
+    &orchestrator::swarm_local_volume::SwarmLocalVolume,
 ];
 
 /// A rule by code (`SL102`) or name (`container-runtime-socket`), case-insensitively.
