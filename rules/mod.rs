@@ -7,6 +7,7 @@ pub mod bind_mounts;
 pub mod catalog;
 pub mod facts;
 pub mod linter;
+pub mod orchestrator;
 pub mod wiring;
 
 use crate::engine::Rule;
@@ -20,6 +21,13 @@ pub static RULES: &[&dyn Rule] = &[
     &bind_mounts::data_on_bind_mount::DataOnBindMount,
     &bind_mounts::host_path_autocreate::HostPathAutocreate,
     &bind_mounts::shared_mount_propagation::SharedMountPropagation,
+    &orchestrator::host_path_in_workload::HostPathInWorkload,
+    &orchestrator::data_on_host_local_volume::DataOnHostLocalVolume,
+    &orchestrator::local_pv_without_node_affinity::LocalPvWithoutNodeAffinity,
+    &orchestrator::rwo_claim_shared_by_replicas::RwoClaimSharedByReplicas,
+    &orchestrator::rwo_claim_rolling_update::RwoClaimRollingUpdate,
+    &orchestrator::swarm_bind_mount::SwarmBindMount,
+    &orchestrator::swarm_local_volume::SwarmLocalVolume,
     &wiring::undefined_volume::UndefinedVolume,
     &wiring::unused_volume::UnusedVolume,
     &wiring::shared_writable_volume::SharedWritableVolume,

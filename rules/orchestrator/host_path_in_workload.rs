@@ -1,0 +1,96 @@
+use super::host_local_data;
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{Container, Mount, MountKind, Platform, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `hostPath` volumes in Kubernetes workloads other than DaemonSets (a bare Pod
+    /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
+    /// required `kubernetes.io/hostname` node selector or affinity).
+    ///
+    /// ## Why is this bad?
+    /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
+    /// rescheduled (a node drain, an eviction, a rollout) it starts on another node with
+    /// another folder: what it wrote is left behind, and what it expects to read is missing.
+    /// DaemonSets run one pod per node and are meant to read their node; other workloads keep
+    /// data in a PersistentVolumeClaim. Pinning the pod keeps the folder but ties the workload
+    /// to one node: it cannot move when that node fails.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: uploads}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: example/uploads:1.4
+    ///           volumeMounts: [{name: files, mountPath: /srv/files}]
+    ///       volumes:
+    ///         - name: files
+    ///           hostPath: {path: /srv/uploads}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    ///       volumes:
+    ///         - name: files
+    ///           persistentVolumeClaim: {claimName: uploads-files}
+    /// ```
+    pub struct HostPathInWorkload;
+    meta { code: "SL401", name: "host-path-in-workload", severity: Warning,
+           formats: [Kubernetes] }
+}
+
+impl Rule for HostPathInWorkload {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+        if w.platform != Platform::Kubernetes || w.is_daemonset() || m.kind != MountKind::HostPath {
+            return;
+        }
+        // A pod volume is reported once, at its path, for every container that mounts it. When
+        // one of them keeps a database there, SL402 says so and wins over this finding: all
+        // reports of the volume then name that mount as their subject.
+        let pod_volume = m.volume.as_ref().map(|v| &v.value);
+        let subject = host_local_data(cx.project(), cx.file(), w)
+            .into_iter()
+            .find(|d| d.mount.volume.as_ref().map(|v| &v.value) == pod_volume)
+            .map_or(m.span, |d| d.mount.span);
+        let what = m.host_path().map_or_else(
+            || "a hostPath volume".to_string(),
+            |h| format!("host path `{}`", h.path),
+        );
+        let d = match w.pinned {
+            Some(pinned) => cx
+                .report(
+                    m.source_or_entry_span(),
+                    format!(
+                        "{} mounts {what} of the one node the pod is pinned to",
+                        m.owner
+                    ),
+                )
+                .severity(Severity::Info)
+                .label(pinned, "the pod is pinned to one node here")
+                .help(
+                    "keep data in a PersistentVolumeClaim so the pod can move when its node fails",
+                ),
+            None => cx
+                .report(
+                    m.source_or_entry_span(),
+                    format!(
+                        "{} mounts {what} of whichever node the pod runs on",
+                        m.owner
+                    ),
+                )
+                .help(
+                    "keep data in a PersistentVolumeClaim; if the pod must read this node's files, \
+                     run it as a DaemonSet or pin it with `nodeName` or a \
+                     `kubernetes.io/hostname` affinity",
+                ),
+        };
+        d.subject(subject)
+            .label(m.target_span, format!("mounted at `{}`", m.target));
+    }
+}

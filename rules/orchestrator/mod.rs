@@ -1,0 +1,185 @@
+//! SL4xx: host-local storage under an orchestrator (Kubernetes, Docker Swarm), where the
+//! scheduler may move a workload to a node that does not have its files.
+
+pub mod data_on_host_local_volume;
+pub mod host_path_in_workload;
+pub mod local_pv_without_node_affinity;
+pub mod rwo_claim_rolling_update;
+pub mod rwo_claim_shared_by_replicas;
+pub mod swarm_bind_mount;
+pub mod swarm_local_volume;
+
+use crate::engine::Diagnostic;
+use crate::model::{
+    Claim, FileModel, Mount, MountKind, MountSource, Platform, Project, VolumeDecl, Workload,
+};
+use crate::rules::facts::{ImageFacts, coverage, image_facts};
+
+/// `driver_opts` `type`s of the local driver that mount a network filesystem: every node
+/// mounts the same remote share, so the volume follows the task.
+const REMOTE_TYPES: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb",
+    "smb3",
+    "smbfs",
+    "glusterfs",
+    "ceph",
+    "cephfs",
+    "sshfs",
+    "fuse.sshfs",
+];
+
+/// The top-level compose declaration of the named volume a mount goes through.
+fn volume_decl<'a>(file: &'a FileModel, m: &Mount) -> Option<&'a VolumeDecl> {
+    let name = &m.volume.as_ref()?.value;
+    file.volumes.iter().find(|d| &d.key.value == name)
+}
+
+/// A declared, non-external volume of the `local` driver (or none) that mounts no network
+/// filesystem: it lives on the node the task runs on. External and undeclared volumes are
+/// unknown: `None`.
+fn node_local_volume<'a>(file: &'a FileModel, m: &Mount) -> Option<&'a VolumeDecl> {
+    if m.kind != MountKind::Volume {
+        return None;
+    }
+    let decl = volume_decl(file, m)?;
+    if decl.external {
+        return None;
+    }
+    let local = decl.driver.as_ref().is_none_or(|d| d.value == "local");
+    let remote = decl
+        .driver_opt("type")
+        .is_some_and(|t| REMOTE_TYPES.contains(&t.value.to_ascii_lowercase().as_str()));
+    (local && !remote).then_some(decl)
+}
+
+/// ` through volume `x` (a bind mount in disguise)` for local-driver volumes with `o: bind`;
+/// the label on the volume's `device` says how.
+fn disguise(m: &Mount) -> String {
+    match (&m.disguised_bind, &m.volume) {
+        (Some(_), Some(v)) => format!(" through volume `{}` (a bind mount in disguise)", v.value),
+        _ => String::new(),
+    }
+}
+
+/// Labels the disguised volume's `device`.
+fn label_device(d: &mut Diagnostic, m: &Mount) {
+    if let Some(device) = m.disguised_bind {
+        d.label(device, "`o: bind`: the volume's `device` is this host path");
+    }
+}
+
+/// Labels why a compose service counts as a swarm service, when a key says so (with
+/// `--compose-mode swarm` no key needs to).
+fn label_swarm(d: &mut Diagnostic, w: &Workload) {
+    if let Some(reason) = &w.swarm_reason {
+        d.label(
+            reason.span,
+            format!("deployed to swarm (`deploy.{}`)", reason.value),
+        );
+    }
+}
+
+/// A stateful image's data path kept on one node's storage: what SL402 reports.
+pub(crate) struct HostLocalData<'a> {
+    pub mount: &'a Mount,
+    pub facts: ImageFacts,
+    pub data_path: String,
+    /// The local-driver volume declaration, for a swarm named volume.
+    pub decl: Option<&'a VolumeDecl>,
+}
+
+/// Every data path of the workload's stateful containers whose deepest covering mount is
+/// host-local: `hostPath` in a non-DaemonSet Kubernetes workload, a bind or local-driver
+/// volume in a swarm service not pinned to one node.
+pub(crate) fn host_local_data<'a>(
+    project: &Project,
+    file: &'a FileModel,
+    w: &'a Workload,
+) -> Vec<HostLocalData<'a>> {
+    let kubernetes = w.platform == Platform::Kubernetes && !w.is_daemonset();
+    let swarm = w.platform == Platform::Swarm && w.pinned.is_none();
+    if !kubernetes && !swarm {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for container in &w.containers {
+        let Some(facts) = image_facts(project, w, container) else {
+            continue;
+        };
+        for cover in coverage(&facts, container) {
+            let Some(mount) = cover.mount else { continue };
+            let decl = match (&mount.kind, kubernetes) {
+                (MountKind::HostPath, true) => None,
+                (MountKind::Bind, false) => volume_decl(file, mount),
+                (MountKind::Volume, false) => match node_local_volume(file, mount) {
+                    Some(decl) => Some(decl),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            out.push(HostLocalData {
+                mount,
+                facts: facts.clone(),
+                data_path: cover.data_path,
+                decl,
+            });
+        }
+    }
+    out
+}
+
+/// The claim a mount uses, when it is declared in the run with only `ReadWriteOnce` /
+/// `ReadWriteOncePod` access: one node (or one pod) at a time. Claim templates and claims the
+/// run does not hold are unknown: `None`.
+fn rwo_claim<'a>(project: &'a Project, w: &Workload, m: &Mount) -> Option<(usize, &'a Claim)> {
+    if m.kind != MountKind::Claim {
+        return None;
+    }
+    let MountSource::Claim(name) = &m.source else {
+        return None;
+    };
+    if w.claim_templates.iter().any(|t| &t.name.value == name) {
+        return None;
+    }
+    let (file, claim) = project.claim(name, w.namespace.as_deref())?;
+    let single_node = !claim.access_modes.is_empty()
+        && claim
+            .access_modes
+            .iter()
+            .all(|a| matches!(a.value.as_str(), "ReadWriteOnce" | "ReadWriteOncePod"));
+    single_node.then_some((file, claim))
+}
+
+/// Points at the claim's access modes (in whatever file declares it).
+fn relate_claim(d: &mut Diagnostic, project: &Project, file: usize, claim: &Claim) {
+    let modes: Vec<&str> = claim
+        .access_modes
+        .iter()
+        .map(|a| a.value.as_str())
+        .collect();
+    d.related(
+        project.files[file].source.path.clone(),
+        claim.access_modes_span.unwrap_or(claim.span),
+        format!(
+            "claim `{}` allows only {}",
+            claim.name.value,
+            modes.join(", ")
+        ),
+    );
+}
+
+/// How messages name the claim's access: `ReadWriteOncePod` when that is all it allows.
+fn single_node_mode(claim: &Claim) -> &'static str {
+    if claim
+        .access_modes
+        .iter()
+        .all(|a| a.value == "ReadWriteOncePod")
+    {
+        "ReadWriteOncePod"
+    } else {
+        "ReadWriteOnce"
+    }
+}

@@ -1,0 +1,83 @@
+use super::{relate_claim, rwo_claim, single_node_mode};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Container, Mount, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a Deployment that mounts a PersistentVolumeClaim whose access modes are only
+    /// `ReadWriteOnce` or `ReadWriteOncePod` with the default or an explicit `RollingUpdate`
+    /// strategy. The claim is looked up across all files of the run.
+    ///
+    /// ## Why is this bad?
+    /// A rolling update starts the new pod before it stops the old one. The old pod still
+    /// holds the volume: the new one cannot attach it (a multi-attach error on another node,
+    /// always with `ReadWriteOncePod`), stays in `ContainerCreating`, and the rollout hangs
+    /// until its deadline. `Recreate` stops the old pod first; a StatefulSet replaces its pods
+    /// one by one and is made for workloads that own a volume.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: Deployment
+    /// spec:
+    ///   replicas: 1
+    ///   template:
+    ///     spec:
+    ///       volumes:
+    ///         - name: data
+    ///           persistentVolumeClaim: {claimName: grafana-data}   # ReadWriteOnce
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// kind: Deployment
+    /// spec:
+    ///   replicas: 1
+    ///   strategy: {type: Recreate}
+    /// ```
+    pub struct RwoClaimRollingUpdate;
+    meta { code: "SL405", name: "rwo-claim-rolling-update", severity: Warning,
+           formats: [Kubernetes] }
+}
+
+impl Rule for RwoClaimRollingUpdate {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+        if w.kube_kind() != Some("Deployment") {
+            return;
+        }
+        if w.strategy
+            .as_ref()
+            .is_some_and(|s| s.value != "RollingUpdate")
+        {
+            return;
+        }
+        let project = cx.project();
+        let Some((file, claim)) = rwo_claim(project, w, m) else {
+            return;
+        };
+        let Some(at) = m.source_span else { return };
+        let how = if w.strategy.is_some() {
+            "a RollingUpdate strategy"
+        } else {
+            "the default RollingUpdate strategy"
+        };
+        let d = cx
+            .report(
+                at,
+                format!(
+                    "{} mounts {} claim `{}` with {how}: the new pod cannot attach it \
+                     while the old one runs",
+                    w.owner,
+                    single_node_mode(claim),
+                    claim.name.value
+                ),
+            )
+            .subject(m.span)
+            .help("set `spec.strategy.type: Recreate`, or run the workload as a StatefulSet");
+        relate_claim(d, project, file, claim);
+        match &w.strategy {
+            Some(s) => d.label(s.span, "rolling update"),
+            None => d.label(w.span, "no `spec.strategy`: RollingUpdate by default"),
+        };
+    }
+}

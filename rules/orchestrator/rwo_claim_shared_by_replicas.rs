@@ -1,0 +1,103 @@
+use super::{relate_claim, rwo_claim, single_node_mode};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Container, Mount, Workload};
+
+/// The kinds whose replicas share one pod template, and so its claims.
+const REPLICATED_KINDS: &[&str] = &[
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Rollout",
+];
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a Deployment, ReplicaSet, ReplicationController or Argo Rollout that runs more
+    /// than one replica (`replicas` > 1, or a HorizontalPodAutoscaler with `maxReplicas` > 1)
+    /// and mounts a PersistentVolumeClaim whose access modes are only `ReadWriteOnce` or
+    /// `ReadWriteOncePod`. The claim is looked up across all files of the run; a claim the run
+    /// does not hold is not reported.
+    ///
+    /// ## Why is this bad?
+    /// Every replica mounts the same claim. `ReadWriteOnce` attaches the volume to one node:
+    /// replicas scheduled elsewhere hang in `ContainerCreating` with a multi-attach error, and
+    /// the ones that do start on the same node write the same files concurrently.
+    /// `ReadWriteOncePod` admits a single pod. Scaling up, or the autoscaler doing it, breaks
+    /// the workload. A StatefulSet gives each replica its own claim through
+    /// `volumeClaimTemplates`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: Deployment
+    /// spec:
+    ///   replicas: 3
+    ///   template:
+    ///     spec:
+    ///       volumes:
+    ///         - name: files
+    ///           persistentVolumeClaim: {claimName: uploads-files}   # ReadWriteOnce
+    /// ```
+    ///
+    /// Use instead: a claim with `accessModes: [ReadWriteMany]` (a storage class that supports
+    /// it, such as NFS or CephFS) when the replicas share the files, or a StatefulSet with
+    /// `volumeClaimTemplates` when each replica keeps its own.
+    pub struct RwoClaimSharedByReplicas;
+    meta { code: "SL404", name: "rwo-claim-shared-by-replicas", severity: Error,
+           formats: [Kubernetes] }
+}
+
+impl Rule for RwoClaimSharedByReplicas {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+        if !w.kube_kind().is_some_and(|k| REPLICATED_KINDS.contains(&k)) {
+            return;
+        }
+        let project = cx.project();
+        let Some((file, claim)) = rwo_claim(project, w, m) else {
+            return;
+        };
+        let replicas = w.replicas.as_ref().filter(|r| r.value > 1);
+        let autoscaler = project
+            .autoscalers_of(w)
+            .filter_map(|(i, a)| Some((i, a, a.max_replicas.as_ref()?)))
+            .find(|(_, _, max)| max.value > 1);
+        let scale = match (replicas, &autoscaler) {
+            (Some(r), _) => format!("{} replicas", r.value),
+            (None, Some((_, a, max))) => {
+                format!("up to {} replicas (HPA {})", max.value, a.name.value)
+            }
+            (None, None) => return,
+        };
+        let Some(at) = m.source_span else { return };
+        let d = cx
+            .report(
+                at,
+                format!(
+                    "{} runs {scale} that all mount {} claim `{}`",
+                    w.owner,
+                    single_node_mode(claim),
+                    claim.name.value
+                ),
+            )
+            .subject(m.span)
+            .help(
+                "use a claim with `accessModes: [ReadWriteMany]` if the replicas share the \
+                 files, or a StatefulSet with `volumeClaimTemplates` so each replica gets its \
+                 own claim",
+            );
+        relate_claim(d, project, file, claim);
+        match (replicas, autoscaler) {
+            (Some(r), _) => {
+                d.label(r.span, format!("{} replicas, one claim", r.value));
+            }
+            (None, Some((i, a, max))) => {
+                d.related(
+                    project.files[i].source.path.clone(),
+                    max.span,
+                    format!("HorizontalPodAutoscaler/{} scales up to here", a.name.value),
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}

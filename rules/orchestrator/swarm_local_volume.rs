@@ -1,0 +1,95 @@
+use super::{label_swarm, node_local_volume};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Container, Mount, Platform, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a compose service deployed to Docker Swarm that mounts a named volume of the
+    /// `local` driver (or no driver) without a network filesystem `driver_opts` `type` (`nfs`,
+    /// `nfs4`, `cifs`, `smb`, ...), when the service runs `replicas` > 1, `mode: global`, or
+    /// is not pinned to one node. Volumes declared `external` or not declared in the file are
+    /// not reported: their driver is unknown.
+    ///
+    /// ## Why is this bad?
+    /// A local volume exists on one node only. Swarm creates it afresh, empty, on every node
+    /// that runs a task: replicas on different nodes each see their own copy, a global
+    /// service has one per node, and a task moved to another node starts with an empty one
+    /// while the data stays on the old node.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     image: example/uploads:1.4
+    ///     volumes:
+    ///       - uploads:/srv/uploads
+    ///     deploy:
+    ///       replicas: 3
+    ///       update_config: {parallelism: 1}
+    /// volumes:
+    ///   uploads:
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// volumes:
+    ///   uploads:
+    ///     driver_opts:
+    ///       type: nfs
+    ///       o: addr=nfs.internal,rw,nfsvers=4
+    ///       device: ":/exports/uploads"
+    /// ```
+    pub struct SwarmLocalVolume;
+    meta { code: "SL407", name: "swarm-local-volume", severity: Warning,
+           formats: [Compose] }
+}
+
+impl Rule for SwarmLocalVolume {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+        if w.platform != Platform::Swarm {
+            return;
+        }
+        let Some(decl) = node_local_volume(cx.file(), m) else {
+            return;
+        };
+        let replicas = w.replicas.as_ref().filter(|r| r.value > 1);
+        let (why, why_span) = match (w.global, replicas, w.pinned) {
+            (Some(global), _, _) => (
+                "in global mode: every node gets its own copy".to_string(),
+                Some((global, "one task on every node")),
+            ),
+            (None, Some(r), _) => (
+                format!(
+                    "with {} replicas: each node that runs a task gets its own copy",
+                    r.value
+                ),
+                Some((r.span, "more than one task")),
+            ),
+            (None, None, None) => (
+                "and is not pinned to one node: a task moved to another node gets an empty copy"
+                    .to_string(),
+                None,
+            ),
+            (None, None, Some(_)) => return,
+        };
+        let Some(name) = &m.volume else { return };
+        let d = cx
+            .report(
+                m.source_or_entry_span(),
+                format!("{} mounts local volume `{}` {why}", m.owner, name.value),
+            )
+            .subject(m.span)
+            .help(
+                "back the volume with storage every node reaches (`driver_opts: {type: nfs, ...}` \
+                 or a volume plugin), or run one replica pinned with \
+                 `placement.constraints: [node.hostname == <node>]`",
+            );
+        let at = decl.driver.as_ref().map_or(decl.key.span, |d| d.span);
+        d.label(at, "declared with the local driver: one copy per node");
+        if let Some((span, text)) = why_span {
+            d.label(span, text);
+        }
+        label_swarm(d, w);
+    }
+}

@@ -1,0 +1,179 @@
+//! SL4xx across files (a claim, an autoscaler or a Dockerfile in another file of the run), and
+//! swarm detection forced from the command line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stowlint::engine::Diagnostic;
+
+fn cross(case: &str, files: &[&str]) -> Vec<Diagnostic> {
+    let root = common::root().join("fixtures/cross").join(case);
+    let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
+    common::lint(&paths).1
+}
+
+fn with_code<'a>(diagnostics: &'a [Diagnostic], code: &str) -> Vec<&'a Diagnostic> {
+    diagnostics.iter().filter(|d| d.code == code).collect()
+}
+
+#[test]
+fn rwo_claim_in_another_file_shared_by_replicas() {
+    let diagnostics = cross("rwo-claim", &["deployment.yaml", "claim.yaml"]);
+    let found = with_code(&diagnostics, "SL404");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert!(d.file.ends_with("rwo-claim/deployment.yaml"));
+    assert_eq!(d.span.start.line, 23, "the claimName line");
+    assert_eq!(
+        d.message,
+        "Deployment/uploads runs 3 replicas that all mount ReadWriteOnce claim `uploads-files`"
+    );
+    let claim = d
+        .related
+        .iter()
+        .find(|r| r.file.ends_with("rwo-claim/claim.yaml"))
+        .expect("related claim location");
+    assert_eq!(claim.span.start.line, 7, "the claim's accessModes");
+    let replicas = d
+        .related
+        .iter()
+        .find(|r| r.file.ends_with("rwo-claim/deployment.yaml"))
+        .expect("related replicas");
+    assert_eq!(replicas.span.start.line, 7, "`replicas: 3`");
+    // SL404 wins over SL405 on the same mount (default RollingUpdate strategy).
+    assert!(
+        with_code(&diagnostics, "SL405").is_empty(),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn without_the_claim_nothing_is_known() {
+    let diagnostics = cross("rwo-claim", &["deployment.yaml"]);
+    assert!(with_code(&diagnostics, "SL404").is_empty());
+    assert!(with_code(&diagnostics, "SL405").is_empty());
+}
+
+#[test]
+fn an_autoscaler_in_a_third_file_scales_past_one() {
+    let diagnostics = cross(
+        "rwo-claim-hpa",
+        &["deployment.yaml", "claim.yaml", "hpa.yaml"],
+    );
+    let found = with_code(&diagnostics, "SL404");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert_eq!(d.span.start.line, 24, "the claimName line");
+    assert!(
+        d.message.contains("up to 8 replicas (HPA renderer)"),
+        "{}",
+        d.message
+    );
+    let hpa = d
+        .related
+        .iter()
+        .find(|r| r.file.ends_with("rwo-claim-hpa/hpa.yaml"))
+        .expect("related HPA location");
+    assert_eq!(hpa.span.start.line, 12, "maxReplicas");
+    // The block-style `accessModes` value starts at its first item.
+    assert!(
+        d.related
+            .iter()
+            .any(|r| r.file.ends_with("rwo-claim-hpa/claim.yaml") && r.span.start.line == 8),
+        "{:#?}",
+        d.related
+    );
+    // Recreate: no rolling-update finding either.
+    assert!(with_code(&diagnostics, "SL405").is_empty());
+
+    // Without the autoscaler the Deployment runs its default single replica.
+    let diagnostics = cross("rwo-claim-hpa", &["deployment.yaml", "claim.yaml"]);
+    assert!(
+        with_code(&diagnostics, "SL404").is_empty(),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn a_read_write_many_claim_is_shareable() {
+    let diagnostics = cross("rwx-claim", &["deployment.yaml", "claim.yaml"]);
+    assert!(
+        with_code(&diagnostics, "SL404").is_empty(),
+        "{diagnostics:#?}"
+    );
+    assert!(
+        with_code(&diagnostics, "SL405").is_empty(),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn a_swarm_service_built_from_a_database_image() {
+    let diagnostics = cross("swarm-build", &["stack.yml", "db/Dockerfile"]);
+    let found = with_code(&diagnostics, "SL402");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert_eq!(d.span.start.line, 6);
+    assert!(d.message.contains("mssql/server data"), "{}", d.message);
+    assert!(
+        d.related
+            .iter()
+            .any(|r| r.file.ends_with("swarm-build/db/Dockerfile") && r.span.start.line == 2),
+        "{:#?}",
+        d.related
+    );
+    // SL402 wins over SL406 for the same bind mount.
+    assert!(
+        with_code(&diagnostics, "SL406").is_empty(),
+        "{diagnostics:#?}"
+    );
+
+    // Without the Dockerfile the image is unknown: only the bind itself is reported.
+    let diagnostics = cross("swarm-build", &["stack.yml"]);
+    assert!(with_code(&diagnostics, "SL402").is_empty());
+    assert_eq!(with_code(&diagnostics, "SL406").len(), 1);
+}
+
+const PLAIN_COMPOSE: &str = "\
+services:
+  web:
+    image: nginx:1.27
+    volumes:
+      - /srv/site:/usr/share/nginx/html:ro
+";
+
+fn check(dir: &Path, mode: &str) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_stowlint"))
+        .args(["check", "--format", "json", "--compose-mode", mode, "."])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run stowlint");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("JSON output ({e}): {stdout}"));
+    json["diagnostics"].as_array().expect("diagnostics").clone()
+}
+
+#[test]
+fn compose_mode_decides_swarm_from_the_command_line() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("orchestrator-compose-mode");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    std::fs::write(dir.join("compose.yaml"), PLAIN_COMPOSE).expect("write compose file");
+
+    let swarm = check(&dir, "swarm");
+    let sl406: Vec<_> = swarm.iter().filter(|d| d["code"] == "SL406").collect();
+    assert_eq!(sl406.len(), 1, "{swarm:#?}");
+    assert_eq!(sl406[0]["span"]["start"]["line"], 5);
+
+    for mode in ["standalone", "auto"] {
+        let diags = check(&dir, mode);
+        assert!(
+            !diags.iter().any(|d| d["code"] == "SL406"),
+            "{mode}: {diags:#?}"
+        );
+    }
+}
