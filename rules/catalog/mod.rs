@@ -164,6 +164,7 @@ pub struct SensitivePaths {
     pub runtime_socket_names: Vec<String>,
     pub runtime_socket_folders: Vec<String>,
     pub runtime_pipes: Vec<String>,
+    pub node_provided: Vec<String>,
 }
 
 /// Why a host path is sensitive.
@@ -264,6 +265,18 @@ impl Catalog {
                     || path.to_ascii_lowercase().ends_with("pipe/docker_engine")
                     || path.to_ascii_lowercase().ends_with("pipe\\docker_engine")
             })
+    }
+
+    /// Whether every node provides `path` by definition (the root, kernel interfaces, the
+    /// runtime, time zone files, node logs): binding it is not binding host-local data.
+    #[must_use]
+    pub fn is_node_provided(&self, path: &str) -> bool {
+        path == "/"
+            || self
+                .sensitive
+                .node_provided
+                .iter()
+                .any(|p| is_at_or_under(path, p))
     }
 
     /// Whether `path` is allowed as an exception (read-only time zone files, read-only

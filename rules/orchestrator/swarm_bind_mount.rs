@@ -12,6 +12,10 @@ declare_rule! {
     /// `update_config`, `rollback_config`, `restart_policy`, `endpoint_mode`) or when
     /// `--compose-mode swarm` / `compose.mode = "swarm"` says so.
     ///
+    /// Paths every node provides by definition (`/`, `/proc`, `/sys`, the runtime socket,
+    /// `/var/lib/docker`, time zone files, `/var/log`) are not host-local data and are left to
+    /// SL101 and SL102: node agents deployed with `mode: global` bind them on purpose.
+    ///
     /// ## Why is this bad?
     /// Swarm schedules tasks on any node and moves them on failures and updates. A bind mount
     /// names a folder of whichever node runs the task: files written there stay behind when
@@ -48,6 +52,9 @@ impl Rule for SwarmBindMount {
             return;
         }
         let Some(host) = m.host_path() else { return };
+        if cx.catalog().is_node_provided(&host.path) {
+            return;
+        }
         let d = cx
             .report(
                 m.source_or_entry_span(),
