@@ -36,6 +36,10 @@ pub struct ImageEntry {
     pub tags: Option<String>,
     #[serde(default)]
     pub latest: bool,
+    /// Read the major version after this marker in the tag (`pg` for `2.17.2-pg17`), for
+    /// images that name their base's version after their own.
+    #[serde(default)]
+    pub tag_marker: Option<String>,
     pub data: Vec<String>,
     pub volumes: Vec<String>,
     pub category: Category,
@@ -82,6 +86,19 @@ impl ImageRef {
         let tag = self.tag.as_deref()?;
         let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
         digits.parse().ok()
+    }
+
+    /// The number right after `marker` in the tag: `pg` in `2.17.2-pg17` → 17, in `pg16` → 16.
+    #[must_use]
+    pub fn major_after(&self, marker: &str) -> Option<u64> {
+        let tag = self.tag.as_deref()?;
+        tag.match_indices(marker).find_map(|(i, _)| {
+            let digits: String = tag[i + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
     }
 
     /// The tag is unknown (an unresolved variable).
@@ -221,11 +238,14 @@ impl Catalog {
         if image.repository.contains('$') {
             return None;
         }
-        let major = image.major();
         let entry = self.images.iter().find(|e| {
             if !e.images.iter().any(|p| glob_match(p, &image.repository)) {
                 return false;
             }
+            let major = match &e.tag_marker {
+                Some(marker) => image.major_after(marker),
+                None => image.major(),
+            };
             match (&e.tags, major) {
                 (None, _) => true,
                 (Some(cond), Some(m)) => tag_matches(cond, m),
@@ -454,5 +474,470 @@ mod tests {
         );
         assert!(c.stateful_image("nginx:1.27").is_none());
         assert!(c.stateful_image("${IMAGE}").is_none());
+    }
+
+    /// Every family RULES.md names resolves, by the references people really write.
+    #[test]
+    fn every_family_resolves() {
+        use Category::{App, Cache, Database, ObjectStore, Queue, Search};
+        // (reference, repository, data paths, first image VOLUME or "", category)
+        let cases: &[(&str, &str, &[&str], &str, Category)] = &[
+            (
+                "postgres:16",
+                "postgres",
+                &["/var/lib/postgresql/data"],
+                "/var/lib/postgresql/data",
+                Database,
+            ),
+            (
+                "postgres:18-alpine",
+                "postgres",
+                &["/var/lib/postgresql/18/docker"],
+                "/var/lib/postgresql",
+                Database,
+            ),
+            (
+                "postgres:latest",
+                "postgres",
+                &["/var/lib/postgresql/18/docker"],
+                "/var/lib/postgresql",
+                Database,
+            ),
+            (
+                "postgis/postgis:16-3.4",
+                "postgis/postgis",
+                &["/var/lib/postgresql/data"],
+                "/var/lib/postgresql/data",
+                Database,
+            ),
+            (
+                "postgis/postgis:18-3.6",
+                "postgis/postgis",
+                &["/var/lib/postgresql/18/docker"],
+                "/var/lib/postgresql",
+                Database,
+            ),
+            (
+                "pgvector/pgvector:pg16",
+                "pgvector/pgvector",
+                &["/var/lib/postgresql/data"],
+                "/var/lib/postgresql/data",
+                Database,
+            ),
+            (
+                "pgvector/pgvector:0.8.1-pg18",
+                "pgvector/pgvector",
+                &["/var/lib/postgresql/18/docker"],
+                "/var/lib/postgresql",
+                Database,
+            ),
+            (
+                "timescale/timescaledb:latest-pg17",
+                "timescale/timescaledb",
+                &["/var/lib/postgresql/data"],
+                "/var/lib/postgresql/data",
+                Database,
+            ),
+            (
+                "timescale/timescaledb-ha:pg17",
+                "timescale/timescaledb-ha",
+                &["/home/postgres/pgdata/data"],
+                "",
+                Database,
+            ),
+            (
+                "mysql:8.4",
+                "mysql",
+                &["/var/lib/mysql"],
+                "/var/lib/mysql",
+                Database,
+            ),
+            (
+                "mariadb:11",
+                "mariadb",
+                &["/var/lib/mysql"],
+                "/var/lib/mysql",
+                Database,
+            ),
+            (
+                "percona/percona-server:8.0",
+                "percona/percona-server",
+                &["/var/lib/mysql"],
+                "/var/lib/mysql",
+                Database,
+            ),
+            ("mongo:7", "mongo", &["/data/db"], "/data/db", Database),
+            ("redis:7-alpine", "redis", &["/data"], "/data", Cache),
+            (
+                "valkey/valkey:8",
+                "valkey/valkey",
+                &["/data"],
+                "/data",
+                Cache,
+            ),
+            (
+                "docker.elastic.co/elasticsearch/elasticsearch:8.14.1",
+                "elasticsearch/elasticsearch",
+                &["/usr/share/elasticsearch/data"],
+                "",
+                Search,
+            ),
+            (
+                "opensearchproject/opensearch:2",
+                "opensearchproject/opensearch",
+                &["/usr/share/opensearch/data"],
+                "",
+                Search,
+            ),
+            (
+                "rabbitmq:3-management",
+                "rabbitmq",
+                &["/var/lib/rabbitmq"],
+                "/var/lib/rabbitmq",
+                Queue,
+            ),
+            (
+                "cassandra:5",
+                "cassandra",
+                &["/var/lib/cassandra"],
+                "/var/lib/cassandra",
+                Database,
+            ),
+            (
+                "couchdb:3",
+                "couchdb",
+                &["/opt/couchdb/data"],
+                "/opt/couchdb/data",
+                Database,
+            ),
+            (
+                "couchbase/server:7.6.1",
+                "couchbase/server",
+                &["/opt/couchbase/var"],
+                "/opt/couchbase/var",
+                Database,
+            ),
+            (
+                "influxdb:1.8",
+                "influxdb",
+                &["/var/lib/influxdb"],
+                "/var/lib/influxdb",
+                Database,
+            ),
+            (
+                "influxdb:2.7",
+                "influxdb",
+                &["/var/lib/influxdb2"],
+                "/var/lib/influxdb2",
+                Database,
+            ),
+            (
+                "influxdb",
+                "influxdb",
+                &["/var/lib/influxdb2"],
+                "/var/lib/influxdb2",
+                Database,
+            ),
+            (
+                "influxdb:3-core",
+                "influxdb",
+                &["/var/lib/influxdb3"],
+                "",
+                Database,
+            ),
+            ("neo4j:5", "neo4j", &["/data"], "/data", Database),
+            (
+                "clickhouse/clickhouse-server:24.3",
+                "clickhouse/clickhouse-server",
+                &["/var/lib/clickhouse"],
+                "/var/lib/clickhouse",
+                Database,
+            ),
+            (
+                "mcr.microsoft.com/mssql/server:2022-latest",
+                "mssql/server",
+                &["/var/opt/mssql"],
+                "",
+                Database,
+            ),
+            (
+                "quay.io/minio/minio:RELEASE.2024-06-13T22-53-53Z",
+                "minio/minio",
+                &["/data"],
+                "/data",
+                ObjectStore,
+            ),
+            (
+                "minio/minio",
+                "minio/minio",
+                &["/data"],
+                "/data",
+                ObjectStore,
+            ),
+            (
+                "gcr.io/etcd-development/etcd:v3.5.14",
+                "etcd-development/etcd",
+                &["/var/lib/etcd"],
+                "",
+                Database,
+            ),
+            (
+                "hashicorp/consul:1.19",
+                "hashicorp/consul",
+                &["/consul/data"],
+                "/consul/data",
+                Database,
+            ),
+            (
+                "hashicorp/vault:1.17",
+                "hashicorp/vault",
+                &["/vault/file"],
+                "/vault/logs",
+                Database,
+            ),
+            (
+                "zookeeper:3.9",
+                "zookeeper",
+                &["/data", "/datalog"],
+                "/data",
+                Database,
+            ),
+            (
+                "apache/kafka:3.7.0",
+                "apache/kafka",
+                &["/tmp/kraft-combined-logs"],
+                "/etc/kafka/secrets",
+                Queue,
+            ),
+            (
+                "docker.io/bitnami/kafka:3.7",
+                "bitnami/kafka",
+                &["/bitnami/kafka"],
+                "",
+                Queue,
+            ),
+            (
+                "confluentinc/cp-kafka:7.6.1",
+                "confluentinc/cp-kafka",
+                &["/var/lib/kafka/data"],
+                "/var/lib/kafka/data",
+                Queue,
+            ),
+            (
+                "confluentinc/cp-zookeeper:7.6.1",
+                "confluentinc/cp-zookeeper",
+                &["/var/lib/zookeeper/data", "/var/lib/zookeeper/log"],
+                "/var/lib/zookeeper/data",
+                Database,
+            ),
+            ("solr:9", "solr", &["/var/solr"], "/var/solr", Search),
+            (
+                "sonatype/nexus3:3.70.1",
+                "sonatype/nexus3",
+                &["/nexus-data"],
+                "/nexus-data",
+                App,
+            ),
+            ("gitea/gitea:1.22", "gitea/gitea", &["/data"], "/data", App),
+            (
+                "gitlab/gitlab-ce:17.1.1-ce.0",
+                "gitlab/gitlab-ce",
+                &["/var/opt/gitlab", "/etc/gitlab"],
+                "/etc/gitlab",
+                App,
+            ),
+            (
+                "gitlab/gitlab-ee:latest",
+                "gitlab/gitlab-ee",
+                &["/var/opt/gitlab", "/etc/gitlab"],
+                "/etc/gitlab",
+                App,
+            ),
+            (
+                "jenkins/jenkins:lts-jdk17",
+                "jenkins/jenkins",
+                &["/var/jenkins_home"],
+                "/var/jenkins_home",
+                App,
+            ),
+            (
+                "nextcloud:29-apache",
+                "nextcloud",
+                &["/var/www/html"],
+                "/var/www/html",
+                App,
+            ),
+            (
+                "wordpress:6.5-php8.2-apache",
+                "wordpress",
+                &["/var/www/html"],
+                "/var/www/html",
+                App,
+            ),
+            (
+                "ghost:5-alpine",
+                "ghost",
+                &["/var/lib/ghost/content"],
+                "/var/lib/ghost/content",
+                App,
+            ),
+            (
+                "registry:2",
+                "registry",
+                &["/var/lib/registry"],
+                "/var/lib/registry",
+                ObjectStore,
+            ),
+            (
+                "prom/prometheus:v2.53.0",
+                "prom/prometheus",
+                &["/prometheus"],
+                "/prometheus",
+                Database,
+            ),
+            (
+                "grafana/grafana-oss:11.1.0",
+                "grafana/grafana-oss",
+                &["/var/lib/grafana"],
+                "",
+                App,
+            ),
+            (
+                "arangodb:3.12",
+                "arangodb",
+                &["/var/lib/arangodb3"],
+                "/var/lib/arangodb3",
+                Database,
+            ),
+            (
+                "cockroachdb/cockroach:v24.1.0",
+                "cockroachdb/cockroach",
+                &["/cockroach/cockroach-data"],
+                "",
+                Database,
+            ),
+            (
+                "qdrant/qdrant:v1.10.0",
+                "qdrant/qdrant",
+                &["/qdrant/storage"],
+                "",
+                Database,
+            ),
+            (
+                "cr.weaviate.io/semitechnologies/weaviate:1.25.4",
+                "semitechnologies/weaviate",
+                &["/var/lib/weaviate"],
+                "",
+                Database,
+            ),
+            (
+                "ghcr.io/bitnami/postgresql:16",
+                "bitnami/postgresql",
+                &["/bitnami/postgresql"],
+                "",
+                Database,
+            ),
+            (
+                "bitnami/redis:7.2",
+                "bitnami/redis",
+                &["/bitnami/redis/data"],
+                "",
+                Cache,
+            ),
+            (
+                "bitnami/valkey:8.0",
+                "bitnami/valkey",
+                &["/bitnami/valkey/data"],
+                "",
+                Cache,
+            ),
+            (
+                "bitnami/mysql:8.4",
+                "bitnami/mysql",
+                &["/bitnami/mysql/data"],
+                "",
+                Database,
+            ),
+            (
+                "bitnamilegacy/mongodb:7.0",
+                "bitnamilegacy/mongodb",
+                &["/bitnami/mongodb"],
+                "",
+                Database,
+            ),
+            (
+                "bitnami/elasticsearch:8",
+                "bitnami/elasticsearch",
+                &["/bitnami/elasticsearch/data"],
+                "",
+                Search,
+            ),
+            (
+                "bitnami/rabbitmq:3.13",
+                "bitnami/rabbitmq",
+                &["/bitnami/rabbitmq/mnesia"],
+                "",
+                Queue,
+            ),
+            (
+                "bitnami/minio:2024",
+                "bitnami/minio",
+                &["/bitnami/minio/data"],
+                "",
+                ObjectStore,
+            ),
+            (
+                "bitnami/grafana:11",
+                "bitnami/grafana",
+                &["/opt/bitnami/grafana/data"],
+                "",
+                App,
+            ),
+            (
+                "bitnami/wordpress:6",
+                "bitnami/wordpress",
+                &["/bitnami/wordpress"],
+                "",
+                App,
+            ),
+        ];
+        let c = Catalog::get();
+        for (reference, repository, data, volume, category) in cases {
+            let s = c
+                .stateful_image(reference)
+                .unwrap_or_else(|| panic!("{reference} is not in the catalog"));
+            assert_eq!(&s.repository, repository, "{reference}");
+            assert_eq!(&s.data, data, "{reference}");
+            assert_eq!(
+                s.volumes.first().map_or("", String::as_str),
+                *volume,
+                "{reference}"
+            );
+            assert_eq!(s.category, *category, "{reference}");
+        }
+        for stateless in [
+            "nginx:1.27",
+            "bitnamilegacy/nginx:1.25",
+            "grafana/loki:3.0.0",
+            "prom/node-exporter:v1.8.1",
+            "influxdb:${INFLUX_TAG}",
+        ] {
+            assert!(c.stateful_image(stateless).is_none(), "{stateless}");
+        }
+    }
+
+    #[test]
+    fn tag_marker_reads_the_base_version() {
+        let r = ImageRef::parse("timescale/timescaledb:2.17.2-pg17");
+        assert_eq!(r.major(), Some(2));
+        assert_eq!(r.major_after("pg"), Some(17));
+        assert_eq!(
+            ImageRef::parse("pgvector/pgvector:pg16").major_after("pg"),
+            Some(16)
+        );
+        assert_eq!(
+            ImageRef::parse("pgvector/pgvector:latest").major_after("pg"),
+            None
+        );
     }
 }
