@@ -198,3 +198,20 @@ pub fn volume_name_for(container: &Container) -> String {
         .collect();
     format!("{}-data", base.trim_matches('-'))
 }
+
+/// A named volume to suggest for one target, so that two data paths of one service get two
+/// names: `/var/opt/gitlab` → `gitlab-data`, `/etc/gitlab` → `gitlab-config`,
+/// `/var/log/gitlab` → `gitlab-logs`.
+#[must_use]
+pub fn volume_name_for_path(container: &Container, target: &str) -> String {
+    let data = volume_name_for(container);
+    let base = data.strip_suffix("-data").unwrap_or(&data);
+    let suffix = if target.starts_with("/etc/") || target == "/etc" {
+        "config"
+    } else if target.split('/').any(|c| c == "log" || c == "logs") {
+        "logs"
+    } else {
+        "data"
+    };
+    format!("{base}-{suffix}")
+}

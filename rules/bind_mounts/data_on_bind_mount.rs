@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Container, Mount, Platform, Workload};
 use crate::rules::catalog::is_at_or_under;
+use crate::rules::facts::volume_name_for_path;
 
 declare_rule! {
     /// ## What it does
@@ -56,7 +57,7 @@ impl Rule for DataOnBindMount {
         else {
             return;
         };
-        let volume = c.name.replace(['_', '.'], "-") + "-data";
+        let volume = volume_name_for_path(c, &m.target);
         cx.report(
             m.source_or_entry_span(),
             format!(

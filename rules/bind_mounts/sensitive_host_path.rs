@@ -17,7 +17,8 @@ declare_rule! {
     /// still be read.
     ///
     /// Read-only `/etc/localtime`, `/etc/timezone` and `/usr/share/zoneinfo`, and read-only
-    /// `/var/log` in a DaemonSet (log collectors), are allowed.
+    /// `/var/log` in a DaemonSet (log collectors), are allowed; so is read-only
+    /// `/var/lib/docker/containers` in a DaemonSet, where log collectors read container logs.
     ///
     /// ## Example
     /// ```yaml
