@@ -5,8 +5,10 @@
 
 pub mod bind_mounts;
 pub mod catalog;
+pub mod ephemeral;
 pub mod facts;
 pub mod linter;
+pub mod memory;
 pub mod orchestrator;
 pub mod wiring;
 
@@ -21,6 +23,15 @@ pub static RULES: &[&dyn Rule] = &[
     &bind_mounts::data_on_bind_mount::DataOnBindMount,
     &bind_mounts::host_path_autocreate::HostPathAutocreate,
     &bind_mounts::shared_mount_propagation::SharedMountPropagation,
+    &ephemeral::data_on_container_layer::DataOnContainerLayer,
+    &ephemeral::data_in_anonymous_volume::DataInAnonymousVolume,
+    &ephemeral::data_on_emptydir::DataOnEmptydir,
+    &ephemeral::volume_changed_after_declaration::VolumeChangedAfterDeclaration,
+    &ephemeral::anonymous_volume::AnonymousVolume,
+    &ephemeral::malformed_volume_array::MalformedVolumeArray,
+    &memory::data_on_tmpfs::DataOnTmpfs,
+    &memory::unbounded_tmpfs::UnboundedTmpfs,
+    &memory::unbounded_emptydir::UnboundedEmptydir,
     &orchestrator::host_path_in_workload::HostPathInWorkload,
     &orchestrator::data_on_host_local_volume::DataOnHostLocalVolume,
     &orchestrator::local_pv_without_node_affinity::LocalPvWithoutNodeAffinity,

@@ -1,0 +1,180 @@
+use super::{has_unknown_target, near_misses, quoted_list, stateful_containers};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{Mount, MountKind, MountSource, MountSyntax, Platform, Workload};
+use crate::rules::catalog::ImageRef;
+use crate::rules::facts::{coverage, volume_name_for};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a stateful image whose data path, in Compose, is kept only by an anonymous
+    /// volume: the `VOLUME` the image declares, or a volume entry with no source
+    /// (`- /var/lib/mysql`).
+    ///
+    /// It also catches a named volume mounted at a path that no longer holds the data:
+    /// `postgres` 18 and later keep it in `/var/lib/postgresql/18/docker` under
+    /// `VOLUME /var/lib/postgresql`, so a volume at the old `/var/lib/postgresql/data` stays
+    /// empty while the data goes to an anonymous volume.
+    ///
+    /// ## Why is this bad?
+    /// An anonymous volume has a random name and belongs to one container. `docker compose
+    /// down -v`, `up -V` (`--renew-anon-volumes`) and `docker rm -v` delete it; a container
+    /// removed outside Compose leaves it behind unnamed, and the next container starts with a
+    /// new, empty one. It cannot be shared or found for a backup by name.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     volumes:
+    ///       - /var/lib/mysql
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     volumes:
+    ///       - db-data:/var/lib/mysql
+    /// volumes:
+    ///   db-data:
+    /// ```
+    pub struct DataInAnonymousVolume;
+    meta { code: "SL202", name: "data-in-anonymous-volume", severity: Warning,
+           formats: [Compose] }
+}
+
+impl Rule for DataInAnonymousVolume {
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        if !matches!(w.platform, Platform::Compose | Platform::Swarm) || !w.volumes_from.is_empty()
+        {
+            return;
+        }
+        for (c, facts) in stateful_containers(cx.project(), w) {
+            if has_unknown_target(c) {
+                continue;
+            }
+            let severity = facts.severity(Severity::Warning);
+            let name = volume_name_for(c);
+            let cover = coverage(&facts, c);
+            // Entries with no source over the data.
+            for cov in &cover {
+                let Some(m) = cov.mount.filter(|m| m.kind == MountKind::Anonymous) else {
+                    continue;
+                };
+                let span = if m.syntax == MountSyntax::ComposeShort {
+                    m.span
+                } else {
+                    m.target_span
+                };
+                cx.report(
+                    span,
+                    format!(
+                        "{} keeps {} data in an anonymous volume at `{}`",
+                        c.owner, facts.stateful.repository, m.target
+                    ),
+                )
+                .subject(m.span)
+                .severity(severity)
+                .help(format!(
+                    "give the volume a name: `- {name}:{}` and declare it under top-level \
+                     `volumes:`",
+                    m.target
+                ));
+            }
+            // Nothing mounted: the image's own VOLUME keeps it.
+            let in_image: Vec<(String, String, Option<_>)> = cover
+                .iter()
+                .filter(|cov| cov.mount.is_none())
+                .filter_map(|cov| {
+                    let v = facts.image_volume(&cov.data_path)?;
+                    Some((cov.data_path.clone(), v.path.clone(), v.declared.clone()))
+                })
+                .collect();
+            let Some((first_data, first_volume, _)) = in_image.first() else {
+                continue;
+            };
+            let data: Vec<String> = in_image.iter().map(|(d, _, _)| d.clone()).collect();
+            let mut volumes: Vec<String> = in_image.iter().map(|(_, v, _)| v.clone()).collect();
+            volumes.dedup();
+            let misses: Vec<(&String, &Mount)> = in_image
+                .iter()
+                .flat_map(|(d, _, _)| near_misses(&facts, c, d).into_iter().map(move |m| (d, m)))
+                .collect();
+            let location = if volumes.len() == 1 && volumes[0] == *first_data {
+                " in".to_string()
+            } else {
+                format!(" in {}, inside", quoted_list(&data))
+            };
+            let d = cx
+                .report(
+                    facts.span,
+                    format!(
+                        "{} keeps {} data{location} the image's anonymous volume {}",
+                        c.owner,
+                        facts.stateful.repository,
+                        quoted_list(&volumes)
+                    ),
+                )
+                .severity(severity);
+            let mut declared_here = false;
+            for (_, path, declared) in &in_image {
+                if let Some((file, span)) = declared {
+                    declared_here = true;
+                    d.related(
+                        file.clone(),
+                        *span,
+                        format!("`VOLUME {path}`: an anonymous volume for every container"),
+                    );
+                }
+            }
+            if !declared_here && let Some((file, span)) = &facts.from {
+                d.related(
+                    file.clone(),
+                    *span,
+                    format!("`{}` declares `VOLUME {first_volume}`", facts.reference),
+                );
+            }
+            let product = match ImageRef::parse(&facts.reference).major() {
+                Some(major) => format!("{} {major}", facts.stateful.repository),
+                None => facts.stateful.repository.clone(),
+            };
+            for (path, m) in &misses {
+                d.label(
+                    m.target_span,
+                    format!(
+                        "{} at `{}` does not cover the data: {} keeps it in `{path}`",
+                        describe(m),
+                        m.target,
+                        product
+                    ),
+                );
+            }
+            // Reuse the volume the user meant for the data, if any.
+            let volume = misses.iter().find_map(|(_, m)| match (&m.kind, &m.source) {
+                (MountKind::Volume, MountSource::Volume(v)) => Some(v.clone()),
+                _ => None,
+            });
+            d.help(match volume {
+                Some(v) => {
+                    format!("mount the volume at `{first_volume}` instead: `- {v}:{first_volume}`")
+                }
+                None => format!(
+                    "mount a named volume: `- {name}:{first_volume}` and declare it under \
+                     top-level `volumes:`"
+                ),
+            });
+        }
+    }
+}
+
+fn describe(m: &Mount) -> String {
+    match (&m.kind, &m.source) {
+        (MountKind::Volume, MountSource::Volume(v)) => format!("volume `{v}`"),
+        (MountKind::Bind, _) => "the bind mount".to_string(),
+        (MountKind::Tmpfs, _) => "the tmpfs".to_string(),
+        _ => "the mount".to_string(),
+    }
+}

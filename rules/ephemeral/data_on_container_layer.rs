@@ -1,0 +1,104 @@
+use super::{
+    durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
+    stateful_containers,
+};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{ContainerRole, Platform, Workload};
+use crate::rules::facts::coverage;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a stateful image (a database, queue, search engine, object store, ...; see the
+    /// stateful image catalog) that runs with nothing mounted over its data path. In Compose
+    /// it fires only when the image declares no `VOLUME` for the path either (that case is
+    /// SL202); in Kubernetes it fires whatever the image declares, because Kubernetes ignores
+    /// image `VOLUME`s.
+    ///
+    /// Init containers, ephemeral containers, Jobs and CronJobs are not checked: they run a
+    /// database image for its client tools (`pg_isready`, `pg_dump`), not to keep data.
+    ///
+    /// ## Why is this bad?
+    /// The data lands on the container's writable (overlay) layer and dies with the
+    /// container: `docker compose up` after an image update, a `docker rm`, a rescheduled pod
+    /// or a node drain recreates the container from the image, empty.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mcr.microsoft.com/mssql/server:2022-latest
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mcr.microsoft.com/mssql/server:2022-latest
+    ///     volumes:
+    ///       - db-data:/var/opt/mssql
+    /// volumes:
+    ///   db-data:
+    /// ```
+    pub struct DataOnContainerLayer;
+    meta { code: "SL201", name: "data-on-container-layer", severity: Error,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for DataOnContainerLayer {
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        if matches!(w.kube_kind(), Some("Job" | "CronJob")) || !w.volumes_from.is_empty() {
+            return;
+        }
+        let kubernetes = w.platform == Platform::Kubernetes;
+        for (c, facts) in stateful_containers(cx.project(), w) {
+            if c.role != ContainerRole::Main || has_unknown_target(c) {
+                continue;
+            }
+            let lost: Vec<String> = coverage(&facts, c)
+                .into_iter()
+                .filter(|cov| cov.mount.is_none())
+                .map(|cov| cov.data_path)
+                .filter(|p| kubernetes || facts.image_volume(p).is_none())
+                .collect();
+            let Some(first) = lost.first() else { continue };
+            let ignored = kubernetes && lost.iter().any(|p| facts.image_volume(p).is_some());
+            let misses: Vec<_> = lost
+                .iter()
+                .flat_map(|p| near_misses(&facts, c, p).into_iter().map(move |m| (p, m)))
+                .collect();
+            let target = mount_point(&facts, first);
+            let severity = facts.severity(Severity::Error);
+            let d = cx
+                .report(
+                    facts.span,
+                    format!(
+                        "{} keeps {} data in {} on the container's writable layer{}",
+                        c.owner,
+                        facts.stateful.repository,
+                        quoted_list(&lost),
+                        if ignored {
+                            " (Kubernetes ignores the image's `VOLUME`)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .severity(severity)
+                .help(durable_storage_help(w, c, &target));
+            if let Some((file, span)) = &facts.from {
+                d.related(
+                    file.clone(),
+                    *span,
+                    format!("built from `{}`", facts.reference),
+                );
+            }
+            for (path, m) in misses {
+                d.label(
+                    m.target_span,
+                    format!("mounted here, but `{}` does not cover `{path}`", m.target),
+                );
+            }
+        }
+    }
+}

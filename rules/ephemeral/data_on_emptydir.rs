@@ -1,0 +1,78 @@
+use super::{durable_storage_help, stateful_containers};
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{MountKind, Platform, Workload};
+use crate::rules::facts::coverage;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a stateful image whose data path is covered by an `emptyDir` on disk or by a
+    /// generic `ephemeral` volume, in any Kubernetes workload but a DaemonSet.
+    /// (`emptyDir.medium: Memory` is SL301.)
+    ///
+    /// ## Why is this bad?
+    /// Both live exactly as long as the pod: a rollout, an eviction, a node drain or a
+    /// deleted pod deletes the data. An `emptyDir` survives only container restarts; an
+    /// `ephemeral` volume's claim is deleted with its pod.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: db
+    ///     image: postgres:17
+    ///     volumeMounts:
+    ///       - name: data
+    ///         mountPath: /var/lib/postgresql/data
+    /// volumes:
+    ///   - name: data
+    ///     emptyDir: {}
+    /// ```
+    ///
+    /// Use instead: a StatefulSet with a `volumeClaimTemplates` entry named `data`, or a
+    /// `persistentVolumeClaim` volume.
+    /// ```yaml
+    /// volumes:
+    ///   - name: data
+    ///     persistentVolumeClaim:
+    ///       claimName: db-data
+    /// ```
+    pub struct DataOnEmptydir;
+    meta { code: "SL203", name: "data-on-emptydir", severity: Error,
+           formats: [Kubernetes] }
+}
+
+impl Rule for DataOnEmptydir {
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        if w.platform != Platform::Kubernetes || w.is_daemonset() {
+            return;
+        }
+        for (c, facts) in stateful_containers(cx.project(), w) {
+            for cov in coverage(&facts, c) {
+                let Some(m) = cov.mount else { continue };
+                let what = match m.kind {
+                    MountKind::EmptyDir { memory: false } => "an `emptyDir`",
+                    MountKind::Ephemeral => "a generic `ephemeral` volume",
+                    _ => continue,
+                };
+                let volume = m.volume.as_ref().map_or("", |v| v.value.as_str());
+                let d = cx
+                    .report(
+                        m.target_span,
+                        format!(
+                            "{} keeps {} data in `{}` on {what} deleted with the pod",
+                            c.owner, facts.stateful.repository, cov.data_path
+                        ),
+                    )
+                    .subject(m.span)
+                    .severity(facts.severity(Severity::Error))
+                    .help(durable_storage_help(w, c, &m.target));
+                if let Some(span) = m.source_span {
+                    d.label(
+                        span,
+                        format!("volume `{volume}` lives only as long as the pod"),
+                    );
+                }
+            }
+        }
+    }
+}

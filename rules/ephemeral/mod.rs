@@ -1,0 +1,88 @@
+//! SL2xx: business data on ephemeral storage (the container layer, anonymous volumes,
+//! `emptyDir`), and `VOLUME` pitfalls in Dockerfiles.
+
+pub mod anonymous_volume;
+pub mod data_in_anonymous_volume;
+pub mod data_on_container_layer;
+pub mod data_on_emptydir;
+pub mod malformed_volume_array;
+pub mod volume_changed_after_declaration;
+
+use crate::model::{Container, Mount, Platform, Project, Workload};
+use crate::rules::catalog::is_at_or_under;
+use crate::rules::facts::{ImageFacts, image_facts, volume_name_for};
+
+/// The containers of a deployed workload (not a Dockerfile stage) that run a stateful image,
+/// with their facts.
+pub(crate) fn stateful_containers<'a>(
+    project: &Project,
+    w: &'a Workload,
+) -> Vec<(&'a Container, ImageFacts)> {
+    if w.platform == Platform::Image {
+        return Vec::new();
+    }
+    w.containers
+        .iter()
+        .filter_map(|c| Some((c, image_facts(project, w, c)?)))
+        .collect()
+}
+
+/// Where to mount storage that keeps `data_path`: the image `VOLUME` enclosing it when there
+/// is one (postgres ≥ 18: `/var/lib/postgresql`, which holds `18/docker`), else the data path.
+pub(crate) fn mount_point(facts: &ImageFacts, data_path: &str) -> String {
+    facts
+        .volumes
+        .iter()
+        .filter(|v| is_at_or_under(data_path, &v.path))
+        .min_by_key(|v| v.path.len())
+        .map_or_else(|| data_path.to_string(), |v| v.path.clone())
+}
+
+/// Mounts that look meant for the data but do not cover it: under the data path, or under the
+/// image `VOLUME` that encloses it (postgres ≥ 18 with a volume at the old
+/// `/var/lib/postgresql/data`).
+pub(crate) fn near_misses<'a>(
+    facts: &ImageFacts,
+    container: &'a Container,
+    data_path: &str,
+) -> Vec<&'a Mount> {
+    let enclosing = mount_point(facts, data_path);
+    container
+        .mounts
+        .iter()
+        .filter(|m| !is_at_or_under(data_path, &m.target))
+        .filter(|m| {
+            is_at_or_under(&m.target, data_path)
+                || (enclosing != data_path && is_at_or_under(&m.target, &enclosing))
+        })
+        .collect()
+}
+
+/// The fix for data with no durable storage, in the workload's own terms.
+pub(crate) fn durable_storage_help(w: &Workload, c: &Container, path: &str) -> String {
+    if w.platform == Platform::Kubernetes {
+        format!(
+            "mount a PersistentVolumeClaim at `{path}`: a `volumeClaimTemplates` entry of a \
+             StatefulSet, or a `persistentVolumeClaim` volume"
+        )
+    } else {
+        let volume = volume_name_for(c);
+        format!(
+            "mount a named volume: `- {volume}:{path}` and declare it under top-level `volumes:`"
+        )
+    }
+}
+
+/// `` `a` `` or `` `a` and `b` ``.
+pub(crate) fn quoted_list(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// A mount target that is not known (an unresolved variable): coverage is then unknown.
+pub(crate) fn has_unknown_target(c: &Container) -> bool {
+    c.mounts.iter().any(|m| m.target.contains('$'))
+}

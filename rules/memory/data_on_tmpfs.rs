@@ -1,0 +1,74 @@
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{MountKind, Platform, Workload};
+use crate::rules::ephemeral::{durable_storage_help, stateful_containers};
+use crate::rules::facts::coverage;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a stateful image whose data path is covered by memory: a compose `tmpfs:` entry,
+    /// a long-syntax `type: tmpfs` volume, or a Kubernetes `emptyDir` with `medium: Memory`.
+    ///
+    /// ## Why is this bad?
+    /// A tmpfs lives in RAM: every stop, restart or reschedule of the container erases the
+    /// data, and the data counts against the container's memory limit, so a growing database
+    /// gets the container killed for running out of memory.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     tmpfs:
+    ///       - /var/lib/mysql
+    /// ```
+    ///
+    /// Use instead: a named volume (keep tmpfs for test databases you mean to throw away, and
+    /// suppress the finding there with a reason).
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: mysql:8.4
+    ///     volumes:
+    ///       - db-data:/var/lib/mysql
+    /// volumes:
+    ///   db-data:
+    /// ```
+    pub struct DataOnTmpfs;
+    meta { code: "SL301", name: "data-on-tmpfs", severity: Error,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for DataOnTmpfs {
+    fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
+        if w.platform == Platform::Image {
+            return;
+        }
+        for (c, facts) in stateful_containers(cx.project(), w) {
+            for cov in coverage(&facts, c) {
+                let Some(m) = cov.mount else { continue };
+                let what = match m.kind {
+                    MountKind::Tmpfs => "a tmpfs: erased when the container stops",
+                    MountKind::EmptyDir { memory: true } => {
+                        "a memory-backed `emptyDir`: erased with the pod"
+                    }
+                    _ => continue,
+                };
+                let d = cx
+                    .report(
+                        m.target_span,
+                        format!(
+                            "{} keeps {} data in `{}` on {what}",
+                            c.owner, facts.stateful.repository, cov.data_path
+                        ),
+                    )
+                    .subject(m.span)
+                    .severity(facts.severity(Severity::Error))
+                    .help(durable_storage_help(w, c, &m.target));
+                if let (Some(span), Some(volume)) = (m.source_span, &m.volume) {
+                    d.label(span, format!("volume `{}` is in memory", volume.value));
+                }
+            }
+        }
+    }
+}

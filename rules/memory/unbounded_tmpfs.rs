@@ -1,0 +1,86 @@
+use super::unbounded;
+use crate::declare_rule;
+use crate::engine::{Ctx, Rule};
+use crate::model::{Container, Mount, MountKind, MountSyntax, Workload};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a tmpfs without a size: a compose `tmpfs:` entry without `size=`, a long-syntax
+    /// `type: tmpfs` volume without `tmpfs.size`, or a Kubernetes `emptyDir` with
+    /// `medium: Memory` and no `sizeLimit`.
+    ///
+    /// ## Why is this bad?
+    /// A tmpfs takes RAM as it fills. Without a size, a runaway log, upload or cache can
+    /// use up to half the host's memory (Docker) or the pod's whole memory limit
+    /// (Kubernetes): the container, or its neighbours, get killed for running out of memory
+    /// instead of the write failing.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
+    ///     tmpfs:
+    ///       - /var/cache/nginx
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
+    ///     tmpfs:
+    ///       - /var/cache/nginx:size=64m
+    /// ```
+    pub struct UnboundedTmpfs;
+    meta { code: "SL302", name: "unbounded-tmpfs", severity: Warning,
+           formats: [Compose, Kubernetes] }
+}
+
+impl Rule for UnboundedTmpfs {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+        if !unbounded(m) {
+            return;
+        }
+        let (span, message, help) = match (&m.kind, m.syntax) {
+            (MountKind::Tmpfs, MountSyntax::ComposeTmpfs) => {
+                let options: Vec<&str> = m
+                    .options
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once("size=64m"))
+                    .collect();
+                (
+                    m.span,
+                    format!(
+                        "{} mounts a tmpfs without a size at `{}`",
+                        m.owner, m.target
+                    ),
+                    format!("give it a size: `- {}:{}`", m.target, options.join(",")),
+                )
+            }
+            (MountKind::Tmpfs, _) => (
+                m.target_span,
+                format!(
+                    "{} mounts a tmpfs without a size at `{}`",
+                    m.owner, m.target
+                ),
+                "give it a size: `tmpfs: {size: 64m}` in the volume entry".to_string(),
+            ),
+            // Reported once at the pod volume, whichever containers mount it.
+            (MountKind::EmptyDir { memory: true }, _) => (
+                m.source_or_entry_span(),
+                format!(
+                    "{} has memory-backed `emptyDir` volume `{}` without a `sizeLimit`",
+                    w.owner,
+                    m.volume.as_ref().map_or("", |v| v.value.as_str())
+                ),
+                "set `sizeLimit` on the `emptyDir` (for example `sizeLimit: 64Mi`) and a memory \
+                 limit on the container"
+                    .to_string(),
+            ),
+            _ => return,
+        };
+        cx.report(span, message).subject(m.span).help(help);
+    }
+}
