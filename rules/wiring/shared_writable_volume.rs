@@ -3,14 +3,17 @@ use std::path::PathBuf;
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{FileModel, Mount, MountKind, MountSyntax, Workload};
-use crate::rules::catalog::is_at_or_under;
+use crate::rules::catalog::{ImageRef, is_at_or_under};
 
 declare_rule! {
     /// ## What it does
     /// Flags a compose service that mounts a named volume or a host path read-write when an
     /// earlier service of the file already does: one finding per extra writer, at its mount.
     ///
-    /// Services that mount it read-only are fine. Runtime sockets (see SL102) and kernel or
+    /// Services that mount it read-only are fine, and so are services that run the same image
+    /// (or build the same Dockerfile): one application split into processes (app, cron,
+    /// worker) that coordinates its own writes, as Nextcloud's app and cron containers do.
+    /// Runtime sockets (see SL102) and kernel or
     /// runtime filesystems (`/proc`, `/sys`, `/dev`, `/run`, `/var/run`) are not data and are
     /// left out; long-syntax mounts of different `volume.subpath`s do not share files.
     ///
@@ -64,6 +67,8 @@ enum Store<'a> {
 
 struct Writer<'a> {
     service: &'a str,
+    /// The application: the image repository, or the Dockerfile a build uses.
+    app: Option<String>,
     store: Store<'a>,
     /// How messages name it: ``volume `x` `` or ``host path `./x` ``.
     what: String,
@@ -85,6 +90,15 @@ impl Rule for SharedWritableVolume {
                 .iter()
                 .any(|e| e.service == extra.service && e.store == extra.store)
             {
+                continue;
+            }
+            let shares = |e: &&Writer| {
+                e.service != extra.service
+                    && e.store == extra.store
+                    && overlap(e.mount.sub_path.as_deref(), extra.mount.sub_path.as_deref())
+            };
+            // Another process of an application that already writes here.
+            if extra.app.is_some() && earlier.iter().filter(shares).any(|e| e.app == extra.app) {
                 continue;
             }
             let Some(first) = earlier.iter().find(|e| {
@@ -148,8 +162,17 @@ fn writer<'a>(file: &'a FileModel, w: &'a Workload, m: &'a Mount, cx: &Ctx) -> O
         }
         _ => return None,
     };
+    let app = match (
+        &w.build,
+        w.containers.first().and_then(|c| c.image.as_ref()),
+    ) {
+        (Some(build), _) => Some(build.dockerfile_path.display().to_string()),
+        (None, Some(image)) => Some(ImageRef::parse(&image.value).repository),
+        (None, None) => None,
+    };
     Some(Writer {
         service: &w.name,
+        app,
         store,
         what,
         mount: m,
