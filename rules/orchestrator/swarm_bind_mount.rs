@@ -12,7 +12,7 @@ declare_rule! {
     /// `update_config`, `rollback_config`, `restart_policy`, `endpoint_mode`) or when
     /// `--compose-mode swarm` / `compose.mode = "swarm"` says so.
     ///
-    /// Paths every node provides by definition (`/`, `/proc`, `/sys`, the runtime socket,
+    /// Paths every node provides by definition (`/`, `/proc`, `/sys`, `/run`, the runtime,
     /// `/var/lib/docker`, time zone files, `/var/log`) are not host-local data and are left to
     /// SL101 and SL102: node agents deployed with `mode: global` bind them on purpose.
     ///
