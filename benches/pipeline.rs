@@ -51,7 +51,7 @@ fn bench(name: &str, files: Vec<(String, String)>) {
             .iter()
             .filter_map(|(p, t)| parse::parse_file(SourceFile::new(p, t.clone()), &opts, true))
             .collect();
-        let project = Project { files: parsed };
+        let project = Project::new(parsed);
         let diagnostics = engine::run(&project, stowlint::rules::RULES);
         findings = black_box(diagnostics.len());
         best = best.min(start.elapsed());

@@ -236,7 +236,7 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     }
     discover::add_build_context(&mut files, &opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    let project = Project { files };
+    let project = Project::new(files);
     let diagnostics = engine::run(&project, rules::RULES);
 
     let report = Report::new(&diagnostics, &project);

@@ -214,6 +214,8 @@ impl Sensitivity {
 pub struct Catalog {
     pub sensitive: SensitivePaths,
     pub images: Vec<ImageEntry>,
+    /// Lookups by image reference: several rules ask about every container.
+    lookups: std::sync::Mutex<std::collections::HashMap<String, Option<StatefulImage>>>,
 }
 
 impl Catalog {
@@ -228,12 +230,26 @@ impl Catalog {
             images: toml::from_str::<ImageFile>(STATEFUL_IMAGES)
                 .expect("embedded stateful-images.toml")
                 .image,
+            lookups: std::sync::Mutex::default(),
         })
     }
 
     /// The catalog entry for an image reference, if it keeps business data.
     #[must_use]
     pub fn stateful_image(&self, reference: &str) -> Option<StatefulImage> {
+        let mut lookups = self
+            .lookups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = lookups.get(reference) {
+            return found.clone();
+        }
+        let found = self.lookup(reference);
+        lookups.insert(reference.to_string(), found.clone());
+        found
+    }
+
+    fn lookup(&self, reference: &str) -> Option<StatefulImage> {
         let image = ImageRef::parse(reference);
         if image.repository.contains('$') {
             return None;

@@ -6,7 +6,7 @@ pub mod undefined_volume;
 pub mod unused_volume;
 pub mod volumes_from;
 
-use crate::model::{FileModel, Format, Mount, MountKind, MountSource, Project, Spanned};
+use crate::model::{FileModel, Mount, MountKind, MountSource, Project, Spanned};
 
 /// Other compose files of the run in the same folder: `compose.override.yaml` and the
 /// `-f compose.yaml -f compose.prod.yaml` family are merged into one project, so a volume one
@@ -15,12 +15,14 @@ fn compose_siblings<'a>(
     project: &'a Project,
     file: &'a FileModel,
 ) -> impl Iterator<Item = &'a FileModel> + 'a {
-    let dir = file.source.path.parent();
-    project.files.iter().filter(move |f| {
-        !std::ptr::eq(*f, file)
-            && f.format == Some(Format::Compose)
-            && f.source.path.parent() == dir
-    })
+    let dir = file
+        .source
+        .path
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    project
+        .compose_files_in(dir)
+        .filter(move |f| !std::ptr::eq(*f, file))
 }
 
 /// The named volume a compose mount refers to (declared or not), when it names one.

@@ -41,6 +41,12 @@ pub struct ParseError {
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: Vec<FileModel>,
+    /// Dockerfiles by normalized path, built on first use.
+    dockerfiles: std::sync::OnceLock<std::collections::HashMap<PathBuf, usize>>,
+    /// Claims by name: (file, claim index), built on first use.
+    claims_by_name: std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
+    /// Compose files by folder, built on first use.
+    compose_by_dir: std::sync::OnceLock<std::collections::HashMap<PathBuf, Vec<usize>>>,
 }
 
 /// One input file and what it declares.
@@ -561,30 +567,63 @@ pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
 
 /// Cross-file lookups: every file of a run is one project.
 impl Project {
+    #[must_use]
+    pub fn new(files: Vec<FileModel>) -> Self {
+        Self {
+            files,
+            dockerfiles: std::sync::OnceLock::new(),
+            claims_by_name: std::sync::OnceLock::new(),
+            compose_by_dir: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The compose files of the run in `dir` (a compose file's folder).
+    pub fn compose_files_in(&self, dir: &std::path::Path) -> impl Iterator<Item = &FileModel> {
+        let index = self.compose_by_dir.get_or_init(|| {
+            let mut map: std::collections::HashMap<PathBuf, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, f) in self.files.iter().enumerate() {
+                if f.format == Some(Format::Compose) {
+                    let dir = f.source.path.parent().unwrap_or(std::path::Path::new(""));
+                    map.entry(dir.to_path_buf()).or_default().push(i);
+                }
+            }
+            map
+        });
+        index
+            .get(dir)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.files[i])
+    }
+
     /// The PersistentVolumeClaim `name` in `namespace`, from any file; an exact namespace match
     /// wins over an object without namespace.
     #[must_use]
     pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(usize, &Claim)> {
-        let mut found: Option<(usize, &Claim)> = None;
-        for (i, file) in self.files.iter().enumerate() {
-            for claim in &file.claims {
-                if claim.name.value != name
-                    || !same_namespace(claim.namespace.as_deref(), namespace)
-                {
-                    continue;
-                }
-                let exact = claim.namespace.as_deref() == namespace;
-                if exact || found.is_none() {
-                    found = Some((i, claim));
-                }
-                if exact {
-                    return found;
+        let index = self.claims_by_name.get_or_init(|| {
+            let mut map: std::collections::HashMap<String, Vec<(usize, usize)>> =
+                std::collections::HashMap::new();
+            for (i, f) in self.files.iter().enumerate() {
+                for (j, c) in f.claims.iter().enumerate() {
+                    map.entry(c.name.value.clone()).or_default().push((i, j));
                 }
             }
+            map
+        });
+        let mut found: Option<(usize, &Claim)> = None;
+        for &(i, j) in index.get(name)? {
+            let claim = &self.files[i].claims[j];
+            if !same_namespace(claim.namespace.as_deref(), namespace) {
+                continue;
+            }
+            if claim.namespace.as_deref() == namespace {
+                return Some((i, claim));
+            }
+            found = found.or(Some((i, claim)));
         }
         found
     }
-
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
     pub fn autoscalers_of<'a>(
         &'a self,
@@ -608,11 +647,16 @@ impl Project {
     /// The Dockerfile at `path` (compared after lexical normalization), when the run has it.
     #[must_use]
     pub fn dockerfile(&self, path: &std::path::Path) -> Option<(usize, &Dockerfile)> {
-        let want = lexical(path);
-        self.files.iter().enumerate().find_map(|(i, f)| {
-            let d = f.dockerfile.as_ref()?;
-            (lexical(&f.source.path) == want).then_some((i, d))
-        })
+        let index = self.dockerfiles.get_or_init(|| {
+            self.files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.dockerfile.is_some())
+                .map(|(i, f)| (lexical(&f.source.path), i))
+                .collect()
+        });
+        let i = *index.get(&lexical(path))?;
+        Some((i, self.files[i].dockerfile.as_ref()?))
     }
 }
 

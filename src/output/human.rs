@@ -385,9 +385,7 @@ mod tests {
         );
         d.label(file.span(target..target + 5), "reachable here");
         d.related("other.yaml", file.span(0..8), "declared here");
-        let project = Project {
-            files: vec![crate::model::FileModel::new(file, None)],
-        };
+        let project = Project::new(vec![crate::model::FileModel::new(file, None)]);
         let diags = [d];
         let out = render(&Report::new(&diags, &project), Options::default());
         assert!(out.starts_with("warning[SL102]: service ci mounts the runtime socket\n"));

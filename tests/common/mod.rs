@@ -37,7 +37,7 @@ pub fn lint(paths: &[PathBuf]) -> (Project, Vec<Diagnostic>) {
             }
         })
         .collect();
-    let project = Project { files };
+    let project = Project::new(files);
     let diagnostics = engine::run(&project, stowlint::rules::RULES);
     (project, diagnostics)
 }
