@@ -17,6 +17,7 @@ use crate::engine::Rule;
 /// Every rule, sorted by code.
 pub static RULES: &[&dyn Rule] = &[
     &linter::parse_error::ParseError,
+    &linter::unused_suppression::UnusedSuppression,
     &bind_mounts::sensitive_host_path::SensitiveHostPath,
     &bind_mounts::container_runtime_socket::ContainerRuntimeSocket,
     &bind_mounts::writable_bind_mount::WritableBindMount,

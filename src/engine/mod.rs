@@ -3,6 +3,7 @@
 
 mod diagnostic;
 mod rule;
+mod suppress;
 
 pub use diagnostic::{Diagnostic, Related, Severity};
 pub use rule::{DeclaredRule, Rule, RuleMeta};
@@ -120,9 +121,19 @@ pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
     if !context.is_empty() {
         out.retain(|d| !context.contains(d.file.as_path()));
     }
+    let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    let unused = metas.iter().copied().find(|m| m.code == UNUSED_SUPPRESSION);
+    let mut extra = Vec::new();
+    for file in project.files.iter().filter(|f| !f.context) {
+        extra.extend(suppress::apply(file, &mut out, &metas, unused));
+    }
+    out.append(&mut extra);
     sort_and_dedup(&mut out);
     out
 }
+
+/// The rule that reports suppressions which silence nothing.
+const UNUSED_SUPPRESSION: &str = "SL002";
 
 fn apply_precedence(out: &mut Vec<Diagnostic>) {
     let present: HashSet<(&std::path::Path, Span, &str)> = out

@@ -67,6 +67,8 @@ pub struct FileModel {
     pub storage_classes: Vec<StorageClass>,
     pub autoscalers: Vec<Autoscaler>,
     pub dockerfile: Option<Dockerfile>,
+    /// Kubernetes objects annotated `stowlint.io/ignore`.
+    pub object_suppressions: Vec<ObjectSuppression>,
     /// Read only so that cross-file facts resolve (a Dockerfile a compose `build:` names that
     /// the run was not given): its own findings are not reported.
     pub context: bool,
@@ -87,9 +89,20 @@ impl FileModel {
             storage_classes: Vec::new(),
             autoscalers: Vec::new(),
             dockerfile: None,
+            object_suppressions: Vec::new(),
             context: false,
         }
     }
+}
+
+/// A Kubernetes object's `stowlint.io/ignore: "SL401,SL403"` annotation: findings inside the
+/// object for those rules are suppressed.
+#[derive(Clone, Debug)]
+pub struct ObjectSuppression {
+    /// The annotation's value as written.
+    pub codes: Spanned<String>,
+    /// The whole object.
+    pub scope: Span,
 }
 
 /// Where a workload runs, which decides whether host-local storage follows it.

@@ -11,8 +11,8 @@ use std::rc::Rc;
 use super::{Parsed, paths};
 use crate::model::{
     Autoscaler, Claim, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource,
-    MountSyntax, ParseError, PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned,
-    StorageClass, Workload, WorkloadKind,
+    MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
+    Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -171,6 +171,12 @@ impl Reader<'_> {
             },
         };
         let meta = Meta::read(node, kind, kind_span);
+        if let Some(codes) = text(node.path(&["metadata", "annotations", "stowlint.io/ignore"])) {
+            self.out.object_suppressions.push(ObjectSuppression {
+                codes,
+                scope: node.span,
+            });
+        }
         if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
             if depth >= MAX_LIST_DEPTH {
                 return;

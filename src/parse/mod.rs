@@ -9,8 +9,8 @@ pub mod paths;
 pub mod yaml;
 
 use crate::model::{
-    Autoscaler, Claim, Dockerfile, FileModel, Format, ParseError, PersistentVolume, SourceFile,
-    StorageClass, VolumeDecl, Workload,
+    Autoscaler, Claim, Dockerfile, FileModel, Format, ObjectSuppression, ParseError,
+    PersistentVolume, SourceFile, StorageClass, VolumeDecl, Workload,
 };
 
 /// How compose files are read: `auto` decides swarm per service from swarm-only keys.
@@ -39,6 +39,7 @@ pub struct Parsed {
     pub storage_classes: Vec<StorageClass>,
     pub autoscalers: Vec<Autoscaler>,
     pub dockerfile: Option<Dockerfile>,
+    pub object_suppressions: Vec<ObjectSuppression>,
 }
 
 impl Parsed {
@@ -53,6 +54,7 @@ impl Parsed {
         m.storage_classes = self.storage_classes;
         m.autoscalers = self.autoscalers;
         m.dockerfile = self.dockerfile;
+        m.object_suppressions = self.object_suppressions;
         m
     }
 }

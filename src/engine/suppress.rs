@@ -1,0 +1,275 @@
+//! Suppressions that say why (hadolint, biome) and report themselves when unused (ruff's
+//! RUF100, our SL002):
+//!
+//! - `# stowlint: ignore SL101,SL103 -- reason` at the end of the offending line, or alone on
+//!   the line above it;
+//! - `# stowlint: ignore-file SL201 -- reason` anywhere in a file;
+//! - the Kubernetes annotation `stowlint.io/ignore: "SL401,SL403"` on an object.
+//!
+//! Rules are named by code or by name. A suppression that silences nothing, or names an
+//! unknown rule, is SL002.
+
+use crate::engine::{Diagnostic, RuleMeta};
+use crate::model::{FileModel, Span};
+
+const MARKER: &str = "stowlint:";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// Findings starting on this 1-based line.
+    Line(usize),
+    /// Findings anywhere in the file.
+    File,
+    /// Findings inside this span (a Kubernetes object).
+    Within(Span),
+}
+
+/// One rule named by one suppression.
+#[derive(Debug)]
+struct Entry {
+    /// As written.
+    name: String,
+    span: Span,
+    /// The code it resolves to; `None` for an unknown rule.
+    code: Option<&'static str>,
+    scope: Scope,
+    used: bool,
+}
+
+/// Drop the findings suppressed in `file`; return SL002 findings for suppressions that
+/// silenced nothing (when `unused` is the SL002 metadata, i.e. SL002 is selected).
+pub fn apply(
+    file: &FileModel,
+    diagnostics: &mut Vec<Diagnostic>,
+    rules: &[&'static RuleMeta],
+    unused: Option<&'static RuleMeta>,
+) -> Vec<Diagnostic> {
+    let mut entries = comment_entries(file, rules);
+    for s in &file.object_suppressions {
+        entries.extend(names(
+            &s.codes.value,
+            s.codes.span,
+            file,
+            rules,
+            Scope::Within(s.scope),
+        ));
+    }
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    diagnostics.retain(|d| {
+        if d.file != file.source.path {
+            return true;
+        }
+        let mut suppressed = false;
+        for e in entries.iter_mut().filter(|e| e.code == Some(d.code)) {
+            let hit = match e.scope {
+                Scope::Line(line) => d.span.start.line == line,
+                Scope::File => true,
+                Scope::Within(scope) => {
+                    scope.start.offset <= d.span.start.offset
+                        && d.span.end.offset <= scope.end.offset
+                }
+            };
+            if hit {
+                e.used = true;
+                suppressed = true;
+            }
+        }
+        !suppressed
+    });
+    let Some(meta) = unused else {
+        return Vec::new();
+    };
+    let mut out: Vec<Diagnostic> = entries
+        .iter()
+        .filter(|e| !e.used && e.code != Some(meta.code))
+        .map(|e| {
+            let message = match e.code {
+                None if e.name.is_empty() => "suppression names no rule".to_string(),
+                None => format!("suppression names unknown rule `{}`", e.name),
+                Some(code) => format!("suppression of {code} silences nothing here"),
+            };
+            let help = match e.code {
+                None => "name the rules it silences, by code or name (`stowlint rules` lists them)",
+                Some(_) => "remove it: the finding it was written for is gone",
+            };
+            Diagnostic {
+                code: meta.code,
+                name: meta.name,
+                severity: meta.severity,
+                message,
+                help: Some(help.to_string()),
+                file: file.source.path.clone(),
+                span: e.span,
+                related: Vec::new(),
+                subject: None,
+            }
+        })
+        .collect();
+    // SL002 itself can be silenced like any rule; such a suppression never reports itself.
+    out.retain(|d| {
+        !entries.iter().any(|e| {
+            e.code == Some(meta.code)
+                && match e.scope {
+                    Scope::Line(line) => d.span.start.line == line,
+                    Scope::File => true,
+                    Scope::Within(scope) => {
+                        scope.start.offset <= d.span.start.offset
+                            && d.span.end.offset <= scope.end.offset
+                    }
+                }
+        })
+    });
+    out
+}
+
+/// Suppression comments in the file's text.
+fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> {
+    let text = &file.source.text;
+    if !text.contains(MARKER) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let start = offset;
+        offset += line.len();
+        let Some(hash) = comment_start(line) else {
+            continue;
+        };
+        let comment = &line[hash + 1..];
+        let Some(rest) = comment.trim_start().strip_prefix(MARKER) else {
+            continue;
+        };
+        let rest_at =
+            start + hash + 1 + (comment.len() - comment.trim_start().len()) + MARKER.len();
+        let trimmed = rest.trim_start();
+        let at = rest_at + (rest.len() - trimmed.len());
+        let (file_wide, list, list_at) = if let Some(r) = trimmed.strip_prefix("ignore-file") {
+            (true, r, at + "ignore-file".len())
+        } else if let Some(r) = trimmed.strip_prefix("ignore") {
+            (false, r, at + "ignore".len())
+        } else {
+            continue;
+        };
+        let scope = if file_wide {
+            Scope::File
+        } else if line[..hash].trim().is_empty() {
+            // Alone on its line: it speaks of the next line that is not a comment.
+            let next = lines[i + 1..]
+                .iter()
+                .position(|l| {
+                    let t = l.trim_start();
+                    !t.is_empty() && !t.starts_with('#')
+                })
+                .map_or(i + 2, |n| i + 2 + n);
+            Scope::Line(next)
+        } else {
+            Scope::Line(i + 1)
+        };
+        let list = list.split("--").next().unwrap_or("");
+        let list = list.trim_end_matches(['\n', '\r']);
+        let span = file.source.span(list_at..list_at + list.len());
+        let named = names(list, span, file, rules, scope);
+        if named.is_empty() {
+            out.push(Entry {
+                name: String::new(),
+                span: file
+                    .source
+                    .span(start + hash..start + line.trim_end().len()),
+                code: None,
+                scope,
+                used: false,
+            });
+        }
+        out.extend(named);
+    }
+    out
+}
+
+/// Where a `#` comment starts in a line: at the start, or after whitespace (a `#` inside a
+/// value such as `image: app#1` is not a comment).
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .find(|&(i, &b)| b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()))
+        .map(|(i, _)| i)
+}
+
+/// The rules a list names (`SL101, sensitive-host-path SL103`), each with its own span. `span`
+/// is the list's span when it is written in the file as is (comments), or the annotation
+/// value's span.
+fn names(
+    list: &str,
+    span: Span,
+    file: &FileModel,
+    rules: &[&'static RuleMeta],
+    scope: Scope,
+) -> Vec<Entry> {
+    // Offsets inside the list map back to the file when it is written as is, or quoted
+    // without escapes (an annotation value).
+    let written = span.text(&file.source.text);
+    let base = if written == list {
+        Some(span.start.offset)
+    } else if written.len() == list.len() + 2 && written.get(1..=list.len()) == Some(list) {
+        Some(span.start.offset + 1)
+    } else {
+        None
+    };
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for token in list.split(|c: char| c == ',' || c.is_whitespace()) {
+        let at = pos;
+        pos += token.len() + 1;
+        if token.is_empty() {
+            continue;
+        }
+        let token_span = base.map_or(span, |b| file.source.span(b + at..b + at + token.len()));
+        let code = rules
+            .iter()
+            .find(|m| m.code.eq_ignore_ascii_case(token) || m.name.eq_ignore_ascii_case(token))
+            .map(|m| m.code);
+        out.push(Entry {
+            name: token.to_string(),
+            span: token_span,
+            code,
+            scope,
+            used: false,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_start_after_whitespace_only() {
+        assert_eq!(comment_start("a: b  # c"), Some(6));
+        assert_eq!(comment_start("# c"), Some(0));
+        assert_eq!(comment_start("image: app#1"), None);
+    }
+
+    #[test]
+    fn a_comment_alone_speaks_of_the_next_line_that_is_not_a_comment() {
+        let text = "a:\n  # stowlint: ignore SL103 -- why\n  # another comment\n\n  b: 1\n";
+        let file = FileModel::new(crate::model::SourceFile::new("x.yaml", text.into()), None);
+        let metas = [&RuleMeta {
+            code: "SL103",
+            name: "writable-bind-mount",
+            severity: crate::engine::Severity::Info,
+            formats: &[],
+            raw_docs: "",
+        }];
+        let entries = comment_entries(&file, &metas);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].scope, Scope::Line(5));
+        assert_eq!(entries[0].code, Some("SL103"));
+        assert_eq!(entries[0].span.text(text), "SL103");
+    }
+}
