@@ -183,3 +183,15 @@ fn a_build_dockerfile_not_named_is_context_only() {
     );
     assert_eq!(code, 1, "{stderr}");
 }
+
+/// Output is identical across runs, whatever order the parallel loader finishes in.
+#[test]
+fn output_is_deterministic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runs: Vec<String> = (0..3)
+        .map(|_| stowlint(root, &["check", "--format", "json", "fixtures"]).1)
+        .collect();
+    assert!(runs[0].len() > 1000, "{}", runs[0]);
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[1], runs[2]);
+}
