@@ -195,3 +195,41 @@ fn output_is_deterministic() {
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[1], runs[2]);
 }
+
+/// Helm templates are not YAML until rendered: skipped in a walk; the rendered output is
+/// linted from standard input.
+#[test]
+fn helm_templates_are_skipped_and_rendered_output_is_read_from_stdin() {
+    let dir = scratch("helm");
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+    std::fs::write(
+        dir.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("chart/templates/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\nspec: {}\n{{- end }}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = stowlint(&dir, &["check", "--format", "concise", "."]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let rendered = TWO_DOCUMENTS;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stowlint"))
+        .args(["check", "--format", "concise", "-"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run stowlint");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(rendered.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("<stdin>:28:"), "{stdout}");
+}
