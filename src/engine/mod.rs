@@ -2,10 +2,12 @@
 //! families, and returns diagnostics in a stable order.
 
 mod diagnostic;
+mod fingerprint;
 mod rule;
 mod suppress;
 
 pub use diagnostic::{Diagnostic, Related, Severity};
+pub use fingerprint::fingerprints;
 pub use rule::{DeclaredRule, Rule, RuleMeta};
 
 use std::collections::HashSet;
