@@ -10,12 +10,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::discover;
 use crate::engine::{self, Severity};
 use crate::model::Project;
 use crate::output::{self, Report, catalog, human};
 use crate::parse::{ComposeMode, ParseOptions};
 use crate::rules;
+use crate::{baseline, discover};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -100,6 +100,19 @@ struct CheckArgs {
     /// is read and how it is shown
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
+    /// Record today's findings in FILE (by fingerprint) and exit 0: adopt stowlint in a
+    /// repository that already has findings
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+    /// Report only findings not recorded in FILE (written by `--write-baseline`)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Ignore suppression comments and `stowlint.io/ignore` annotations (audits)
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// A suppression comment without `-- reason` is reported (SL002)
+    #[arg(long)]
+    require_reason: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -237,7 +250,37 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     discover::add_build_context(&mut files, &opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let project = Project::new(files);
-    let diagnostics = engine::run(&project, rules::RULES);
+    let mut diagnostics = engine::run_with(
+        &project,
+        rules::RULES,
+        engine::RunOptions {
+            inline_ignores: !args.no_inline_ignores,
+            require_reason: args.require_reason,
+        },
+    );
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, &project, &diagnostics) {
+            Ok(n) => {
+                let _ = writeln!(
+                    io.stderr,
+                    "stowlint: recorded {n} finding{} in {}",
+                    if n == 1 { "" } else { "s" },
+                    output::path_str(path)
+                );
+                if failed { EXIT_ERROR } else { EXIT_OK }
+            }
+            Err(e) => {
+                let _ = writeln!(io.stderr, "stowlint: error: cannot write baseline: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(path) = &args.baseline
+        && let Err(e) = baseline::apply(path, &project, &mut diagnostics)
+    {
+        let _ = writeln!(io.stderr, "stowlint: error: {e}");
+        return EXIT_ERROR;
+    }
 
     let report = Report::new(&diagnostics, &project);
     let text = match args.format {

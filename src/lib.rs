@@ -5,6 +5,7 @@
 //! mounts, business data on ephemeral storage, host-local storage under orchestrators and
 //! broken volume wiring.
 
+pub mod baseline;
 pub mod cli;
 pub mod discover;
 pub mod engine;

@@ -79,9 +79,34 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// How a run treats suppressions.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Honour suppression comments and annotations (`--no-inline-ignores` turns them off for
+    /// audits).
+    pub inline_ignores: bool,
+    /// A suppression comment without `-- reason` is SL002 (`--require-reason`).
+    pub require_reason: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            inline_ignores: true,
+            require_reason: false,
+        }
+    }
+}
+
 /// Run `rules` over `project`; output sorted by file, line, column, code, message.
 #[must_use]
 pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
+    run_with(project, rules, RunOptions::default())
+}
+
+/// [`run`], with suppression options.
+#[must_use]
+pub fn run_with(project: &Project, rules: &[&dyn Rule], options: RunOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules {
         let meta = rule.meta();
@@ -125,11 +150,19 @@ pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
     }
     let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let unused = metas.iter().copied().find(|m| m.code == UNUSED_SUPPRESSION);
-    let mut extra = Vec::new();
-    for file in project.files.iter().filter(|f| !f.context) {
-        extra.extend(suppress::apply(file, &mut out, &metas, unused));
+    if options.inline_ignores {
+        let mut extra = Vec::new();
+        for file in project.files.iter().filter(|f| !f.context) {
+            extra.extend(suppress::apply(
+                file,
+                &mut out,
+                &metas,
+                unused,
+                options.require_reason,
+            ));
+        }
+        out.append(&mut extra);
     }
-    out.append(&mut extra);
     sort_and_dedup(&mut out);
     out
 }

@@ -34,6 +34,8 @@ struct Entry {
     code: Option<&'static str>,
     scope: Scope,
     used: bool,
+    /// Written with `-- reason` (annotations count as having one).
+    reasoned: bool,
 }
 
 /// Drop the findings suppressed in `file`; return SL002 findings for suppressions that
@@ -43,6 +45,7 @@ pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     rules: &[&'static RuleMeta],
     unused: Option<&'static RuleMeta>,
+    require_reason: bool,
 ) -> Vec<Diagnostic> {
     let mut entries = comment_entries(file, rules);
     for s in &file.object_suppressions {
@@ -52,6 +55,7 @@ pub fn apply(
             file,
             rules,
             Scope::Within(s.scope),
+            true,
         ));
     }
     if entries.is_empty() {
@@ -83,15 +87,17 @@ pub fn apply(
     };
     let mut out: Vec<Diagnostic> = entries
         .iter()
-        .filter(|e| !e.used && e.code != Some(meta.code))
+        .filter(|e| e.code != Some(meta.code) && (!e.used || (require_reason && !e.reasoned)))
         .map(|e| {
             let message = match e.code {
                 None if e.name.is_empty() => "suppression names no rule".to_string(),
                 None => format!("suppression names unknown rule `{}`", e.name),
+                Some(code) if e.used => format!("suppression of {code} gives no reason"),
                 Some(code) => format!("suppression of {code} silences nothing here"),
             };
             let help = match e.code {
                 None => "name the rules it silences, by code or name (`stowlint rules` lists them)",
+                Some(_) if e.used => "say why after `--`: `# stowlint: ignore SL102 -- reason`",
                 Some(_) => "remove it: the finding it was written for is gone",
             };
             Diagnostic {
@@ -169,10 +175,11 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
         } else {
             Scope::Line(i + 1)
         };
-        let list = list.split("--").next().unwrap_or("");
+        let (list, reason) = list.split_once("--").unwrap_or((list, ""));
+        let reasoned = !reason.trim().is_empty();
         let list = list.trim_end_matches(['\n', '\r']);
         let span = file.source.span(list_at..list_at + list.len());
-        let named = names(list, span, file, rules, scope);
+        let named = names(list, span, file, rules, scope, reasoned);
         if named.is_empty() {
             out.push(Entry {
                 name: String::new(),
@@ -182,6 +189,7 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
                 code: None,
                 scope,
                 used: false,
+                reasoned,
             });
         }
         out.extend(named);
@@ -209,6 +217,7 @@ fn names(
     file: &FileModel,
     rules: &[&'static RuleMeta],
     scope: Scope,
+    reasoned: bool,
 ) -> Vec<Entry> {
     // Offsets inside the list map back to the file when it is written as is, or quoted
     // without escapes (an annotation value).
@@ -239,6 +248,7 @@ fn names(
             code,
             scope,
             used: false,
+            reasoned,
         });
     }
     out
