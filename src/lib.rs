@@ -6,6 +6,7 @@
 //! broken volume wiring.
 
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod model;
