@@ -85,7 +85,9 @@ enum Command {
 #[command(
     after_help = "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; \
                         .git, node_modules, target and vendor are always skipped. Files named \
-                        on the command line are always linted."
+                        on the command line are always linted.\n\n\
+                        Each file is checked with the nearest stowlint.toml or .stowlint.toml \
+                        above it (`stowlint init` writes one); options given here win over it."
 )]
 struct CheckArgs {
     /// Files or folders to lint; `-` reads standard input

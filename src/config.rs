@@ -76,7 +76,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
     select: Option<Vec<Spanned<String>>>,
@@ -247,10 +247,16 @@ impl Settings {
     /// No file: the defaults and the command line.
     #[must_use]
     pub fn defaults(dir: &Path, overrides: &Overrides) -> Settings {
-        let raw: RawConfig = toml::from_str("").unwrap_or_else(|_| unreachable!("empty config"));
-        // The defaults cannot fail: nothing is named.
-        Settings::build(None, dir, "", raw, overrides, &Path::new(""))
-            .unwrap_or_else(|_| unreachable!("defaults are valid"))
+        // Cannot fail: an empty file names nothing (the command line is checked before).
+        Settings::build(
+            None,
+            dir,
+            "",
+            RawConfig::default(),
+            overrides,
+            Path::new(""),
+        )
+        .unwrap_or_else(|_| unreachable!("defaults are valid"))
     }
 
     /// Whether `code` reports in `path` (absolute).
@@ -629,7 +635,7 @@ impl Resolver {
         let root = self.root();
         let mut out: Vec<PathBuf> = lock(&self.by_file)
             .values()
-            .filter(|s| s.extends_catalog() && !Arc::ptr_eq(s, &root))
+            .filter(|s| s.extends_catalog() && s.file != root.file)
             .filter_map(|s| s.file.as_deref().map(|f| self.shown(f)))
             .collect();
         out.sort();
@@ -790,20 +796,20 @@ pub fn template() -> String {
          \n\
          # Rules are named by code (\"SL102\"), prefix (\"SL4\", \"SL10\"), name\n\
          # (\"container-runtime-socket\") or \"ALL\". `select` replaces the set of rules,\n\
-         # `extend-select` adds to it, `ignore` removes from it, in that order.\n\
-         select = [\n",
+         # `extend-select` adds to it, `ignore` removes from it, in that order. \"ALL\" keeps\n\
+         # rules added by later versions; the families and their rules (default severity):\n",
     );
     for (family, title) in FAMILIES {
-        out.push_str(&format!("  \"{family}\",  # {title}\n"));
+        out.push_str(&format!("#   {family}  {title}\n"));
         for rule in rules::RULES {
             let m = rule.meta();
             if m.family() == *family {
-                out.push_str(&format!("  #   {} {} ({})\n", m.code, m.name, m.severity));
+                out.push_str(&format!("#     {} {} ({})\n", m.code, m.name, m.severity));
             }
         }
     }
     out.push_str(
-        "]\n\
+        "select = [\"ALL\"]\n\
          extend-select = []\n\
          ignore = []\n\
          \n\
@@ -842,12 +848,12 @@ pub fn template() -> String {
          # Images that keep business data, tried before the built-in catalog (same fields as\n\
          # rules/catalog/stateful-images.toml). Read like [host-paths].\n\
          # [[stateful-images]]\n\
-         # images = [\"acme/ledger\"]          # repositories, registry and tag stripped; `*` allowed\n\
-         # data = [\"/var/lib/ledger\"]        # where the image keeps its data\n\
-         # volumes = []                       # the VOLUMEs the image declares (may be empty)\n\
-         # category = \"database\"             # database | queue | search | object-store | app | cache\n\
-         # env = [\"LEDGER_DATA\"]             # variables that move the data path (optional)\n\
-         # tags = \">=2\"                       # a condition on the tag's major version (optional)\n",
+         # images = [\"acme/ledger\"]    # repositories, registry and tag stripped; `*` allowed\n\
+         # data = [\"/var/lib/ledger\"]  # where the image keeps its data\n\
+         # volumes = []                 # the VOLUMEs the image declares (may be empty)\n\
+         # category = \"database\"       # database | queue | search | object-store | app | cache\n\
+         # env = [\"LEDGER_DATA\"]       # variables that move the data path (optional)\n\
+         # tags = \">=2\"                 # a condition on the tag's major version (optional)\n",
     );
     out
 }
