@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::engine::Severity;
 use crate::model::{Container, EnvVar, Mount, Project, Span, Workload};
-use crate::rules::catalog::{Catalog, Category, StatefulImage, is_at_or_under};
+use crate::rules::catalog::{Category, StatefulImage, is_at_or_under};
 
 /// A `VOLUME` the image declares.
 #[derive(Clone, Debug)]
@@ -70,7 +70,7 @@ pub fn image_facts(
     workload: &Workload,
     container: &Container,
 ) -> Option<ImageFacts> {
-    let catalog = Catalog::get();
+    let catalog = project.catalog();
     if let Some(build) = &workload.build {
         let (file_index, dockerfile) = project.dockerfile(&build.dockerfile_path)?;
         let file = &project.files[file_index];

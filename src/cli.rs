@@ -1,18 +1,20 @@
 //! The command line: `check`, `rules`, `explain`.
 //!
-//! Exit codes: 0 no finding at warning or above, 1 some finding at warning or above (info
-//! never fails a run), 2 usage errors and missing or unreadable paths.
+//! Exit codes: 0 no finding at or above the `fail-on` threshold (default: warning), 1 some
+//! finding at or above it, 2 usage and configuration errors and missing or unreadable paths.
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, Severity};
+use crate::config::{self, FailOn, Overrides, Resolver};
+use crate::engine;
 use crate::model::Project;
-use crate::output::{self, Report, catalog, human};
+use crate::output::{self, Report, catalog, human, statistics};
 use crate::parse::{ComposeMode, ParseOptions};
 use crate::rules;
 use crate::{baseline, discover};
@@ -38,8 +40,8 @@ const AFTER_HELP: &str = "Examples:
   stowlint rules                      list every rule
   stowlint explain SL102              what a rule checks and why
 
-Exit status: 0 no finding at warning or above, 1 findings at warning or above,
-2 usage errors or missing/unreadable paths.";
+Exit status: 0 no finding at warning or above, 1 findings at warning or above (see
+--fail-on), 2 usage or configuration errors, missing or unreadable paths.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,7 +61,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lint files and folders (the default folder is `.`)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, default severity, formats and summary
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
@@ -71,13 +73,21 @@ enum Command {
         #[arg(value_name = "CODE|NAME")]
         rule: String,
     },
+    /// Write a commented `stowlint.toml` with every key at its default in the current folder
+    Init {
+        /// Overwrite an existing `stowlint.toml`
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; \
                         .git, node_modules, target and vendor are always skipped. Files named \
-                        on the command line are always linted."
+                        on the command line are always linted.\n\n\
+                        Each file is checked with the nearest stowlint.toml or .stowlint.toml \
+                        above it (`stowlint init` writes one); options given here win over it."
 )]
 struct CheckArgs {
     /// Files or folders to lint; `-` reads standard input
@@ -90,9 +100,38 @@ struct CheckArgs {
     /// e.g. `fixtures/**` or `*.bak.yaml`; repeatable
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// How compose files are read: `auto` decides swarm per service from swarm-only keys
-    #[arg(long, value_enum, default_value_t = ComposeMode::Auto)]
-    compose_mode: ComposeMode,
+    /// How compose files are read: `auto` (the default) decides swarm per service from
+    /// swarm-only keys; wins over the configuration's `[compose] mode`
+    #[arg(long, value_enum)]
+    compose_mode: Option<ComposeMode>,
+    /// Use this configuration file for every file, instead of the nearest `stowlint.toml` or
+    /// `.stowlint.toml`
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files: defaults and command-line options only
+    #[arg(long)]
+    isolated: bool,
+    /// Rules to check, replacing the configuration's `select`: codes (`SL102`), prefixes
+    /// (`SL4`), names or `ALL`; comma-separated or repeated
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to check in addition to the selected ones
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Rules not to check
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// The lowest severity that fails the run (exit 1); default: the configuration's, else
+    /// `warning`
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Exit 0 even when findings fail the run (usage, configuration and I/O errors still
+    /// exit 2)
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print how many findings each rule reported (most first) instead of the findings
+    #[arg(long)]
+    statistics: bool,
     /// Never use colors (also: the `NO_COLOR` environment variable)
     #[arg(long)]
     no_color: bool,
@@ -138,6 +177,9 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// stdout is a terminal and `NO_COLOR` is unset: colors are welcome unless `--no-color`.
     pub color: bool,
+    /// stdout is a terminal: the human report's closing summary line is read there, so it is
+    /// not repeated on stderr.
+    pub stdout_is_terminal: bool,
     /// Where relative paths are shown from.
     pub cwd: PathBuf,
 }
@@ -148,7 +190,8 @@ pub fn main() -> ExitCode {
     let stdin = io::stdin();
     let stdout = io::stdout();
     let stderr = io::stderr();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let stdout_is_terminal = stdout.is_terminal();
+    let color = stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let code = run(
         std::env::args_os(),
@@ -157,6 +200,7 @@ pub fn main() -> ExitCode {
             stdout: &mut stdout.lock(),
             stderr: &mut stderr.lock(),
             color,
+            stdout_is_terminal,
             cwd,
         },
     );
@@ -206,19 +250,78 @@ where
                 EXIT_ERROR
             }
         },
+        Command::Init { force } => init(force, &mut io),
+    }
+}
+
+/// `stowlint init`: a commented `stowlint.toml` that changes nothing until edited.
+fn init(force: bool, io: &mut Io<'_>) -> u8 {
+    let path = io.cwd.join(config::FILE_NAMES[0]);
+    let hidden = io.cwd.join(config::FILE_NAMES[1]);
+    if hidden.exists() {
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: error: this folder already has `{}`; edit it instead",
+            config::FILE_NAMES[1]
+        );
+        return EXIT_ERROR;
+    }
+    if path.exists() && !force {
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: error: `{}` already exists; use --force to overwrite it",
+            config::FILE_NAMES[0]
+        );
+        return EXIT_ERROR;
+    }
+    match std::fs::write(&path, config::template()) {
+        Ok(()) => {
+            let _ = writeln!(io.stdout, "wrote {}", config::FILE_NAMES[0]);
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(
+                io.stderr,
+                "stowlint: error: cannot write `{}`: {}",
+                config::FILE_NAMES[0],
+                discover::io_message(&e)
+            );
+            EXIT_ERROR
+        }
     }
 }
 
 fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on,
+        compose_mode: args.compose_mode,
+        exclude_given: !args.exclude.is_empty(),
+    };
+    if let Err(message) = overrides.validate() {
+        let _ = writeln!(io.stderr, "stowlint: error: {message}");
+        return EXIT_ERROR;
+    }
+    let cwd = if io.cwd.is_absolute() {
+        io.cwd.clone()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(&io.cwd)
+    };
+    let resolver = match Resolver::new(&cwd, args.config.as_deref(), args.isolated, overrides) {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            let _ = writeln!(io.stderr, "stowlint: error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let excludes = match discover::excludes(&args.exclude) {
         Ok(set) => set,
         Err(e) => {
             let _ = writeln!(io.stderr, "stowlint: error: invalid --exclude glob: {e}");
             return EXIT_ERROR;
         }
-    };
-    let opts = ParseOptions {
-        compose_mode: args.compose_mode,
     };
     let stdin_requested = args.paths.iter().any(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = args
@@ -228,7 +331,31 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
         .cloned()
         .collect();
 
-    let found = discover::discover(&paths, &excludes, &io.cwd);
+    let filter: Arc<dyn discover::WalkFilter> = resolver.clone();
+    let found = discover::discover_filtered(&paths, &excludes, &io.cwd, &filter);
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let stdin_settings = stdin_requested.then(|| resolver.for_file(&stdin_name));
+    let root = resolver.root();
+    // A broken configuration stops the run before anything is reported.
+    let errors = resolver.errors();
+    if !errors.is_empty() {
+        for e in errors {
+            let _ = writeln!(io.stderr, "stowlint: error: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    for ignored in resolver.ignored_catalog_extensions() {
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: warning: {}: `[[stateful-images]]` and `[host-paths]` are read only from \
+             --config or the configuration nearest the working folder; ignored here",
+            output::path_str(&ignored)
+        );
+    }
+
     let mut failed = false;
     for e in &found.errors {
         let level = if e.fatal { "error" } else { "warning" };
@@ -241,18 +368,37 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
         );
     }
 
-    let mut files = discover::load_all(&found.files, &opts);
-    if stdin_requested
-        && let Some(model) = discover::load_stdin(io.stdin, args.stdin_filename.as_deref(), &opts)
-    {
-        files.push(model);
+    let mut files = discover::load_all_with(&found.files, &|c| ParseOptions {
+        compose_mode: resolver.for_file(&c.path).compose_mode,
+    });
+    if let Some(settings) = stdin_settings {
+        let opts = ParseOptions {
+            compose_mode: settings.compose_mode,
+        };
+        if let Some(model) = discover::load_stdin(io.stdin, args.stdin_filename.as_deref(), &opts) {
+            files.push(model);
+        }
     }
-    discover::add_build_context(&mut files, &opts, &io.cwd);
+    let context_opts = ParseOptions {
+        compose_mode: root.compose_mode,
+    };
+    discover::add_build_context(&mut files, &context_opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    let project = Project::new(files);
+    let mut project = Project::new(files);
+    if let Some(catalog) = root.catalog() {
+        project = project.with_catalog(catalog);
+    }
+    let selection = resolver.selection(
+        project
+            .files
+            .iter()
+            .filter(|f| !f.context)
+            .map(|f| f.source.path.as_path()),
+    );
     let mut diagnostics = engine::run_with(
         &project,
         rules::RULES,
+        &selection,
         engine::RunOptions {
             inline_ignores: !args.no_inline_ignores,
             require_reason: args.require_reason,
@@ -283,27 +429,44 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     }
 
     let report = Report::new(&diagnostics, &project);
-    let text = match args.format {
-        OutputFormat::Human => human::render(
-            &report,
-            human::Options {
-                color: io.color && !args.no_color,
-            },
+    let human_options = human::Options {
+        color: io.color && !args.no_color,
+    };
+    let text = match (args.format, args.statistics) {
+        (OutputFormat::Json, true) => statistics::render_json(&diagnostics),
+        (OutputFormat::Human, true) => format!(
+            "{}{}\n",
+            statistics::render_text(&diagnostics),
+            human::summary_line(&report.summary(), human_options)
         ),
-        OutputFormat::Concise => output::concise::render(&report),
-        OutputFormat::Json => output::json::render(&report),
+        (_, true) => statistics::render_text(&diagnostics),
+        (OutputFormat::Human, false) => human::render(&report, human_options),
+        (OutputFormat::Concise, false) => output::concise::render(&report),
+        (OutputFormat::Json, false) => output::json::render(&report),
     };
     let _ = io.stdout.write_all(text.as_bytes());
     let _ = io.stdout.flush();
+    if args.format == OutputFormat::Human && !io.stdout_is_terminal {
+        // The report went to a pipe or a file: say how it went where the user looks.
+        let line = human::summary_line(&report.summary(), human::Options { color: false });
+        let _ = writeln!(io.stderr, "{line}");
+    }
 
-    exit_code(failed, &diagnostics)
+    let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
+    exit_code(failed, &diagnostics, &fails, args.exit_zero)
 }
 
-/// A broken path fails the run whatever was found; info never does.
-fn exit_code(path_failed: bool, diagnostics: &[engine::Diagnostic]) -> u8 {
+/// A broken path fails the run whatever was found; otherwise a finding the file's `fail-on`
+/// counts (default: warning and above) does, unless `--exit-zero`.
+fn exit_code(
+    path_failed: bool,
+    diagnostics: &[engine::Diagnostic],
+    fails: &dyn Fn(&engine::Diagnostic) -> bool,
+    exit_zero: bool,
+) -> u8 {
     if path_failed {
         EXIT_ERROR
-    } else if diagnostics.iter().any(|d| d.severity >= Severity::Warning) {
+    } else if !exit_zero && diagnostics.iter().any(fails) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -313,7 +476,12 @@ fn exit_code(path_failed: bool, diagnostics: &[engine::Diagnostic]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Severity;
     use crate::model::Span;
+
+    fn fails_by_default(d: &engine::Diagnostic) -> bool {
+        FailOn::default().fails(d.severity)
+    }
 
     fn finding(severity: Severity) -> engine::Diagnostic {
         engine::Diagnostic {
@@ -331,14 +499,21 @@ mod tests {
 
     #[test]
     fn exit_codes() {
-        assert_eq!(exit_code(false, &[]), EXIT_OK);
-        assert_eq!(exit_code(false, &[finding(Severity::Info)]), EXIT_OK);
+        let code =
+            |failed, d: &[engine::Diagnostic]| exit_code(failed, d, &fails_by_default, false);
+        assert_eq!(code(false, &[]), EXIT_OK);
+        assert_eq!(code(false, &[finding(Severity::Info)]), EXIT_OK);
+        assert_eq!(code(false, &[finding(Severity::Warning)]), EXIT_FINDINGS);
+        assert_eq!(code(false, &[finding(Severity::Error)]), EXIT_FINDINGS);
+        assert_eq!(code(true, &[finding(Severity::Info)]), EXIT_ERROR);
+        let never = |_: &engine::Diagnostic| false;
         assert_eq!(
-            exit_code(false, &[finding(Severity::Warning)]),
-            EXIT_FINDINGS
+            exit_code(false, &[finding(Severity::Error)], &never, false),
+            EXIT_OK
         );
-        assert_eq!(exit_code(false, &[finding(Severity::Error)]), EXIT_FINDINGS);
-        assert_eq!(exit_code(true, &[finding(Severity::Info)]), EXIT_ERROR);
+        let zero = exit_code(false, &[finding(Severity::Error)], &fails_by_default, true);
+        assert_eq!(zero, EXIT_OK);
+        assert_eq!(exit_code(true, &[], &fails_by_default, true), EXIT_ERROR);
     }
 
     #[test]
@@ -360,6 +535,7 @@ mod tests {
                 stdout: &mut stdout,
                 stderr: &mut stderr,
                 color: false,
+                stdout_is_terminal: false,
                 cwd: PathBuf::from("/nonexistent"),
             },
         );

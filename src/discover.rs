@@ -7,8 +7,8 @@
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -31,6 +31,30 @@ pub struct Candidate {
     pub display: PathBuf,
     /// Named on the command line.
     pub explicit: bool,
+    /// Matched by a configuration's `include`: read as YAML (classified by content) even when
+    /// its name says nothing.
+    pub included: bool,
+}
+
+/// What a configuration says about files during a walk. Paths are as walked (relative to the
+/// working folder, or absolute).
+pub trait WalkFilter: Send + Sync {
+    /// Skip this file or folder in a walk.
+    fn excluded(&self, path: &Path) -> bool;
+    /// Lint this file even when its name does not say what it holds.
+    fn included(&self, path: &Path) -> bool;
+}
+
+/// No configuration.
+struct NoFilter;
+
+impl WalkFilter for NoFilter {
+    fn excluded(&self, _path: &Path) -> bool {
+        false
+    }
+    fn included(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// A path that could not be walked.
@@ -67,6 +91,18 @@ pub fn excludes(globs: &[String]) -> Result<GlobSet, globset::Error> {
 /// Find the files to lint under `paths`; `cwd` decides how paths are shown.
 #[must_use]
 pub fn discover(paths: &[PathBuf], excludes: &GlobSet, cwd: &Path) -> Discovered {
+    let filter: Arc<dyn WalkFilter> = Arc::new(NoFilter);
+    discover_filtered(paths, excludes, cwd, &filter)
+}
+
+/// [`discover`], with a configuration's `exclude` and `include` (`filter`).
+#[must_use]
+pub fn discover_filtered(
+    paths: &[PathBuf],
+    excludes: &GlobSet,
+    cwd: &Path,
+    filter: &Arc<dyn WalkFilter>,
+) -> Discovered {
     let mut out = Discovered::default();
     for path in paths {
         match fs::metadata(path) {
@@ -75,11 +111,12 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, cwd: &Path) -> Discovered
                 message: io_message(&e),
                 fatal: true,
             }),
-            Ok(meta) if meta.is_dir() => walk(path, excludes, cwd, &mut out),
+            Ok(meta) if meta.is_dir() => walk(path, excludes, cwd, filter, &mut out),
             Ok(_) => out.files.push(Candidate {
                 path: path.clone(),
                 display: display_path(path, cwd),
                 explicit: true,
+                included: filter.included(path),
             }),
         }
     }
@@ -87,7 +124,13 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, cwd: &Path) -> Discovered
     out
 }
 
-fn walk(root: &Path, excludes: &GlobSet, cwd: &Path, out: &mut Discovered) {
+fn walk(
+    root: &Path,
+    excludes: &GlobSet,
+    cwd: &Path,
+    filter: &Arc<dyn WalkFilter>,
+    out: &mut Discovered,
+) {
     let canonical_root = match fs::canonicalize(root) {
         Ok(p) => p,
         Err(e) => {
@@ -102,6 +145,7 @@ fn walk(root: &Path, excludes: &GlobSet, cwd: &Path, out: &mut Discovered) {
     let filter_root = root.to_path_buf();
     let filter_excludes = excludes.clone();
     let filter_cwd = cwd.to_path_buf();
+    let config = Arc::clone(filter);
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -124,7 +168,9 @@ fn walk(root: &Path, excludes: &GlobSet, cwd: &Path, out: &mut Discovered) {
             {
                 return false;
             }
-            if is_excluded(entry.path(), &filter_root, &filter_cwd, &filter_excludes) {
+            if is_excluded(entry.path(), &filter_root, &filter_cwd, &filter_excludes)
+                || config.excluded(entry.path())
+            {
                 return false;
             }
             // A link may lead out of the walked tree (`/`, a home folder): never follow it
@@ -145,13 +191,15 @@ fn walk(root: &Path, excludes: &GlobSet, cwd: &Path, out: &mut Discovered) {
                     continue;
                 }
                 let display = display_path(entry.path(), cwd);
-                if detect::by_name(&display) == detect::NameClass::Skip {
+                let included = filter.included(entry.path());
+                if detect::by_name(&display) == detect::NameClass::Skip && !included {
                     continue;
                 }
                 out.files.push(Candidate {
                     path: entry.into_path(),
                     display,
                     explicit: false,
+                    included,
                 });
             }
             // `ignore` already refuses to descend into a loop; there is nothing to report.
@@ -300,12 +348,21 @@ fn dedup(files: &mut Vec<Candidate>, cwd: &Path) {
 /// none of ours (other YAML) yield nothing.
 #[must_use]
 pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
+    load_all_with(files, &|_| opts.clone())
+}
+
+/// [`load_all`], with options per file (a configuration's `[compose] mode`).
+#[must_use]
+pub fn load_all_with(
+    files: &[Candidate],
+    opts_for: &(dyn Fn(&Candidate) -> ParseOptions + Sync),
+) -> Vec<FileModel> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(files.len())
         .clamp(1, 8);
     if workers == 1 {
-        return files.iter().filter_map(|c| load(c, opts)).collect();
+        return files.iter().filter_map(|c| load(c, &opts_for(c))).collect();
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, FileModel)>> = Mutex::new(Vec::new());
@@ -316,7 +373,7 @@ pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(candidate) = files.get(i) else { break };
-                    if let Some(model) = load(candidate, opts) {
+                    if let Some(model) = load(candidate, &opts_for(candidate)) {
                         local.push((i, model));
                     }
                 }
@@ -348,7 +405,16 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
             return Some(parse::unreadable(display, None, message));
         }
     };
-    parse_bytes(display, &candidate.display, bytes, opts, candidate.explicit)
+    // An included file whose name says nothing is read as YAML and classified by content.
+    let classify_as =
+        if candidate.included && detect::by_name(&candidate.display) == detect::NameClass::Skip {
+            let mut name = candidate.display.clone().into_os_string();
+            name.push(".yaml");
+            PathBuf::from(name)
+        } else {
+            candidate.display.clone()
+        };
+    parse_bytes(display, &classify_as, bytes, opts, candidate.explicit)
 }
 
 /// Dockerfiles that compose `build:` sections name but the run was not given (a pre-commit
@@ -376,6 +442,7 @@ pub fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &
             path,
             display,
             explicit: false,
+            included: false,
         };
         if let Some(mut model) = load(&candidate, opts) {
             model.context = true;

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod model;

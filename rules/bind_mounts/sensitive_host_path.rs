@@ -54,7 +54,9 @@ impl Rule for SensitiveHostPath {
         let Some(host) = m.host_path() else { return };
         let catalog = cx.catalog();
         let path = host.path.as_str();
-        if catalog.is_allowed(path, m.read_only, w.is_daemonset()) {
+        if catalog.is_allowed(path, m.read_only, w.is_daemonset())
+            || catalog.is_allowed_host_path(path)
+        {
             return;
         }
         let Some(sensitivity) = catalog.sensitivity(path) else {

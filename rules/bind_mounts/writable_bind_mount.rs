@@ -43,6 +43,9 @@ impl Rule for WritableBindMount {
             return;
         }
         let Some(host) = m.host_path() else { return };
+        if cx.catalog().is_allowed_host_path(&host.path) {
+            return;
+        }
         let d = cx
             .report(
                 m.source_or_entry_span(),

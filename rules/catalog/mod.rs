@@ -27,8 +27,8 @@ struct ImageFile {
     image: Vec<ImageEntry>,
 }
 
-/// One entry of `stateful-images.toml`.
-#[derive(Debug, Deserialize)]
+/// One entry of `stateful-images.toml` (and of a config's `[[stateful-images]]`).
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageEntry {
     pub images: Vec<String>,
@@ -169,7 +169,7 @@ fn tag_matches(condition: &str, major: u64) -> bool {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensitivePaths {
     pub exact: Vec<String>,
@@ -214,6 +214,9 @@ impl Sensitivity {
 pub struct Catalog {
     pub sensitive: SensitivePaths,
     pub images: Vec<ImageEntry>,
+    /// Host paths (and what lies under them) that SL101 and SL103 never report: a config's
+    /// `[host-paths] allowed`. Empty in the built-in catalog.
+    pub allowed_host_paths: Vec<String>,
     /// Lookups by image reference: several rules ask about every container.
     lookups: std::sync::Mutex<std::collections::HashMap<String, Option<StatefulImage>>>,
 }
@@ -230,8 +233,46 @@ impl Catalog {
             images: toml::from_str::<ImageFile>(STATEFUL_IMAGES)
                 .expect("embedded stateful-images.toml")
                 .image,
+            allowed_host_paths: Vec::new(),
             lookups: std::sync::Mutex::default(),
         })
+    }
+
+    /// The built-in catalog extended by a configuration: `images` are tried before the
+    /// built-in entries, `sensitive` paths are reported as system locations, `allowed` host
+    /// paths are never reported by SL101 or SL103. Paths are normalized here.
+    #[must_use]
+    pub fn extended(images: Vec<ImageEntry>, sensitive: &[String], allowed: &[String]) -> Catalog {
+        let builtin = Catalog::get();
+        let normalize = |p: &String| crate::parse::paths::normalize(p);
+        let mut all_images: Vec<ImageEntry> = images
+            .into_iter()
+            .map(|mut e| {
+                e.images = e.images.iter().map(|i| i.to_ascii_lowercase()).collect();
+                e.data = e.data.iter().map(normalize).collect();
+                e.volumes = e.volumes.iter().map(normalize).collect();
+                e
+            })
+            .collect();
+        all_images.extend(builtin.images.iter().cloned());
+        let mut sensitive_paths = builtin.sensitive.clone();
+        sensitive_paths
+            .system
+            .extend(sensitive.iter().map(normalize));
+        Catalog {
+            sensitive: sensitive_paths,
+            images: all_images,
+            allowed_host_paths: allowed.iter().map(normalize).collect(),
+            lookups: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Whether a configuration allows `path` (normalized): SL101 and SL103 stay silent.
+    #[must_use]
+    pub fn is_allowed_host_path(&self, path: &str) -> bool {
+        self.allowed_host_paths
+            .iter()
+            .any(|a| is_at_or_under(path, a))
     }
 
     /// The catalog entry for an image reference, if it keeps business data.

@@ -25,6 +25,29 @@ const PRECEDENCE: &[(&str, &[&str])] = &[
     ("SL203", &["SL303"]),
 ];
 
+/// Which rules report in which file, and at what severity: the configuration's answer, per
+/// file (`select`/`ignore`, per-path ignores, `[severity]`). Files are named as diagnostics
+/// name them.
+pub trait Selection: Sync {
+    /// Whether `code` reports findings in `file`.
+    fn enabled(&self, file: &std::path::Path, code: &str) -> bool;
+    /// The severity `code` reports at in `file`, when configured.
+    fn severity(&self, file: &std::path::Path, code: &str) -> Option<Severity>;
+}
+
+/// Every rule everywhere, at its own severity.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllRules;
+
+impl Selection for AllRules {
+    fn enabled(&self, _file: &std::path::Path, _code: &str) -> bool {
+        true
+    }
+    fn severity(&self, _file: &std::path::Path, _code: &str) -> Option<Severity> {
+        None
+    }
+}
+
 /// What a rule sees besides the model: where to report, and the catalogs.
 pub struct Ctx<'a> {
     project: &'a Project,
@@ -45,9 +68,10 @@ impl<'a> Ctx<'a> {
         self.project
     }
 
+    /// The run's catalog (built-in, or extended by the configuration).
     #[must_use]
-    pub fn catalog(&self) -> &'static crate::rules::catalog::Catalog {
-        crate::rules::catalog::Catalog::get()
+    pub fn catalog(&self) -> &'a crate::rules::catalog::Catalog {
+        self.project.catalog()
     }
 
     /// Report a finding in the current file at the rule's default severity.
@@ -101,17 +125,28 @@ impl Default for RunOptions {
 /// Run `rules` over `project`; output sorted by file, line, column, code, message.
 #[must_use]
 pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
-    run_with(project, rules, RunOptions::default())
+    run_with(project, rules, &AllRules, RunOptions::default())
 }
 
-/// [`run`], with suppression options.
+/// Run `rules` over `project`, reporting in each file only what `selection` enables there.
+///
+/// Disabled findings are dropped before precedence, so a disabled winner (SL102) does not hide
+/// its loser (SL101) on the same mount; a suppression naming a rule disabled in its file is
+/// never reported unused (SL002); severity overrides apply last, to suppression findings too.
 #[must_use]
-pub fn run_with(project: &Project, rules: &[&dyn Rule], options: RunOptions) -> Vec<Diagnostic> {
+pub fn run_with(
+    project: &Project,
+    rules: &[&dyn Rule],
+    selection: &dyn Selection,
+    options: RunOptions,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules {
         let meta = rule.meta();
         for (index, file) in project.files.iter().enumerate() {
-            if file.format.is_some_and(|f| !meta.formats.contains(&f)) {
+            if file.format.is_some_and(|f| !meta.formats.contains(&f))
+                || !selection.enabled(&file.source.path, meta.code)
+            {
                 continue;
             }
             let mut cx = Ctx {
@@ -138,6 +173,8 @@ pub fn run_with(project: &Project, rules: &[&dyn Rule], options: RunOptions) -> 
             rule.check_project(project, &mut cx);
         }
     }
+    // Project-wide rules report into any file.
+    out.retain(|d| selection.enabled(&d.file, d.code));
     apply_precedence(&mut out);
     let context: HashSet<&std::path::Path> = project
         .files
@@ -153,15 +190,24 @@ pub fn run_with(project: &Project, rules: &[&dyn Rule], options: RunOptions) -> 
     if options.inline_ignores {
         let mut extra = Vec::new();
         for file in project.files.iter().filter(|f| !f.context) {
+            let path = file.source.path.as_path();
+            let enabled = |code: &str| selection.enabled(path, code);
+            let unused = unused.filter(|m| enabled(m.code));
             extra.extend(suppress::apply(
                 file,
                 &mut out,
                 &metas,
                 unused,
+                &enabled,
                 options.require_reason,
             ));
         }
         out.append(&mut extra);
+    }
+    for d in &mut out {
+        if let Some(severity) = selection.severity(&d.file, d.code) {
+            d.severity = severity;
+        }
     }
     sort_and_dedup(&mut out);
     out

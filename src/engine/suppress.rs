@@ -39,12 +39,15 @@ struct Entry {
 }
 
 /// Drop the findings suppressed in `file`; return SL002 findings for suppressions that
-/// silenced nothing (when `unused` is the SL002 metadata, i.e. SL002 is selected).
+/// silenced nothing (when `unused` is the SL002 metadata, i.e. SL002 is selected). A
+/// suppression of a rule that is not `enabled` in the file cannot be judged: it is never
+/// reported.
 pub fn apply(
     file: &FileModel,
     diagnostics: &mut Vec<Diagnostic>,
     rules: &[&'static RuleMeta],
     unused: Option<&'static RuleMeta>,
+    enabled: &dyn Fn(&str) -> bool,
     require_reason: bool,
 ) -> Vec<Diagnostic> {
     let mut entries = comment_entries(file, rules);
@@ -87,7 +90,11 @@ pub fn apply(
     };
     let mut out: Vec<Diagnostic> = entries
         .iter()
-        .filter(|e| e.code != Some(meta.code) && (!e.used || (require_reason && !e.reasoned)))
+        .filter(|e| {
+            e.code != Some(meta.code)
+                && e.code.is_none_or(enabled)
+                && (!e.used || (require_reason && !e.reasoned))
+        })
         .map(|e| {
             let message = match e.code {
                 None if e.name.is_empty() => "suppression names no rule".to_string(),

@@ -47,6 +47,10 @@ pub struct Project {
     claims_by_name: std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
     /// Compose files by folder, built on first use.
     compose_by_dir: std::sync::OnceLock<std::collections::HashMap<PathBuf, Vec<usize>>>,
+    /// The run's catalog of stateful images and sensitive host paths, when a configuration
+    /// extends the built-in one. Catalog data are facts about images and hosts the whole run
+    /// shares (cross-file rules read them too), so they live with the project.
+    catalog: Option<std::sync::Arc<crate::rules::catalog::Catalog>>,
 }
 
 /// One input file and what it declares.
@@ -587,6 +591,23 @@ impl Project {
             dockerfiles: std::sync::OnceLock::new(),
             claims_by_name: std::sync::OnceLock::new(),
             compose_by_dir: std::sync::OnceLock::new(),
+            catalog: None,
+        }
+    }
+
+    /// Use `catalog` (the built-in one extended by a configuration) for this run.
+    #[must_use]
+    pub fn with_catalog(mut self, catalog: std::sync::Arc<crate::rules::catalog::Catalog>) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// The run's catalog: the built-in one unless a configuration extends it.
+    #[must_use]
+    pub fn catalog(&self) -> &crate::rules::catalog::Catalog {
+        match &self.catalog {
+            Some(catalog) => catalog,
+            None => crate::rules::catalog::Catalog::get(),
         }
     }
 

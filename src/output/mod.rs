@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod concise;
 pub mod human;
 pub mod json;
+pub mod statistics;
 
 use std::path::Path;
 

@@ -1,0 +1,1077 @@
+//! Configuration: `stowlint.toml` or `.stowlint.toml`, found for each linted file by walking
+//! up from its folder (the nearest wins), or one file for everything with `--config`;
+//! `--isolated` ignores configuration files. Command-line options win over the file, the file
+//! over the defaults.
+//!
+//! Rule selection is ruff's: each layer (the file, then the command line) applies `select`
+//! (which replaces the set so far), then `extend-select` (adds), then `ignore` (removes). Rules
+//! are named by code (`SL102`), prefix (`SL4`, `SL10`, `SL` or `ALL` for every rule) or name
+//! (`container-runtime-socket`).
+//!
+//! Most settings apply per file (the file's nearest configuration): selection, `[severity]`,
+//! `[per-path-ignores]`, `fail-on`, `exclude`/`include` and `[compose] mode`. The catalog
+//! extensions (`[[stateful-images]]`, `[host-paths]`) are facts the whole run shares
+//! (cross-file rules read them), so they come from one configuration: `--config`, or the one
+//! nearest the working folder. Other configurations that set them get a warning.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::{Selection, Severity};
+use crate::model::SourceFile;
+use crate::parse::ComposeMode;
+use crate::rules::{self, catalog::Catalog, catalog::ImageEntry};
+
+/// The names a configuration file may have, in the order they are looked for in a folder.
+pub const FILE_NAMES: [&str; 2] = ["stowlint.toml", ".stowlint.toml"];
+
+/// The lowest severity that fails a run (exit 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    #[default]
+    Warning,
+    Info,
+    /// Findings never fail the run; usage, configuration and I/O errors still exit 2.
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding at `severity` fails the run.
+    #[must_use]
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// A configuration problem, with where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// As shown: relative to the working folder when under it.
+    pub path: PathBuf,
+    /// 1-based; `None` when the problem has no position (an unreadable file).
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = crate::output::path_str(&self.path);
+        match self.position {
+            Some((line, column)) => write!(f, "{path}:{line}:{column}: {}", self.message),
+            None => write!(f, "{path}: {}", self.message),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, SeverityName>,
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    #[serde(default)]
+    compose: RawCompose,
+    #[serde(default)]
+    stateful_images: Vec<Spanned<ImageEntry>>,
+    #[serde(default)]
+    host_paths: RawHostPaths,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum SeverityName {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<SeverityName> for Severity {
+    fn from(s: SeverityName) -> Severity {
+        match s {
+            SeverityName::Error => Severity::Error,
+            SeverityName::Warning => Severity::Warning,
+            SeverityName::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompose {
+    mode: Option<ComposeModeName>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ComposeModeName {
+    Auto,
+    Standalone,
+    Swarm,
+}
+
+impl From<ComposeModeName> for ComposeMode {
+    fn from(m: ComposeModeName) -> ComposeMode {
+        match m {
+            ComposeModeName::Auto => ComposeMode::Auto,
+            ComposeModeName::Standalone => ComposeMode::Standalone,
+            ComposeModeName::Swarm => ComposeMode::Swarm,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHostPaths {
+    #[serde(default)]
+    sensitive: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowed: Vec<Spanned<String>>,
+}
+
+/// The rule codes a selector names: a code or name, a code prefix (`SL4`, `SL10`, `SL`), or
+/// `ALL`. `None` when it names no rule.
+#[must_use]
+pub fn resolve_selector(selector: &str) -> Option<Vec<&'static str>> {
+    let all = rules::RULES.iter().map(|r| r.meta().code);
+    if selector.eq_ignore_ascii_case("ALL") {
+        return Some(all.collect());
+    }
+    if let Some(rule) = rules::find(selector) {
+        return Some(vec![rule.meta().code]);
+    }
+    let upper = selector.to_ascii_uppercase();
+    let digits = upper.strip_prefix("SL")?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let codes: Vec<&'static str> = all.filter(|c| c.starts_with(&upper)).collect();
+    (!codes.is_empty()).then_some(codes)
+}
+
+/// Options given on the command line: they win over every configuration file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<FailOn>,
+    pub compose_mode: Option<ComposeMode>,
+    /// `--exclude` was given: it replaces the files' `exclude`.
+    pub exclude_given: bool,
+}
+
+impl Overrides {
+    /// Check that every rule the command line names exists.
+    ///
+    /// # Errors
+    /// The option and the selector that names no rule.
+    pub fn validate(&self) -> Result<(), String> {
+        let lists = [
+            ("--select", self.select.as_deref().unwrap_or_default()),
+            ("--extend-select", self.extend_select.as_slice()),
+            ("--ignore", self.ignore.as_slice()),
+        ];
+        for (option, list) in lists {
+            if let Some(bad) = list.iter().find(|s| resolve_selector(s).is_none()) {
+                return Err(format!(
+                    "{option}: `{bad}` names no rule (a code such as SL102, a prefix such as SL4, \
+                     a name, or ALL; `stowlint rules` lists them)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pattern set matched against paths relative to a configuration's folder, and against
+/// file names. `legacy` and `legacy/` also match everything under `legacy`.
+#[derive(Clone, Debug)]
+struct Patterns(GlobSet);
+
+impl Patterns {
+    fn is_match(&self, relative: &Path) -> bool {
+        !self.0.is_empty()
+            && (self.0.is_match(relative)
+                || relative
+                    .file_name()
+                    .is_some_and(|name| self.0.is_match(Path::new(name))))
+    }
+}
+
+/// The settings of one configuration file with the command line applied: what files it
+/// governs get.
+#[derive(Debug)]
+pub struct Settings {
+    /// The configuration file, `None` for the defaults.
+    pub file: Option<PathBuf>,
+    /// Where its globs start (absolute).
+    dir: PathBuf,
+    enabled: HashSet<&'static str>,
+    severity: HashMap<&'static str, Severity>,
+    per_path_ignores: Vec<(Patterns, Vec<&'static str>)>,
+    /// `None` when `--exclude` replaces it.
+    exclude: Option<Patterns>,
+    include: Patterns,
+    pub fail_on: FailOn,
+    pub compose_mode: ComposeMode,
+    stateful_images: Vec<ImageEntry>,
+    sensitive: Vec<String>,
+    allowed: Vec<String>,
+}
+
+impl Settings {
+    /// No file: the defaults and the command line.
+    #[must_use]
+    pub fn defaults(dir: &Path, overrides: &Overrides) -> Settings {
+        // Cannot fail: an empty file names nothing (the command line is checked before).
+        Settings::build(
+            None,
+            dir,
+            "",
+            RawConfig::default(),
+            overrides,
+            Path::new(""),
+        )
+        .unwrap_or_else(|_| unreachable!("defaults are valid"))
+    }
+
+    /// Whether `code` reports in `path` (absolute).
+    #[must_use]
+    pub fn enabled_in(&self, path: &Path, code: &str) -> bool {
+        if !self.enabled.contains(code) {
+            return false;
+        }
+        let relative = self.relative(path);
+        !self
+            .per_path_ignores
+            .iter()
+            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(relative))
+    }
+
+    /// A configured severity for `code`.
+    #[must_use]
+    pub fn severity_of(&self, code: &str) -> Option<Severity> {
+        self.severity.get(code).copied()
+    }
+
+    /// A walk skips `path` (absolute, a file or a folder).
+    #[must_use]
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|p| p.is_match(self.relative(path)))
+    }
+
+    /// `path` (absolute) is linted even when its name does not say what it holds.
+    #[must_use]
+    pub fn includes(&self, path: &Path) -> bool {
+        self.include.is_match(self.relative(path))
+    }
+
+    /// Whether this configuration extends the catalog.
+    #[must_use]
+    pub fn extends_catalog(&self) -> bool {
+        !self.stateful_images.is_empty() || !self.sensitive.is_empty() || !self.allowed.is_empty()
+    }
+
+    /// The catalog for a run governed by these settings: the built-in one, extended.
+    #[must_use]
+    pub fn catalog(&self) -> Option<Arc<Catalog>> {
+        self.extends_catalog().then(|| {
+            Arc::new(Catalog::extended(
+                self.stateful_images.clone(),
+                &self.sensitive,
+                &self.allowed,
+            ))
+        })
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.dir).unwrap_or(path)
+    }
+
+    fn build(
+        file: Option<&Path>,
+        dir: &Path,
+        text: &str,
+        raw: RawConfig,
+        overrides: &Overrides,
+        shown: &Path,
+    ) -> Result<Settings, ConfigError> {
+        let source = SourceFile::new(shown, text.to_string());
+        let error = |span: std::ops::Range<usize>, message: String| {
+            let pos = source.pos(span.start);
+            ConfigError {
+                path: shown.to_path_buf(),
+                position: Some((pos.line, pos.column)),
+                message,
+            }
+        };
+        let codes = |list: &[Spanned<String>]| -> Result<Vec<&'static str>, ConfigError> {
+            let mut out = Vec::new();
+            for s in list {
+                match resolve_selector(s.get_ref()) {
+                    Some(codes) => out.extend(codes),
+                    None => return Err(error(s.span(), unknown_rule(s.get_ref()))),
+                }
+            }
+            Ok(out)
+        };
+
+        // Selection: the file's layer, then the command line's.
+        let mut enabled: HashSet<&'static str> =
+            rules::RULES.iter().map(|r| r.meta().code).collect();
+        if let Some(select) = &raw.select {
+            enabled = codes(select)?.into_iter().collect();
+        }
+        enabled.extend(codes(&raw.extend_select)?);
+        for code in codes(&raw.ignore)? {
+            enabled.remove(code);
+        }
+        let cli = |list: &[String]| -> Vec<&'static str> {
+            list.iter()
+                .filter_map(|s| resolve_selector(s))
+                .flatten()
+                .collect()
+        };
+        if let Some(select) = &overrides.select {
+            enabled = cli(select).into_iter().collect();
+        }
+        enabled.extend(cli(&overrides.extend_select));
+        for code in cli(&overrides.ignore) {
+            enabled.remove(code);
+        }
+
+        // Severities: the more specific selector wins (a code over its family).
+        let mut by_specificity = Vec::new();
+        for (selector, level) in &raw.severity {
+            let codes = resolve_selector(selector.get_ref())
+                .ok_or_else(|| error(selector.span(), unknown_rule(selector.get_ref())))?;
+            by_specificity.push((codes, selector.get_ref().len(), Severity::from(*level)));
+        }
+        by_specificity.sort_by_key(|(codes, len, _)| (std::cmp::Reverse(codes.len()), *len));
+        let mut severity = HashMap::new();
+        for (codes, _, level) in by_specificity {
+            for code in codes {
+                severity.insert(code, level);
+            }
+        }
+
+        let patterns = |list: &[&Spanned<String>]| -> Result<Patterns, ConfigError> {
+            let mut builder = GlobSetBuilder::new();
+            for glob in list {
+                let text = glob.get_ref().trim_end_matches('/');
+                let text = text.strip_prefix("./").unwrap_or(text);
+                let compiled = Glob::new(text)
+                    .map_err(|e| error(glob.span(), format!("invalid glob: {}", e.kind())))?;
+                builder.add(compiled);
+                if let Ok(under) = Glob::new(&format!("{text}/**")) {
+                    builder.add(under);
+                }
+            }
+            builder
+                .build()
+                .map(Patterns)
+                .map_err(|e| error(0..0, format!("invalid glob: {e}")))
+        };
+        let mut per_path_ignores = Vec::new();
+        for (glob, list) in &raw.per_path_ignores {
+            per_path_ignores.push((patterns(&[glob])?, codes(list)?));
+        }
+        let exclude = if overrides.exclude_given {
+            None
+        } else {
+            Some(patterns(&raw.exclude.iter().collect::<Vec<_>>())?)
+        };
+        let include = patterns(&raw.include.iter().collect::<Vec<_>>())?;
+
+        let mut stateful_images = Vec::new();
+        for entry in &raw.stateful_images {
+            let e = entry.get_ref();
+            let problem = if e.images.iter().all(|i| i.trim().is_empty()) {
+                Some("a stateful image needs at least one pattern in `images`".to_string())
+            } else if e.data.is_empty() {
+                Some("a stateful image needs at least one path in `data`".to_string())
+            } else {
+                e.data
+                    .iter()
+                    .chain(&e.volumes)
+                    .find(|p| !p.starts_with('/'))
+                    .map(|p| format!("`{p}` is not an absolute container path"))
+            };
+            if let Some(message) = problem {
+                return Err(error(entry.span(), message));
+            }
+            stateful_images.push(e.clone());
+        }
+        let host_paths = |list: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
+            list.iter()
+                .map(|p| {
+                    let v = p.get_ref();
+                    let b = v.as_bytes();
+                    let windows = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
+                    if v.starts_with('/') || v.starts_with('~') || windows {
+                        Ok(v.clone())
+                    } else {
+                        Err(error(
+                            p.span(),
+                            format!("`{v}` is not an absolute host path (or `~/...`)"),
+                        ))
+                    }
+                })
+                .collect()
+        };
+        let sensitive = host_paths(&raw.host_paths.sensitive)?;
+        let allowed = host_paths(&raw.host_paths.allowed)?;
+
+        Ok(Settings {
+            file: file.map(Path::to_path_buf),
+            dir: dir.to_path_buf(),
+            enabled,
+            severity,
+            per_path_ignores,
+            exclude,
+            include,
+            fail_on: overrides.fail_on.or(raw.fail_on).unwrap_or_default(),
+            compose_mode: overrides
+                .compose_mode
+                .or(raw.compose.mode.map(ComposeMode::from))
+                .unwrap_or_default(),
+            stateful_images,
+            sensitive,
+            allowed,
+        })
+    }
+}
+
+fn unknown_rule(selector: &str) -> String {
+    format!(
+        "`{selector}` names no rule (a code such as SL102, a prefix such as SL4, a name, or ALL; \
+         `stowlint rules` lists them)"
+    )
+}
+
+/// Parse one configuration file's text. `shown` is how errors name the file.
+///
+/// # Errors
+/// Syntax errors, unknown keys, wrong types, unknown rules and invalid globs, with their
+/// line and column.
+pub fn parse(
+    text: &str,
+    file: &Path,
+    shown: &Path,
+    overrides: &Overrides,
+) -> Result<Settings, ConfigError> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let position = e.span().map(|span| {
+            let pos = SourceFile::new(shown, text.to_string()).pos(span.start);
+            (pos.line, pos.column)
+        });
+        ConfigError {
+            path: shown.to_path_buf(),
+            position,
+            message: e.message().trim_end().to_string(),
+        }
+    })?;
+    Settings::build(Some(file), dir, text, raw, overrides, shown)
+}
+
+/// Where settings come from.
+#[derive(Debug)]
+enum Mode {
+    /// `--isolated`: no file.
+    Isolated,
+    /// `--config PATH`: one file for everything.
+    Fixed(Arc<Settings>),
+    /// The nearest file above each linted file.
+    Nearest,
+}
+
+/// Finds the settings of each file, loading each configuration file once and remembering
+/// each folder's answer. Shared by the walk's filter (threads), hence the locks.
+#[derive(Debug)]
+pub struct Resolver {
+    cwd: PathBuf,
+    mode: Mode,
+    overrides: Overrides,
+    defaults: Arc<Settings>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    by_file: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    errors: Mutex<Vec<ConfigError>>,
+}
+
+impl Resolver {
+    /// `config` is `--config`; `isolated` is `--isolated`. `cwd` must be absolute.
+    ///
+    /// # Errors
+    /// The `--config` file cannot be read or is invalid.
+    pub fn new(
+        cwd: &Path,
+        config: Option<&Path>,
+        isolated: bool,
+        overrides: Overrides,
+    ) -> Result<Resolver, ConfigError> {
+        let cwd = normalize(cwd);
+        let defaults = Arc::new(Settings::defaults(&cwd, &overrides));
+        let mut resolver = Resolver {
+            cwd,
+            mode: Mode::Nearest,
+            overrides,
+            defaults,
+            by_dir: Mutex::default(),
+            by_file: Mutex::default(),
+            errors: Mutex::default(),
+        };
+        resolver.mode = if isolated {
+            Mode::Isolated
+        } else if let Some(path) = config {
+            Mode::Fixed(resolver.load(&resolver.absolute(path))?)
+        } else {
+            Mode::Nearest
+        };
+        Ok(resolver)
+    }
+
+    /// The absolute, lexically normalized form of `path` (relative to the working folder).
+    #[must_use]
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        normalize(&self.cwd.join(path))
+    }
+
+    /// The settings of a file (a path as walked or shown, or absolute).
+    #[must_use]
+    pub fn for_file(&self, path: &Path) -> Arc<Settings> {
+        let absolute = self.absolute(path);
+        self.for_dir(absolute.parent().unwrap_or(&absolute))
+    }
+
+    /// The settings of files in `dir` (absolute).
+    #[must_use]
+    pub fn for_dir(&self, dir: &Path) -> Arc<Settings> {
+        match &self.mode {
+            Mode::Isolated => return Arc::clone(&self.defaults),
+            Mode::Fixed(settings) => return Arc::clone(settings),
+            Mode::Nearest => {}
+        }
+        if let Some(found) = lock(&self.by_dir).get(dir) {
+            return Arc::clone(found);
+        }
+        let here: Vec<PathBuf> = FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        let settings = match here.as_slice() {
+            [] => match dir.parent() {
+                Some(parent) => self.for_dir(parent),
+                None => Arc::clone(&self.defaults),
+            },
+            [one] => self.load(one).unwrap_or_else(|e| {
+                self.record(e);
+                Arc::clone(&self.defaults)
+            }),
+            [first, ..] => {
+                self.record(ConfigError {
+                    path: self.shown(dir),
+                    position: None,
+                    message: format!(
+                        "both `{}` and `{}` are here; keep one",
+                        FILE_NAMES[0], FILE_NAMES[1]
+                    ),
+                });
+                self.load(first)
+                    .unwrap_or_else(|_| Arc::clone(&self.defaults))
+            }
+        };
+        lock(&self.by_dir).insert(dir.to_path_buf(), Arc::clone(&settings));
+        settings
+    }
+
+    /// The settings that decide run-wide facts (the catalog): `--config`, or those nearest the
+    /// working folder.
+    #[must_use]
+    pub fn root(&self) -> Arc<Settings> {
+        self.for_dir(&self.cwd.clone())
+    }
+
+    /// Configuration errors met so far (each once).
+    #[must_use]
+    pub fn errors(&self) -> Vec<ConfigError> {
+        let mut errors = lock(&self.errors).clone();
+        errors.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        errors.dedup();
+        errors
+    }
+
+    /// Configuration files that extend the catalog but are not the run's root: their
+    /// extensions are not used.
+    #[must_use]
+    pub fn ignored_catalog_extensions(&self) -> Vec<PathBuf> {
+        let root = self.root();
+        let mut out: Vec<PathBuf> = lock(&self.by_file)
+            .values()
+            .filter(|s| s.extends_catalog() && s.file != root.file)
+            .filter_map(|s| s.file.as_deref().map(|f| self.shown(f)))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The engine's per-file view for files named as diagnostics name them (relative to the
+    /// working folder, or absolute).
+    #[must_use]
+    pub fn selection<'p>(&self, files: impl IntoIterator<Item = &'p Path>) -> FileSelection {
+        let mut by_file = HashMap::new();
+        for shown in files {
+            let settings = self.for_file(shown);
+            let absolute = self.absolute(shown);
+            let enabled = rules::RULES
+                .iter()
+                .map(|r| r.meta().code)
+                .filter(|c| settings.enabled_in(&absolute, c))
+                .collect();
+            by_file.insert(
+                shown.to_path_buf(),
+                FileRules {
+                    enabled,
+                    settings: Arc::clone(&settings),
+                },
+            );
+        }
+        FileSelection {
+            by_file,
+            defaults: Arc::clone(&self.defaults),
+        }
+    }
+
+    fn load(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        if let Some(found) = lock(&self.by_file).get(path) {
+            return Ok(Arc::clone(found));
+        }
+        let shown = self.shown(path);
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: shown.clone(),
+            position: None,
+            message: format!(
+                "cannot read configuration: {}",
+                crate::discover::io_message(&e)
+            ),
+        })?;
+        let settings = Arc::new(parse(&text, path, &shown, &self.overrides)?);
+        lock(&self.by_file).insert(path.to_path_buf(), Arc::clone(&settings));
+        Ok(settings)
+    }
+
+    fn record(&self, error: ConfigError) {
+        lock(&self.errors).push(error);
+    }
+
+    fn shown(&self, path: &Path) -> PathBuf {
+        crate::discover::display_path(path, &self.cwd)
+    }
+}
+
+impl crate::discover::WalkFilter for Resolver {
+    fn excluded(&self, path: &Path) -> bool {
+        let absolute = self.absolute(path);
+        let Some(parent) = absolute.parent() else {
+            return false;
+        };
+        self.for_dir(parent).excludes(&absolute)
+    }
+
+    fn included(&self, path: &Path) -> bool {
+        let absolute = self.absolute(path);
+        self.for_file(path).includes(&absolute)
+    }
+}
+
+/// One file's rules: what it reports, its severities and its `fail-on`.
+#[derive(Debug)]
+struct FileRules {
+    enabled: HashSet<&'static str>,
+    settings: Arc<Settings>,
+}
+
+/// The per-file selection a run uses: built once from the files of the run.
+#[derive(Debug)]
+pub struct FileSelection {
+    by_file: HashMap<PathBuf, FileRules>,
+    defaults: Arc<Settings>,
+}
+
+impl FileSelection {
+    /// Whether a finding at `severity` in `file` fails the run (the file's `fail-on`).
+    #[must_use]
+    pub fn fails(&self, file: &Path, severity: Severity) -> bool {
+        self.settings(file).fail_on.fails(severity)
+    }
+
+    fn settings(&self, file: &Path) -> &Settings {
+        self.by_file
+            .get(file)
+            .map_or(&self.defaults, |f| &f.settings)
+    }
+}
+
+impl Selection for FileSelection {
+    fn enabled(&self, file: &Path, code: &str) -> bool {
+        match self.by_file.get(file) {
+            Some(rules) => rules.enabled.contains(code),
+            None => self.defaults.enabled.contains(code),
+        }
+    }
+
+    fn severity(&self, file: &Path, code: &str) -> Option<Severity> {
+        self.settings(file).severity_of(code)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Fold `.` and `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Rule families, for `stowlint init` (a test checks every rule's family is here).
+pub const FAMILIES: &[(&str, &str)] = &[
+    (
+        "SL0",
+        "the linter itself: parse errors, unused suppressions",
+    ),
+    ("SL1", "the host exposed through bind mounts"),
+    ("SL2", "business data on ephemeral storage"),
+    ("SL3", "memory-backed storage"),
+    ("SL4", "host-local storage under an orchestrator"),
+    ("SL5", "volume wiring and sharing"),
+];
+
+/// The commented `stowlint.toml` that `stowlint init` writes: every key at its default, every
+/// rule family, nothing changed.
+#[must_use]
+pub fn template() -> String {
+    let mut out = String::from(
+        "# stowlint configuration. stowlint reads the `stowlint.toml` or `.stowlint.toml` nearest\n\
+         # to each linted file (or the one given with --config; --isolated ignores them). Options\n\
+         # given on the command line win over this file. Globs are relative to this folder.\n\
+         # Every key below is set to its default: this file changes nothing until edited.\n\
+         \n\
+         # Rules are named by code (\"SL102\"), prefix (\"SL4\", \"SL10\"), name\n\
+         # (\"container-runtime-socket\") or \"ALL\". `select` replaces the set of rules,\n\
+         # `extend-select` adds to it, `ignore` removes from it, in that order. \"ALL\" keeps\n\
+         # rules added by later versions; the families and their rules (default severity):\n",
+    );
+    for (family, title) in FAMILIES {
+        out.push_str(&format!("#   {family}  {title}\n"));
+        for rule in rules::RULES {
+            let m = rule.meta();
+            if m.family() == *family {
+                out.push_str(&format!("#     {} {} ({})\n", m.code, m.name, m.severity));
+            }
+        }
+    }
+    out.push_str(
+        "select = [\"ALL\"]\n\
+         extend-select = []\n\
+         ignore = []\n\
+         \n\
+         # The lowest severity that fails a run (exit 1): \"error\", \"warning\", \"info\" or\n\
+         # \"never\" (exit 0 whatever is found; usage and I/O errors still exit 2).\n\
+         fail-on = \"warning\"\n\
+         \n\
+         # Files and folders a walk skips (files named on the command line are still linted).\n\
+         exclude = []\n\
+         # Files to lint even when their names do not say what they hold (read as YAML and\n\
+         # classified by content), e.g. [\"deploy/**/*.yml.tpl\"].\n\
+         include = []\n\
+         \n\
+         # Per-rule severities: \"error\", \"warning\" or \"info\".\n\
+         [severity]\n\
+         # SL105 = \"warning\"\n\
+         # writable-bind-mount = \"warning\"\n\
+         \n\
+         # Rules ignored in some files: glob = [rules].\n\
+         [per-path-ignores]\n\
+         # \"legacy/**\" = [\"SL103\", \"SL105\"]\n\
+         \n\
+         [compose]\n\
+         # \"auto\" decides swarm per service from swarm-only `deploy` keys; \"standalone\" or\n\
+         # \"swarm\" decide for every service.\n\
+         mode = \"auto\"\n\
+         \n\
+         # Host paths beyond the built-in catalog. Read from --config or the configuration\n\
+         # nearest the working folder only (they are facts the whole run shares).\n\
+         [host-paths]\n\
+         # Reported by SL101 as system locations.\n\
+         sensitive = []\n\
+         # Never reported by SL101 or SL103 (the paths and what lies under them).\n\
+         allowed = []\n\
+         \n\
+         # Images that keep business data, tried before the built-in catalog (same fields as\n\
+         # rules/catalog/stateful-images.toml). Read like [host-paths].\n\
+         # [[stateful-images]]\n\
+         # images = [\"acme/ledger\"]    # repositories, registry and tag stripped; `*` allowed\n\
+         # data = [\"/var/lib/ledger\"]  # where the image keeps its data\n\
+         # volumes = []                 # the VOLUMEs the image declares (may be empty)\n\
+         # category = \"database\"       # database | queue | search | object-store | app | cache\n\
+         # env = [\"LEDGER_DATA\"]       # variables that move the data path (optional)\n\
+         # tags = \">=2\"                 # a condition on the tag's major version (optional)\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<Settings, ConfigError> {
+        parse(
+            text,
+            Path::new("/repo/stowlint.toml"),
+            Path::new("stowlint.toml"),
+            &Overrides::default(),
+        )
+    }
+
+    fn ok(text: &str) -> Settings {
+        settings(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn err(text: &str) -> String {
+        match settings(text) {
+            Ok(_) => panic!("accepted:\n{text}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn selectors_name_codes_prefixes_names_and_all() {
+        assert_eq!(resolve_selector("SL102"), Some(vec!["SL102"]));
+        assert_eq!(resolve_selector("sl102"), Some(vec!["SL102"]));
+        assert_eq!(
+            resolve_selector("container-runtime-socket"),
+            Some(vec!["SL102"])
+        );
+        assert_eq!(resolve_selector("SL10").map(|c| c.len()), Some(6));
+        assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(7));
+        assert_eq!(
+            resolve_selector("ALL").map(|c| c.len()),
+            Some(rules::RULES.len())
+        );
+        assert_eq!(resolve_selector("SL9"), None);
+        assert_eq!(resolve_selector("SLX"), None);
+        assert_eq!(resolve_selector("no-such-rule"), None);
+    }
+
+    #[test]
+    fn select_then_extend_select_then_ignore() {
+        let s = ok(
+            "select = [\"SL1\"]\nextend-select = [\"SL201\"]\nignore = [\"SL103\", \"host-path-autocreate\"]\n",
+        );
+        let mut on: Vec<_> = s.enabled.iter().copied().collect();
+        on.sort_unstable();
+        assert_eq!(on, ["SL101", "SL102", "SL104", "SL106", "SL201"]);
+    }
+
+    #[test]
+    fn the_command_line_wins() {
+        let overrides = Overrides {
+            select: Some(vec!["SL5".into()]),
+            ignore: vec!["SL502".into()],
+            fail_on: Some(FailOn::Never),
+            compose_mode: Some(ComposeMode::Standalone),
+            ..Overrides::default()
+        };
+        let s = parse(
+            "select = [\"SL1\"]\nfail-on = \"info\"\n[compose]\nmode = \"swarm\"\n",
+            Path::new("/r/stowlint.toml"),
+            Path::new("stowlint.toml"),
+            &overrides,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.enabled.contains("SL501") && !s.enabled.contains("SL502"));
+        assert!(!s.enabled.contains("SL101"));
+        assert_eq!(s.fail_on, FailOn::Never);
+        assert_eq!(s.compose_mode, ComposeMode::Standalone);
+    }
+
+    #[test]
+    fn the_file_applies_when_the_command_line_is_silent() {
+        let s = ok("fail-on = \"error\"\n[compose]\nmode = \"swarm\"\n");
+        assert_eq!(s.fail_on, FailOn::Error);
+        assert_eq!(s.compose_mode, ComposeMode::Swarm);
+        let d = Settings::defaults(Path::new("/r"), &Overrides::default());
+        assert_eq!(d.fail_on, FailOn::Warning);
+        assert_eq!(d.compose_mode, ComposeMode::Auto);
+        assert_eq!(d.enabled.len(), rules::RULES.len());
+    }
+
+    #[test]
+    fn severities_the_more_specific_wins() {
+        let s =
+            ok("[severity]\nSL105 = \"error\"\nSL1 = \"warning\"\nunused-volume = \"warning\"\n");
+        assert_eq!(s.severity_of("SL105"), Some(Severity::Error));
+        assert_eq!(s.severity_of("SL103"), Some(Severity::Warning));
+        assert_eq!(s.severity_of("SL502"), Some(Severity::Warning));
+        assert_eq!(s.severity_of("SL201"), None);
+    }
+
+    #[test]
+    fn per_path_ignores_and_globs_are_relative_to_the_config_folder() {
+        let s = ok(
+            "exclude = [\"fixtures/\", \"*.bak.yaml\"]\ninclude = [\"deploy/*.yml.tpl\"]\n\
+             [per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
+        );
+        assert!(!s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL103"));
+        assert!(s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL101"));
+        assert!(!s.enabled_in(Path::new("/repo/old/compose.yaml"), "SL101"));
+        assert!(s.enabled_in(Path::new("/repo/new/compose.yaml"), "SL103"));
+        assert!(s.excludes(Path::new("/repo/fixtures")));
+        assert!(s.excludes(Path::new("/repo/fixtures/x/compose.yaml")));
+        assert!(s.excludes(Path::new("/repo/a/b.bak.yaml")));
+        assert!(!s.excludes(Path::new("/repo/compose.yaml")));
+        assert!(s.includes(Path::new("/repo/deploy/app.yml.tpl")));
+        assert!(!s.includes(Path::new("/repo/other/app.yml.tpl")));
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_column() {
+        assert_eq!(
+            err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
+            "stowlint.toml:3:1: unknown field `selectt`, expected one of `select`, \
+             `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`"
+        );
+        assert_eq!(
+            err("ignore = [\"SL103\", \"SL999\"]\n"),
+            "stowlint.toml:1:20: `SL999` names no rule (a code such as SL102, a prefix such as \
+             SL4, a name, or ALL; `stowlint rules` lists them)"
+        );
+        assert!(
+            err("[severity]\nno-such-rule = \"info\"\n")
+                .starts_with("stowlint.toml:2:1: `no-such-rule`")
+        );
+        assert!(
+            err("[severity]\nSL105 = \"warn\"\n")
+                .starts_with("stowlint.toml:2:9: unknown variant `warn`")
+        );
+        let e = err("fail-on = 1\n");
+        assert!(e.starts_with("stowlint.toml:1:11: "), "{e}");
+        assert!(
+            err("[compose]\nmode = \"k8s\"\n")
+                .starts_with("stowlint.toml:2:8: unknown variant `k8s`")
+        );
+        assert!(err("exclude = [\"a/[b\"]\n").starts_with("stowlint.toml:1:12: invalid glob"));
+        assert!(
+            err("[per-path-ignores]\n\"x/**\" = [\"SL7\"]\n")
+                .starts_with("stowlint.toml:2:11: `SL7`")
+        );
+        assert!(
+            err("[host-paths]\nallowed = [\"srv\"]\n")
+                .starts_with("stowlint.toml:2:12: `srv` is not")
+        );
+        assert!(
+            err("[[stateful-images]]\nimages = [\"acme/db\"]\ndata = [\"/d\"]\ncategory = \"database\"\n")
+                .contains("missing field `volumes`")
+        );
+        assert!(
+            err("[[stateful-images]]\nimages = [\"acme/db\"]\ndata = [\"/d\"]\nvolumes = []\ncategory = \"database\"\ncolor = 1\n")
+                .starts_with("stowlint.toml:6:1: unknown field `color`")
+        );
+        assert!(err("select = [\n").starts_with("stowlint.toml:1:11: unclosed array"));
+    }
+
+    #[test]
+    fn stateful_images_extend_the_catalog_first() {
+        let s = ok(
+            "[[stateful-images]]\nimages = [\"Acme/Ledger\", \"postgres\"]\n\
+                    data = [\"/var/lib/ledger/\"]\nvolumes = []\ncategory = \"database\"\n\
+                    [host-paths]\nsensitive = [\"/srv/secrets\"]\nallowed = [\"/srv/shared\"]\n",
+        );
+        let catalog = s.catalog().unwrap_or_else(|| panic!("extended"));
+        let ledger = catalog
+            .stateful_image("registry.acme.io/acme/ledger:3")
+            .unwrap_or_else(|| panic!("custom image found"));
+        assert_eq!(ledger.data, ["/var/lib/ledger"]);
+        assert_eq!(
+            catalog.stateful_image("postgres:16").map(|p| p.data),
+            Some(vec!["/var/lib/ledger".to_string()])
+        );
+        assert!(catalog.stateful_image("mysql:8").is_some());
+        assert!(catalog.sensitivity("/srv/secrets/x").is_some());
+        assert!(catalog.is_allowed_host_path("/srv/shared/a"));
+        assert!(!catalog.is_allowed_host_path("/srv/sharedx"));
+        assert!(ok("").catalog().is_none());
+    }
+
+    #[test]
+    fn the_template_parses_and_changes_nothing() {
+        let s = ok(&template());
+        let d = Settings::defaults(Path::new("/repo"), &Overrides::default());
+        assert_eq!(s.enabled, d.enabled);
+        assert!(s.severity.is_empty() && s.per_path_ignores.is_empty());
+        assert_eq!(s.fail_on, d.fail_on);
+        assert_eq!(s.compose_mode, d.compose_mode);
+        assert!(!s.extends_catalog());
+        assert!(!s.excludes(Path::new("/repo/a/compose.yaml")));
+        assert!(!s.includes(Path::new("/repo/a/x.txt")));
+    }
+
+    #[test]
+    fn every_family_is_listed() {
+        for rule in rules::RULES {
+            let family = rule.meta().family();
+            assert!(
+                FAMILIES.iter().any(|(f, _)| *f == family),
+                "{family} is missing from FAMILIES"
+            );
+        }
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        assert!(FailOn::Warning.fails(Severity::Warning));
+        assert!(!FailOn::Warning.fails(Severity::Info));
+        assert!(!FailOn::Error.fails(Severity::Warning));
+        assert!(FailOn::Info.fails(Severity::Info));
+        assert!(!FailOn::Never.fails(Severity::Error));
+    }
+}

@@ -1,0 +1,53 @@
+//! `--statistics`: how many findings each rule reported, most first.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::engine::Diagnostic;
+
+/// One row: a rule and its count.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub count: usize,
+}
+
+/// Rows sorted by count (most first), then code.
+#[must_use]
+pub fn rows(diagnostics: &[Diagnostic]) -> Vec<Row> {
+    let mut counts: BTreeMap<(&'static str, &'static str), usize> = BTreeMap::new();
+    for d in diagnostics {
+        *counts.entry((d.code, d.name)).or_default() += 1;
+    }
+    let mut rows: Vec<Row> = counts
+        .into_iter()
+        .map(|((code, name), count)| Row { code, name, count })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    rows
+}
+
+/// `  12  SL103  writable-bind-mount`, counts right-aligned.
+#[must_use]
+pub fn render_text(diagnostics: &[Diagnostic]) -> String {
+    let rows = rows(diagnostics);
+    let width = rows
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for r in rows {
+        let _ = writeln!(out, "{:>width$}  {}  {}", r.count, r.code, r.name);
+    }
+    out
+}
+
+/// `[{"code": "SL103", "name": "writable-bind-mount", "count": 12}, ...]`
+#[must_use]
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
+    let mut out = serde_json::to_string_pretty(&rows(diagnostics)).unwrap_or_default();
+    out.push('\n');
+    out
+}
