@@ -8,18 +8,20 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::discover;
 use crate::engine::{self, Severity};
 use crate::model::Project;
-use crate::output::{self, Report, catalog, human};
+use crate::output::{self, Report, catalog};
 use crate::parse::{ComposeMode, ParseOptions};
 use crate::rules;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+
+mod outputs;
 
 const ABOUT: &str = "A static analyzer for container storage: Dockerfiles, Docker Compose files \
                      and Kubernetes manifests.";
@@ -74,18 +76,19 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; \
-                        .git, node_modules, target and vendor are always skipped. Files named \
-                        on the command line are always linted."
-)]
+#[command(after_help = CHECK_AFTER_HELP)]
 struct CheckArgs {
     /// Files or folders to lint; `-` reads standard input
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    format: OutputFormat,
+    /// Output format; repeatable, each to standard output or to the `--output-file` right
+    /// after it (see below) [default: human]
+    #[arg(long, value_enum)]
+    format: Vec<OutputFormat>,
+    /// Write the output of the `--format` right before this option to PATH instead of standard
+    /// output; repeatable
+    #[arg(long, value_name = "PATH")]
+    output_file: Vec<PathBuf>,
     /// Skip files and folders matching GLOB (relative to the walked folder, or a file name),
     /// e.g. `fixtures/**` or `*.bak.yaml`; repeatable
     #[arg(long, value_name = "GLOB")]
@@ -102,6 +105,16 @@ struct CheckArgs {
     stdin_filename: Option<PathBuf>,
 }
 
+const CHECK_AFTER_HELP: &str = concat!(
+    "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; .git, \
+     node_modules, target and vendor are always skipped. Files named on the command line are \
+     always linted.\n\n",
+    "Output: `--format` may be given several times. Each `--output-file` goes with the \
+     `--format` right before it; a format without one is written to standard output, and at \
+     most one may be. A single `--format` and `--output-file` pair in any order. Example:\n  \
+     stowlint check --format human --format sarif --output-file stowlint.sarif ."
+);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     /// Rustc-style report with source snippets
@@ -110,6 +123,14 @@ enum OutputFormat {
     Concise,
     /// The versioned JSON contract
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, IDE viewers)
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request
+    Github,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// JUnit XML: one test case per file, a failure per finding
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -156,8 +177,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    // The matches, not just the parsed struct: `--output-file` pairs by position.
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let text = if io.color {
                 e.render().ansi().to_string()
@@ -171,7 +196,7 @@ where
         }
     };
     match cli.command {
-        Command::Check(args) => check(&args, &mut io),
+        Command::Check(args) => check(&args, matches.subcommand_matches("check"), &mut io),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Text => catalog::render_text(rules::RULES),
@@ -196,7 +221,14 @@ where
     }
 }
 
-fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
+fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 {
+    let targets = match matches.map_or_else(|| outputs::pair(&[], &[]), outputs::from_matches) {
+        Ok(targets) => targets,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "stowlint: error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let excludes = match discover::excludes(&args.exclude) {
         Ok(set) => set,
         Err(e) => {
@@ -240,18 +272,14 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     let diagnostics = engine::run(&project, rules::RULES);
 
     let report = Report::new(&diagnostics, &project);
-    let text = match args.format {
-        OutputFormat::Human => human::render(
-            &report,
-            human::Options {
-                color: io.color && !args.no_color,
-            },
-        ),
-        OutputFormat::Concise => output::concise::render(&report),
-        OutputFormat::Json => output::json::render(&report),
+    let cx = outputs::Context {
+        color: io.color && !args.no_color,
+        cwd: &io.cwd,
+        paths_ok: !failed,
     };
-    let _ = io.stdout.write_all(text.as_bytes());
-    let _ = io.stdout.flush();
+    if !outputs::write_all(&targets, &report, &cx, io.stdout, io.stderr) {
+        return EXIT_ERROR;
+    }
 
     exit_code(failed, &diagnostics)
 }
