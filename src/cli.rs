@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, FailOn, Overrides, Resolver};
 use crate::engine;
@@ -22,6 +22,8 @@ use crate::{baseline, discover};
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+
+mod outputs;
 
 const ABOUT: &str = "A static analyzer for container storage: Dockerfiles, Docker Compose files \
                      and Kubernetes manifests.";
@@ -82,20 +84,19 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; \
-                        .git, node_modules, target and vendor are always skipped. Files named \
-                        on the command line are always linted.\n\n\
-                        Each file is checked with the nearest stowlint.toml or .stowlint.toml \
-                        above it (`stowlint init` writes one); options given here win over it."
-)]
+#[command(after_help = CHECK_AFTER_HELP)]
 struct CheckArgs {
     /// Files or folders to lint; `-` reads standard input
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    format: OutputFormat,
+    /// Output format; repeatable, each to standard output or to the `--output-file` right
+    /// after it (see below) [default: human]
+    #[arg(long, value_enum)]
+    format: Vec<OutputFormat>,
+    /// Write the output of the `--format` right before this option to PATH instead of standard
+    /// output; repeatable
+    #[arg(long, value_name = "PATH")]
+    output_file: Vec<PathBuf>,
     /// Skip files and folders matching GLOB (relative to the walked folder, or a file name),
     /// e.g. `fixtures/**` or `*.bak.yaml`; repeatable
     #[arg(long, value_name = "GLOB")]
@@ -154,6 +155,18 @@ struct CheckArgs {
     require_reason: bool,
 }
 
+const CHECK_AFTER_HELP: &str = concat!(
+    "Folders are walked honouring .gitignore, .ignore and .git/info/exclude; .git, \
+     node_modules, target and vendor are always skipped. Files named on the command line are \
+     always linted.\n\n",
+    "Each file is checked with the nearest stowlint.toml or .stowlint.toml above it \
+     (`stowlint init` writes one); options given here win over it.\n\n",
+    "Output: `--format` may be given several times. Each `--output-file` goes with the \
+     `--format` right before it; a format without one is written to standard output, and at \
+     most one may be. A single `--format` and `--output-file` pair in any order. Example:\n  \
+     stowlint check --format human --format sarif --output-file stowlint.sarif ."
+);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     /// Rustc-style report with source snippets
@@ -162,6 +175,14 @@ enum OutputFormat {
     Concise,
     /// The versioned JSON contract
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, IDE viewers)
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request
+    Github,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// JUnit XML: one test case per file, a failure per finding
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -213,8 +234,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    // The matches, not just the parsed struct: `--output-file` pairs by position.
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let text = if io.color {
                 e.render().ansi().to_string()
@@ -228,7 +253,7 @@ where
         }
     };
     match cli.command {
-        Command::Check(args) => check(&args, &mut io),
+        Command::Check(args) => check(&args, matches.subcommand_matches("check"), &mut io),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Text => catalog::render_text(rules::RULES),
@@ -291,7 +316,14 @@ fn init(force: bool, io: &mut Io<'_>) -> u8 {
     }
 }
 
-fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
+fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 {
+    let targets = match matches.map_or_else(|| outputs::pair(&[], &[]), outputs::from_matches) {
+        Ok(targets) => targets,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "stowlint: error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let overrides = Overrides {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -429,24 +461,41 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
     }
 
     let report = Report::new(&diagnostics, &project);
-    let human_options = human::Options {
+    let cx = outputs::Context {
         color: io.color && !args.no_color,
+        cwd: &io.cwd,
+        paths_ok: !failed,
     };
-    let text = match (args.format, args.statistics) {
-        (OutputFormat::Json, true) => statistics::render_json(&diagnostics),
-        (OutputFormat::Human, true) => format!(
-            "{}{}\n",
-            statistics::render_text(&diagnostics),
-            human::summary_line(&report.summary(), human_options)
-        ),
-        (_, true) => statistics::render_text(&diagnostics),
-        (OutputFormat::Human, false) => human::render(&report, human_options),
-        (OutputFormat::Concise, false) => output::concise::render(&report),
-        (OutputFormat::Json, false) => output::json::render(&report),
-    };
-    let _ = io.stdout.write_all(text.as_bytes());
-    let _ = io.stdout.flush();
-    if args.format == OutputFormat::Human && !io.stdout_is_terminal {
+    let stdout_format = targets.iter().find(|t| t.file.is_none()).map(|t| t.format);
+    if args.statistics {
+        // Files get their reports; standard output gets the counts per rule.
+        let files: Vec<outputs::Target> = targets
+            .iter()
+            .filter(|t| t.file.is_some())
+            .cloned()
+            .collect();
+        if !outputs::write_all(&files, &report, &cx, io.stdout, io.stderr) {
+            return EXIT_ERROR;
+        }
+        let text = match stdout_format {
+            Some(OutputFormat::Json) => statistics::render_json(&diagnostics),
+            Some(OutputFormat::Human) => format!(
+                "{}{}\n",
+                statistics::render_text(&diagnostics),
+                human::summary_line(&report.summary(), human::Options { color: cx.color })
+            ),
+            Some(_) => statistics::render_text(&diagnostics),
+            None => String::new(),
+        };
+        let _ = io.stdout.write_all(text.as_bytes());
+        let _ = io.stdout.flush();
+    } else if !outputs::write_all(&targets, &report, &cx, io.stdout, io.stderr) {
+        return EXIT_ERROR;
+    }
+    let human_unseen = targets
+        .iter()
+        .any(|t| t.format == OutputFormat::Human && (t.file.is_some() || !io.stdout_is_terminal));
+    if human_unseen {
         // The report went to a pipe or a file: say how it went where the user looks.
         let line = human::summary_line(&report.summary(), human::Options { color: false });
         let _ = writeln!(io.stderr, "{line}");

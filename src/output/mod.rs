@@ -3,8 +3,12 @@
 
 pub mod catalog;
 pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod statistics;
 
 use std::path::Path;

@@ -1,0 +1,114 @@
+//! JUnit XML for CI test reports (GitLab `artifacts:reports:junit`, Jenkins, Azure): one
+//! `testsuite` named `stowlint`, one `testcase` per linted file, one `failure` per finding.
+//! A file without findings is a passing test.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{Report, path_str};
+use crate::engine::Diagnostic;
+
+#[must_use]
+pub fn render(report: &Report) -> String {
+    // Every linted file is a test case, also one a diagnostic does not name.
+    let mut cases: BTreeMap<&Path, Vec<&Diagnostic>> = report
+        .project
+        .files
+        .iter()
+        .filter(|f| !f.context)
+        .map(|f| (f.source.path.as_path(), Vec::new()))
+        .collect();
+    for d in report.diagnostics {
+        cases.entry(d.file.as_path()).or_default().push(d);
+    }
+    let tests = cases.len();
+    let failures = report.diagnostics.len();
+
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"stowlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"stowlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+    );
+    for (path, findings) in cases {
+        let path = escape(&path_str(path));
+        if findings.is_empty() {
+            let _ = writeln!(out, "    <testcase name=\"{path}\" classname=\"{path}\"/>");
+            continue;
+        }
+        let _ = writeln!(out, "    <testcase name=\"{path}\" classname=\"{path}\">");
+        for d in findings {
+            let mut body = format!(
+                "{path}:{}:{}: {} {} {}: {}",
+                d.span.start.line, d.span.start.column, d.code, d.name, d.severity, d.message
+            );
+            if let Some(help) = &d.help {
+                let _ = write!(body, "\nhelp: {help}");
+            }
+            for r in &d.related {
+                let _ = write!(
+                    body,
+                    "\nnote: {}:{}:{}: {}",
+                    path_str(&r.file),
+                    r.span.start.line,
+                    r.span.start.column,
+                    r.message
+                );
+            }
+            let _ = writeln!(
+                out,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                escape(&d.message),
+                d.code,
+                escape_text(&body)
+            );
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Escapes element text: like [`escape`], but line breaks and tabs stay as they are.
+fn escape_text(s: &str) -> String {
+    escape(s).replace("&#10;", "\n").replace("&#9;", "\t")
+}
+
+/// Escapes attribute values (and text). Line breaks become character references so
+/// attribute normalization keeps them; characters XML 1.0 forbids become U+FFFD.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>\n\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;&#10;\u{FFFD}"
+        );
+        assert_eq!(escape_text("a\n\tb\r"), "a\n\tb&#13;");
+    }
+}
