@@ -1,6 +1,8 @@
+use std::ops::Range;
+
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
-use crate::model::{Dockerfile, FileModel, Span, Stage};
+use crate::model::{Dockerfile, FileModel, Instruction, Span, Stage};
 use crate::parse::paths::normalize;
 use crate::rules::catalog::is_at_or_under;
 
@@ -94,8 +96,9 @@ fn check_stage(stage: &Stage, cx: &mut Ctx) {
         let Some((write, volume, span)) = found else {
             continue;
         };
+        let at = command_span(instr, command, write.command).unwrap_or(instr.span);
         cx.report(
-            instr.span,
+            at,
             format!(
                 "stage {owner} changes `{}` with {} after declaring `VOLUME {volume}`: the \
                  classic builder discards the change",
@@ -108,6 +111,31 @@ fn check_stage(stage: &Stage, cx: &mut Ctx) {
              stage"
         ));
     }
+}
+
+/// Where the `index`-th simple command of a `RUN`'s shell script is written: the narrowest
+/// span that shows the change in a long `RUN` of many lines. `None` when the script as written
+/// does not split into the same commands as the one the shell runs (exec form, variables
+/// holding separators); the caller then points at the whole instruction.
+fn command_span(instr: &Instruction, script: &str, index: usize) -> Option<Span> {
+    // The shell never sees comment lines inside a continued `RUN`: blank them, newline
+    // included, so the commands around them stay one and the offsets stay the same.
+    let mut written = String::with_capacity(instr.args.value.len());
+    let mut continued = false;
+    for line in instr.args.value.split_inclusive('\n') {
+        if continued && line.trim_start().starts_with('#') {
+            written.extend(line.chars().map(|c| if c == '\t' { c } else { ' ' }));
+            continue;
+        }
+        written.push_str(line);
+        continued = line.trim_end_matches(['\n', '\r']).ends_with('\\');
+    }
+    let commands = simple_commands_at(&written);
+    if commands.len() != simple_commands(script).len() {
+        return None;
+    }
+    let (_, range) = commands.into_iter().nth(index)?;
+    Some(instr.args.sub_span(range))
 }
 
 /// BuildKit keeps what a `RUN` writes under a `VOLUME`; only the classic builder discards it.
@@ -146,6 +174,8 @@ struct Write {
     how: String,
     /// Creates the path itself (`mkdir`): harmless when it is the volume.
     creates: bool,
+    /// Which simple command of the script (see [`simple_commands`]) changes it.
+    command: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,22 +188,50 @@ enum Token {
 /// The simple commands of a script, as words and redirections. A small tokenizer: quotes,
 /// backslashes, comments, `;`, `&`, `|`, `&&`, `||`, newlines, parentheses and redirections.
 fn simple_commands(script: &str) -> Vec<Vec<Token>> {
-    let mut out: Vec<Vec<Token>> = Vec::new();
-    let mut cmd: Vec<Token> = Vec::new();
+    simple_commands_at(script)
+        .into_iter()
+        .map(|(tokens, _)| tokens)
+        .collect()
+}
+
+/// [`simple_commands`], each with the byte range of the script it is written in.
+fn simple_commands_at(script: &str) -> Vec<(Vec<Token>, Range<usize>)> {
+    /// The command being read: its tokens and where they start and end.
+    #[derive(Default)]
+    struct Cmd {
+        tokens: Vec<Token>,
+        range: Option<Range<usize>>,
+    }
+    impl Cmd {
+        /// The command reaches `end` (exclusive), from `start` if it is its first character.
+        fn touch(&mut self, start: usize, end: usize) {
+            let r = self.range.get_or_insert(start..end);
+            r.end = r.end.max(end);
+        }
+    }
+    let mut out: Vec<(Vec<Token>, Range<usize>)> = Vec::new();
+    let mut cmd = Cmd::default();
     let mut word = String::new();
     let mut in_word = false;
-    let mut chars = script.chars().peekable();
-    let finish_word = |word: &mut String, in_word: &mut bool, cmd: &mut Vec<Token>| {
+    let mut chars = script.char_indices().peekable();
+    let finish_word = |word: &mut String, in_word: &mut bool, cmd: &mut Cmd| {
         if *in_word {
-            cmd.push(Token::Word(std::mem::take(word)));
+            cmd.tokens.push(Token::Word(std::mem::take(word)));
             *in_word = false;
         }
     };
-    while let Some(ch) = chars.next() {
+    let finish_cmd = |cmd: &mut Cmd, out: &mut Vec<(Vec<Token>, Range<usize>)>| {
+        let done = std::mem::take(cmd);
+        out.push((done.tokens, done.range.unwrap_or(0..0)));
+    };
+    let end_of = |i: usize, c: char| i + c.len_utf8();
+    while let Some((i, ch)) = chars.next() {
         match ch {
             '\'' => {
                 in_word = true;
-                for c in chars.by_ref() {
+                cmd.touch(i, end_of(i, ch));
+                for (j, c) in chars.by_ref() {
+                    cmd.touch(i, end_of(j, c));
                     if c == '\'' {
                         break;
                     }
@@ -182,11 +240,14 @@ fn simple_commands(script: &str) -> Vec<Vec<Token>> {
             }
             '"' => {
                 in_word = true;
-                while let Some(c) = chars.next() {
+                cmd.touch(i, end_of(i, ch));
+                while let Some((j, c)) = chars.next() {
+                    cmd.touch(i, end_of(j, c));
                     match c {
                         '"' => break,
                         '\\' => {
-                            if let Some(n) = chars.next() {
+                            if let Some((k, n)) = chars.next() {
+                                cmd.touch(i, end_of(k, n));
                                 word.push(n);
                             }
                         }
@@ -195,40 +256,44 @@ fn simple_commands(script: &str) -> Vec<Vec<Token>> {
                 }
             }
             '\\' => {
-                in_word = true;
-                if let Some(n) = chars.next()
+                if let Some((j, n)) = chars.next()
                     && n != '\n'
                 {
+                    in_word = true;
+                    cmd.touch(i, end_of(j, n));
                     word.push(n);
                 }
             }
             '#' if !in_word => {
-                for c in chars.by_ref() {
+                for (_, c) in chars.by_ref() {
                     if c == '\n' {
                         break;
                     }
                 }
                 finish_word(&mut word, &mut in_word, &mut cmd);
-                out.push(std::mem::take(&mut cmd));
+                finish_cmd(&mut cmd, &mut out);
             }
             ' ' | '\t' => finish_word(&mut word, &mut in_word, &mut cmd),
             '\n' | ';' | '|' | '(' | ')' | '`' => {
                 finish_word(&mut word, &mut in_word, &mut cmd);
-                out.push(std::mem::take(&mut cmd));
+                finish_cmd(&mut cmd, &mut out);
             }
-            '&' if chars.peek() == Some(&'>') => {
+            '&' if chars.peek().map(|&(_, c)| c) == Some('>') => {
                 finish_word(&mut word, &mut in_word, &mut cmd);
-                chars.next();
+                let (j, c) = chars.next().unwrap_or((i, ch));
+                let mut end = end_of(j, c);
                 let mut op = String::from("&>");
-                if chars.peek() == Some(&'>') {
+                if let Some(&(k, '>')) = chars.peek() {
                     chars.next();
+                    end = k + 1;
                     op.push('>');
                 }
-                cmd.push(Token::Redirect(op));
+                cmd.touch(i, end);
+                cmd.tokens.push(Token::Redirect(op));
             }
             '&' => {
                 finish_word(&mut word, &mut in_word, &mut cmd);
-                out.push(std::mem::take(&mut cmd));
+                finish_cmd(&mut cmd, &mut out);
             }
             '>' | '<' => {
                 // `2>` and `1>>`: the digits name a file descriptor, not a word.
@@ -238,31 +303,35 @@ fn simple_commands(script: &str) -> Vec<Vec<Token>> {
                 }
                 finish_word(&mut word, &mut in_word, &mut cmd);
                 let mut op = String::from(ch);
-                while let Some(&n) = chars.peek() {
+                let mut end = end_of(i, ch);
+                while let Some(&(j, n)) = chars.peek() {
                     if matches!(n, '>' | '<' | '&' | '|') {
                         op.push(n);
+                        end = end_of(j, n);
                         chars.next();
                     } else {
                         break;
                     }
                 }
-                cmd.push(Token::Redirect(op));
+                cmd.touch(i, end);
+                cmd.tokens.push(Token::Redirect(op));
             }
-            '$' if chars.peek() == Some(&'(') => {
+            '$' if chars.peek().map(|&(_, c)| c) == Some('(') => {
                 // Command substitution: its words are not this command's operands.
                 finish_word(&mut word, &mut in_word, &mut cmd);
                 chars.next();
-                out.push(std::mem::take(&mut cmd));
+                finish_cmd(&mut cmd, &mut out);
             }
             _ => {
                 in_word = true;
+                cmd.touch(i, end_of(i, ch));
                 word.push(ch);
             }
         }
     }
     finish_word(&mut word, &mut in_word, &mut cmd);
-    out.push(cmd);
-    out.retain(|c| !c.is_empty());
+    finish_cmd(&mut cmd, &mut out);
+    out.retain(|(c, _)| !c.is_empty());
     out
 }
 
@@ -387,7 +456,7 @@ fn writes(command: &str, workdir: Option<&str>) -> Vec<Write> {
     let commands = simple_commands(command);
     let mut cwd = workdir.map(str::to_string);
     let mut out = Vec::new();
-    for tokens in commands {
+    for (index, tokens) in commands.into_iter().enumerate() {
         let mut words: Vec<String> = Vec::new();
         let mut iter = tokens.into_iter();
         while let Some(t) = iter.next() {
@@ -404,6 +473,7 @@ fn writes(command: &str, workdir: Option<&str>) -> Vec<Write> {
                             path,
                             how: format!("a `{op}` redirection"),
                             creates: false,
+                            command: index,
                         });
                     }
                 }
@@ -433,6 +503,7 @@ fn writes(command: &str, workdir: Option<&str>) -> Vec<Write> {
                     format!("`{name}`")
                 },
                 creates,
+                command: index,
             })
         }));
     }
@@ -669,7 +740,26 @@ fn command_writes(name: &str, args: &[String], cwd: Option<&str>) -> (Vec<String
 
 #[cfg(test)]
 mod tests {
-    use super::writes;
+    use super::{simple_commands_at, writes};
+
+    #[test]
+    fn simple_commands_know_where_they_are_written() {
+        let script =
+            "set -eux; \\\n  mkdir -p \"$D/x\" && echo 'a b' >> /d/log 2>&1 | tee -a /d/t\n";
+        let at: Vec<&str> = simple_commands_at(script)
+            .into_iter()
+            .map(|(_, r)| &script[r])
+            .collect();
+        assert_eq!(
+            at,
+            [
+                "set -eux",
+                "mkdir -p \"$D/x\"",
+                "echo 'a b' >> /d/log 2>&1",
+                "tee -a /d/t"
+            ]
+        );
+    }
 
     fn paths(command: &str, workdir: Option<&str>) -> Vec<String> {
         writes(command, workdir)

@@ -72,6 +72,42 @@ impl<T> Spanned<T> {
     }
 }
 
+impl Spanned<String> {
+    /// The span of a byte range of the value, for a value that is the text of its span (as
+    /// written, no escapes decoded). Out-of-range or mid-character bounds give the whole span.
+    #[must_use]
+    pub fn sub_span(&self, range: std::ops::Range<usize>) -> Span {
+        let text = &self.value;
+        if range.start > range.end
+            || range.end > text.len()
+            || !text.is_char_boundary(range.start)
+            || !text.is_char_boundary(range.end)
+        {
+            return self.span;
+        }
+        let base = self.span.start;
+        let pos = |offset: usize| {
+            let before = &text[..offset];
+            match before.rfind('\n') {
+                Some(nl) => Pos {
+                    offset: base.offset + offset,
+                    line: base.line + before.matches('\n').count(),
+                    column: before[nl + 1..].chars().count() + 1,
+                },
+                None => Pos {
+                    offset: base.offset + offset,
+                    line: base.line,
+                    column: base.column + before.chars().count(),
+                },
+            }
+        };
+        Span {
+            start: pos(range.start),
+            end: pos(range.end),
+        }
+    }
+}
+
 /// Byte offset -> line/column, by binary search over line starts.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
@@ -219,5 +255,20 @@ mod tests {
         // Inside a character clamps back to its start.
         assert_eq!(idx.pos(text, 4).offset, 3);
         assert_eq!(idx.pos(text, 100).line, 3);
+    }
+
+    #[test]
+    fn sub_span_agrees_with_the_line_index() {
+        let text = "RUN a \\\n\tç mkdir /x\n";
+        let idx = LineIndex::new(text);
+        let args = Spanned::new(text[4..].to_owned(), idx.span(text, 4..text.len()));
+        let at = text.find("mkdir").unwrap();
+        assert_eq!(
+            args.sub_span(at - 4..at - 4 + 5),
+            idx.span(text, at..at + 5)
+        );
+        assert_eq!(args.sub_span(0..2), idx.span(text, 4..6));
+        // Out of range: the whole span.
+        assert_eq!(args.sub_span(0..999), args.span);
     }
 }
