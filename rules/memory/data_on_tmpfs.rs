@@ -1,13 +1,15 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
-use crate::model::{MountKind, Platform, Workload};
+use crate::model::{MountKind, MountSyntax, Platform, Workload};
 use crate::rules::ephemeral::{durable_storage_help, stateful_containers};
 use crate::rules::facts::coverage;
 
 declare_rule! {
     /// ## What it does
     /// Flags a stateful image whose data path is covered by memory: a compose `tmpfs:` entry,
-    /// a long-syntax `type: tmpfs` volume, or a Kubernetes `emptyDir` with `medium: Memory`.
+    /// a long-syntax `type: tmpfs` volume, a named volume whose `local` driver has
+    /// `driver_opts: {type: tmpfs}` (memory in disguise), or a Kubernetes `emptyDir` with
+    /// `medium: Memory`.
     ///
     /// ## Why is this bad?
     /// A tmpfs lives in RAM: every stop, restart or reschedule of the container erases the
@@ -64,7 +66,16 @@ impl Rule for DataOnTmpfs {
                     )
                     .subject(m.span)
                     .severity(facts.severity(Severity::Error))
-                    .help(durable_storage_help(w, c, &m.target));
+                    .help(match (&m.kind, &m.volume) {
+                        (MountKind::Tmpfs, Some(v)) if m.syntax != MountSyntax::ComposeTmpfs => {
+                            format!(
+                                "drop `type: tmpfs` from the `driver_opts` of volume `{}`, so the \
+                                 local driver keeps the data on disk",
+                                v.value
+                            )
+                        }
+                        _ => durable_storage_help(w, c, &m.target),
+                    });
                 if let (Some(span), Some(volume)) = (m.source_span, &m.volume) {
                     d.label(span, format!("volume `{}` is in memory", volume.value));
                 }

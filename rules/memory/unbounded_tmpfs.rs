@@ -59,6 +59,20 @@ impl Rule for UnboundedTmpfs {
                     format!("give it a size: `- {}:{}`", m.target, options.join(",")),
                 )
             }
+            // A named volume with `driver_opts: {type: tmpfs}`: the size goes in its options.
+            (MountKind::Tmpfs, MountSyntax::ComposeShort | MountSyntax::ComposeLong)
+                if m.volume.is_some() =>
+            {
+                let name = m.volume.as_ref().map_or("", |v| v.value.as_str());
+                (
+                    m.source_or_entry_span(),
+                    format!(
+                        "{} mounts tmpfs-backed volume `{name}` without a size at `{}`",
+                        m.owner, m.target
+                    ),
+                    format!("give volume `{name}` a size in its `driver_opts`: `o: size=64m`"),
+                )
+            }
             (MountKind::Tmpfs, _) => (
                 m.target_span,
                 format!(

@@ -441,6 +441,25 @@ impl VolumeDecl {
             .map(|(_, v)| v)
     }
 
+    /// `driver: local` (or none) with `type: tmpfs`: memory in disguise. The span is the
+    /// `type` value.
+    #[must_use]
+    pub fn tmpfs_type(&self) -> Option<&Spanned<String>> {
+        let local = self.driver.as_ref().is_none_or(|d| d.value == "local");
+        self.driver_opt("type")
+            .filter(|t| local && t.value == "tmpfs")
+    }
+
+    /// The `size=` of a tmpfs volume's `o` options, with the span of `o`.
+    #[must_use]
+    pub fn tmpfs_size(&self) -> Option<Spanned<String>> {
+        let o = self.driver_opt("o")?;
+        o.value
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix("size="))
+            .map(|size| Spanned::new(size.to_string(), o.span))
+    }
+
     /// `driver: local` (or none) with `o: bind` and a `device`: a bind mount in disguise.
     #[must_use]
     pub fn bind_device(&self) -> Option<&Spanned<String>> {

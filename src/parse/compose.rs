@@ -492,6 +492,10 @@ impl Cx<'_> {
             mount.kind = MountKind::Bind;
             mount.source = MountSource::Host(paths::host_path(&device.value, &self.dir));
             mount.disguised_bind = Some(device.span);
+        } else if decl.tmpfs_type().is_some() {
+            // Memory in disguise: the data lives as long as a container has it mounted.
+            mount.kind = MountKind::Tmpfs;
+            mount.size = decl.tmpfs_size();
         }
     }
 
