@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Flags mounts of a container runtime socket or its folder: `docker.sock`,
     /// `containerd.sock`, `crio.sock`, `podman.sock`, `dockershim.sock`, `/run/containerd`,
-    /// and the Windows pipe `\\.\pipe\docker_engine`.
+    /// the folders that hold `docker.sock` (`/var/run`, `/run`), and the Windows pipe
+    /// `\\.\pipe\docker_engine`.
     ///
     /// ## Why is this bad?
     /// The socket is the runtime's API: whoever can talk to it can start a privileged

@@ -180,6 +180,7 @@ pub struct SensitivePaths {
     pub daemonset_read_only_allowed: Vec<String>,
     pub runtime_socket_names: Vec<String>,
     pub runtime_socket_folders: Vec<String>,
+    pub runtime_socket_parents: Vec<String>,
     pub runtime_pipes: Vec<String>,
     pub node_provided: Vec<String>,
 }
@@ -337,6 +338,7 @@ impl Catalog {
             || s.runtime_socket_folders
                 .iter()
                 .any(|f| is_at_or_under(path, f))
+            || s.runtime_socket_parents.iter().any(|f| f == path)
             || s.runtime_pipes.iter().any(|p| {
                 path.eq_ignore_ascii_case(p)
                     || path.to_ascii_lowercase().ends_with("pipe/docker_engine")
@@ -480,7 +482,8 @@ mod tests {
         assert!(c.is_runtime_socket("/var/run/docker.sock"));
         assert!(c.is_runtime_socket("/run/containerd"));
         assert!(c.is_runtime_socket("\\\\.\\pipe\\docker_engine"));
-        assert!(!c.is_runtime_socket("/var/run"));
+        assert!(c.is_runtime_socket("/var/run"));
+        assert!(!c.is_runtime_socket("/run/postgresql"));
         assert!(c.is_allowed("/etc/localtime", true, false));
         assert!(!c.is_allowed("/etc/localtime", false, false));
         assert!(c.is_allowed("/var/log/pods", true, true));
