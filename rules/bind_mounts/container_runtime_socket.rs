@@ -56,15 +56,16 @@ impl Rule for ContainerRuntimeSocket {
         } else {
             ""
         };
+        let what =
+            if host.path.ends_with(".sock") || host.path.to_ascii_lowercase().contains("pipe") {
+                format!("the container runtime socket `{}`", host.path)
+            } else {
+                format!("`{}`, which holds a container runtime socket", host.path)
+            };
         let d = cx
             .report(
                 m.source_or_entry_span(),
-                format!(
-                    "{} mounts the container runtime socket `{}`{}{ro}",
-                    m.owner,
-                    host.path,
-                    disguise(m)
-                ),
+                format!("{} mounts {what}{}{ro}", m.owner, disguise(m)),
             )
             .subject(m.span)
             .help(
