@@ -37,6 +37,7 @@ const AFTER_HELP: &str = "Examples:
   helm template ./chart | stowlint check -
   stowlint rules                      list every rule
   stowlint explain SL102              what a rule checks and why
+  stowlint server                     the language server, for editors
 
 Exit status: 0 no finding at warning or above, 1 findings at warning or above,
 2 usage errors or missing/unreadable paths.";
@@ -70,6 +71,12 @@ enum Command {
         /// A rule code (`SL102`) or name (`container-runtime-socket`)
         #[arg(value_name = "CODE|NAME")]
         rule: String,
+    },
+    /// Run the language server (LSP over standard input and output) for editors
+    Server {
+        /// Accepted for editors that pass it; standard input and output is the only transport
+        #[arg(long)]
+        stdio: bool,
     },
 }
 
@@ -145,17 +152,19 @@ pub struct Io<'a> {
 /// The binary's entry point.
 #[must_use]
 pub fn main() -> ExitCode {
-    let stdin = io::stdin();
-    let stdout = io::stdout();
-    let stderr = io::stderr();
+    // Not locked for the whole run: the language server reads stdin and logs to stderr from
+    // threads of its own.
+    let mut stdin = io::stdin();
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let code = run(
         std::env::args_os(),
         Io {
-            stdin: &mut stdin.lock(),
-            stdout: &mut stdout.lock(),
-            stderr: &mut stderr.lock(),
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
             color,
             cwd,
         },
@@ -185,6 +194,7 @@ where
     };
     match cli.command {
         Command::Check(args) => check(&args, &mut io),
+        Command::Server { stdio: _ } => crate::lsp::serve_stdio(),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Text => catalog::render_text(rules::RULES),
@@ -248,6 +258,13 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> u8 {
         files.push(model);
     }
     discover::add_build_context(&mut files, &opts, &io.cwd);
+    let explicit: std::collections::HashSet<PathBuf> = found
+        .files
+        .iter()
+        .filter(|c| c.explicit)
+        .map(|c| c.display.clone())
+        .collect();
+    discover::add_claim_context(&mut files, &explicit, &opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let project = Project::new(files);
     let mut diagnostics = engine::run_with(

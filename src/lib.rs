@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cli;
 pub mod discover;
 pub mod engine;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod parse;
