@@ -41,6 +41,7 @@ const AFTER_HELP: &str = "Examples:
   helm template ./chart | stowlint check -
   stowlint rules                      list every rule
   stowlint explain SL102              what a rule checks and why
+  stowlint server                     the language server, for editors
 
 Exit status: 0 no finding at warning or above, 1 findings at warning or above (see
 --fail-on), 2 usage or configuration errors, missing or unreadable paths.";
@@ -80,6 +81,12 @@ enum Command {
         /// Overwrite an existing `stowlint.toml`
         #[arg(long)]
         force: bool,
+    },
+    /// Run the language server (LSP over standard input and output) for editors
+    Server {
+        /// Accepted for editors that pass it; standard input and output is the only transport
+        #[arg(long)]
+        stdio: bool,
     },
 }
 
@@ -208,18 +215,20 @@ pub struct Io<'a> {
 /// The binary's entry point.
 #[must_use]
 pub fn main() -> ExitCode {
-    let stdin = io::stdin();
-    let stdout = io::stdout();
-    let stderr = io::stderr();
+    // Not locked for the whole run: the language server reads stdin and logs to stderr from
+    // threads of its own.
+    let mut stdin = io::stdin();
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
     let stdout_is_terminal = stdout.is_terminal();
     let color = stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let code = run(
         std::env::args_os(),
         Io {
-            stdin: &mut stdin.lock(),
-            stdout: &mut stdout.lock(),
-            stderr: &mut stderr.lock(),
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
             color,
             stdout_is_terminal,
             cwd,
@@ -254,6 +263,7 @@ where
     };
     match cli.command {
         Command::Check(args) => check(&args, matches.subcommand_matches("check"), &mut io),
+        Command::Server { stdio: _ } => crate::lsp::serve_stdio(),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Text => catalog::render_text(rules::RULES),
@@ -415,6 +425,13 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         compose_mode: root.compose_mode,
     };
     discover::add_build_context(&mut files, &context_opts, &io.cwd);
+    let explicit: std::collections::HashSet<PathBuf> = found
+        .files
+        .iter()
+        .filter(|c| c.explicit)
+        .map(|c| c.display.clone())
+        .collect();
+    discover::add_claim_context(&mut files, &explicit, &context_opts, &io.cwd);
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let mut project = Project::new(files);
     if let Some(catalog) = root.catalog() {

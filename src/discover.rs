@@ -20,7 +20,7 @@ use crate::parse::{self, ParseOptions, detect};
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Folders that never hold configuration worth linting, whatever the ignore files say.
-const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", "target", "vendor"];
+pub const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", "target", "vendor"];
 
 /// A file to lint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -449,6 +449,129 @@ pub fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &
             files.push(model);
         }
     }
+}
+
+/// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
+/// HorizontalPodAutoscaler that scales a workload mounting one. A cheap filter before parsing.
+#[must_use]
+pub fn may_hold_claim_facts(text: &str) -> bool {
+    text.contains("PersistentVolumeClaim") || text.contains("HorizontalPodAutoscaler")
+}
+
+/// Whether facts from claims and autoscalers elsewhere could change findings in `file`: a
+/// Kubernetes workload of it mounts a PersistentVolumeClaim.
+#[must_use]
+pub fn wants_claim_facts(file: &FileModel) -> bool {
+    !file.context
+        && file.format == Some(crate::model::Format::Kubernetes)
+        && file.workloads.iter().any(|w| {
+            w.mounts()
+                .any(|(_, m)| m.kind == crate::model::MountKind::Claim)
+        })
+}
+
+/// A parsed file reduced to its claims and autoscalers, read only for cross-file facts: its
+/// own findings are not reported, and its workloads (if any) are not checked.
+#[must_use]
+pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
+    if model.claims.is_empty() && model.autoscalers.is_empty() {
+        return None;
+    }
+    model.context = true;
+    model.workloads.clear();
+    model.volumes.clear();
+    model.persistent_volumes.clear();
+    model.storage_classes.clear();
+    model.dockerfile = None;
+    model.object_suppressions.clear();
+    model.errors.clear();
+    Some(model)
+}
+
+/// Claims and autoscalers that files named on the command line depend on (a pre-commit hook
+/// passes only the changed manifest): YAML files of the manifest's folder and of its parent
+/// folders up to the git root (only its own folder outside a repository), read as context.
+/// Walked folders need no such help: the walk saw the neighbours. `explicit` holds the display
+/// paths of the files named on the command line; `cwd` is where relative paths start.
+pub fn add_claim_context(
+    files: &mut Vec<FileModel>,
+    explicit: &std::collections::HashSet<PathBuf>,
+    opts: &ParseOptions,
+    cwd: &Path,
+) {
+    let mut have: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .map(|f| crate::model::lexical(&normalize(&cwd.join(&f.source.path))))
+        .collect();
+    let mut folders: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for f in files.iter() {
+        if !explicit.contains(&f.source.path) || !wants_claim_facts(f) {
+            continue;
+        }
+        let absolute = normalize(&cwd.join(&f.source.path));
+        let Some(dir) = absolute.parent() else {
+            continue;
+        };
+        folders.extend(folders_up_to_git_root(dir));
+    }
+    let mut found = Vec::new();
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
+                })
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            if !have.insert(path.clone()) {
+                continue;
+            }
+            let Ok(Some(bytes)) = read_limited(&path) else {
+                continue;
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            if !may_hold_claim_facts(&text) {
+                continue;
+            }
+            let display = display_path(&path, cwd);
+            if let Some(model) = parse::parse_file(SourceFile::new(display, text), opts, false)
+                .and_then(claim_context)
+            {
+                found.push(model);
+            }
+        }
+    }
+    files.append(&mut found);
+}
+
+/// `dir` and its parents up to the nearest folder holding `.git`; only `dir` when none does.
+/// Never more than 32 levels.
+#[must_use]
+pub fn folders_up_to_git_root(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut current = Some(dir);
+    while let Some(d) = current {
+        if out.len() >= 32 {
+            break;
+        }
+        out.push(d.to_path_buf());
+        if d.join(".git").exists() {
+            return out;
+        }
+        current = d.parent();
+    }
+    out.truncate(1);
+    out
 }
 
 /// Read stdin (limited like files) and parse it. `name` (`--stdin-filename`) decides how the

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod parse;

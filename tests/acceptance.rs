@@ -184,6 +184,75 @@ fn a_build_dockerfile_not_named_is_context_only() {
     assert_eq!(code, 1, "{stderr}");
 }
 
+/// A pre-commit hook passes only the changed manifest: the claim it mounts and the autoscaler
+/// that scales it, in YAML files of its folder or the folders above it (up to the repository
+/// root), are read for facts; their own findings are not reported.
+#[test]
+fn claims_and_autoscalers_above_a_named_manifest_are_context_only() {
+    let dir = scratch("claim-context");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::create_dir_all(dir.join("k8s/apps/api")).unwrap();
+    std::fs::create_dir_all(dir.join("k8s/elsewhere")).unwrap();
+    std::fs::write(
+        dir.join("k8s/storage.yaml"),
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: api-data\nspec:\n  accessModes: [ReadWriteOnce]\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-pv\nspec:\n  local: {path: /mnt/disk}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hpa.yml"),
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  maxReplicas: 5\n",
+    )
+    .unwrap();
+    // Not above the manifest: not read.
+    std::fs::write(
+        dir.join("k8s/elsewhere/hpa.yaml"),
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n",
+    )
+    .unwrap();
+    let deployment = |name: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  strategy: {{type: Recreate}}\n  template:\n    spec:\n      containers:\n        - name: app\n          image: example/app:1\n          volumeMounts: [{{name: data, mountPath: /data}}]\n      volumes:\n        - name: data\n          persistentVolumeClaim: {{claimName: api-data}}\n"
+        )
+    };
+    std::fs::write(dir.join("k8s/apps/api/api.yaml"), deployment("api")).unwrap();
+    std::fs::write(dir.join("k8s/apps/api/web.yaml"), deployment("web")).unwrap();
+
+    let (code, stdout, stderr) = stowlint(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "k8s/apps/api/api.yaml",
+            "k8s/apps/api/web.yaml",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("k8s/apps/api/api.yaml".to_string(), "SL404".to_string())],
+        "{stdout}\n{stderr}"
+    );
+    let related = &json["diagnostics"][0]["related"];
+    assert!(
+        related.to_string().contains("k8s/storage.yaml"),
+        "{related}"
+    );
+    assert_eq!(json["summary"]["files"], 2);
+    assert_eq!(code, 1, "{stderr}");
+}
+
 /// Output is identical across runs, whatever order the parallel loader finishes in.
 #[test]
 fn output_is_deterministic() {

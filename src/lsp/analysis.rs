@@ -1,0 +1,323 @@
+//! Linting one open document: the CLI's parsers, engine and detection, with the document's
+//! text from the editor and the files it depends on (Dockerfiles a compose `build:` names,
+//! claims and autoscalers of the workspace) from other open documents or from disk.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::config::{FileSelection, Overrides, Resolver};
+use crate::discover::{self, Candidate};
+use crate::engine::{self, Diagnostic, Rule, RunOptions};
+use crate::model::{FileModel, Project, SourceFile, lexical};
+use crate::parse::{self, ParseOptions};
+
+/// What to lint a file with.
+pub struct Settings {
+    pub parse: ParseOptions,
+    pub run: RunOptions,
+    pub rules: &'static [&'static dyn Rule],
+    /// Which rules the file reports and at which severity (its nearest `stowlint.toml`);
+    /// `None`: every rule at its default.
+    pub selection: Option<FileSelection>,
+    /// The catalog extended by that configuration, if it extends it.
+    pub catalog: Option<std::sync::Arc<crate::rules::catalog::Catalog>>,
+}
+
+/// The one place where configuration plugs in: given a file, the options and rules to lint it
+/// with, from the `stowlint.toml` nearest to it — as `stowlint check` resolves it, so editor
+/// and CI agree. An invalid configuration falls back to the defaults (the CLI reports it).
+#[must_use]
+pub fn settings_for(path: &Path, root: Option<&Path>) -> Settings {
+    let cwd = root
+        .or_else(|| path.parent())
+        .filter(|p| p.is_absolute())
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let Ok(resolver) = Resolver::new(&cwd, None, false, Overrides::default()) else {
+        return Settings {
+            parse: ParseOptions::default(),
+            run: RunOptions::default(),
+            rules: crate::rules::RULES,
+            selection: None,
+            catalog: None,
+        };
+    };
+    let file = resolver.for_file(path);
+    Settings {
+        parse: ParseOptions {
+            compose_mode: file.compose_mode,
+        },
+        run: RunOptions::default(),
+        rules: crate::rules::RULES,
+        selection: Some(resolver.selection([path])),
+        catalog: file.catalog(),
+    }
+}
+
+/// The result of linting one document: the project it was linted in (the document first, then
+/// context files) and its findings.
+#[derive(Debug)]
+pub struct Analysis {
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// The document's own model (`None` when the text is none of ours: other YAML).
+    #[must_use]
+    pub fn file(&self) -> Option<&FileModel> {
+        self.project.files.iter().find(|f| !f.context)
+    }
+
+    /// A file of the project by path (for related locations in context files).
+    #[must_use]
+    pub fn source(&self, path: &Path) -> Option<&SourceFile> {
+        self.project
+            .files
+            .iter()
+            .find(|f| f.source.path == path)
+            .map(|f| &f.source)
+    }
+}
+
+/// Where open documents' text overrides the disk.
+pub trait Overlay {
+    /// The text of an open document at this (absolute) path.
+    fn open_text(&self, path: &Path) -> Option<&str>;
+    /// Open documents that may declare claim facts, with their paths.
+    fn open_fact_documents(&self) -> Vec<(&Path, &str)>;
+}
+
+/// Lint `text` as the file at `path` (absolute, or a made-up name for unsaved documents).
+/// `root` is the workspace folder holding the file, if any; `on_disk` says whether the path is
+/// a real place whose neighbours can be read.
+pub fn analyze(
+    path: &Path,
+    text: &str,
+    on_disk: bool,
+    root: Option<&Path>,
+    overlay: &dyn Overlay,
+    facts: &mut WorkspaceFacts,
+) -> Analysis {
+    let settings = settings_for(path, root);
+    // Not `explicit`: editors send every YAML file, and a broken one that does not look like
+    // a compose file or a manifest (a CI workflow) is none of ours.
+    let Some(model) = parse::parse_file(
+        SourceFile::new(path, text.to_string()),
+        &settings.parse,
+        false,
+    ) else {
+        return Analysis {
+            project: Project::new(Vec::new()),
+            diagnostics: Vec::new(),
+        };
+    };
+    let mut files = vec![model];
+    if on_disk {
+        add_build_context(&mut files, &settings.parse, overlay);
+        if discover::wants_claim_facts(&files[0]) {
+            add_claim_context(&mut files, path, root, &settings.parse, overlay, facts);
+        }
+    }
+    let mut project = Project::new(files);
+    if let Some(catalog) = settings.catalog.clone() {
+        project = project.with_catalog(catalog);
+    }
+    let selection: &dyn engine::Selection = match &settings.selection {
+        Some(s) => s,
+        None => &engine::AllRules,
+    };
+    let diagnostics = engine::run_with(&project, settings.rules, selection, settings.run)
+        .into_iter()
+        .filter(|d| d.file == path)
+        .collect();
+    Analysis {
+        project,
+        diagnostics,
+    }
+}
+
+/// Dockerfiles named by compose `build:`: the open document's text, else the file on disk.
+fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, overlay: &dyn Overlay) {
+    let wanted: std::collections::BTreeSet<PathBuf> = files[0]
+        .workloads
+        .iter()
+        .filter_map(|w| w.build.as_ref())
+        .map(|b| lexical(&b.dockerfile_path))
+        .filter(|p| *p != files[0].source.path)
+        .collect();
+    for path in wanted {
+        let model = match overlay.open_text(&path) {
+            Some(text) => parse::parse_file(SourceFile::new(&path, text.to_string()), opts, true),
+            None if path.is_file() => discover::load(
+                &Candidate {
+                    path: path.clone(),
+                    display: path.clone(),
+                    explicit: true,
+                    included: false,
+                },
+                opts,
+            ),
+            None => None,
+        };
+        if let Some(mut model) = model {
+            model.context = true;
+            files.push(model);
+        }
+    }
+}
+
+/// Claims and autoscalers: of the workspace folder holding the file (or, outside any, of its
+/// folder and parents up to the git root), and of every open document.
+fn add_claim_context(
+    files: &mut Vec<FileModel>,
+    path: &Path,
+    root: Option<&Path>,
+    opts: &ParseOptions,
+    overlay: &dyn Overlay,
+    facts: &mut WorkspaceFacts,
+) {
+    let mut seen: HashSet<PathBuf> = HashSet::from([path.to_path_buf()]);
+    let mut texts: Vec<(PathBuf, String)> = Vec::new();
+    for (p, text) in overlay.open_fact_documents() {
+        if seen.insert(p.to_path_buf()) {
+            texts.push((p.to_path_buf(), text.to_string()));
+        }
+    }
+    let candidates = match root {
+        Some(root) => facts.fact_files(root),
+        None => path
+            .parent()
+            .map(|dir| {
+                discover::folders_up_to_git_root(dir)
+                    .iter()
+                    .flat_map(|d| yaml_files_in(d))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    for p in candidates {
+        if !seen.insert(p.clone()) {
+            continue;
+        }
+        if let Some(text) = facts.text(&p) {
+            texts.push((p, text));
+        }
+    }
+    for (p, text) in texts {
+        if let Some(model) = parse::parse_file(SourceFile::new(p, text), opts, false)
+            .and_then(discover::claim_context)
+        {
+            files.push(model);
+        }
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+fn yaml_files_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| is_yaml(p))
+        .collect();
+    out.sort();
+    out
+}
+
+/// How long a workspace listing is trusted before it is walked again (files created outside
+/// the editor show up after this long; saves refresh it at once).
+const LISTING_TTL: Duration = Duration::from_secs(10);
+/// Larger YAML files are not read for facts.
+const MAX_FACT_FILE: u64 = 4 * 1024 * 1024;
+
+/// The YAML files of workspace folders that may declare claim facts, cached: a walk at most
+/// every [`LISTING_TTL`] (or after a save), and file texts re-read only when their size or
+/// modification time changes.
+#[derive(Debug, Default)]
+pub struct WorkspaceFacts {
+    listings: HashMap<PathBuf, (Instant, Vec<PathBuf>)>,
+    /// path → (modified, length, text when it may hold claim facts).
+    texts: HashMap<PathBuf, (Option<SystemTime>, u64, Option<String>)>,
+}
+
+impl WorkspaceFacts {
+    /// Forget listings (after a save or a file event): the next lint walks again.
+    pub fn invalidate(&mut self) {
+        self.listings.clear();
+    }
+
+    /// YAML files under `root` that may declare claim facts.
+    pub fn fact_files(&mut self, root: &Path) -> Vec<PathBuf> {
+        let fresh = self
+            .listings
+            .get(root)
+            .is_some_and(|(at, _)| at.elapsed() < LISTING_TTL);
+        if !fresh {
+            let all = walk_yaml(root);
+            let relevant = all.into_iter().filter(|p| self.text(p).is_some()).collect();
+            self.listings
+                .insert(root.to_path_buf(), (Instant::now(), relevant));
+        }
+        self.listings
+            .get(root)
+            .map(|(_, files)| files.clone())
+            .unwrap_or_default()
+    }
+
+    /// The file's text when it may declare claim facts.
+    pub fn text(&mut self, path: &Path) -> Option<String> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_FACT_FILE {
+            return None;
+        }
+        let modified = meta.modified().ok();
+        if let Some((m, len, text)) = self.texts.get(path)
+            && *m == modified
+            && modified.is_some()
+            && *len == meta.len()
+        {
+            return text.clone();
+        }
+        let text = std::fs::read_to_string(path)
+            .ok()
+            .filter(|t| discover::may_hold_claim_facts(t));
+        self.texts
+            .insert(path.to_path_buf(), (modified, meta.len(), text.clone()));
+        text
+    }
+}
+
+/// YAML files under `root`, honouring ignore files and skipping the folders `check` skips.
+fn walk_yaml(root: &Path) -> Vec<PathBuf> {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| discover::ALWAYS_SKIPPED.contains(&n)))
+        });
+    let mut out: Vec<PathBuf> = builder
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| is_yaml(p))
+        .take(20_000)
+        .collect();
+    out.sort();
+    out
+}
