@@ -1,14 +1,15 @@
 //! The real binary, run in temporary folders. Until the parsers land, SL001 (YAML syntax
 //! errors, duplicate keys, unreadable files) is the rule that fires, so these tests build on it.
 
+mod common;
+
+use common::{code, stderr, stdout, tree};
+
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stowlint");
 
 const CLEAN_COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n";
 /// A flow sequence never closed: the error is at the end of input, line 4 column 1.
@@ -29,36 +30,7 @@ fn stowlint(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn stowlint_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    if let Some(bytes) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(bytes).expect("stdin takes the input");
-    }
-    child.wait_with_output().expect("the binary finishes")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+    common::run(dir, args, stdin)
 }
 
 fn json(out: &Output) -> Value {
@@ -73,16 +45,6 @@ fn files(report: &Value) -> Vec<String> {
         .iter()
         .map(|d| d["file"].as_str().expect("file is a string").to_string())
         .collect()
-}
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
-        fs::write(path, text).expect("a file");
-    }
-    dir
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The real binary with several `--format`s and `--output-file`s: which text goes where, and
 //! the usage errors.
 
+mod common;
+
+use common::{code, stderr, stdout};
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stowlint");
 
 const SOCKET: &str = "\
 services:
@@ -21,25 +23,7 @@ volumes:
 ";
 
 fn stowlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("UTF-8")
+    common::run(dir, args, None)
 }
 
 fn project() -> tempfile::TempDir {

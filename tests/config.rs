@@ -1,12 +1,14 @@
 //! Configuration files and the options that go with them, through the real binary.
 
+mod common;
+
+use common::{code, stderr, stdout, tree};
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stowlint");
 
 /// SL102 (error) on the socket, which beats SL101, SL103 and SL105 on that mount; SL103 and
 /// SL105 (info) on `./data`.
@@ -29,35 +31,7 @@ services:
 ";
 
 fn stowlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
-        fs::write(path, text).expect("a file");
-    }
-    dir
+    common::run(dir, args, None)
 }
 
 /// `(file, code, severity)` of each finding, from `--format json`.

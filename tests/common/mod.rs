@@ -71,3 +71,64 @@ pub fn expectations(text: &str) -> Vec<(usize, String)> {
     }
     out
 }
+
+/// Run the built `stowlint` in `dir`, colors off, with `stdin` (none: closed).
+pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stowlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(bytes).expect("stdin takes the input");
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+/// [`run`] without input: exit code, stdout and stderr.
+pub fn run_text(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = run(dir, args, None);
+    (code(&out), stdout(&out), stderr(&out))
+}
+
+pub fn code(out: &std::process::Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A temporary folder holding `files` (relative path, text).
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        std::fs::write(path, text).expect("a file");
+    }
+    dir
+}
+
+/// An empty folder under the target's temporary folder, named for a test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scratch-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
