@@ -303,21 +303,9 @@ pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
-/// Fold `.` and `..` lexically: display paths must not depend on where links lead.
+/// Fold `.` and `..` lexically (the model's one normalizer).
 fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
+    crate::model::lexical(path)
 }
 
 /// Sort by display path and keep each file once. Of two names for one file, an explicit one
