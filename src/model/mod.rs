@@ -45,6 +45,9 @@ pub struct Project {
     dockerfiles: std::sync::OnceLock<std::collections::HashMap<PathBuf, usize>>,
     /// Claims by name: (file, claim index), built on first use.
     claims_by_name: std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
+    /// Autoscalers by target name: (file, autoscaler index), built on first use.
+    autoscalers_by_target:
+        std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
     /// Compose files by folder, built on first use.
     compose_by_dir: std::sync::OnceLock<std::collections::HashMap<PathBuf, Vec<usize>>>,
     /// The run's catalog of stateful images and sensitive host paths, when a configuration
@@ -609,6 +612,7 @@ impl Project {
             files,
             dockerfiles: std::sync::OnceLock::new(),
             claims_by_name: std::sync::OnceLock::new(),
+            autoscalers_by_target: std::sync::OnceLock::new(),
             compose_by_dir: std::sync::OnceLock::new(),
             catalog: None,
         }
@@ -682,21 +686,30 @@ impl Project {
         &'a self,
         workload: &'a Workload,
     ) -> impl Iterator<Item = (usize, &'a Autoscaler)> + 'a {
+        let index = self.autoscalers_by_target.get_or_init(|| {
+            let mut map: std::collections::HashMap<String, Vec<(usize, usize)>> =
+                std::collections::HashMap::new();
+            for (i, f) in self.files.iter().enumerate() {
+                for (j, a) in f.autoscalers.iter().enumerate() {
+                    if let Some(name) = &a.target_name {
+                        map.entry(name.value.clone()).or_default().push((i, j));
+                    }
+                }
+            }
+            map
+        });
         let kind = workload.kube_kind();
-        self.files.iter().enumerate().flat_map(move |(i, f)| {
-            f.autoscalers
-                .iter()
-                .filter(move |a| {
-                    kind.is_some()
-                        && a.target_kind.as_deref() == kind
-                        && a.target_name.as_ref().map(|n| n.value.as_str())
-                            == Some(workload.name.as_str())
-                        && same_namespace(a.namespace.as_deref(), workload.namespace.as_deref())
-                })
-                .map(move |a| (i, a))
-        })
+        index
+            .get(&workload.name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(move |&(i, j)| (i, &self.files[i].autoscalers[j]))
+            .filter(move |(_, a)| {
+                kind.is_some()
+                    && a.target_kind.as_deref() == kind
+                    && same_namespace(a.namespace.as_deref(), workload.namespace.as_deref())
+            })
     }
-
     /// The Dockerfile at `path` (compared after lexical normalization), when the run has it.
     #[must_use]
     pub fn dockerfile(&self, path: &std::path::Path) -> Option<(usize, &Dockerfile)> {
