@@ -160,6 +160,10 @@ struct CheckArgs {
     /// A suppression comment without `-- reason` is reported (SL002)
     #[arg(long)]
     require_reason: bool,
+    /// Benchmarks: discover, read and parse, then stop (the floor `bench/run.sh` compares
+    /// a full run with)
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 const CHECK_AFTER_HELP: &str = concat!(
@@ -420,6 +424,10 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         if let Some(model) = discover::load_stdin(io.stdin, args.stdin_filename.as_deref(), &opts) {
             files.push(model);
         }
+    }
+    if args.parse_only {
+        let _ = writeln!(io.stderr, "parsed {} files", files.len());
+        return if failed { EXIT_ERROR } else { EXIT_OK };
     }
     let context_opts = ParseOptions {
         compose_mode: root.compose_mode,

@@ -624,10 +624,13 @@ fn too_large(display: PathBuf) -> FileModel {
 /// while reading too: the size on disk can lie (`/dev/zero`, a growing log).
 fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
     let file = fs::File::open(path)?;
-    if file.metadata()?.len() > MAX_FILE_SIZE {
+    let len = file.metadata()?.len();
+    if len > MAX_FILE_SIZE {
         return Ok(None);
     }
-    let mut bytes = Vec::new();
+    // Exactly the file's size (+1 to see it grew): the text is kept for the whole run, and a
+    // doubling buffer would keep up to twice that.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Ok(None);

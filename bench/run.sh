@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The throughput benchmark: a deterministic synthetic repository (bench/gen.py), then
+#   - the floor: `stowlint check --parse-only` (walk, read and parse every file, no rules),
+#   - the full run: `stowlint check --format concise` (everything, output to /dev/null),
+# each timed with /usr/bin/time -v: wall time, files/s, MB/s, the ratio to the floor and the
+# peak RSS. Usage: bash bench/run.sh [FILES...]   (default: 1000 10000)
+# Compare runs on one machine only; nothing here is a test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/stowlint
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+measure() { # label, command...: prints "seconds rss_kb"
+  local log=$work/time.log
+  /usr/bin/time -v "${@:2}" > /dev/null 2> "$log" || true
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  # m:ss.cc -> seconds
+  python3 -c "import sys; m, s = sys.argv[1].split(':')[-2:]; print(f'{int(m) * 60 + float(s):.3f} {sys.argv[2]}')" "$wall" "$rss"
+}
+
+printf '%8s %10s %9s %10s %9s %9s %11s %8s\n' files MB floor_s full_s files/s MB/s ratio_floor rss_MB
+for n in "${sizes[@]}"; do
+  repo=$work/repo-$n
+  python3 bench/gen.py "$repo" "$n" > /dev/null
+  mb=$(find "$repo" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}')
+  # Warm the page cache so both runs read from memory.
+  cat $(find "$repo" -type f) > /dev/null
+  read -r floor _ < <(measure floor "$bin" check --parse-only "$repo")
+  read -r full rss < <(measure full "$bin" check --format concise "$repo")
+  python3 - "$n" "$mb" "$floor" "$full" "$rss" <<'PY'
+import sys
+n, mb, floor, full, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+print(f"{n:8d} {mb:10.1f} {floor:9.2f} {full:10.2f} {n / full:9.0f} {mb / full:9.1f} {full / floor:11.2f} {rss / 1024:8.0f}")
+PY
+done
