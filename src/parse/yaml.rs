@@ -299,21 +299,36 @@ impl Builder<'_> {
     }
 
     fn check_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
+        // Most mappings are small: a linear scan beats hashing and allocating a table.
+        if entries.len() <= 16 {
+            for (i, (k, _)) in entries.iter().enumerate() {
+                let Some(key) = k.as_str() else { continue };
+                if let Some((first, _)) = entries[..i].iter().find(|(e, _)| e.as_str() == Some(key))
+                {
+                    self.duplicate(key, first, k);
+                }
+            }
+            return;
+        }
         let mut seen: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
         for (k, _) in entries {
             let Some(key) = k.as_str() else { continue };
             if let Some(first) = seen.get(key) {
-                self.errors.push(ParseError {
-                    message: format!(
-                        "duplicate key `{key}` (first defined on line {})",
-                        first.span.start.line
-                    ),
-                    span: k.span,
-                });
+                self.duplicate(key, first, k);
             } else {
                 seen.insert(key, k);
             }
         }
+    }
+
+    fn duplicate(&mut self, key: &str, first: &Node, again: &Node) {
+        self.errors.push(ParseError {
+            message: format!(
+                "duplicate key `{key}` (first defined on line {})",
+                first.span.start.line
+            ),
+            span: again.span,
+        });
     }
 
     fn end_collection(&mut self, end_event: (usize, usize)) {
