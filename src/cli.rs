@@ -164,6 +164,10 @@ struct CheckArgs {
     /// a full run with)
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Larger files are reported (SL001) rather than read: bytes, or a number with a unit
+    /// (`20MB`, `512KiB`); wins over the configuration's `max-file-size` [default: 10MB]
+    #[arg(long, value_name = "SIZE", value_parser = discover::parse_size)]
+    max_file_size: Option<u64>,
 }
 
 const CHECK_AFTER_HELP: &str = concat!(
@@ -345,6 +349,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         fail_on: args.fail_on,
         compose_mode: args.compose_mode,
         exclude_given: !args.exclude.is_empty(),
+        max_file_size: args.max_file_size,
     };
     if let Err(message) = overrides.validate() {
         let _ = writeln!(io.stderr, "stowlint: error: {message}");
@@ -414,12 +419,17 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         );
     }
 
-    let mut files = discover::load_all_with(&found.files, &|c| ParseOptions {
-        compose_mode: resolver.for_file(&c.path).compose_mode,
+    let mut files = discover::load_all_with(&found.files, &|c| {
+        let settings = resolver.for_file(&c.path);
+        ParseOptions {
+            compose_mode: settings.compose_mode,
+            max_file_size: settings.max_file_size,
+        }
     });
     if let Some(settings) = stdin_settings {
         let opts = ParseOptions {
             compose_mode: settings.compose_mode,
+            max_file_size: settings.max_file_size,
         };
         if let Some(model) = discover::load_stdin(io.stdin, args.stdin_filename.as_deref(), &opts) {
             files.push(model);
@@ -431,6 +441,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     }
     let context_opts = ParseOptions {
         compose_mode: root.compose_mode,
+        max_file_size: root.max_file_size,
     };
     discover::add_build_context(&mut files, &context_opts, &io.cwd);
     let explicit: std::collections::HashSet<PathBuf> = found

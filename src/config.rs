@@ -99,6 +99,15 @@ struct RawConfig {
     stateful_images: Vec<Spanned<ImageEntry>>,
     #[serde(default)]
     host_paths: RawHostPaths,
+    max_file_size: Option<Spanned<RawSize>>,
+}
+
+/// `max-file-size`: bytes, or a string with a unit (`"20MB"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(i64),
+    Text(String),
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -182,6 +191,8 @@ pub struct Overrides {
     pub compose_mode: Option<ComposeMode>,
     /// `--exclude` was given: it replaces the files' `exclude`.
     pub exclude_given: bool,
+    /// `--max-file-size`, in bytes.
+    pub max_file_size: Option<u64>,
 }
 
 impl Overrides {
@@ -238,6 +249,8 @@ pub struct Settings {
     include: Patterns,
     pub fail_on: FailOn,
     pub compose_mode: ComposeMode,
+    /// Larger files are reported (SL001) rather than read.
+    pub max_file_size: u64,
     stateful_images: Vec<ImageEntry>,
     sensitive: Vec<String>,
     allowed: Vec<String>,
@@ -445,6 +458,19 @@ impl Settings {
                 })
                 .collect()
         };
+        let max_file_size = match &raw.max_file_size {
+            None => crate::discover::MAX_FILE_SIZE,
+            Some(size) => {
+                let parsed = match size.get_ref() {
+                    RawSize::Bytes(n) if *n > 0 => u64::try_from(*n).map_err(|e| e.to_string()),
+                    RawSize::Bytes(n) => {
+                        Err(format!("`{n}`: the size limit must be more than zero"))
+                    }
+                    RawSize::Text(text) => crate::discover::parse_size(text),
+                };
+                parsed.map_err(|message| error(size.span(), message))?
+            }
+        };
         let sensitive = host_paths(&raw.host_paths.sensitive)?;
         let allowed = host_paths(&raw.host_paths.allowed)?;
 
@@ -461,6 +487,7 @@ impl Settings {
                 .compose_mode
                 .or(raw.compose.mode.map(ComposeMode::from))
                 .unwrap_or_default(),
+            max_file_size: overrides.max_file_size.unwrap_or(max_file_size),
             stateful_images,
             sensitive,
             allowed,
@@ -674,7 +701,8 @@ impl Resolver {
             return Ok(Arc::clone(found));
         }
         let shown = self.shown(path);
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        // Not `fs::read_to_string`: a FIFO named `--config` would block the run.
+        let text = crate::discover::read_side_file(path).map_err(|e| ConfigError {
             path: shown.clone(),
             position: None,
             message: format!(
@@ -812,6 +840,10 @@ pub fn template() -> String {
          # Files to lint even when their names do not say what they hold (read as YAML and\n\
          # classified by content), e.g. [\"deploy/**/*.yml.tpl\"].\n\
          include = []\n\
+         \n\
+         # Larger files are reported (SL001) rather than read: bytes, or a number with a unit\n\
+         # (\"kB\", \"MB\", \"GB\", \"KiB\", \"MiB\", \"GiB\").\n\
+         max-file-size = \"10MB\"\n\
          \n\
          # Per-rule severities: \"error\", \"warning\" or \"info\".\n\
          [severity]\n\
@@ -968,7 +1000,7 @@ mod tests {
             err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
             "stowlint.toml:3:1: unknown field `selectt`, expected one of `select`, \
              `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
-             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`"
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`"
         );
         assert_eq!(
             err("ignore = [\"SL103\", \"SL999\"]\n"),

@@ -16,8 +16,9 @@ use crate::model::{FileModel, SourceFile};
 use crate::parse::{self, ParseOptions, detect};
 
 /// Larger files are reported as SL001 rather than read: no real manifest is this big, and
-/// reading one would stall the run.
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+/// reading one would stall the run. `max-file-size` in `stowlint.toml` and `--max-file-size`
+/// change it.
+pub const MAX_FILE_SIZE: u64 = 10_000_000;
 
 /// Folders that never hold configuration worth linting, whatever the ignore files say.
 pub const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", "target", "vendor"];
@@ -112,6 +113,16 @@ pub fn discover_filtered(
                 fatal: true,
             }),
             Ok(meta) if meta.is_dir() => walk(path, excludes, cwd, filter, &mut out),
+            // A FIFO would block the run until someone writes to it, a device (`/dev/zero`)
+            // never ends: neither is a configuration file. Standard input is read with `-`.
+            Ok(meta) if !meta.is_file() => out.errors.push(PathError {
+                path: display_path(path, cwd),
+                message: format!(
+                    "not a regular file ({}); pipe its contents to `stowlint check -` instead",
+                    file_kind(&meta.file_type())
+                ),
+                fatal: true,
+            }),
             Ok(_) => out.files.push(Candidate {
                 path: path.clone(),
                 display: display_path(path, cwd),
@@ -146,15 +157,30 @@ fn walk(
     let filter_excludes = excludes.clone();
     let filter_cwd = cwd.to_path_buf();
     let config = Arc::clone(filter);
+    let warnings: Arc<Mutex<Vec<PathError>>> = Arc::default();
+    let filter_warnings = Arc::clone(&warnings);
+    // The walker reads each folder's ignore files itself: one that is a FIFO would block the
+    // run, one that is a device would never end. Such a root is walked without ignore files.
+    let read_ignore_files = match blocking_ignore_file(root) {
+        None => true,
+        Some(bad) => {
+            out.errors.push(PathError {
+                path: display_path(&bad, cwd),
+                message: "not a regular file; ignore files are not read in this walk".into(),
+                fatal: false,
+            });
+            false
+        }
+    };
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
         .follow_links(true)
         .require_git(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .ignore(true)
-        .parents(true)
+        .git_ignore(read_ignore_files)
+        .git_exclude(read_ignore_files)
+        .ignore(read_ignore_files)
+        .parents(read_ignore_files)
         .filter_entry(move |entry| {
             if entry.depth() == 0 {
                 return true;
@@ -171,6 +197,20 @@ fn walk(
             if is_excluded(entry.path(), &filter_root, &filter_cwd, &filter_excludes)
                 || config.excluded(entry.path())
             {
+                return false;
+            }
+            if is_dir
+                && read_ignore_files
+                && let Some(bad) = blocking_ignore_file(entry.path())
+            {
+                filter_warnings
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(PathError {
+                        path: display_path(&bad, &filter_cwd),
+                        message: "not a regular file; its folder is not walked".into(),
+                        fatal: false,
+                    });
                 return false;
             }
             // A link may lead out of the walked tree (`/`, a home folder): never follow it
@@ -207,6 +247,19 @@ fn walk(
             Err(err) => out.errors.push(walk_error(&err, root, cwd)),
         }
     }
+    out.errors.append(
+        &mut warnings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+}
+
+/// An ignore file of `dir` that the walker would read but that is no regular file.
+fn blocking_ignore_file(dir: &Path) -> Option<PathBuf> {
+    [".gitignore", ".ignore", ".git/info/exclude"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| fs::metadata(p).is_ok_and(|m| !m.is_file()))
 }
 
 fn is_excluded(path: &Path, root: &Path, cwd: &Path, excludes: &GlobSet) -> bool {
@@ -244,10 +297,16 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 }
 
 fn walk_error(err: &ignore::Error, fallback: &Path, cwd: &Path) -> PathError {
-    let path = display_path(error_path(err).unwrap_or(fallback), cwd);
+    let raw = error_path(err).unwrap_or(fallback);
+    let path = display_path(raw, cwd);
+    // A link whose target vanished, or that leads to itself, is a broken link, not a broken
+    // run: links are never followed out of the tree or into loops.
+    let broken_link = || {
+        fs::symlink_metadata(raw).is_ok_and(|m| m.file_type().is_symlink())
+            && fs::metadata(raw).is_err()
+    };
     match err.io_error() {
-        // A link whose target vanished is a dangling link, not a broken run.
-        Some(io) if io.kind() == io::ErrorKind::NotFound => PathError {
+        Some(io) if io.kind() == io::ErrorKind::NotFound || broken_link() => PathError {
             path,
             message: "broken symbolic link".into(),
             fatal: false,
@@ -385,9 +444,14 @@ pub fn load_all_with(
 #[must_use]
 pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     let display = candidate.display.clone();
-    let bytes = match read_limited(&candidate.path) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Some(too_large(display)),
+    let limit = opts.max_file_size;
+    let bytes = match read_limited(&candidate.path, limit) {
+        Ok(Contents::Bytes(bytes)) => bytes,
+        Ok(Contents::TooLarge { size }) => return Some(too_large(display, size, limit)),
+        Ok(Contents::NotRegular(kind)) => {
+            let message = format!("not a regular file ({kind}); not read");
+            return Some(parse::unreadable(display, None, message));
+        }
         Err(e) => {
             let message = format!("cannot read file: {}", io_message(&e));
             return Some(parse::unreadable(display, None, message));
@@ -522,7 +586,7 @@ pub fn add_claim_context(
             if !have.insert(path.clone()) {
                 continue;
             }
-            let Ok(Some(bytes)) = read_limited(&path) else {
+            let Ok(Contents::Bytes(bytes)) = read_limited(&path, opts.max_file_size) else {
                 continue;
             };
             let Ok(text) = String::from_utf8(bytes) else {
@@ -572,13 +636,14 @@ pub fn load_stdin(
     opts: &ParseOptions,
 ) -> Option<FileModel> {
     let display = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
+    let limit = opts.max_file_size;
     let mut bytes = Vec::new();
-    if let Err(e) = stdin.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+    if let Err(e) = stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         let message = format!("cannot read standard input: {}", io_message(&e));
         return Some(parse::unreadable(display, None, message));
     }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Some(too_large(display));
+    if bytes.len() as u64 > limit {
+        return Some(too_large(display, None, limit));
     }
     // Classification goes by name: a name that says nothing (or none) reads as YAML, so
     // `helm template ... | stowlint check -` works.
@@ -596,6 +661,12 @@ fn parse_bytes(
     opts: &ParseOptions,
     explicit: bool,
 ) -> Option<FileModel> {
+    if let Some(encoding) = wide_encoding(&bytes) {
+        // Not decoded: offsets are the file's bytes (SARIF, the language server), Docker's
+        // Dockerfile frontend reads only UTF-8, and the fix takes one save.
+        let message = format!("{encoding} is not supported; save the file as UTF-8");
+        return Some(parse::unreadable(display, None, message));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => {
             let mut model = parse::parse_file(SourceFile::new(classify_as, text), opts, explicit)?;
@@ -612,30 +683,168 @@ fn parse_bytes(
     }
 }
 
-fn too_large(display: PathBuf) -> FileModel {
+/// The encoding a byte order mark names, when it is UTF-16 or UTF-32 (Windows PowerShell 5
+/// writes UTF-16 with `>`).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] | [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32"),
+        [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..] => Some("UTF-16"),
+        _ => None,
+    }
+}
+
+/// SL001 at 1:1 for a file over the limit; `size` when it is known (a device or a pipe only
+/// says it is over).
+fn too_large(display: PathBuf, size: Option<u64>, limit: u64) -> FileModel {
+    let size = size.map_or_else(|| "more".to_string(), |n| format!("{n} bytes"));
     let message = format!(
-        "file too large (over {} MiB); not read",
-        MAX_FILE_SIZE / (1024 * 1024)
+        "file too large ({size} > {}); not read (raise `max-file-size` to lint it)",
+        format_size(limit)
     );
     parse::unreadable(display, None, message)
 }
 
-/// The file's bytes, or `None` when it is larger than [`MAX_FILE_SIZE`]. The limit is checked
-/// while reading too: the size on disk can lie (`/dev/zero`, a growing log).
-fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
+/// A size as people write limits: `10 MB`, `512 KiB`, `3 bytes`.
+#[must_use]
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 6] = [
+        (1 << 30, "GiB"),
+        (1_000_000_000, "GB"),
+        (1 << 20, "MiB"),
+        (1_000_000, "MB"),
+        (1 << 10, "KiB"),
+        (1_000, "kB"),
+    ];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    if bytes == 1 {
+        "1 byte".into()
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Read `text` as a size: bytes (`1048576`), or a number with a unit (`10MB`, `20 MiB`,
+/// `512kB`, `1.5 GB`). Units of 1000 (`kB`, `MB`, `GB`, also `k`, `M`, `G`) and of 1024
+/// (`KiB`, `MiB`, `GiB`), any case.
+///
+/// # Errors
+/// Text that is no size, or zero.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" | "byte" | "bytes" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(size_error(text)),
+    };
+    let value: f64 = number.parse().map_err(|_| size_error(text))?;
+    // Whole bytes; a size past u64 saturates (f64 to u64 casts do).
+    let bytes = (value * multiplier as f64).round() as u64;
+    if bytes == 0 {
+        return Err(format!("`{text}`: the size limit must be more than zero"));
+    }
+    Ok(bytes)
+}
+
+fn size_error(text: &str) -> String {
+    format!("`{text}` is not a size (bytes, or a number with kB, MB, GB, KiB, MiB or GiB)")
+}
+
+/// What reading a file gave.
+#[derive(Debug)]
+pub enum Contents {
+    Bytes(Vec<u8>),
+    /// Over the limit; its size when the file system told it.
+    TooLarge {
+        size: Option<u64>,
+    },
+    /// A FIFO, a device, a socket or a folder: what kind.
+    NotRegular(&'static str),
+}
+
+/// The bytes of the regular file at `path` (links followed), at most `limit` of them. A FIFO
+/// would block until written to and a device (`/dev/zero`) may never end, so neither is
+/// opened. The limit is checked while reading too: the size on disk can lie (a growing log).
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Contents> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Ok(Contents::NotRegular(file_kind(&meta.file_type())));
+    }
     let file = fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len > MAX_FILE_SIZE {
-        return Ok(None);
+    // What was opened, should the path have changed since.
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Contents::NotRegular(file_kind(&meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Ok(Contents::TooLarge {
+            size: Some(meta.len()),
+        });
     }
     // Exactly the file's size (+1 to see it grew): the text is kept for the whole run, and a
     // doubling buffer would keep up to twice that.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Ok(None);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Contents::TooLarge { size: None });
     }
-    Ok(Some(bytes))
+    Ok(Contents::Bytes(bytes))
+}
+
+/// The text of a small side file (`.env`, a configuration) at `path`, refusing what
+/// [`read_limited`] refuses, over [`MAX_FILE_SIZE`] or not UTF-8.
+///
+/// # Errors
+/// The file is missing, unreadable, not a regular file, too large or not UTF-8.
+pub fn read_side_file(path: &Path) -> io::Result<String> {
+    match read_limited(path, MAX_FILE_SIZE)? {
+        Contents::Bytes(bytes) => String::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8")),
+        Contents::TooLarge { .. } => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("file too large (over {})", format_size(MAX_FILE_SIZE)),
+        )),
+        Contents::NotRegular(kind) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file ({kind})"),
+        )),
+    }
+}
+
+/// What a file that is not a regular file is, as users call it.
+fn file_kind(t: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a file" }
 }
 
 #[cfg(test)]
@@ -659,6 +868,28 @@ mod tests {
                 "{given}"
             );
         }
+    }
+
+    #[test]
+    fn sizes_read_and_print_as_people_write_them() {
+        for (text, bytes) in [
+            ("1048576", 1_048_576),
+            ("10MB", 10_000_000),
+            ("20 mb", 20_000_000),
+            ("512KiB", 524_288),
+            ("1.5 GB", 1_500_000_000),
+            ("2M", 2_000_000),
+            ("64 bytes", 64),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for bad in ["", "MB", "ten", "10 XB", "0", "0MB", "-1", "1e9"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_size(10_000_000), "10 MB");
+        assert_eq!(format_size(16 << 20), "16 MiB");
+        assert_eq!(format_size(1500), "1500 bytes");
+        assert_eq!(format_size(1), "1 byte");
     }
 
     #[test]

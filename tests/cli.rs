@@ -362,7 +362,8 @@ fn huge_files_are_sl001_without_being_read() {
     assert_eq!(code(&out), 1);
     assert_eq!(
         stdout(&out),
-        "compose.yaml:1:1: SL001 error: file too large (over 16 MiB); not read\n"
+        "compose.yaml:1:1: SL001 error: file too large (17825792 bytes > 10 MB); not read (raise \
+         `max-file-size` to lint it)\n"
     );
 }
 

@@ -255,15 +255,18 @@ fn simple_commands_at(script: &str) -> Vec<(Vec<Token>, Range<usize>)> {
                     }
                 }
             }
-            '\\' => {
-                if let Some((j, n)) = chars.next()
-                    && n != '\n'
-                {
+            '\\' => match chars.next() {
+                // A line continuation, also before a CRLF line end.
+                None | Some((_, '\n')) => {}
+                Some((_, '\r')) if chars.peek().is_some_and(|&(_, c)| c == '\n') => {
+                    chars.next();
+                }
+                Some((j, n)) => {
                     in_word = true;
                     cmd.touch(i, end_of(j, n));
                     word.push(n);
                 }
-            }
+            },
             '#' if !in_word => {
                 for (_, c) in chars.by_ref() {
                     if c == '\n' {
@@ -273,7 +276,7 @@ fn simple_commands_at(script: &str) -> Vec<(Vec<Token>, Range<usize>)> {
                 finish_word(&mut word, &mut in_word, &mut cmd);
                 finish_cmd(&mut cmd, &mut out);
             }
-            ' ' | '\t' => finish_word(&mut word, &mut in_word, &mut cmd),
+            ' ' | '\t' | '\r' => finish_word(&mut word, &mut in_word, &mut cmd),
             '\n' | ';' | '|' | '(' | ')' | '`' => {
                 finish_word(&mut word, &mut in_word, &mut cmd);
                 finish_cmd(&mut cmd, &mut out);

@@ -46,6 +46,7 @@ pub fn settings_for(path: &Path, root: Option<&Path>) -> Settings {
     Settings {
         parse: ParseOptions {
             compose_mode: file.compose_mode,
+            max_file_size: file.max_file_size,
         },
         run: RunOptions::default(),
         rules: crate::rules::RULES,

@@ -113,6 +113,9 @@ impl Spanned<String> {
 pub struct LineIndex {
     line_starts: Vec<usize>,
     ascii: bool,
+    /// The text starts with a UTF-8 byte order mark: editors do not show it, so it takes no
+    /// column (offsets still count its three bytes).
+    bom: bool,
 }
 
 impl LineIndex {
@@ -128,6 +131,7 @@ impl LineIndex {
         Self {
             line_starts,
             ascii: text.is_ascii(),
+            bom: text.starts_with('\u{feff}'),
         }
     }
 
@@ -157,6 +161,8 @@ impl LineIndex {
         let start = self.line_starts[line - 1];
         let column = if self.ascii {
             offset - start + 1
+        } else if self.bom && start == 0 && offset > 0 {
+            text[start..offset].chars().count()
         } else {
             text[start..offset].chars().count() + 1
         };
@@ -255,6 +261,21 @@ mod tests {
         // Inside a character clamps back to its start.
         assert_eq!(idx.pos(text, 4).offset, 3);
         assert_eq!(idx.pos(text, 100).line, 3);
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let text = "\u{feff}ab\ncd\n";
+        let idx = LineIndex::new(text);
+        let at = |offset| {
+            let p = idx.pos(text, offset);
+            (p.line, p.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(3), (1, 1));
+        assert_eq!(at(4), (1, 2));
+        assert_eq!(at(6), (2, 1));
+        assert_eq!(at(7), (2, 2));
     }
 
     #[test]

@@ -775,7 +775,14 @@ mod tests {
         let stream = yaml::parse(&file);
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let root = stream.documents[0].root.clone().expect("a document");
-        let parsed = parse(&file, &root, &ParseOptions { compose_mode: mode });
+        let parsed = parse(
+            &file,
+            &root,
+            &ParseOptions {
+                compose_mode: mode,
+                ..ParseOptions::default()
+            },
+        );
         (file, parsed)
     }
 

@@ -16,10 +16,11 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// Read `dir/.env`; a missing or unreadable file gives no variables.
+    /// Read `dir/.env`; a missing or unreadable file gives no variables, and so does one that
+    /// is no regular file (a FIFO would block the run) or is too large.
     #[must_use]
     pub fn load(dir: &Path) -> Self {
-        std::fs::read_to_string(dir.join(".env"))
+        crate::discover::read_side_file(&dir.join(".env"))
             .map(|text| Self::from_dotenv(&text))
             .unwrap_or_default()
     }

@@ -22,9 +22,20 @@ pub enum ComposeMode {
     Swarm,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ParseOptions {
     pub compose_mode: ComposeMode,
+    /// Larger files are not read (SL001); `max-file-size` in the configuration.
+    pub max_file_size: u64,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            compose_mode: ComposeMode::default(),
+            max_file_size: crate::discover::MAX_FILE_SIZE,
+        }
+    }
 }
 
 /// What a parser found in one file.

@@ -14,6 +14,12 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as RawSpan};
 
 use crate::model::{ParseError, SourceFile, Span};
 
+/// Deeper collections are refused: no real manifest comes near (a CRD's schema nests a few
+/// dozen levels), and whoever walks or drops the tree recurses once per level. saphyr-parser
+/// stops flow collections at this depth (its "recursion limit"), but not block ones
+/// (`- - - - ...`), which overflowed the stack; we stop both here, with one message.
+pub const MAX_DEPTH: usize = 255;
+
 /// Past this many expanded nodes, and 20 times the written nodes, a document is refused.
 const EXPANSION_FLOOR: u64 = 100_000;
 const EXPANSION_FACTOR: u64 = 20;
@@ -395,6 +401,33 @@ fn closing_quote(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// Where a node's content starts when it follows its tag or anchor on the same line
+/// (`!!str /etc:/x`, `&base /data`): saphyr starts the node's span at the tag, and rules that
+/// point into a value (the host part of `/etc:/x`) need the value's own start. A node whose
+/// content starts on a later line keeps its tag in its span.
+fn past_properties(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    while matches!(bytes.get(at), Some(b'!' | b'&')) {
+        let mut next = at;
+        while bytes.get(next).is_some_and(|b| !b.is_ascii_whitespace()) {
+            next += 1;
+        }
+        while matches!(bytes.get(next), Some(b' ' | b'\t')) {
+            next += 1;
+        }
+        match bytes.get(next) {
+            None | Some(b'\r' | b'\n' | b'#') => return start,
+            Some(_) => at = next,
+        }
+    }
+    at
+}
+
+fn too_deep() -> String {
+    format!("nesting deeper than {MAX_DEPTH} levels; not read")
+}
+
 /// Read every document of a YAML stream.
 #[must_use]
 pub fn parse(file: &SourceFile) -> Stream {
@@ -418,15 +451,34 @@ pub fn parse(file: &SourceFile) -> Stream {
             Err(e) => {
                 let at = b.offsets.byte(e.marker().index());
                 let span = b.span(at, at);
-                b.errors.push(ParseError {
-                    message: format!("YAML syntax error: {}", e.info()),
-                    span,
-                });
+                let message = if e.info() == "recursion limit exceeded" {
+                    too_deep()
+                } else {
+                    format!("YAML syntax error: {}", e.info())
+                };
+                b.errors.push(ParseError { message, span });
                 b.fatal = true;
                 break;
             }
         };
         let (start, end) = b.raw(&raw);
+        let start = match event {
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) => {
+                past_properties(&file.text, start).min(end.max(start))
+            }
+            _ => start,
+        };
+        if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
+            && b.stack.len() >= MAX_DEPTH
+        {
+            let span = b.span(start, start);
+            b.errors.push(ParseError {
+                message: too_deep(),
+                span,
+            });
+            b.fatal = true;
+            break;
+        }
         match event {
             Event::DocumentStart(_) => {
                 b.anchors.clear();
@@ -615,6 +667,71 @@ mod tests {
         assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
         assert!(s.errors[0].message.contains("alias expansion limit"));
         assert!(s.documents[0].root.is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_where_it_gets_too_deep() {
+        for text in [
+            format!("a:\n  {}x\n", "- ".repeat(100_000)),
+            format!("a: {}\n", "[".repeat(100_000)),
+            format!("{}1{}\n", "{a: ".repeat(1000), "}".repeat(1000)),
+        ] {
+            let (_, s) = read(&text);
+            assert!(s.fatal);
+            assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+            assert_eq!(
+                s.errors[0].message,
+                "nesting deeper than 255 levels; not read"
+            );
+            let (line, column) = if text.starts_with("a:\n") {
+                (2, 3 + 2 * 254)
+            } else if text.starts_with("a: [") {
+                (1, 4 + 255)
+            } else {
+                (1, 1 + 4 * 255)
+            };
+            let at = s.errors[0].span.start;
+            assert_eq!((at.line, at.column), (line, column), "{}", &text[..20]);
+        }
+        // As deep as allowed: read.
+        let (_, s) = read(&format!(
+            "{}1{}\n",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        ));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+    }
+
+    #[test]
+    fn custom_tags_are_read_as_their_values() {
+        let (_, s) = read(
+            "image: !Ref DbImage\nvolumes: !override\n  - /data:/data\nenv: !reset {}\nb: !!binary aGVsbG8=\ng: !GetAtt x.y\nn: !!int 3\n",
+        );
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let r = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(r.get("image").unwrap().as_str(), Some("DbImage"));
+        let volumes = r.get("volumes").unwrap().as_seq().unwrap();
+        assert_eq!(volumes[0].as_str(), Some("/data:/data"));
+        assert!(r.get("env").unwrap().is_map());
+        assert_eq!(r.get("b").unwrap().as_str(), Some("aGVsbG8="));
+        assert_eq!(r.get("g").unwrap().as_str(), Some("x.y"));
+        assert_eq!(r.get("n").unwrap().as_u64(), Some(3));
+    }
+
+    #[test]
+    fn tags_and_anchors_stay_out_of_the_value_span() {
+        let (file, s) = read(
+            "a: !!str /etc:/x\nb: &x \"/q\"   # c\nc: !Ref &y [1]\nd: !override\n  - 1\ne: !reset\nf: 1\n",
+        );
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let r = s.documents[0].root.as_ref().unwrap();
+        let text = |k: &str| r.get(k).unwrap().span.text(&file.text);
+        assert_eq!(text("a"), "/etc:/x");
+        assert_eq!(text("b"), "\"/q\"");
+        assert_eq!(text("c"), "[1]");
+        assert!(text("d").ends_with("- 1"), "{}", text("d"));
+        assert!(r.get("e").unwrap().is_null());
+        assert_eq!(text("f"), "1");
     }
 
     #[test]
