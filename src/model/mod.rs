@@ -82,6 +82,30 @@ pub struct FileModel {
 }
 
 impl FileModel {
+    /// Give back the spare capacity parsers' vectors grew into: a run keeps every file's model
+    /// until it ends, and the slack of growing vectors is a third of it.
+    pub fn shrink(&mut self) {
+        self.errors.shrink_to_fit();
+        self.volumes.shrink_to_fit();
+        self.claims.shrink_to_fit();
+        self.autoscalers.shrink_to_fit();
+        self.workloads.shrink_to_fit();
+        for w in &mut self.workloads {
+            w.containers.shrink_to_fit();
+            w.pod_volumes.shrink_to_fit();
+            w.volumes_from.shrink_to_fit();
+            w.claim_templates.shrink_to_fit();
+            for c in &mut w.containers {
+                c.mounts.shrink_to_fit();
+                c.env.shrink_to_fit();
+                for m in &mut c.mounts {
+                    m.options.shrink_to_fit();
+                }
+            }
+        }
+        self.source.index.shrink();
+    }
+
     #[must_use]
     pub fn new(source: SourceFile, format: Option<Format>) -> Self {
         Self {

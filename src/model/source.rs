@@ -135,6 +135,11 @@ impl LineIndex {
         }
     }
 
+    /// Give back spare capacity (the index lives as long as its file).
+    pub fn shrink(&mut self) {
+        self.line_starts.shrink_to_fit();
+    }
+
     /// Number of lines (a trailing newline starts an empty last line).
     #[must_use]
     pub fn line_count(&self) -> usize {

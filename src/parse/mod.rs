@@ -66,6 +66,7 @@ impl Parsed {
         m.autoscalers = self.autoscalers;
         m.dockerfile = self.dockerfile;
         m.object_suppressions = self.object_suppressions;
+        m.shrink();
         m
     }
 }
