@@ -249,11 +249,12 @@ fn compose_file() -> impl Strategy<Value = String> {
 
 fn pod_volume() -> impl Strategy<Value = String> {
     prop_oneof![
-        volume_string().prop_map(|p| format!(
+        1 => Just("        - name: v\n          persistentVolumeClaim:\n            claimName: data\n".to_string()),
+        2 => volume_string().prop_map(|p| format!(
             "        - name: v\n          hostPath:\n            path: '{}'\n",
             p.replace('\'', "''")
         )),
-        prop::sample::select(vec![
+        2 => prop::sample::select(vec![
             "        - name: v\n          emptyDir: {}\n",
             "        - name: v\n          emptyDir:\n            medium: Memory\n            sizeLimit: 1Gi\n",
             "        - name: v\n          persistentVolumeClaim:\n            claimName: data\n",
@@ -289,7 +290,7 @@ fn manifest() -> impl Strategy<Value = String> {
 
 fn claim() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(vec!["data", "other"]),
+        prop::sample::select(vec!["data", "data", "other"]),
         prop::sample::select(vec!["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"]),
     )
         .prop_map(|(name, mode)| {
@@ -411,17 +412,51 @@ proptest! {
     }
 }
 
-/// A small project: a claim in one file, a Deployment in another, a compose file and a
-/// Dockerfile it builds.
+/// A workload that mounts claim `data`, possibly scaled by an autoscaler in the same file.
+fn claim_user() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["Deployment", "StatefulSet"]),
+        1u8..4,
+        any::<bool>(),
+    )
+        .prop_map(|(kind, replicas, hpa)| {
+            let mut s = format!(
+                "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: web\n  namespace: web\n\
+                 spec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n\
+                 \x20       - name: app\n          image: nginx\n          volumeMounts:\n\
+                 \x20           - {{name: files, mountPath: /srv}}\n      volumes:\n\
+                 \x20       - name: files\n          persistentVolumeClaim: {{claimName: data}}\n"
+            );
+            if hpa {
+                s.push_str(&format!(
+                    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n\
+                     metadata: {{name: web, namespace: web}}\nspec:\n  scaleTargetRef:\n\
+                     \x20   {{apiVersion: apps/v1, kind: {kind}, name: web}}\n  maxReplicas: 5\n"
+                ));
+            }
+            s
+        })
+}
+
+/// A small project: a claim in one file, workloads that use it in others, a compose file and
+/// a Dockerfile it builds.
 fn project() -> impl Strategy<Value = Vec<(&'static str, String)>> {
-    (claim(), manifest(), compose_file(), dockerfile()).prop_map(|(c, m, compose, docker)| {
-        vec![
-            ("k8s/claim.yaml", c),
-            ("k8s/deploy.yaml", m),
-            ("compose.yaml", compose),
-            ("api/Dockerfile", docker),
-        ]
-    })
+    (
+        claim(),
+        manifest(),
+        claim_user(),
+        compose_file(),
+        dockerfile(),
+    )
+        .prop_map(|(c, m, user, compose, docker)| {
+            vec![
+                ("k8s/claim.yaml", c),
+                ("k8s/deploy.yaml", m),
+                ("k8s/web.yaml", user),
+                ("compose.yaml", compose),
+                ("api/Dockerfile", docker),
+            ]
+        })
 }
 
 fn sorted_json(files: &[(&'static str, String)]) -> Vec<String> {
