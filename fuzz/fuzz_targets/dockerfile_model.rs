@@ -1,0 +1,9 @@
+//! Arbitrary bytes as a Dockerfile, parsed and linted.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    stowlint_fuzz::lint_as("Dockerfile", &text);
+});

@@ -1,0 +1,495 @@
+//! Properties that hold for any input: no panic, spans inside their file on character
+//! boundaries with line and column as the line index says, and findings that depend neither
+//! on the run nor on the order files come in. Raw bytes find little in a YAML parser, so most
+//! inputs are built from the pieces real configurations are made of. The fuzz targets in
+//! `fuzz/` check the same invariants for longer.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use stowlint::engine::{self, Diagnostic};
+use stowlint::model::{FileModel, Project, SourceFile, Span};
+use stowlint::parse::{self, ComposeMode, ParseOptions};
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        // Failures become literal regression tests, not files beside this one.
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+fn parse(name: &str, text: &str, mode: ComposeMode) -> Option<FileModel> {
+    let opts = ParseOptions { compose_mode: mode };
+    parse::parse_file(SourceFile::new(name, text.to_string()), &opts, true)
+}
+
+/// Lint the files as one run and check every span of every finding.
+fn lint_checked(files: Vec<FileModel>) -> (Project, Vec<Diagnostic>) {
+    let project = Project::new(files);
+    let diagnostics = engine::run(&project, stowlint::rules::RULES);
+    for d in &diagnostics {
+        check_span(&project, &d.file, d.span, d.code);
+        for r in &d.related {
+            check_span(&project, &r.file, r.span, d.code);
+        }
+    }
+    (project, diagnostics)
+}
+
+fn check_span(project: &Project, file: &Path, span: Span, code: &str) {
+    let source = &project
+        .files
+        .iter()
+        .find(|f| f.source.path == file)
+        .unwrap_or_else(|| panic!("{code} reported in {}, not in the run", file.display()))
+        .source;
+    let text = &source.text;
+    assert!(
+        span.start.offset <= span.end.offset && span.end.offset <= text.len(),
+        "{code}: span {span:?} outside {} bytes of {text:?}",
+        text.len()
+    );
+    for pos in [span.start, span.end] {
+        assert!(
+            text.is_char_boundary(pos.offset),
+            "{code}: offset {} inside a character of {text:?}",
+            pos.offset
+        );
+        assert_eq!(
+            source.pos(pos.offset),
+            pos,
+            "{code}: line/column disagree with the line index in {text:?}"
+        );
+    }
+}
+
+/// One file linted alone, in every compose mode.
+fn lint_alone(name: &str, text: &str) {
+    for mode in [
+        ComposeMode::Auto,
+        ComposeMode::Standalone,
+        ComposeMode::Swarm,
+    ] {
+        if let Some(model) = parse(name, text, mode) {
+            lint_checked(vec![model]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/// A YAML scalar as written: plain, single-quoted or double-quoted (backslashes escaped).
+fn scalar(value: String) -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(value.clone()),
+        Just(format!("'{}'", value.replace('\'', "''"))),
+        Just(format!(
+            "\"{}\"",
+            value.replace('\\', "\\\\").replace('"', "\\\"")
+        )),
+    ]
+}
+
+fn host_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "/",
+        "~",
+        "~/",
+        "./x",
+        "../data",
+        "${A:-b}",
+        "${DATA_DIR}",
+        "${A:-/srv}/",
+        "$$HOME",
+        "$A",
+        "C:\\x",
+        "C:/data",
+        "\\\\server\\share",
+        "/var/run/docker.sock",
+        "/run/containerd/containerd.sock",
+        "/etc",
+        "/var/lib/docker",
+        "/proc",
+        "/dev",
+        "db-data",
+        "data",
+        "é",
+        "日本",
+        "x y",
+        "",
+    ])
+}
+
+fn target_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "/data",
+        "/var/lib/postgresql/data",
+        "/var/lib/mysql",
+        "/tmp",
+        "/var/run/docker.sock",
+        "${T:-/x}",
+        "C:\\data",
+        "/é",
+        "",
+    ])
+}
+
+fn option_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "", "", ":ro", ":rw", ":z", ":Z", ":ro,z", ":cached", ":nocopy", ":", ":rshared",
+    ])
+}
+
+/// A short-syntax volume string built from host, target and option pieces.
+fn volume_string() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(host_piece(), 0..3),
+        prop::option::of(target_piece()),
+        option_piece(),
+    )
+        .prop_map(|(host, target, opts)| {
+            let host = host.concat();
+            match target {
+                Some(t) if !host.is_empty() => format!("{host}:{t}{opts}"),
+                Some(t) => format!("{t}{opts}"),
+                None => format!("{host}{opts}"),
+            }
+        })
+}
+
+fn long_volume() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["bind", "volume", "tmpfs", "npipe", "image", "weird"]),
+        prop::option::of(volume_string()),
+        target_piece(),
+        prop::option::of(prop::sample::select(vec!["true", "false", "yes", "1"])),
+        prop::option::of(prop::sample::select(vec!["64m", "1g", "0", "-1", "x"])),
+    )
+        .prop_map(|(kind, source, target, ro, size)| {
+            let mut s = format!("      - type: {kind}\n        target: '{target}'\n");
+            if let Some(src) = source {
+                s.push_str(&format!("        source: '{}'\n", src.replace('\'', "''")));
+            }
+            if let Some(ro) = ro {
+                s.push_str(&format!("        read_only: {ro}\n"));
+            }
+            if let Some(size) = size {
+                s.push_str(&format!("        tmpfs:\n          size: {size}\n"));
+            }
+            s
+        })
+}
+
+fn service() -> impl Strategy<Value = String> {
+    let short = volume_string()
+        .prop_flat_map(scalar)
+        .prop_map(|v| format!("      - {v}\n"));
+    (
+        prop::sample::select(vec![
+            "postgres:16",
+            "redis:7",
+            "nginx",
+            "mysql",
+            "example/app:1",
+            "${IMAGE:-minio/minio}",
+        ]),
+        prop::collection::vec(prop_oneof![3 => short, 1 => long_volume()], 0..4),
+        prop::option::of(prop::sample::select(vec![
+            "    deploy:\n      replicas: 3\n",
+            "    deploy:\n      mode: global\n",
+            "    tmpfs: /run\n",
+            "    tmpfs: [/tmp:size=64m]\n",
+            "    build: ./api\n",
+            "    volumes_from: [db]\n",
+            "    read_only: true\n",
+        ])),
+    )
+        .prop_map(|(image, volumes, extra)| {
+            let mut s = format!("    image: {image}\n");
+            if !volumes.is_empty() {
+                s.push_str("    volumes:\n");
+                s.extend(volumes);
+            }
+            s.push_str(extra.unwrap_or(""));
+            s
+        })
+}
+
+fn compose_file() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(service(), 1..4),
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "  db-data:\n",
+                "  data: {}\n",
+                "  shared:\n    external: true\n",
+                "  nfs:\n    driver: local\n    driver_opts: {type: nfs, o: 'addr=1.2.3.4', device: ':/x'}\n",
+                "  hostdir:\n    driver_opts: {type: none, o: bind, device: /srv/x}\n",
+            ]),
+            0..3,
+        ),
+    )
+        .prop_map(|(services, volumes)| {
+            let mut s = String::from("services:\n");
+            // Distinct names: a duplicate key is one SL001 and hides the rest.
+            for (name, body) in ["db", "api", "é", "cache"].iter().zip(services) {
+                s.push_str(&format!("  {name}:\n{body}"));
+            }
+            if !volumes.is_empty() {
+                s.push_str("volumes:\n");
+                s.extend(volumes.into_iter().map(str::to_string));
+            }
+            s
+        })
+}
+
+fn pod_volume() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => Just("        - name: v\n          persistentVolumeClaim:\n            claimName: data\n".to_string()),
+        2 => volume_string().prop_map(|p| format!(
+            "        - name: v\n          hostPath:\n            path: '{}'\n",
+            p.replace('\'', "''")
+        )),
+        2 => prop::sample::select(vec![
+            "        - name: v\n          emptyDir: {}\n",
+            "        - name: v\n          emptyDir:\n            medium: Memory\n            sizeLimit: 1Gi\n",
+            "        - name: v\n          persistentVolumeClaim:\n            claimName: data\n",
+            "        - name: w\n          persistentVolumeClaim:\n            claimName: other\n",
+            "        - name: v\n          hostPath:\n            path: /var/run/docker.sock\n            type: Socket\n",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+fn manifest() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]),
+        0u8..4,
+        prop::collection::vec(pod_volume(), 0..3),
+        prop::sample::select(vec!["/data", "/var/lib/mysql", "/é", "C:\\x", ""]),
+        any::<bool>(),
+    )
+        .prop_map(|(kind, replicas, volumes, path, ro)| {
+            let mut s = format!(
+                "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: app\n  namespace: web\n\
+                 spec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n\
+                 \x20       - name: app\n          image: postgres:16\n          volumeMounts:\n\
+                 \x20           - name: v\n              mountPath: '{path}'\n              readOnly: {ro}\n"
+            );
+            if !volumes.is_empty() {
+                s.push_str("      volumes:\n");
+                s.extend(volumes);
+            }
+            s
+        })
+}
+
+fn claim() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["data", "data", "other"]),
+        prop::sample::select(vec!["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"]),
+    )
+        .prop_map(|(name, mode)| {
+            format!(
+                "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\n  namespace: web\n\
+                 spec:\n  accessModes: [{mode}]\n  resources:\n    requests:\n      storage: 1Gi\n"
+            )
+        })
+}
+
+fn dockerfile() -> impl Strategy<Value = String> {
+    let from = prop::sample::select(vec![
+        "FROM postgres:16\n",
+        "FROM mysql:8 AS db\n",
+        "ARG BASE=alpine\nFROM ${BASE}\n",
+        "FROM example/app\n",
+    ]);
+    let lines = prop::collection::vec(
+        prop_oneof![
+            volume_string().prop_map(|v| format!("VOLUME {v}\n")),
+            target_piece().prop_map(|t| format!("VOLUME [\"{}\"]\n", t.replace('\\', "\\\\"))),
+            prop::sample::select(vec![
+                "FROM postgres:16 AS db\n",
+                "FROM scratch\n",
+                "ARG BASE=alpine\nFROM ${BASE}\n",
+                "RUN --mount=type=cache,target=/root/.cache pip install x\n",
+                "RUN mkdir -p /data \\\n && chown 1000 /data\n",
+                "RUN <<EOF\necho é > /data/x\nEOF\n",
+                "WORKDIR /var/lib/é\n",
+                "# stowlint: ignore SL204 -- seeded by the entrypoint\n",
+                "USER 1000\n",
+                "ENV PGDATA=/var/lib/postgresql/data\n",
+                "\\\n",
+                "COPY --from=db /x /y\n",
+            ])
+            .prop_map(str::to_string),
+        ],
+        0..8,
+    );
+    (from, lines).prop_map(|(from, lines)| format!("{from}{}", lines.concat()))
+}
+
+/// Noise: a structured file with a few bytes changed, so that parsers meet nearly valid input.
+fn mutated(base: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    (
+        base,
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                prop::sample::select(vec![
+                    "", "\t", "\n", " ", ":", "- ", "{", "[", "'", "\"", "é", "\r", "\u{feff}",
+                    "&a ", "*a", "<<: *a", "!!str ", "#", "---\n", "${",
+                ]),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(|(mut text, edits)| {
+            for (at, piece) in edits {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                text.insert_str(i, piece);
+            }
+            text
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let text = String::from_utf8_lossy(&bytes);
+        for name in ["compose.yaml", "x.yaml", "Dockerfile"] {
+            lint_alone(name, &text);
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "[ -~\t\né:\\[\\]{}\\-#&*!|>'\"%@`]{0,200}") {
+        for name in ["compose.yaml", "x.yaml", "Dockerfile"] {
+            lint_alone(name, &text);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(384))]
+
+    #[test]
+    fn compose_spans_are_exact(text in mutated(compose_file())) {
+        lint_alone("compose.yaml", &text);
+    }
+
+    #[test]
+    fn manifest_spans_are_exact(text in mutated(manifest())) {
+        lint_alone("x.yaml", &text);
+    }
+
+    #[test]
+    fn dockerfile_spans_are_exact(text in mutated(dockerfile())) {
+        lint_alone("Dockerfile", &text);
+    }
+
+    #[test]
+    fn interpolation_keeps_text_without_references(
+        text in "[^$]{0,40}",
+        env in "([A-Z]{1,3}=[a-z/é'\"$]{0,6}\n){0,4}",
+    ) {
+        let vars = parse::interpolate::Vars::from_dotenv(&env);
+        let out = parse::interpolate::interpolate(&text, &vars);
+        prop_assert_eq!(out.value, text);
+        prop_assert!(out.known);
+    }
+}
+
+/// A workload that mounts claim `data`, possibly scaled by an autoscaler in the same file.
+fn claim_user() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["Deployment", "StatefulSet"]),
+        1u8..4,
+        any::<bool>(),
+    )
+        .prop_map(|(kind, replicas, hpa)| {
+            let mut s = format!(
+                "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: web\n  namespace: web\n\
+                 spec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n\
+                 \x20       - name: app\n          image: nginx\n          volumeMounts:\n\
+                 \x20           - {{name: files, mountPath: /srv}}\n      volumes:\n\
+                 \x20       - name: files\n          persistentVolumeClaim: {{claimName: data}}\n"
+            );
+            if hpa {
+                s.push_str(&format!(
+                    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n\
+                     metadata: {{name: web, namespace: web}}\nspec:\n  scaleTargetRef:\n\
+                     \x20   {{apiVersion: apps/v1, kind: {kind}, name: web}}\n  maxReplicas: 5\n"
+                ));
+            }
+            s
+        })
+}
+
+/// A small project: a claim in one file, workloads that use it in others, a compose file and
+/// a Dockerfile it builds.
+fn project() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    (
+        claim(),
+        manifest(),
+        claim_user(),
+        compose_file(),
+        dockerfile(),
+    )
+        .prop_map(|(c, m, user, compose, docker)| {
+            vec![
+                ("k8s/claim.yaml", c),
+                ("k8s/deploy.yaml", m),
+                ("k8s/web.yaml", user),
+                ("compose.yaml", compose),
+                ("api/Dockerfile", docker),
+            ]
+        })
+}
+
+fn sorted_json(files: &[(&'static str, String)]) -> Vec<String> {
+    let models = files
+        .iter()
+        .filter_map(|(name, text)| parse(name, text, ComposeMode::Auto))
+        .collect();
+    let (project, diagnostics) = lint_checked(models);
+    let report = stowlint::output::Report::new(&diagnostics, &project);
+    let json: serde_json::Value =
+        serde_json::from_str(&stowlint::output::json::render(&report)).expect("valid JSON");
+    let mut out: Vec<String> = json["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn findings_do_not_depend_on_file_order(
+        (files, shuffled) in project().prop_flat_map(|files| {
+            let shuffled = Just(files.clone()).prop_shuffle();
+            (Just(files), shuffled)
+        })
+    ) {
+        let first = sorted_json(&files);
+        prop_assert_eq!(&first, &sorted_json(&files), "two runs differ");
+        prop_assert_eq!(&first, &sorted_json(&shuffled), "file order changes findings");
+    }
+}
