@@ -22,7 +22,10 @@ fn config(cases: u32) -> Config {
 }
 
 fn parse(name: &str, text: &str, mode: ComposeMode) -> Option<FileModel> {
-    let opts = ParseOptions { compose_mode: mode };
+    let opts = ParseOptions {
+        compose_mode: mode,
+        ..ParseOptions::default()
+    };
     parse::parse_file(SourceFile::new(name, text.to_string()), &opts, true)
 }
 

@@ -13,7 +13,10 @@ pub fn lint_as(name: &str, text: &str) {
         parse::ComposeMode::Standalone,
         parse::ComposeMode::Swarm,
     ] {
-        let opts = ParseOptions { compose_mode: mode };
+        let opts = ParseOptions {
+        compose_mode: mode,
+        ..ParseOptions::default()
+    };
         let Some(model) = parse::parse_file(SourceFile::new(name, text.to_string()), &opts, true)
         else {
             return;
