@@ -140,34 +140,13 @@ pub fn run_with(
     selection: &dyn Selection,
     options: RunOptions,
 ) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = check_files(project, rules, selection);
     for rule in rules {
-        let meta = rule.meta();
-        for (index, file) in project.files.iter().enumerate() {
-            if file.format.is_some_and(|f| !meta.formats.contains(&f))
-                || !selection.enabled(&file.source.path, meta.code)
-            {
-                continue;
-            }
-            let mut cx = Ctx {
-                project,
-                file: index,
-                rule: meta,
-                out: &mut out,
-            };
-            rule.check_file(file, &mut cx);
-            for workload in &file.workloads {
-                rule.check_workload(workload, &mut cx);
-                for (container, mount) in workload.mounts() {
-                    rule.check_mount(mount, container, workload, &mut cx);
-                }
-            }
-        }
         if !project.files.is_empty() {
             let mut cx = Ctx {
                 project,
                 file: 0,
-                rule: meta,
+                rule: rule.meta(),
                 out: &mut out,
             };
             rule.check_project(project, &mut cx);
@@ -211,6 +190,79 @@ pub fn run_with(
     }
     sort_and_dedup(&mut out);
     out
+}
+
+/// The per-file hooks of every rule, over the files in parallel: each worker takes the next
+/// few files and keeps its own findings. Their order does not matter: the run sorts them.
+fn check_files(
+    project: &Project,
+    rules: &[&dyn Rule],
+    selection: &dyn Selection,
+) -> Vec<Diagnostic> {
+    const CHUNK: usize = 32;
+    let files = project.files.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(files.div_ceil(CHUNK))
+        .clamp(1, 8);
+    let check = |range: std::ops::Range<usize>, out: &mut Vec<Diagnostic>| {
+        for index in range {
+            let file = &project.files[index];
+            for rule in rules {
+                let meta = rule.meta();
+                if file.format.is_some_and(|f| !meta.formats.contains(&f))
+                    || !selection.enabled(&file.source.path, meta.code)
+                {
+                    continue;
+                }
+                let mut cx = Ctx {
+                    project,
+                    file: index,
+                    rule: meta,
+                    out,
+                };
+                rule.check_file(file, &mut cx);
+                for workload in &file.workloads {
+                    rule.check_workload(workload, &mut cx);
+                    for (container, mount) in workload.mounts() {
+                        rule.check_mount(mount, container, workload, &mut cx);
+                    }
+                }
+            }
+        }
+    };
+    if workers == 1 {
+        let mut out = Vec::new();
+        check(0..files, &mut out);
+        return out;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let start = next.fetch_add(CHUNK, std::sync::atomic::Ordering::Relaxed);
+                        if start >= files {
+                            break;
+                        }
+                        check(start..(start + CHUNK).min(files), &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(mut part) => out.append(&mut part),
+                // A bug, not input: surface it as the serial engine would.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 /// The rule that reports suppressions which silence nothing.
