@@ -49,23 +49,8 @@ fn check_span(project: &Project, file: &Path, span: Span, code: &str) {
         .find(|f| f.source.path == file)
         .unwrap_or_else(|| panic!("{code} reported in {}, not in the run", file.display()))
         .source;
-    let text = &source.text;
-    assert!(
-        span.start.offset <= span.end.offset && span.end.offset <= text.len(),
-        "{code}: span {span:?} outside {} bytes of {text:?}",
-        text.len()
-    );
-    for pos in [span.start, span.end] {
-        assert!(
-            text.is_char_boundary(pos.offset),
-            "{code}: offset {} inside a character of {text:?}",
-            pos.offset
-        );
-        assert_eq!(
-            source.pos(pos.offset),
-            pos,
-            "{code}: line/column disagree with the line index in {text:?}"
-        );
+    if let Err(e) = source.check_span(span) {
+        panic!("{code}: {e} in {:?}", source.text);
     }
 }
 

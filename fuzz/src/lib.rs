@@ -14,9 +14,9 @@ pub fn lint_as(name: &str, text: &str) {
         parse::ComposeMode::Swarm,
     ] {
         let opts = ParseOptions {
-        compose_mode: mode,
-        ..ParseOptions::default()
-    };
+            compose_mode: mode,
+            ..ParseOptions::default()
+        };
         let Some(model) = parse::parse_file(SourceFile::new(name, text.to_string()), &opts, true)
         else {
             return;
@@ -43,29 +43,9 @@ fn check_span(project: &Project, file: &std::path::Path, span: Span, code: &str)
         .files
         .iter()
         .find(|f| f.source.path == file)
-        .unwrap_or_else(|| {
-            panic!(
-                "{code}: reported in {} which is not in the run",
-                file.display()
-            )
-        })
+        .unwrap_or_else(|| panic!("{code} reported in {}, not in the run", file.display()))
         .source;
-    let text = &source.text;
-    assert!(
-        span.start.offset <= span.end.offset && span.end.offset <= text.len(),
-        "{code}: span {span:?} outside a file of {} bytes",
-        text.len()
-    );
-    for pos in [span.start, span.end] {
-        assert!(
-            text.is_char_boundary(pos.offset),
-            "{code}: offset {} inside a character",
-            pos.offset
-        );
-        assert_eq!(
-            source.pos(pos.offset),
-            pos,
-            "{code}: line/column disagree with the line index"
-        );
+    if let Err(e) = source.check_span(span) {
+        panic!("{code}: {e} in {:?}", source.text);
     }
 }

@@ -223,6 +223,31 @@ impl SourceFile {
         self.index.pos(&self.text, offset)
     }
 
+    /// Whether `span` is one of this file's: inside the text, start before end, both ends on
+    /// character boundaries and their line and column what the line index says. For tests,
+    /// fuzzers and property checks; `Err` says what is wrong.
+    ///
+    /// # Errors
+    /// The first thing wrong with the span.
+    pub fn check_span(&self, span: Span) -> Result<(), String> {
+        let len = self.text.len();
+        if span.start.offset > span.end.offset || span.end.offset > len {
+            return Err(format!("span {span:?} outside a file of {len} bytes"));
+        }
+        for pos in [span.start, span.end] {
+            if !self.text.is_char_boundary(pos.offset) {
+                return Err(format!("offset {} inside a character", pos.offset));
+            }
+            if self.pos(pos.offset) != pos {
+                return Err(format!(
+                    "{pos:?} disagrees with the line index ({:?})",
+                    self.pos(pos.offset)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// An empty span at the start of the file.
     #[must_use]
     pub fn start_span(&self) -> Span {
