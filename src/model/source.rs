@@ -260,6 +260,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spans_are_checked_against_their_file() {
+        let file = SourceFile::new("x.yaml", "a: é\nb: 1\n".to_string());
+        assert!(file.check_span(file.span(3..5)).is_ok());
+        assert!(
+            file.check_span(file.span(0..20)).is_ok(),
+            "clamped by span()"
+        );
+        let mut inside = file.span(3..5);
+        inside.end.offset = 4;
+        assert!(
+            file.check_span(inside)
+                .unwrap_err()
+                .contains("inside a character")
+        );
+        let mut wrong_line = file.span(6..7);
+        wrong_line.start.line = 1;
+        assert!(
+            file.check_span(wrong_line)
+                .unwrap_err()
+                .contains("line index")
+        );
+        let mut outside = file.span(0..1);
+        outside.end.offset = 99;
+        assert!(file.check_span(outside).unwrap_err().contains("outside"));
+    }
+
+    #[test]
     fn positions_are_one_based_and_count_characters() {
         let text = "ab\nçd\n";
         let idx = LineIndex::new(text);
