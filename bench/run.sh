@@ -30,7 +30,7 @@ for n in "${sizes[@]}"; do
   python3 bench/gen.py "$repo" "$n" > /dev/null
   mb=$(find "$repo" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}')
   # Warm the page cache so both runs read from memory.
-  cat $(find "$repo" -type f) > /dev/null
+  find "$repo" -type f -exec cat {} + > /dev/null
   read -r floor _ < <(measure floor "$bin" check --parse-only "$repo")
   read -r full rss < <(measure full "$bin" check --format concise "$repo")
   python3 - "$n" "$mb" "$floor" "$full" "$rss" <<'PY'
