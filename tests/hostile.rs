@@ -683,19 +683,10 @@ fn crlf_line_endings_keep_exact_positions() {
         .expect("diagnostics")
         .iter()
         .map(|d| {
-            let s = &d["span"];
-            let n = |v: &serde_json::Value| v.as_u64().expect("a number");
             (
                 d["file"].as_str().unwrap_or_default().to_string(),
                 d["code"].as_str().unwrap_or_default().to_string(),
-                [
-                    n(&s["start"]["line"]),
-                    n(&s["start"]["column"]),
-                    n(&s["end"]["line"]),
-                    n(&s["end"]["column"]),
-                    n(&s["offset"]),
-                    n(&s["length"]),
-                ],
+                span_numbers(d),
             )
         })
         .collect();
@@ -766,20 +757,11 @@ fn every_fixture_reads_the_same_with_crlf() {
             .expect("diagnostics")
             .iter()
             .map(|d| {
-                let s = &d["span"];
-                let n = |v: &serde_json::Value| v.as_u64().expect("a number");
                 (
                     d["file"].as_str().unwrap_or_default().to_string(),
                     d["code"].as_str().unwrap_or_default().to_string(),
                     d["message"].as_str().unwrap_or_default().to_string(),
-                    [
-                        n(&s["start"]["line"]),
-                        n(&s["start"]["column"]),
-                        n(&s["end"]["line"]),
-                        n(&s["end"]["column"]),
-                        n(&s["offset"]),
-                        n(&s["length"]),
-                    ],
+                    span_numbers(d),
                 )
             })
             .collect();
@@ -862,4 +844,19 @@ fn linting_never_writes_to_the_linted_files() {
     );
     assert_eq!(named.code, 1, "{}", named.stderr);
     assert_eq!(snapshot(&dir), before, "a linted file changed");
+}
+
+/// A JSON diagnostic's span as numbers: start line and column, end line and column, offset,
+/// length.
+fn span_numbers(d: &serde_json::Value) -> [u64; 6] {
+    let s = &d["span"];
+    let n = |v: &serde_json::Value| v.as_u64().expect("a number");
+    [
+        n(&s["start"]["line"]),
+        n(&s["start"]["column"]),
+        n(&s["end"]["line"]),
+        n(&s["end"]["column"]),
+        n(&s["offset"]),
+        n(&s["length"]),
+    ]
 }

@@ -1,12 +1,11 @@
 //! SARIF output validated against the OASIS SARIF 2.1.0 schema (`tests/schemas/`), for real
 //! runs of the binary: the shipped examples, every fixture, standard input and a missing path.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stowlint");
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,28 +57,11 @@ fn assert_valid(validator: &jsonschema::Validator, log: &Value) {
 
 /// `stowlint check --format sarif ARGS` in the crate root: (exit code, log).
 fn sarif(args: &[&str], stdin: Option<&str>) -> (i32, Value) {
-    let mut child = Command::new(BIN)
-        .args(["check", "--format", "sarif"])
-        .args(args)
-        .current_dir(root())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    if let Some(text) = stdin {
-        use std::io::Write as _;
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(text.as_bytes())
-            .expect("stdin takes the input");
-    }
-    let out = child.wait_with_output().expect("the binary finishes");
+    let mut all = vec!["check", "--format", "sarif"];
+    all.extend_from_slice(args);
+    let out = common::run(root(), &all, stdin.map(str::as_bytes));
     let log = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    (out.status.code().expect("exited normally"), log)
+    (common::code(&out), log)
 }
 
 fn results(log: &Value) -> &Vec<Value> {
