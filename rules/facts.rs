@@ -72,8 +72,7 @@ pub fn image_facts(
 ) -> Option<ImageFacts> {
     let catalog = project.catalog();
     if let Some(build) = &workload.build {
-        let (file_index, dockerfile) = project.dockerfile(&build.dockerfile_path)?;
-        let file = &project.files[file_index];
+        let (file, dockerfile) = project.dockerfile(&build.dockerfile_path)?;
         let mut stage = match &build.target {
             Some(target) => dockerfile.stages.iter().find(|s| {
                 s.name

@@ -7,7 +7,6 @@
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -404,40 +403,10 @@ pub fn load_all_with(
     files: &[Candidate],
     opts_for: &(dyn Fn(&Candidate) -> ParseOptions + Sync),
 ) -> Vec<FileModel> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(files.len())
-        .clamp(1, 8);
-    if workers == 1 {
-        return files.iter().filter_map(|c| load(c, &opts_for(c))).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, FileModel)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(candidate) = files.get(i) else { break };
-                    if let Some(model) = load(candidate, &opts_for(candidate)) {
-                        local.push((i, model));
-                    }
-                }
-                // A poisoned lock means another worker panicked; its results are lost either
-                // way, so keep ours.
-                let mut all = results
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                all.append(&mut local);
-            });
-        }
-    });
-    let mut results = results
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, m)| m).collect()
+    crate::par::map(files, |_, c| load(c, &opts_for(c)))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Read and parse one file.

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod lsp;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod parse;
 #[path = "../rules/mod.rs"]
 pub mod rules;

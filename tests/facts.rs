@@ -47,7 +47,7 @@ fn claims_resolve_across_files_by_name_and_namespace() {
     let root = common::root().join("fixtures/cross/rwo-claim");
     let (project, _) = common::lint(&[root.join("deployment.yaml"), root.join("claim.yaml")]);
     let (file, claim) = project.claim("uploads-files", Some("web")).expect("claim");
-    assert!(project.files[file].source.path.ends_with("claim.yaml"));
+    assert!(file.source.path.ends_with("claim.yaml"));
     assert_eq!(claim.access_modes[0].value, "ReadWriteOnce");
     assert!(project.claim("uploads-files", Some("other")).is_none());
     assert!(project.claim("missing", Some("web")).is_none());

@@ -134,7 +134,11 @@ pub(crate) fn host_local_data<'a>(
 /// The claim a mount uses, when it is declared in the run with only `ReadWriteOnce` /
 /// `ReadWriteOncePod` access: one node (or one pod) at a time. Claim templates and claims the
 /// run does not hold are unknown: `None`.
-fn rwo_claim<'a>(project: &'a Project, w: &Workload, m: &Mount) -> Option<(usize, &'a Claim)> {
+fn rwo_claim<'a>(
+    project: &'a Project,
+    w: &Workload,
+    m: &Mount,
+) -> Option<(&'a FileModel, &'a Claim)> {
     if m.kind != MountKind::Claim {
         return None;
     }
@@ -154,14 +158,14 @@ fn rwo_claim<'a>(project: &'a Project, w: &Workload, m: &Mount) -> Option<(usize
 }
 
 /// Points at the claim's access modes (in whatever file declares it).
-fn relate_claim(d: &mut Diagnostic, project: &Project, file: usize, claim: &Claim) {
+fn relate_claim(d: &mut Diagnostic, file: &FileModel, claim: &Claim) {
     let modes: Vec<&str> = claim
         .access_modes
         .iter()
         .map(|a| a.value.as_str())
         .collect();
     d.related(
-        project.files[file].source.path.clone(),
+        file.source.path.clone(),
         claim.access_modes_span.unwrap_or(claim.span),
         format!(
             "claim `{}` allows only {}",

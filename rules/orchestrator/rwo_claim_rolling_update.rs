@@ -74,7 +74,7 @@ impl Rule for RwoClaimRollingUpdate {
             )
             .subject(m.span)
             .help("set `spec.strategy.type: Recreate`, or run the workload as a StatefulSet");
-        relate_claim(d, project, file, claim);
+        relate_claim(d, file, claim);
         match &w.strategy {
             Some(s) => d.label(s.span, "rolling update"),
             None => d.label(w.span, "no `spec.strategy`: RollingUpdate by default"),

@@ -85,14 +85,14 @@ impl Rule for RwoClaimSharedByReplicas {
                  files, or a StatefulSet with `volumeClaimTemplates` so each replica gets its \
                  own claim",
             );
-        relate_claim(d, project, file, claim);
+        relate_claim(d, file, claim);
         match (replicas, autoscaler) {
             (Some(r), _) => {
                 d.label(r.span, format!("{} replicas, one claim", r.value));
             }
             (None, Some((i, a, max))) => {
                 d.related(
-                    project.files[i].source.path.clone(),
+                    i.source.path.clone(),
                     max.span,
                     format!("HorizontalPodAutoscaler/{} scales up to here", a.name.value),
                 );

@@ -57,7 +57,7 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// The file being checked (for project-wide rules: the first file).
+    /// The file being checked.
     #[must_use]
     pub fn file(&self) -> &'a FileModel {
         &self.project.files[self.file]
@@ -76,24 +76,13 @@ impl<'a> Ctx<'a> {
 
     /// Report a finding in the current file at the rule's default severity.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        let file = self.file;
-        self.report_in(file, span, message)
-    }
-
-    /// Report a finding in another file of the project (project-wide rules).
-    pub fn report_in(
-        &mut self,
-        file: usize,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
         self.out.push(Diagnostic {
             code: self.rule.code,
             name: self.rule.name,
             severity: self.rule.severity,
             message: message.into(),
             help: None,
-            file: self.project.files[file].source.path.clone(),
+            file: self.project.files[self.file].source.path.clone(),
             span,
             related: Vec::new(),
             subject: None,
@@ -140,47 +129,84 @@ pub fn run_with(
     selection: &dyn Selection,
     options: RunOptions,
 ) -> Vec<Diagnostic> {
-    let mut out = check_files(project, rules, selection);
+    let all: Vec<usize> = (0..project.files.len()).collect();
+    let mut out = lint_files(project, &all, rules, selection, options);
+    sort_and_dedup(&mut out);
+    out
+}
+
+/// [`lint_file`] for each of `files` (indices into the project), on all cores. The findings
+/// come in no particular order: [`sort_and_dedup`] orders them.
+#[must_use]
+pub fn lint_files(
+    project: &Project,
+    files: &[usize],
+    rules: &[&dyn Rule],
+    selection: &dyn Selection,
+    options: RunOptions,
+) -> Vec<Diagnostic> {
+    crate::par::map(files, |_, &index| {
+        lint_file(project, index, rules, selection, options)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Everything a run reports in one file of `project`: every rule's per-file hooks, then
+/// selection, precedence and suppressions, then severity overrides. Rules report only in the
+/// file they check (other files appear in related information), so a file's findings depend
+/// on other files only through the project's cross-file lookups.
+#[must_use]
+pub fn lint_file(
+    project: &Project,
+    index: usize,
+    rules: &[&dyn Rule],
+    selection: &dyn Selection,
+    options: RunOptions,
+) -> Vec<Diagnostic> {
+    let file = &project.files[index];
+    if file.context {
+        return Vec::new();
+    }
+    let path = file.source.path.as_path();
+    let enabled = |code: &str| selection.enabled(path, code);
+    let mut out = Vec::new();
     for rule in rules {
-        if !project.files.is_empty() {
-            let mut cx = Ctx {
-                project,
-                file: 0,
-                rule: rule.meta(),
-                out: &mut out,
-            };
-            rule.check_project(project, &mut cx);
+        let meta = rule.meta();
+        if file.format.is_some_and(|f| !meta.formats.contains(&f)) || !enabled(meta.code) {
+            continue;
+        }
+        let mut cx = Ctx {
+            project,
+            file: index,
+            rule: meta,
+            out: &mut out,
+        };
+        rule.check_file(file, &mut cx);
+        for workload in &file.workloads {
+            rule.check_workload(workload, &mut cx);
+            for (container, mount) in workload.mounts() {
+                rule.check_mount(mount, container, workload, &mut cx);
+            }
         }
     }
-    // Project-wide rules report into any file.
-    out.retain(|d| selection.enabled(&d.file, d.code));
     apply_precedence(&mut out);
-    let context: HashSet<&std::path::Path> = project
-        .files
-        .iter()
-        .filter(|f| f.context)
-        .map(|f| f.source.path.as_path())
-        .collect();
-    if !context.is_empty() {
-        out.retain(|d| !context.contains(d.file.as_path()));
-    }
-    let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
-    let unused = metas.iter().copied().find(|m| m.code == UNUSED_SUPPRESSION);
     if options.inline_ignores {
-        let mut extra = Vec::new();
-        for file in project.files.iter().filter(|f| !f.context) {
-            let path = file.source.path.as_path();
-            let enabled = |code: &str| selection.enabled(path, code);
-            let unused = unused.filter(|m| enabled(m.code));
-            extra.extend(suppress::apply(
-                file,
-                &mut out,
-                &metas,
-                unused,
-                &enabled,
-                options.require_reason,
-            ));
-        }
+        let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+        let unused = metas
+            .iter()
+            .copied()
+            .find(|m| m.code == UNUSED_SUPPRESSION)
+            .filter(|m| enabled(m.code));
+        let mut extra = suppress::apply(
+            file,
+            &mut out,
+            &metas,
+            unused,
+            &enabled,
+            options.require_reason,
+        );
         out.append(&mut extra);
     }
     for d in &mut out {
@@ -188,81 +214,7 @@ pub fn run_with(
             d.severity = severity;
         }
     }
-    sort_and_dedup(&mut out);
     out
-}
-
-/// The per-file hooks of every rule, over the files in parallel: each worker takes the next
-/// few files and keeps its own findings. Their order does not matter: the run sorts them.
-fn check_files(
-    project: &Project,
-    rules: &[&dyn Rule],
-    selection: &dyn Selection,
-) -> Vec<Diagnostic> {
-    const CHUNK: usize = 32;
-    let files = project.files.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(files.div_ceil(CHUNK))
-        .clamp(1, 8);
-    let check = |range: std::ops::Range<usize>, out: &mut Vec<Diagnostic>| {
-        for index in range {
-            let file = &project.files[index];
-            for rule in rules {
-                let meta = rule.meta();
-                if file.format.is_some_and(|f| !meta.formats.contains(&f))
-                    || !selection.enabled(&file.source.path, meta.code)
-                {
-                    continue;
-                }
-                let mut cx = Ctx {
-                    project,
-                    file: index,
-                    rule: meta,
-                    out,
-                };
-                rule.check_file(file, &mut cx);
-                for workload in &file.workloads {
-                    rule.check_workload(workload, &mut cx);
-                    for (container, mount) in workload.mounts() {
-                        rule.check_mount(mount, container, workload, &mut cx);
-                    }
-                }
-            }
-        }
-    };
-    if workers == 1 {
-        let mut out = Vec::new();
-        check(0..files, &mut out);
-        return out;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let start = next.fetch_add(CHUNK, std::sync::atomic::Ordering::Relaxed);
-                        if start >= files {
-                            break;
-                        }
-                        check(start..(start + CHUNK).min(files), &mut out);
-                    }
-                    out
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for handle in handles {
-            match handle.join() {
-                Ok(mut part) => out.append(&mut part),
-                // A bug, not input: surface it as the serial engine would.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        out
-    })
 }
 
 /// The rule that reports suppressions which silence nothing.

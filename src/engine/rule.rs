@@ -1,7 +1,7 @@
 //! The rule trait and its metadata.
 
 use crate::engine::{Ctx, Severity};
-use crate::model::{Container, FileModel, Format, Mount, Project, Workload};
+use crate::model::{Container, FileModel, Format, Mount, Workload};
 
 /// What every rule declares: written once with [`declare_rule!`](crate::declare_rule), read by
 /// `explain`, `rules`, the README table and every renderer.
@@ -57,8 +57,9 @@ pub trait DeclaredRule {
 }
 
 /// A rule: hooks with default no-op bodies, called by the engine in this order for each
-/// file: `check_file`, then for each workload `check_workload` and each mount `check_mount`;
-/// `check_project` once per run (cross-file rules).
+/// file: `check_file`, then for each workload `check_workload` and each mount `check_mount`.
+/// A rule reports only in the file it checks; it sees other files only through the project's
+/// cross-file lookups (`Ctx::project`), which is what lets a run lint files as it reads them.
 pub trait Rule: DeclaredRule + Sync + Send {
     fn check_file(&self, _file: &FileModel, _cx: &mut Ctx) {}
     fn check_workload(&self, _workload: &Workload, _cx: &mut Ctx) {}
@@ -70,7 +71,6 @@ pub trait Rule: DeclaredRule + Sync + Send {
         _cx: &mut Ctx,
     ) {
     }
-    fn check_project(&self, _project: &Project, _cx: &mut Ctx) {}
 }
 
 /// Declares a rule: its doc comment, metadata and struct. The docs are captured into the

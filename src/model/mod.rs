@@ -4,10 +4,12 @@
 //! Project → files → workloads (compose service, pod template owner, Dockerfile stage) →
 //! containers → mounts.
 
+mod index;
 mod source;
 
 use std::path::PathBuf;
 
+pub use index::{Answer, FactIndex, FileFacts, Query};
 pub use source::{LineIndex, Pos, SourceFile, Span, Spanned};
 
 /// The kind of input a file holds.
@@ -37,19 +39,19 @@ pub struct ParseError {
     pub span: Span,
 }
 
+/// Dockerfiles read once and shared by many projects (a streaming run's), by lexical path.
+pub type SharedDockerfiles = std::collections::HashMap<PathBuf, std::sync::Arc<FileModel>>;
+
 /// Everything a run was given.
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: Vec<FileModel>,
-    /// Dockerfiles by normalized path, built on first use.
-    dockerfiles: std::sync::OnceLock<std::collections::HashMap<PathBuf, usize>>,
-    /// Claims by name: (file, claim index), built on first use.
-    claims_by_name: std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
-    /// Autoscalers by target name: (file, autoscaler index), built on first use.
-    autoscalers_by_target:
-        std::sync::OnceLock<std::collections::HashMap<String, Vec<(usize, usize)>>>,
-    /// Compose files by folder, built on first use.
-    compose_by_dir: std::sync::OnceLock<std::collections::HashMap<PathBuf, Vec<usize>>>,
+    /// The cross-file index of `files`, built on first use.
+    index: std::sync::OnceLock<FactIndex>,
+    /// Dockerfiles outside `files`, consulted after them.
+    shared_dockerfiles: Option<std::sync::Arc<SharedDockerfiles>>,
+    /// The cross-file queries asked, when recording.
+    queries: Option<std::sync::Mutex<Vec<Query>>>,
     /// The run's catalog of stateful images and sensitive host paths, when a configuration
     /// extends the built-in one. Catalog data are facts about images and hosts the whole run
     /// shares (cross-file rules read them too), so they live with the project.
@@ -634,11 +636,7 @@ impl Project {
     pub fn new(files: Vec<FileModel>) -> Self {
         Self {
             files,
-            dockerfiles: std::sync::OnceLock::new(),
-            claims_by_name: std::sync::OnceLock::new(),
-            autoscalers_by_target: std::sync::OnceLock::new(),
-            compose_by_dir: std::sync::OnceLock::new(),
-            catalog: None,
+            ..Self::default()
         }
     }
 
@@ -647,6 +645,44 @@ impl Project {
     pub fn with_catalog(mut self, catalog: std::sync::Arc<crate::rules::catalog::Catalog>) -> Self {
         self.catalog = Some(catalog);
         self
+    }
+
+    /// Answer Dockerfile lookups the project's own files do not answer from `dockerfiles`.
+    #[must_use]
+    pub fn with_shared_dockerfiles(mut self, dockerfiles: std::sync::Arc<SharedDockerfiles>) -> Self {
+        self.shared_dockerfiles = Some(dockerfiles);
+        self
+    }
+
+    /// Record every cross-file query from now on (see [`Project::take_queries`]).
+    #[must_use]
+    pub fn recording(mut self) -> Self {
+        self.queries = Some(std::sync::Mutex::new(Vec::new()));
+        self
+    }
+
+    /// The queries recorded so far, each once, in the order first asked.
+    pub fn take_queries(&self) -> Vec<Query> {
+        let Some(queries) = &self.queries else {
+            return Vec::new();
+        };
+        let mut queries = std::mem::take(
+            &mut *queries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let mut seen = std::collections::HashSet::new();
+        queries.retain(|q| seen.insert(q.clone()));
+        queries
+    }
+
+    fn record(&self, query: impl FnOnce() -> Query) {
+        if let Some(queries) = &self.queries {
+            queries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(query());
+        }
     }
 
     /// The run's catalog: the built-in one unless a configuration extends it.
@@ -658,95 +694,78 @@ impl Project {
         }
     }
 
+    /// The cross-file index of the project's own files.
+    #[must_use]
+    pub fn index(&self) -> &FactIndex {
+        self.index
+            .get_or_init(|| FactIndex::new(self.files.iter().map(FileFacts::of).collect()))
+    }
+
+    /// What this project answers to `query`: the same answer its lookups give.
+    #[must_use]
+    pub fn answer(&self, query: &Query) -> Answer {
+        if let Query::Dockerfile(path) = query
+            && self.index().dockerfile(path).is_none()
+        {
+            return self
+                .shared_dockerfiles
+                .as_ref()
+                .and_then(|shared| shared.get(path))
+                .map(|f| (f.source.path.clone(), 0))
+                .into_iter()
+                .collect();
+        }
+        self.index().answer(query)
+    }
+
     /// The compose files of the run in `dir` (a compose file's folder).
     pub fn compose_files_in(&self, dir: &std::path::Path) -> impl Iterator<Item = &FileModel> {
-        let index = self.compose_by_dir.get_or_init(|| {
-            let mut map: std::collections::HashMap<PathBuf, Vec<usize>> =
-                std::collections::HashMap::new();
-            for (i, f) in self.files.iter().enumerate() {
-                if f.format == Some(Format::Compose) {
-                    let dir = f.source.path.parent().unwrap_or(std::path::Path::new(""));
-                    map.entry(dir.to_path_buf()).or_default().push(i);
-                }
-            }
-            map
-        });
-        index
-            .get(dir)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(|&i| &self.files[i])
+        self.record(|| Query::ComposeDir(dir.to_path_buf()));
+        self.index().compose_in(dir).iter().map(|&i| &self.files[i])
     }
 
     /// The PersistentVolumeClaim `name` in `namespace`, from any file; an exact namespace match
     /// wins over an object without namespace.
     #[must_use]
-    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(usize, &Claim)> {
-        let index = self.claims_by_name.get_or_init(|| {
-            let mut map: std::collections::HashMap<String, Vec<(usize, usize)>> =
-                std::collections::HashMap::new();
-            for (i, f) in self.files.iter().enumerate() {
-                for (j, c) in f.claims.iter().enumerate() {
-                    map.entry(c.name.value.clone()).or_default().push((i, j));
-                }
-            }
-            map
+    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(&FileModel, &Claim)> {
+        self.record(|| Query::Claim {
+            name: name.to_string(),
+            namespace: namespace.map(str::to_string),
         });
-        let mut found: Option<(usize, &Claim)> = None;
-        for &(i, j) in index.get(name)? {
-            let claim = &self.files[i].claims[j];
-            if !same_namespace(claim.namespace.as_deref(), namespace) {
-                continue;
-            }
-            if claim.namespace.as_deref() == namespace {
-                return Some((i, claim));
-            }
-            found = found.or(Some((i, claim)));
-        }
-        found
+        let (i, j) = self.index().claim(name, namespace)?;
+        Some((&self.files[i], &self.files[i].claims[j]))
     }
+
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
     pub fn autoscalers_of<'a>(
         &'a self,
         workload: &'a Workload,
-    ) -> impl Iterator<Item = (usize, &'a Autoscaler)> + 'a {
-        let index = self.autoscalers_by_target.get_or_init(|| {
-            let mut map: std::collections::HashMap<String, Vec<(usize, usize)>> =
-                std::collections::HashMap::new();
-            for (i, f) in self.files.iter().enumerate() {
-                for (j, a) in f.autoscalers.iter().enumerate() {
-                    if let Some(name) = &a.target_name {
-                        map.entry(name.value.clone()).or_default().push((i, j));
-                    }
-                }
-            }
-            map
+    ) -> impl Iterator<Item = (&'a FileModel, &'a Autoscaler)> + 'a {
+        self.record(|| Query::Autoscalers {
+            kind: workload.kube_kind().map(str::to_string),
+            name: workload.name.clone(),
+            namespace: workload.namespace.clone(),
         });
-        let kind = workload.kube_kind();
-        index
-            .get(&workload.name)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(move |&(i, j)| (i, &self.files[i].autoscalers[j]))
-            .filter(move |(_, a)| {
-                kind.is_some()
-                    && a.target_kind.as_deref() == kind
-                    && same_namespace(a.namespace.as_deref(), workload.namespace.as_deref())
-            })
+        self.index()
+            .autoscalers(
+                workload.kube_kind(),
+                &workload.name,
+                workload.namespace.as_deref(),
+            )
+            .map(move |(i, j)| (&self.files[i], &self.files[i].autoscalers[j]))
     }
+
     /// The Dockerfile at `path` (compared after lexical normalization), when the run has it.
     #[must_use]
-    pub fn dockerfile(&self, path: &std::path::Path) -> Option<(usize, &Dockerfile)> {
-        let index = self.dockerfiles.get_or_init(|| {
-            self.files
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.dockerfile.is_some())
-                .map(|(i, f)| (lexical(&f.source.path), i))
-                .collect()
-        });
-        let i = *index.get(&lexical(path))?;
-        Some((i, self.files[i].dockerfile.as_ref()?))
+    pub fn dockerfile(&self, path: &std::path::Path) -> Option<(&FileModel, &Dockerfile)> {
+        let key = lexical(path);
+        let own = self.index().dockerfile(&key);
+        self.record(|| Query::Dockerfile(key.clone()));
+        let file = match own {
+            Some(i) => &self.files[i],
+            None => self.shared_dockerfiles.as_ref()?.get(&key)?.as_ref(),
+        };
+        Some((file, file.dockerfile.as_ref()?))
     }
 }
 

@@ -1,0 +1,203 @@
+//! The cross-file index: what one file can ask about the others, and the answers.
+//!
+//! Rules see other files only through four lookups on [`Project`](super::Project): the
+//! Dockerfile a compose `build:` names, a PersistentVolumeClaim by name, the autoscalers of a
+//! workload, and the compose files of a folder. Each lookup is a [`Query`]; the index answers
+//! it from small per-file [`FileFacts`] (names and namespaces, never trees). A project answers
+//! from its own files; a streaming run answers the same queries from the facts of every file
+//! it read, and the two must agree (one implementation serves both), which is how a run that
+//! linted a file alone can tell whether another file would have changed its findings.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::{FileModel, Format, lexical, same_namespace};
+
+/// A cross-file question a rule asked while checking one file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Query {
+    /// The Dockerfile at this path (lexically normalized).
+    Dockerfile(PathBuf),
+    /// The claim `name` seen from `namespace`.
+    Claim {
+        name: String,
+        namespace: Option<String>,
+    },
+    /// The autoscalers whose `scaleTargetRef` is this kind and name, seen from `namespace`.
+    Autoscalers {
+        kind: Option<String>,
+        name: String,
+        namespace: Option<String>,
+    },
+    /// The compose files of a folder.
+    ComposeDir(PathBuf),
+}
+
+/// Which files (and which item of each) answer a query: a path, and the position of the
+/// claim or autoscaler in its file (0 for whole files). Equal answers mean equal findings.
+pub type Answer = Vec<(PathBuf, usize)>;
+
+/// What a file contributes to cross-file lookups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// As diagnostics name the file.
+    pub path: PathBuf,
+    pub compose: bool,
+    pub dockerfile: bool,
+    /// Claims in file order: name and namespace.
+    pub claims: Vec<(String, Option<String>)>,
+    /// Autoscalers in file order: target kind, target name, namespace.
+    pub autoscalers: Vec<(Option<String>, Option<String>, Option<String>)>,
+}
+
+impl FileFacts {
+    #[must_use]
+    pub fn of(file: &FileModel) -> Self {
+        Self {
+            path: file.source.path.clone(),
+            compose: file.format == Some(Format::Compose),
+            dockerfile: file.dockerfile.is_some(),
+            claims: file
+                .claims
+                .iter()
+                .map(|c| (c.name.value.clone(), c.namespace.clone()))
+                .collect(),
+            autoscalers: file
+                .autoscalers
+                .iter()
+                .map(|a| {
+                    (
+                        a.target_kind.clone(),
+                        a.target_name.as_ref().map(|n| n.value.clone()),
+                        a.namespace.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Lookups over the facts of a set of files, in the order given (a run sorts files by path).
+#[derive(Debug, Default)]
+pub struct FactIndex {
+    files: Vec<FileFacts>,
+    dockerfiles: HashMap<PathBuf, usize>,
+    /// Claims by name: (file, claim).
+    claims: HashMap<String, Vec<(usize, usize)>>,
+    /// Autoscalers by target name: (file, autoscaler).
+    autoscalers: HashMap<String, Vec<(usize, usize)>>,
+    compose_by_dir: HashMap<PathBuf, Vec<usize>>,
+}
+
+impl FactIndex {
+    #[must_use]
+    pub fn new(files: Vec<FileFacts>) -> Self {
+        let mut index = FactIndex::default();
+        for (i, f) in files.iter().enumerate() {
+            if f.dockerfile {
+                index.dockerfiles.insert(lexical(&f.path), i);
+            }
+            if f.compose {
+                let dir = f.path.parent().unwrap_or(Path::new(""));
+                index
+                    .compose_by_dir
+                    .entry(dir.to_path_buf())
+                    .or_default()
+                    .push(i);
+            }
+            for (j, (name, _)) in f.claims.iter().enumerate() {
+                index.claims.entry(name.clone()).or_default().push((i, j));
+            }
+            for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
+                if let Some(target) = target {
+                    index
+                        .autoscalers
+                        .entry(target.clone())
+                        .or_default()
+                        .push((i, j));
+                }
+            }
+        }
+        index.files = files;
+        index
+    }
+
+    #[must_use]
+    pub fn files(&self) -> &[FileFacts] {
+        &self.files
+    }
+
+    /// The file holding the Dockerfile at `path` (compared after lexical normalization).
+    #[must_use]
+    pub fn dockerfile(&self, path: &Path) -> Option<usize> {
+        self.dockerfiles.get(&lexical(path)).copied()
+    }
+
+    /// The claim `name` seen from `namespace`: an exact namespace match wins over an object
+    /// without namespace; otherwise the first that matches.
+    #[must_use]
+    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(usize, usize)> {
+        let mut found = None;
+        for &(i, j) in self.claims.get(name)? {
+            let theirs = self.files[i].claims[j].1.as_deref();
+            if !same_namespace(theirs, namespace) {
+                continue;
+            }
+            if theirs == namespace {
+                return Some((i, j));
+            }
+            found = found.or(Some((i, j)));
+        }
+        found
+    }
+
+    /// The autoscalers of the workload `kind`/`name` in `namespace`. A workload that is not a
+    /// Kubernetes object (no kind) has none.
+    pub fn autoscalers<'a>(
+        &'a self,
+        kind: Option<&'a str>,
+        name: &str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.autoscalers
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(move |&(i, j)| {
+                let (target_kind, _, theirs) = &self.files[i].autoscalers[j];
+                kind.is_some()
+                    && target_kind.as_deref() == kind
+                    && same_namespace(theirs.as_deref(), namespace)
+            })
+    }
+
+    /// The compose files in `dir`.
+    #[must_use]
+    pub fn compose_in(&self, dir: &Path) -> &[usize] {
+        self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The answer to `query`, as paths and item positions.
+    #[must_use]
+    pub fn answer(&self, query: &Query) -> Answer {
+        let path = |i: usize, j: usize| (self.files[i].path.clone(), j);
+        match query {
+            Query::Dockerfile(p) => self.dockerfile(p).map(|i| path(i, 0)).into_iter().collect(),
+            Query::Claim { name, namespace } => self
+                .claim(name, namespace.as_deref())
+                .map(|(i, j)| path(i, j))
+                .into_iter()
+                .collect(),
+            Query::Autoscalers {
+                kind,
+                name,
+                namespace,
+            } => self
+                .autoscalers(kind.as_deref(), name, namespace.as_deref())
+                .map(|(i, j)| path(i, j))
+                .collect(),
+            Query::ComposeDir(dir) => self.compose_in(dir).iter().map(|&i| path(i, 0)).collect(),
+        }
+    }
+}
