@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,11 +13,10 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use crate::config::{self, FailOn, Overrides, Resolver};
 use crate::engine;
-use crate::model::Project;
 use crate::output::{self, Report, catalog, human, statistics};
 use crate::parse::{ComposeMode, ParseOptions};
 use crate::rules;
-use crate::{baseline, discover};
+use crate::{baseline, discover, pipeline};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -419,59 +418,70 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         );
     }
 
-    let mut files = discover::load_all_with(&found.files, &|c| {
+    let opts_for = |c: &discover::Candidate| {
         let settings = resolver.for_file(&c.path);
         ParseOptions {
             compose_mode: settings.compose_mode,
             max_file_size: settings.max_file_size,
         }
-    });
-    if let Some(settings) = stdin_settings {
+    };
+    if args.parse_only {
+        // The floor of the benchmark: walk, read and parse every file, no rules.
+        let parsed = crate::par::map(&found.files, |_, c| discover::load(c, &opts_for(c)).is_some());
+        let parsed = parsed.into_iter().filter(|&p| p).count();
+        let _ = writeln!(io.stderr, "parsed {parsed} files");
+        return if failed { EXIT_ERROR } else { EXIT_OK };
+    }
+    let stdin_bytes;
+    let mut inputs: Vec<pipeline::Input> = found
+        .files
+        .iter()
+        .map(|c| pipeline::Input::new(c.display.clone(), c.explicit, move || {
+            discover::load(c, &opts_for(c))
+        }))
+        .collect();
+    if let Some(settings) = &stdin_settings {
         let opts = ParseOptions {
             compose_mode: settings.compose_mode,
             max_file_size: settings.max_file_size,
         };
-        if let Some(model) = discover::load_stdin(io.stdin, args.stdin_filename.as_deref(), &opts) {
-            files.push(model);
-        }
+        let name = args.stdin_filename.as_deref();
+        stdin_bytes = discover::read_stdin(io.stdin, opts.max_file_size);
+        let display = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
+        let bytes = &stdin_bytes;
+        inputs.push(pipeline::Input::new(display, false, move || match bytes {
+            Ok(bytes) => discover::parse_stdin(bytes.clone(), name, &opts),
+            Err(problem) => Some(discover::stdin_problem(
+                problem.clone(),
+                name,
+                opts.max_file_size,
+            )),
+        }));
     }
-    if args.parse_only {
-        let _ = writeln!(io.stderr, "parsed {} files", files.len());
-        return if failed { EXIT_ERROR } else { EXIT_OK };
-    }
-    let context_opts = ParseOptions {
-        compose_mode: root.compose_mode,
-        max_file_size: root.max_file_size,
+    let context = pipeline::Context {
+        parse: ParseOptions {
+            compose_mode: root.compose_mode,
+            max_file_size: root.max_file_size,
+        },
+        cwd: io.cwd.clone(),
     };
-    discover::add_build_context(&mut files, &context_opts, &io.cwd);
-    let explicit: std::collections::HashSet<PathBuf> = found
-        .files
-        .iter()
-        .filter(|c| c.explicit)
-        .map(|c| c.display.clone())
-        .collect();
-    discover::add_claim_context(&mut files, &explicit, &context_opts, &io.cwd);
-    files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    let mut project = Project::new(files);
-    if let Some(catalog) = root.catalog() {
-        project = project.with_catalog(catalog);
-    }
-    let selection = resolver.selection(
-        project
-            .files
-            .iter()
-            .filter(|f| !f.context)
-            .map(|f| f.source.path.as_path()),
-    );
-    let mut diagnostics = engine::run_with(
-        &project,
-        rules::RULES,
-        &selection,
-        engine::RunOptions {
-            inline_ignores: !args.no_inline_ignores,
-            require_reason: args.require_reason,
+    let selection = resolver.selection(inputs.iter().map(|i| i.display.as_path()));
+    let linted = pipeline::lint(
+        &inputs,
+        &pipeline::Options {
+            rules: rules::RULES,
+            selection: &selection,
+            run: engine::RunOptions {
+                inline_ignores: !args.no_inline_ignores,
+                require_reason: args.require_reason,
+            },
+            catalog: root.catalog(),
+            context,
         },
     );
+    drop(inputs);
+    let project = linted.project;
+    let mut diagnostics = linted.diagnostics;
     if let Some(path) = &args.write_baseline {
         return match baseline::write(path, &project, &diagnostics) {
             Ok(n) => {

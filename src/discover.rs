@@ -454,22 +454,30 @@ pub fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &
         .map(|b| crate::model::lexical(&b.dockerfile_path))
         .filter(|p| !have.contains(p))
         .collect();
-    for display in wanted {
-        let path = cwd.join(&display);
-        if !path.is_file() {
-            continue;
-        }
-        let candidate = Candidate {
-            path,
-            display,
-            explicit: false,
-            included: false,
-        };
-        if let Some(mut model) = load(&candidate, opts) {
-            model.context = true;
-            files.push(model);
-        }
+    files.extend(
+        wanted
+            .into_iter()
+            .filter_map(|display| build_context(display, opts, cwd)),
+    );
+}
+
+/// The Dockerfile a compose `build:` names (`display`, as diagnostics name it), read as
+/// context: its own findings are not reported. `None` when there is no such file.
+#[must_use]
+pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Option<FileModel> {
+    let path = cwd.join(&display);
+    if !path.is_file() {
+        return None;
     }
+    let candidate = Candidate {
+        path,
+        display,
+        explicit: false,
+        included: false,
+    };
+    let mut model = load(&candidate, opts)?;
+    model.context = true;
+    Some(model)
 }
 
 /// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
@@ -520,21 +528,38 @@ pub fn add_claim_context(
     opts: &ParseOptions,
     cwd: &Path,
 ) {
-    let mut have: std::collections::HashSet<PathBuf> = files
+    let have: Vec<&Path> = files.iter().map(|f| f.source.path.as_path()).collect();
+    let wanting = files
         .iter()
-        .map(|f| crate::model::lexical(&normalize(&cwd.join(&f.source.path))))
-        .collect();
+        .filter(|f| explicit.contains(&f.source.path) && wants_claim_facts(f))
+        .map(|f| f.source.path.as_path());
+    let mut found = claim_context_files(wanting, &have, opts, cwd);
+    files.append(&mut found);
+}
+
+/// The claim-context files (see [`add_claim_context`]) of the files `wanting` them, all
+/// display paths; files in `have` are the run's already and not read again.
+#[must_use]
+pub fn claim_context_files<'a>(
+    wanting: impl IntoIterator<Item = &'a Path>,
+    have: &[&Path],
+    opts: &ParseOptions,
+    cwd: &Path,
+) -> Vec<FileModel> {
     let mut folders: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for f in files.iter() {
-        if !explicit.contains(&f.source.path) || !wants_claim_facts(f) {
-            continue;
+    for display in wanting {
+        let absolute = normalize(&cwd.join(display));
+        if let Some(dir) = absolute.parent() {
+            folders.extend(folders_up_to_git_root(dir));
         }
-        let absolute = normalize(&cwd.join(&f.source.path));
-        let Some(dir) = absolute.parent() else {
-            continue;
-        };
-        folders.extend(folders_up_to_git_root(dir));
     }
+    if folders.is_empty() {
+        return Vec::new();
+    }
+    let mut have: std::collections::HashSet<PathBuf> = have
+        .iter()
+        .map(|p| crate::model::lexical(&normalize(&cwd.join(p))))
+        .collect();
     let mut found = Vec::new();
     for folder in folders {
         let Ok(entries) = fs::read_dir(&folder) else {
@@ -572,7 +597,7 @@ pub fn add_claim_context(
             }
         }
     }
-    files.append(&mut found);
+    found
 }
 
 /// `dir` and its parents up to the nearest folder holding `.git`; only `dir` when none does.
@@ -604,16 +629,54 @@ pub fn load_stdin(
     name: Option<&Path>,
     opts: &ParseOptions,
 ) -> Option<FileModel> {
-    let display = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
-    let limit = opts.max_file_size;
+    match read_stdin(stdin, opts.max_file_size) {
+        Ok(bytes) => parse_stdin(bytes, name, opts),
+        Err(problem) => Some(stdin_problem(problem, name, opts.max_file_size)),
+    }
+}
+
+/// Why standard input could not be linted.
+#[derive(Clone, Debug)]
+pub enum StdinProblem {
+    /// The error, as messages show it.
+    Io(String),
+    TooLarge,
+}
+
+/// Read standard input, up to `limit` bytes.
+pub fn read_stdin(stdin: &mut dyn Read, limit: u64) -> Result<Vec<u8>, StdinProblem> {
     let mut bytes = Vec::new();
-    if let Err(e) = stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
-        let message = format!("cannot read standard input: {}", io_message(&e));
-        return Some(parse::unreadable(display, None, message));
-    }
+    stdin
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| StdinProblem::Io(io_message(&e)))?;
     if bytes.len() as u64 > limit {
-        return Some(too_large(display, None, limit));
+        return Err(StdinProblem::TooLarge);
     }
+    Ok(bytes)
+}
+
+fn stdin_display(name: Option<&Path>) -> PathBuf {
+    name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf)
+}
+
+/// The SL001 file for standard input that could not be read.
+#[must_use]
+pub fn stdin_problem(problem: StdinProblem, name: Option<&Path>, limit: u64) -> FileModel {
+    let display = stdin_display(name);
+    match problem {
+        StdinProblem::Io(e) => {
+            let message = format!("cannot read standard input: {e}");
+            parse::unreadable(display, None, message)
+        }
+        StdinProblem::TooLarge => too_large(display, None, limit),
+    }
+}
+
+/// Parse what standard input held, named `name` (`--stdin-filename`).
+#[must_use]
+pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> Option<FileModel> {
+    let display = stdin_display(name);
     // Classification goes by name: a name that says nothing (or none) reads as YAML, so
     // `helm template ... | stowlint check -` works.
     let classify_as = match name {

@@ -15,5 +15,6 @@ pub mod model;
 pub mod output;
 pub mod par;
 pub mod parse;
+pub mod pipeline;
 #[path = "../rules/mod.rs"]
 pub mod rules;

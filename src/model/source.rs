@@ -189,7 +189,7 @@ impl LineIndex {
 }
 
 /// One file given to a run: its path as shown to users, its text and a line index.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path as shown in reports (relative to the working folder when under it).
     pub path: PathBuf,

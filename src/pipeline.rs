@@ -1,0 +1,379 @@
+//! The streaming run: read, parse and lint every file on all cores, keeping of each file only
+//! its findings, its cross-file facts and (when it has findings) its text — never its model
+//! past its own lint. Memory grows with the findings, not with the repository's trees.
+//!
+//! A file's findings depend on other files only through the project's cross-file lookups
+//! ([`Query`]). So each file is linted alone as soon as it is parsed, recording the queries
+//! its rules ask and the answers it got; Dockerfiles go first, so the Dockerfile a compose
+//! `build:` names is known by then. When every file is read, the facts of all of them answer
+//! the recorded queries again: a file whose answers differ (a claim, an autoscaler or a
+//! compose sibling in another file) is read again and linted in a project holding the files
+//! that answer it. The findings are exactly those of a project holding every file at once
+//! (tested against [`engine::run_with`](crate::engine::run_with)).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::engine::{self, Diagnostic, Rule, RunOptions, Selection};
+use crate::model::{
+    Answer, FactIndex, FileFacts, FileModel, Project, Query, SharedDockerfiles, lexical,
+};
+use crate::parse::detect;
+use crate::rules::catalog::Catalog;
+
+/// One file to lint: how reports name it, and how to read and parse it (a streaming run may
+/// read a file twice).
+pub struct Input<'a> {
+    /// As diagnostics name it.
+    pub display: PathBuf,
+    /// Named on the command line: its claims may come from files the run was not given.
+    pub explicit: bool,
+    load: Box<dyn Fn() -> Option<FileModel> + Sync + 'a>,
+}
+
+impl std::fmt::Debug for Input<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Input")
+            .field("display", &self.display)
+            .field("explicit", &self.explicit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Input<'a> {
+    /// `load` reads and parses the file; `None` when it is none of ours.
+    pub fn new(
+        display: PathBuf,
+        explicit: bool,
+        load: impl Fn() -> Option<FileModel> + Sync + 'a,
+    ) -> Self {
+        Self {
+            display,
+            explicit,
+            load: Box::new(load),
+        }
+    }
+
+    fn load(&self) -> Option<FileModel> {
+        (self.load)()
+    }
+
+    /// Dockerfiles are named so: they are linted first, so that compose files find them.
+    fn early(&self) -> bool {
+        detect::by_name(&self.display) == detect::NameClass::Dockerfile
+    }
+}
+
+/// Where build and claim context files are read from.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub parse: crate::parse::ParseOptions,
+    /// Relative display paths start here.
+    pub cwd: PathBuf,
+}
+
+/// What a run checks with.
+pub struct Options<'a> {
+    pub rules: &'a [&'a dyn Rule],
+    pub selection: &'a dyn Selection,
+    pub run: RunOptions,
+    pub catalog: Option<Arc<Catalog>>,
+    pub context: Context,
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("rules", &self.rules.len())
+            .field("run", &self.run)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A run's result: the findings in report order, and a project of the linted files for the
+/// renderers — each file's path and format, and its text when it has findings; no models.
+#[derive(Debug)]
+pub struct Linted {
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What is kept of one linted file.
+struct Outcome {
+    input: usize,
+    diagnostics: Vec<Diagnostic>,
+    facts: FileFacts,
+    /// The cross-file queries its rules asked, with the answers they got.
+    queries: Vec<(Query, Answer)>,
+    /// Named on the command line with a workload that mounts a claim.
+    wants_claims: bool,
+    /// The file reduced to what renderers need.
+    slim: FileModel,
+}
+
+/// Read, parse and lint `inputs`.
+#[must_use]
+pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
+    let (early, late): (Vec<usize>, Vec<usize>) = (0..inputs.len()).partition(|&i| inputs[i].early());
+    let none = Arc::new(SharedDockerfiles::new());
+    let first = crate::par::map(&early, |_, &i| lint_alone(inputs, i, &none, options));
+    let mut shared = SharedDockerfiles::new();
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for (outcome, model) in first.into_iter().flatten() {
+        if let Some(model) = model.filter(|m| m.dockerfile.is_some()) {
+            shared.insert(lexical(&model.source.path), Arc::new(model));
+        }
+        outcomes.push(outcome);
+    }
+    let shared = Arc::new(shared);
+    let second = crate::par::map(&late, |_, &i| {
+        lint_alone(inputs, i, &shared, options).map(|(outcome, _)| outcome)
+    });
+    outcomes.extend(second.into_iter().flatten());
+    drop(none);
+    let mut shared = Arc::try_unwrap(shared).unwrap_or_else(|arc| (*arc).clone());
+
+    // Files the run was not given, read for their facts: Dockerfiles compose files build, and
+    // claims of manifests named on the command line.
+    let mut context_facts: Vec<FileFacts> = Vec::new();
+    let run_paths: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
+    let wanted: std::collections::BTreeSet<PathBuf> = outcomes
+        .iter()
+        .flat_map(|o| &o.queries)
+        .filter_map(|(q, _)| match q {
+            Query::Dockerfile(p) if !run_paths.contains(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    for display in wanted {
+        let Some(model) =
+            crate::discover::build_context(display, &options.context.parse, &options.context.cwd)
+        else {
+            continue;
+        };
+        context_facts.push(FileFacts::of(&model));
+        if model.dockerfile.is_some() {
+            shared.insert(lexical(&model.source.path), Arc::new(model));
+        }
+    }
+    let mut claim_context = {
+        let mut have: Vec<&Path> = outcomes.iter().map(|o| o.facts.path.as_path()).collect();
+        have.extend(context_facts.iter().map(|f| f.path.as_path()));
+        let wanting = outcomes
+            .iter()
+            .filter(|o| o.wants_claims)
+            .map(|o| o.facts.path.as_path());
+        crate::discover::claim_context_files(
+            wanting,
+            &have,
+            &options.context.parse,
+            &options.context.cwd,
+        )
+    };
+    context_facts.extend(claim_context.iter().map(FileFacts::of));
+
+    let mut all_facts: Vec<FileFacts> = outcomes.iter().map(|o| o.facts.clone()).collect();
+    all_facts.append(&mut context_facts);
+    all_facts.sort_by(|a, b| a.path.cmp(&b.path));
+    let global = FactIndex::new(all_facts);
+
+    let stale: Vec<usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.queries.iter().any(|(q, a)| global.answer(q) != *a))
+        .map(|(k, _)| k)
+        .collect();
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("stale {} of {}", stale.len(), outcomes.len()); }
+    if !stale.is_empty() {
+        relint(
+            inputs,
+            &mut outcomes,
+            &stale,
+            &global,
+            &Arc::new(shared),
+            &mut claim_context,
+            options,
+        );
+    }
+
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        diagnostics.extend(o.diagnostics);
+        files.push(o.slim);
+    }
+    files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    engine::sort_and_dedup(&mut diagnostics);
+    let mut project = Project::new(files);
+    if let Some(catalog) = &options.catalog {
+        project = project.with_catalog(Arc::clone(catalog));
+    }
+    Linted {
+        project,
+        diagnostics,
+    }
+}
+
+/// Read, parse and lint input `i` in a project of its own (and the Dockerfiles read so far).
+/// The model comes back too, for Dockerfiles other files build.
+fn lint_alone(
+    inputs: &[Input<'_>],
+    i: usize,
+    shared: &Arc<SharedDockerfiles>,
+    options: &Options<'_>,
+) -> Option<(Outcome, Option<FileModel>)> {
+    let input = &inputs[i];
+    let model = input.load()?;
+    let mut project = project_of(vec![model], options).with_shared_dockerfiles(Arc::clone(shared));
+    let diagnostics = engine::lint_files(
+        &project,
+        &[0],
+        options.rules,
+        options.selection,
+        options.run,
+    );
+    let queries = project
+        .take_queries()
+        .into_iter()
+        .map(|q| {
+            let a = project.answer(&q);
+            (q, a)
+        })
+        .collect();
+    let model = project.files.pop()?;
+    let wants_claims = input.explicit && crate::discover::wants_claim_facts(&model);
+    let facts = FileFacts::of(&model);
+    let (slim, model) = slim(model, !diagnostics.is_empty(), input.early());
+    Some((
+        Outcome {
+            input: i,
+            diagnostics,
+            facts,
+            queries,
+            wants_claims,
+            slim,
+        },
+        model,
+    ))
+}
+
+/// What renderers need of a file: its path and format, and its text when it has findings.
+/// The model itself comes back when `keep` says so.
+fn slim(mut model: FileModel, text: bool, keep: bool) -> (FileModel, Option<FileModel>) {
+    let source = if text && !keep {
+        std::mem::replace(
+            &mut model.source,
+            crate::model::SourceFile::new(PathBuf::new(), String::new()),
+        )
+    } else if text {
+        model.source.clone()
+    } else {
+        crate::model::SourceFile::new(model.source.path.clone(), String::new())
+    };
+    let slim = FileModel::new(source, model.format);
+    (slim, keep.then_some(model))
+}
+
+fn project_of(files: Vec<FileModel>, options: &Options<'_>) -> Project {
+    let mut project = Project::new(files).recording();
+    if let Some(catalog) = &options.catalog {
+        project = project.with_catalog(Arc::clone(catalog));
+    }
+    project
+}
+
+/// How many times a re-lint may widen its project before it takes every file.
+const WIDENINGS: usize = 3;
+
+/// Lint again the outcomes at `stale`, in a project of their files and the files that answer
+/// their queries, until every answer agrees with `global`.
+fn relint(
+    inputs: &[Input<'_>],
+    outcomes: &mut [Outcome],
+    stale: &[usize],
+    global: &FactIndex,
+    shared: &Arc<SharedDockerfiles>,
+    claim_context: &mut Vec<FileModel>,
+    options: &Options<'_>,
+) {
+    let by_path: HashMap<&Path, usize> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| (input.display.as_path(), i))
+        .collect();
+    let targets: HashSet<usize> = stale.iter().map(|&k| outcomes[k].input).collect();
+    let mut wanted: HashSet<usize> = targets.clone();
+    let mut asked: Vec<Query> = stale
+        .iter()
+        .flat_map(|&k| outcomes[k].queries.iter().map(|(q, _)| q.clone()))
+        .collect();
+    for round in 0..=WIDENINGS {
+        if round == WIDENINGS {
+            wanted.extend(0..inputs.len());
+        }
+        for q in &asked {
+            for (path, _) in global.answer(q) {
+                if let Some(&i) = by_path.get(path.as_path()) {
+                    wanted.insert(i);
+                }
+            }
+        }
+        let mut load: Vec<usize> = wanted.iter().copied().collect();
+        load.sort_unstable();
+        let mut files: Vec<FileModel> = crate::par::map(&load, |_, &i| inputs[i].load())
+            .into_iter()
+            .flatten()
+            .collect();
+        files.append(claim_context);
+        files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let project = project_of(files, options).with_shared_dockerfiles(Arc::clone(shared));
+        let lint: Vec<usize> = project
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                by_path
+                    .get(f.source.path.as_path())
+                    .is_some_and(|i| targets.contains(i))
+                    && !f.context
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let found = engine::lint_files(
+            &project,
+            &lint,
+            options.rules,
+            options.selection,
+            options.run,
+        );
+        asked = project.take_queries();
+        let agreed = asked.iter().all(|q| project.answer(q) == global.answer(q));
+        let mut project = project;
+        claim_context.extend(project.files.extract_if(.., |f| f.context));
+        if !agreed && round < WIDENINGS {
+            continue;
+        }
+        let mut by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+        for d in found {
+            by_file.entry(d.file.clone()).or_default().push(d);
+        }
+        let mut texts: HashMap<PathBuf, crate::model::SourceFile> = project
+            .files
+            .into_iter()
+            .map(|f| (f.source.path.clone(), f.source))
+            .collect();
+        for &k in stale {
+            let o = &mut outcomes[k];
+            o.diagnostics = by_file.remove(&o.facts.path).unwrap_or_default();
+            if !o.diagnostics.is_empty()
+                && o.slim.source.text.is_empty()
+                && let Some(source) = texts.remove(&o.facts.path)
+            {
+                o.slim.source = source;
+            }
+        }
+        return;
+    }
+}
