@@ -677,11 +677,12 @@ impl Resolver {
         for shown in files {
             let settings = self.for_file(shown);
             let absolute = self.absolute(shown);
-            let enabled = rules::RULES
-                .iter()
-                .map(|r| r.meta().code)
-                .filter(|c| settings.enabled_in(&absolute, c))
-                .collect();
+            let mut enabled = RuleBits::default();
+            for code in rules::RULES.iter().map(|r| r.meta().code) {
+                if settings.enabled_in(&absolute, code) {
+                    enabled.insert(code);
+                }
+            }
             by_file.insert(
                 shown.to_path_buf(),
                 FileRules {
@@ -742,8 +743,30 @@ impl crate::discover::WalkFilter for Resolver {
 /// One file's rules: what it reports, its severities and its `fail-on`.
 #[derive(Debug)]
 struct FileRules {
-    enabled: HashSet<&'static str>,
+    enabled: RuleBits,
     settings: Arc<Settings>,
+}
+
+/// A set of rules as bits, by position in the registry (sorted by code): a run keeps one per
+/// file, so eight bytes rather than a hash set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct RuleBits(u64);
+
+impl RuleBits {
+    fn bit(code: &str) -> Option<u64> {
+        rules::RULES
+            .binary_search_by(|r| r.meta().code.cmp(code))
+            .ok()
+            .map(|i| 1u64 << i)
+    }
+
+    fn insert(&mut self, code: &str) {
+        self.0 |= Self::bit(code).unwrap_or(0);
+    }
+
+    fn contains(self, code: &str) -> bool {
+        Self::bit(code).is_some_and(|bit| self.0 & bit != 0)
+    }
 }
 
 /// The per-file selection a run uses: built once from the files of the run.
@@ -891,6 +914,20 @@ mod tests {
             Path::new("stowlint.toml"),
             &Overrides::default(),
         )
+    }
+
+    #[test]
+    fn rule_bits_hold_every_rule() {
+        assert!(rules::RULES.len() <= 64, "RuleBits needs a wider integer");
+        let mut bits = RuleBits::default();
+        for (i, r) in rules::RULES.iter().enumerate() {
+            let code = r.meta().code;
+            assert!(!bits.contains(code));
+            bits.insert(code);
+            assert!(bits.contains(code));
+            assert_eq!(bits.0.count_ones() as usize, i + 1);
+        }
+        assert!(!bits.contains("SL999"));
     }
 
     fn ok(text: &str) -> Settings {

@@ -262,18 +262,31 @@ fn lint_alone(
 /// What renderers need of a file: its path and format, and its text when it has findings.
 /// The model itself comes back when `keep` says so.
 fn slim(mut model: FileModel, text: bool, keep: bool) -> (FileModel, Option<FileModel>) {
-    let source = if text && !keep {
-        std::mem::replace(
-            &mut model.source,
-            crate::model::SourceFile::new(PathBuf::new(), String::new()),
-        )
-    } else if text {
-        model.source.clone()
+    let bare = crate::model::SourceFile::new(model.source.path.clone(), String::new());
+    let source = if text {
+        std::mem::replace(&mut model.source, bare)
     } else {
-        crate::model::SourceFile::new(model.source.path.clone(), String::new())
+        bare
     };
     let slim = FileModel::new(source, model.format);
-    (slim, keep.then_some(model))
+    (slim, keep.then(|| for_lookups(model)))
+}
+
+/// A Dockerfile kept for the compose files that build it: what image facts read (stages,
+/// their bases, `ENV` and `VOLUME`s), without its instructions, workloads or text.
+fn for_lookups(mut model: FileModel) -> FileModel {
+    if !model.source.text.is_empty() {
+        model.source = crate::model::SourceFile::new(model.source.path.clone(), String::new());
+    }
+    model.workloads = Vec::new();
+    model.errors = Vec::new();
+    model.object_suppressions = Vec::new();
+    if let Some(dockerfile) = &mut model.dockerfile {
+        for stage in &mut dockerfile.stages {
+            stage.instructions = Vec::new();
+        }
+    }
+    model
 }
 
 fn project_of(files: Vec<FileModel>, options: &Options<'_>) -> Project {
