@@ -198,7 +198,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         );
     }
 
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Vec::with_capacity(outcomes.iter().map(|o| o.diagnostics.len()).sum());
     let mut files = Vec::with_capacity(outcomes.len());
     for o in outcomes {
         diagnostics.extend(o.diagnostics);
@@ -227,13 +227,18 @@ fn lint_alone(
     let input = &inputs[i];
     let model = input.load()?;
     let mut project = project_of(vec![model], options).with_shared_dockerfiles(Arc::clone(shared));
-    let diagnostics = engine::lint_files(
+    let mut diagnostics = engine::lint_files(
         &project,
         &[0],
         options.rules,
         options.selection,
         options.run,
     );
+    // Kept to the end of the run: no growth slack.
+    diagnostics.shrink_to_fit();
+    for d in &mut diagnostics {
+        d.related.shrink_to_fit();
+    }
     let queries = project
         .take_queries()
         .into_iter()
@@ -370,7 +375,7 @@ fn relint(
         }
         let mut by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
         for d in found {
-            by_file.entry(d.file.clone()).or_default().push(d);
+            by_file.entry(d.file.to_path_buf()).or_default().push(d);
         }
         let mut texts: HashMap<PathBuf, crate::model::SourceFile> = project
             .files

@@ -1,8 +1,88 @@
 //! The one diagnostic type every renderer reads.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::Span;
+
+/// A file as diagnostics name it: shared by all the findings of one file (a run may keep
+/// hundreds of thousands of them), compared and ordered as a path.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FilePath(Arc<Path>);
+
+impl FilePath {
+    #[must_use]
+    pub fn as_path(&self) -> &Path {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn to_path_buf(&self) -> PathBuf {
+        self.0.to_path_buf()
+    }
+}
+
+impl std::fmt::Debug for FilePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::ops::Deref for FilePath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for FilePath {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl From<PathBuf> for FilePath {
+    fn from(path: PathBuf) -> Self {
+        Self(Arc::from(path))
+    }
+}
+
+impl From<&Path> for FilePath {
+    fn from(path: &Path) -> Self {
+        Self(Arc::from(path))
+    }
+}
+
+impl From<&str> for FilePath {
+    fn from(path: &str) -> Self {
+        Self(Arc::from(Path::new(path)))
+    }
+}
+
+impl From<&PathBuf> for FilePath {
+    fn from(path: &PathBuf) -> Self {
+        Self(Arc::from(path.as_path()))
+    }
+}
+
+impl PartialEq<Path> for FilePath {
+    fn eq(&self, other: &Path) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<PathBuf> for FilePath {
+    fn eq(&self, other: &PathBuf) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<FilePath> for PathBuf {
+    fn eq(&self, other: &FilePath) -> bool {
+        **self == *other.0
+    }
+}
 
 /// Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -42,7 +122,7 @@ impl std::fmt::Display for Severity {
 /// Another location that tells the rest of the story (a declaration, a claim's access modes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
-    pub file: PathBuf,
+    pub file: FilePath,
     pub span: Span,
     pub message: String,
 }
@@ -53,8 +133,8 @@ pub struct Diagnostic {
     pub name: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
-    pub file: PathBuf,
+    pub help: Option<Cow<'static, str>>,
+    pub file: FilePath,
     pub span: Span,
     pub related: Vec<Related>,
     /// The mount (entry span) the finding is about, for precedence within a rule family.
@@ -62,7 +142,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }
@@ -76,7 +156,7 @@ impl Diagnostic {
     /// A related location in any file.
     pub fn related(
         &mut self,
-        file: impl Into<PathBuf>,
+        file: impl Into<FilePath>,
         span: Span,
         message: impl Into<String>,
     ) -> &mut Self {

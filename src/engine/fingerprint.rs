@@ -70,7 +70,7 @@ mod tests {
             severity: crate::engine::Severity::Error,
             message: "service ci mounts the runtime socket".into(),
             help: None,
-            file: file.source.path.clone(),
+            file: file.source.path.clone().into(),
             span: file.source.span(offset..offset + 4),
             related: Vec::new(),
             subject: None,

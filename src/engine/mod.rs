@@ -6,7 +6,7 @@ mod fingerprint;
 mod rule;
 mod suppress;
 
-pub use diagnostic::{Diagnostic, Related, Severity};
+pub use diagnostic::{Diagnostic, FilePath, Related, Severity};
 pub use fingerprint::fingerprints;
 pub use rule::{DeclaredRule, Rule, RuleMeta};
 
@@ -52,6 +52,8 @@ impl Selection for AllRules {
 pub struct Ctx<'a> {
     project: &'a Project,
     file: usize,
+    /// The file's path, shared by its findings.
+    path: FilePath,
     rule: &'static RuleMeta,
     out: &'a mut Vec<Diagnostic>,
 }
@@ -82,7 +84,7 @@ impl<'a> Ctx<'a> {
             severity: self.rule.severity,
             message: message.into(),
             help: None,
-            file: self.project.files[self.file].source.path.clone(),
+            file: self.path.clone(),
             span,
             related: Vec::new(),
             subject: None,
@@ -171,6 +173,7 @@ pub fn lint_file(
     }
     let path = file.source.path.as_path();
     let enabled = |code: &str| selection.enabled(path, code);
+    let shared = FilePath::from(path);
     let mut out = Vec::new();
     for rule in rules {
         let meta = rule.meta();
@@ -180,6 +183,7 @@ pub fn lint_file(
         let mut cx = Ctx {
             project,
             file: index,
+            path: shared.clone(),
             rule: meta,
             out: &mut out,
         };

@@ -130,7 +130,7 @@ pub fn analyze(
     };
     let diagnostics = engine::run_with(&project, settings.rules, selection, settings.run)
         .into_iter()
-        .filter(|d| d.file == path)
+        .filter(|d| d.file == *path)
         .collect();
     Analysis {
         project,
