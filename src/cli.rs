@@ -381,8 +381,10 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         .cloned()
         .collect();
 
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("start {:?}", std::time::Instant::now()); }
     let filter: Arc<dyn discover::WalkFilter> = resolver.clone();
     let found = discover::discover_filtered(&paths, &excludes, &io.cwd, &filter);
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("discovered {:?}", std::time::Instant::now()); }
     let stdin_name = args
         .stdin_filename
         .clone()
@@ -465,7 +467,9 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         },
         cwd: io.cwd.clone(),
     };
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("inputs {:?}", std::time::Instant::now()); }
     let selection = resolver.selection(inputs.iter().map(|i| i.display.as_path()));
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("selection {:?}", std::time::Instant::now()); }
     let linted = pipeline::lint(
         &inputs,
         &pipeline::Options {
@@ -479,6 +483,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             context,
         },
     );
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("linted {:?}", std::time::Instant::now()); }
     drop(inputs);
     let project = linted.project;
     let mut diagnostics = linted.diagnostics;
@@ -506,6 +511,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         return EXIT_ERROR;
     }
 
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("baseline {:?}", std::time::Instant::now()); }
     let report = Report::new(&diagnostics, &project);
     let cx = outputs::Context {
         color: io.color && !args.no_color,
@@ -538,6 +544,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     } else if !outputs::write_all(&targets, &report, &cx, io.stdout, io.stderr) {
         return EXIT_ERROR;
     }
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("rendered {:?}", std::time::Instant::now()); }
     let human_unseen = targets
         .iter()
         .any(|t| t.format == OutputFormat::Human && (t.file.is_some() || !io.stdout_is_terminal));

@@ -285,6 +285,25 @@ impl Settings {
             .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(relative))
     }
 
+    /// The rules enabled in `path` (absolute): [`Settings::enabled_in`] for every rule, with
+    /// each per-path pattern matched once.
+    fn enabled_bits(&self, path: &Path) -> RuleBits {
+        let relative = self.relative(path);
+        let ignored: Vec<&[&'static str]> = self
+            .per_path_ignores
+            .iter()
+            .filter(|(patterns, _)| patterns.is_match(relative))
+            .map(|(_, codes)| codes.as_slice())
+            .collect();
+        let mut bits = RuleBits::default();
+        for code in rules::RULES.iter().map(|r| r.meta().code) {
+            if self.enabled.contains(code) && !ignored.iter().any(|codes| codes.contains(&code)) {
+                bits.insert(code);
+            }
+        }
+        bits
+    }
+
     /// A configured severity for `code`.
     #[must_use]
     pub fn severity_of(&self, code: &str) -> Option<Severity> {
@@ -673,24 +692,18 @@ impl Resolver {
     /// working folder, or absolute).
     #[must_use]
     pub fn selection<'p>(&self, files: impl IntoIterator<Item = &'p Path>) -> FileSelection {
-        let mut by_file = HashMap::new();
-        for shown in files {
-            let settings = self.for_file(shown);
+        let files: Vec<&Path> = files.into_iter().collect();
+        let by_file = crate::par::map(&files, |_, shown| {
             let absolute = self.absolute(shown);
-            let mut enabled = RuleBits::default();
-            for code in rules::RULES.iter().map(|r| r.meta().code) {
-                if settings.enabled_in(&absolute, code) {
-                    enabled.insert(code);
-                }
-            }
-            by_file.insert(
-                shown.to_path_buf(),
-                FileRules {
-                    enabled,
-                    settings: Arc::clone(&settings),
-                },
-            );
-        }
+            let settings = self.for_dir(absolute.parent().unwrap_or(&absolute));
+            let enabled = settings.enabled_bits(&absolute);
+            (
+                shown.as_os_str().to_os_string(),
+                FileRules { enabled, settings },
+            )
+        })
+        .into_iter()
+        .collect();
         FileSelection {
             by_file,
             defaults: Arc::clone(&self.defaults),
@@ -772,7 +785,9 @@ impl RuleBits {
 /// The per-file selection a run uses: built once from the files of the run.
 #[derive(Debug)]
 pub struct FileSelection {
-    by_file: HashMap<PathBuf, FileRules>,
+    /// By the path's bytes: hashing a `Path` walks its components, and the engine asks once
+    /// per rule and file.
+    by_file: HashMap<std::ffi::OsString, FileRules>,
     defaults: Arc<Settings>,
 }
 
@@ -785,14 +800,14 @@ impl FileSelection {
 
     fn settings(&self, file: &Path) -> &Settings {
         self.by_file
-            .get(file)
+            .get(file.as_os_str())
             .map_or(&self.defaults, |f| &f.settings)
     }
 }
 
 impl Selection for FileSelection {
     fn enabled(&self, file: &Path, code: &str) -> bool {
-        match self.by_file.get(file) {
+        match self.by_file.get(file.as_os_str()) {
             Some(rules) => rules.enabled.contains(code),
             None => self.defaults.enabled.contains(code),
         }
@@ -800,6 +815,16 @@ impl Selection for FileSelection {
 
     fn severity(&self, file: &Path, code: &str) -> Option<Severity> {
         self.settings(file).severity_of(code)
+    }
+
+    fn enabled_in<'a>(&'a self, file: &'a Path) -> Box<dyn Fn(&str) -> bool + 'a> {
+        match self.by_file.get(file.as_os_str()) {
+            Some(rules) => {
+                let bits = rules.enabled;
+                Box::new(move |code| bits.contains(code))
+            }
+            None => Box::new(|code| self.defaults.enabled.contains(code)),
+        }
     }
 }
 

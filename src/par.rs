@@ -10,10 +10,14 @@ const MAX_WORKERS: usize = 8;
 /// How many workers to use for `items` items.
 #[must_use]
 pub fn workers(items: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items)
-        .clamp(1, MAX_WORKERS)
+    if items <= 1 {
+        return 1;
+    }
+    // Asking costs a few system calls (cgroup quotas): once per process.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores =
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    cores.min(items).clamp(1, MAX_WORKERS)
 }
 
 /// `f(index, item)` for every item, on all cores; the results in the items' order. A panic

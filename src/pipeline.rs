@@ -117,6 +117,7 @@ struct Outcome {
 #[must_use]
 pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     let (early, late): (Vec<usize>, Vec<usize>) = (0..inputs.len()).partition(|&i| inputs[i].early());
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p0 {:?}", std::time::Instant::now()); }
     let none = Arc::new(SharedDockerfiles::new());
     let first = crate::par::map(&early, |_, &i| lint_alone(inputs, i, &none, options));
     let mut shared = SharedDockerfiles::new();
@@ -127,26 +128,32 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         }
         outcomes.push(outcome);
     }
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p0done {:?}", std::time::Instant::now()); }
     let shared = Arc::new(shared);
     let second = crate::par::map(&late, |_, &i| {
         lint_alone(inputs, i, &shared, options).map(|(outcome, _)| outcome)
     });
     outcomes.extend(second.into_iter().flatten());
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p1done {:?}", std::time::Instant::now()); }
     drop(none);
     let mut shared = Arc::try_unwrap(shared).unwrap_or_else(|arc| (*arc).clone());
 
     // Files the run was not given, read for their facts: Dockerfiles compose files build, and
     // claims of manifests named on the command line.
     let mut context_facts: Vec<FileFacts> = Vec::new();
-    let run_paths: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
-    let wanted: std::collections::BTreeSet<PathBuf> = outcomes
+    let mut wanted: std::collections::BTreeSet<PathBuf> = outcomes
         .iter()
         .flat_map(|o| &o.queries)
         .filter_map(|(q, _)| match q {
-            Query::Dockerfile(p) if !run_paths.contains(p) => Some(p.clone()),
+            Query::Dockerfile(p) if !shared.contains_key(p) => Some(p.clone()),
             _ => None,
         })
         .collect();
+    if !wanted.is_empty() {
+        // Any file of the run, Dockerfile or not, is not read again as context.
+        let run: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
+        wanted.retain(|p| !run.contains(p));
+    }
     for display in wanted {
         let Some(model) =
             crate::discover::build_context(display, &options.context.parse, &options.context.cwd)
@@ -174,11 +181,13 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     };
     context_facts.extend(claim_context.iter().map(FileFacts::of));
 
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("context {:?}", std::time::Instant::now()); }
     let mut all_facts: Vec<FileFacts> = outcomes.iter().map(|o| o.facts.clone()).collect();
     all_facts.append(&mut context_facts);
     all_facts.sort_by(|a, b| a.path.cmp(&b.path));
     let global = FactIndex::new(all_facts);
 
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("index {:?}", std::time::Instant::now()); }
     let stale: Vec<usize> = outcomes
         .iter()
         .enumerate()
@@ -198,14 +207,16 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         );
     }
 
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("validated {:?}", std::time::Instant::now()); }
+    // Each file's findings are sorted: files in path order give the report order.
+    outcomes.sort_by(|a, b| a.facts.path.cmp(&b.facts.path));
     let mut diagnostics = Vec::with_capacity(outcomes.iter().map(|o| o.diagnostics.len()).sum());
     let mut files = Vec::with_capacity(outcomes.len());
     for o in outcomes {
         diagnostics.extend(o.diagnostics);
         files.push(o.slim);
     }
-    files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    engine::sort_and_dedup(&mut diagnostics);
+    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("sorted {:?}", std::time::Instant::now()); }
     let mut project = Project::new(files);
     if let Some(catalog) = &options.catalog {
         project = project.with_catalog(Arc::clone(catalog));
@@ -234,7 +245,9 @@ fn lint_alone(
         options.selection,
         options.run,
     );
-    // Kept to the end of the run: no growth slack.
+    // In report order already (one file's findings), and kept to the end of the run: no
+    // growth slack.
+    engine::sort_and_dedup(&mut diagnostics);
     diagnostics.shrink_to_fit();
     for d in &mut diagnostics {
         d.related.shrink_to_fit();
@@ -385,6 +398,7 @@ fn relint(
         for &k in stale {
             let o = &mut outcomes[k];
             o.diagnostics = by_file.remove(&o.facts.path).unwrap_or_default();
+            engine::sort_and_dedup(&mut o.diagnostics);
             if !o.diagnostics.is_empty()
                 && o.slim.source.text.is_empty()
                 && let Some(source) = texts.remove(&o.facts.path)

@@ -386,6 +386,11 @@ impl Catalog {
             return Some(Sensitivity::System(sys.clone()));
         }
         for home in homes_of(path) {
+            // `home/cred` can hold `path` or lie under it only if one starts with the other:
+            // most paths are neither, and need no folder names built.
+            if !(path.starts_with(home.as_str()) || home.starts_with(path) || path == "/") {
+                continue;
+            }
             for cred in &s.credentials {
                 let folder = format!("{home}/{cred}");
                 if is_at_or_under(path, &folder) || is_at_or_under(&folder, path) {

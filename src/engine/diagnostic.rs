@@ -8,8 +8,30 @@ use crate::model::Span;
 
 /// A file as diagnostics name it: shared by all the findings of one file (a run may keep
 /// hundreds of thousands of them), compared and ordered as a path.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Eq, Hash)]
 pub struct FilePath(Arc<Path>);
+
+impl PartialEq for FilePath {
+    fn eq(&self, other: &Self) -> bool {
+        // Findings of one file share one path: no component walk.
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl PartialOrd for FilePath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FilePath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(&other.0)
+    }
+}
 
 impl FilePath {
     #[must_use]

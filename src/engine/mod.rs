@@ -33,6 +33,10 @@ pub trait Selection: Sync {
     fn enabled(&self, file: &std::path::Path, code: &str) -> bool;
     /// The severity `code` reports at in `file`, when configured.
     fn severity(&self, file: &std::path::Path, code: &str) -> Option<Severity>;
+    /// [`Selection::enabled`] for one file, looked up once: the engine asks for every rule.
+    fn enabled_in<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn Fn(&str) -> bool + 'a> {
+        Box::new(move |code| self.enabled(file, code))
+    }
 }
 
 /// Every rule everywhere, at its own severity.
@@ -172,7 +176,7 @@ pub fn lint_file(
         return Vec::new();
     }
     let path = file.source.path.as_path();
-    let enabled = |code: &str| selection.enabled(path, code);
+    let enabled = selection.enabled_in(path);
     let shared = FilePath::from(path);
     let mut out = Vec::new();
     for rule in rules {
@@ -225,9 +229,13 @@ pub fn lint_file(
 const UNUSED_SUPPRESSION: &str = "SL002";
 
 fn apply_precedence(out: &mut Vec<Diagnostic>) {
-    let present: HashSet<(&std::path::Path, Span, &str)> = out
+    // One file's findings: (subject, code) identifies a rule's finding on a mount.
+    if out.iter().all(|d| d.subject.is_none()) {
+        return;
+    }
+    let present: HashSet<(Span, &str)> = out
         .iter()
-        .filter_map(|d| Some((d.file.as_path(), d.subject?, d.code)))
+        .filter_map(|d| Some((d.subject?, d.code)))
         .collect();
     let beaten: Vec<bool> = out
         .iter()
@@ -236,7 +244,7 @@ fn apply_precedence(out: &mut Vec<Diagnostic>) {
                 return false;
             };
             PRECEDENCE.iter().any(|(winner, losers)| {
-                losers.contains(&d.code) && present.contains(&(d.file.as_path(), subject, *winner))
+                losers.contains(&d.code) && present.contains(&(subject, *winner))
             })
         })
         .collect();
