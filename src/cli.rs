@@ -481,6 +481,14 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             },
             catalog: root.catalog(),
             context,
+            keep_text: args.baseline.is_some()
+                || args.write_baseline.is_some()
+                || targets.iter().any(|t| {
+                    matches!(
+                        t.format,
+                        OutputFormat::Human | OutputFormat::Sarif | OutputFormat::Gitlab
+                    )
+                }),
         },
     );
     if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("linted {:?}", std::time::Instant::now()); }

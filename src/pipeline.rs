@@ -80,6 +80,9 @@ pub struct Options<'a> {
     pub run: RunOptions,
     pub catalog: Option<Arc<Catalog>>,
     pub context: Context,
+    /// Keep the text of files with findings, for renderers that quote it (snippets, line
+    /// fingerprints).
+    pub keep_text: bool,
 }
 
 impl std::fmt::Debug for Options<'_> {
@@ -93,7 +96,8 @@ impl std::fmt::Debug for Options<'_> {
 }
 
 /// A run's result: the findings in report order, and a project of the linted files for the
-/// renderers — each file's path and format, and its text when it has findings; no models.
+/// renderers — each file's path and format, and its text when it has findings and
+/// [`Options::keep_text`] asks for it; no models.
 #[derive(Debug)]
 pub struct Linted {
     pub project: Project,
@@ -263,7 +267,8 @@ fn lint_alone(
     let model = project.files.pop()?;
     let wants_claims = input.explicit && crate::discover::wants_claim_facts(&model);
     let facts = FileFacts::of(&model);
-    let (slim, model) = slim(model, !diagnostics.is_empty(), input.early());
+    let text = options.keep_text && !diagnostics.is_empty();
+    let (slim, model) = slim(model, text, input.early());
     Some((
         Outcome {
             input: i,
@@ -399,7 +404,8 @@ fn relint(
             let o = &mut outcomes[k];
             o.diagnostics = by_file.remove(&o.facts.path).unwrap_or_default();
             engine::sort_and_dedup(&mut o.diagnostics);
-            if !o.diagnostics.is_empty()
+            if options.keep_text
+                && !o.diagnostics.is_empty()
                 && o.slim.source.text.is_empty()
                 && let Some(source) = texts.remove(&o.facts.path)
             {
