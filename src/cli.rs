@@ -381,10 +381,8 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         .cloned()
         .collect();
 
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("start {:?}", std::time::Instant::now()); }
     let filter: Arc<dyn discover::WalkFilter> = resolver.clone();
     let found = discover::discover_filtered(&paths, &excludes, &io.cwd, &filter);
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("discovered {:?}", std::time::Instant::now()); }
     let stdin_name = args
         .stdin_filename
         .clone()
@@ -429,7 +427,9 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     };
     if args.parse_only {
         // The floor of the benchmark: walk, read and parse every file, no rules.
-        let parsed = crate::par::map(&found.files, |_, c| discover::load(c, &opts_for(c)).is_some());
+        let parsed = crate::par::map(&found.files, |_, c| {
+            discover::load(c, &opts_for(c)).is_some()
+        });
         let parsed = parsed.into_iter().filter(|&p| p).count();
         let _ = writeln!(io.stderr, "parsed {parsed} files");
         return if failed { EXIT_ERROR } else { EXIT_OK };
@@ -438,9 +438,11 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     let mut inputs: Vec<pipeline::Input> = found
         .files
         .iter()
-        .map(|c| pipeline::Input::new(c.display.clone(), c.explicit, move || {
-            discover::load(c, &opts_for(c))
-        }))
+        .map(|c| {
+            pipeline::Input::new(c.display.clone(), c.explicit, move || {
+                discover::load(c, &opts_for(c))
+            })
+        })
         .collect();
     if let Some(settings) = &stdin_settings {
         let opts = ParseOptions {
@@ -467,9 +469,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         },
         cwd: io.cwd.clone(),
     };
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("inputs {:?}", std::time::Instant::now()); }
     let selection = resolver.selection(inputs.iter().map(|i| i.display.as_path()));
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("selection {:?}", std::time::Instant::now()); }
     let linted = pipeline::lint(
         &inputs,
         &pipeline::Options {
@@ -491,7 +491,6 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                 }),
         },
     );
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("linted {:?}", std::time::Instant::now()); }
     drop(inputs);
     let project = linted.project;
     let mut diagnostics = linted.diagnostics;
@@ -519,7 +518,6 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         return EXIT_ERROR;
     }
 
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("baseline {:?}", std::time::Instant::now()); }
     let report = Report::new(&diagnostics, &project);
     let cx = outputs::Context {
         color: io.color && !args.no_color,
@@ -552,7 +550,6 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     } else if !outputs::write_all(&targets, &report, &cx, io.stdout, io.stderr) {
         return EXIT_ERROR;
     }
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("rendered {:?}", std::time::Instant::now()); }
     let human_unseen = targets
         .iter()
         .any(|t| t.format == OutputFormat::Human && (t.file.is_some() || !io.stdout_is_terminal));

@@ -15,8 +15,8 @@ pub fn workers(items: usize) -> usize {
     }
     // Asking costs a few system calls (cgroup quotas): once per process.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores =
-        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let cores = *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     cores.min(items).clamp(1, MAX_WORKERS)
 }
 

@@ -102,6 +102,8 @@ impl std::fmt::Debug for Options<'_> {
 pub struct Linted {
     pub project: Project,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files linted a second time because another file answered their queries differently.
+    pub relinted: usize,
 }
 
 /// What is kept of one linted file.
@@ -120,8 +122,8 @@ struct Outcome {
 /// Read, parse and lint `inputs`.
 #[must_use]
 pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
-    let (early, late): (Vec<usize>, Vec<usize>) = (0..inputs.len()).partition(|&i| inputs[i].early());
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p0 {:?}", std::time::Instant::now()); }
+    let (early, late): (Vec<usize>, Vec<usize>) =
+        (0..inputs.len()).partition(|&i| inputs[i].early());
     let none = Arc::new(SharedDockerfiles::new());
     let first = crate::par::map(&early, |_, &i| lint_alone(inputs, i, &none, options));
     let mut shared = SharedDockerfiles::new();
@@ -132,13 +134,11 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         }
         outcomes.push(outcome);
     }
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p0done {:?}", std::time::Instant::now()); }
     let shared = Arc::new(shared);
     let second = crate::par::map(&late, |_, &i| {
         lint_alone(inputs, i, &shared, options).map(|(outcome, _)| outcome)
     });
     outcomes.extend(second.into_iter().flatten());
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("p1done {:?}", std::time::Instant::now()); }
     drop(none);
     let mut shared = Arc::try_unwrap(shared).unwrap_or_else(|arc| (*arc).clone());
 
@@ -185,20 +185,17 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     };
     context_facts.extend(claim_context.iter().map(FileFacts::of));
 
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("context {:?}", std::time::Instant::now()); }
     let mut all_facts: Vec<FileFacts> = outcomes.iter().map(|o| o.facts.clone()).collect();
     all_facts.append(&mut context_facts);
     all_facts.sort_by(|a, b| a.path.cmp(&b.path));
     let global = FactIndex::new(all_facts);
 
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("index {:?}", std::time::Instant::now()); }
     let stale: Vec<usize> = outcomes
         .iter()
         .enumerate()
         .filter(|(_, o)| o.queries.iter().any(|(q, a)| global.answer(q) != *a))
         .map(|(k, _)| k)
         .collect();
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("stale {} of {}", stale.len(), outcomes.len()); }
     if !stale.is_empty() {
         relint(
             inputs,
@@ -211,7 +208,6 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         );
     }
 
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("validated {:?}", std::time::Instant::now()); }
     // Each file's findings are sorted: files in path order give the report order.
     outcomes.sort_by(|a, b| a.facts.path.cmp(&b.facts.path));
     let mut diagnostics = Vec::with_capacity(outcomes.iter().map(|o| o.diagnostics.len()).sum());
@@ -220,7 +216,6 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         diagnostics.extend(o.diagnostics);
         files.push(o.slim);
     }
-    if std::env::var_os("STOWLINT_DEBUG").is_some() { eprintln!("sorted {:?}", std::time::Instant::now()); }
     let mut project = Project::new(files);
     if let Some(catalog) = &options.catalog {
         project = project.with_catalog(Arc::clone(catalog));
@@ -228,6 +223,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     Linted {
         project,
         diagnostics,
+        relinted: stale.len(),
     }
 }
 

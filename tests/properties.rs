@@ -426,22 +426,24 @@ fn claim_user() -> impl Strategy<Value = String> {
         })
 }
 
-/// A small project: a claim in one file, workloads that use it in others, a compose file and
-/// a Dockerfile it builds.
+/// A small project: a claim in one file, workloads that use it in others, two compose files
+/// of one folder and a Dockerfile one of them may build.
 fn project() -> impl Strategy<Value = Vec<(&'static str, String)>> {
     (
         claim(),
         manifest(),
         claim_user(),
         compose_file(),
+        compose_file(),
         dockerfile(),
     )
-        .prop_map(|(c, m, user, compose, docker)| {
+        .prop_map(|(c, m, user, compose, sibling, docker)| {
             vec![
                 ("k8s/claim.yaml", c),
                 ("k8s/deploy.yaml", m),
                 ("k8s/web.yaml", user),
                 ("compose.yaml", compose),
+                ("compose.override.yaml", sibling),
                 ("api/Dockerfile", docker),
             ]
         })
@@ -479,5 +481,45 @@ proptest! {
         let first = sorted_json(&files);
         prop_assert_eq!(&first, &sorted_json(&files), "two runs differ");
         prop_assert_eq!(&first, &sorted_json(&shuffled), "file order changes findings");
+    }
+}
+
+/// The streaming run over the same files, read from memory (it may read a file twice).
+fn streamed(files: &[(&'static str, String)]) -> Vec<Diagnostic> {
+    let inputs: Vec<stowlint::pipeline::Input> = files
+        .iter()
+        .map(|(name, text)| {
+            stowlint::pipeline::Input::new(std::path::PathBuf::from(name), false, move || {
+                parse(name, text, ComposeMode::Auto)
+            })
+        })
+        .collect();
+    let options = stowlint::pipeline::Options {
+        rules: stowlint::rules::RULES,
+        selection: &engine::AllRules,
+        run: engine::RunOptions::default(),
+        catalog: None,
+        context: stowlint::pipeline::Context {
+            parse: ParseOptions::default(),
+            cwd: std::path::PathBuf::from("/nonexistent"),
+        },
+        keep_text: true,
+    };
+    stowlint::pipeline::lint(&inputs, &options).diagnostics
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn streaming_run_matches_one_project(files in project()) {
+        let models = files
+            .iter()
+            .filter_map(|(name, text)| parse(name, text, ComposeMode::Auto))
+            .collect();
+        let (_, expected) = lint_checked(models);
+        let expected: Vec<String> = expected.iter().map(|d| format!("{d:?}")).collect();
+        let found: Vec<String> = streamed(&files).iter().map(|d| format!("{d:?}")).collect();
+        prop_assert_eq!(found, expected);
     }
 }

@@ -8,8 +8,15 @@ use crate::model::Span;
 
 /// A file as diagnostics name it: shared by all the findings of one file (a run may keep
 /// hundreds of thousands of them), compared and ordered as a path.
-#[derive(Clone, Eq, Hash)]
+#[derive(Clone, Eq)]
 pub struct FilePath(Arc<Path>);
+
+impl std::hash::Hash for FilePath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Equal paths hash alike however they are shared.
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for FilePath {
     fn eq(&self, other: &Self) -> bool {

@@ -649,7 +649,10 @@ impl Project {
 
     /// Answer Dockerfile lookups the project's own files do not answer from `dockerfiles`.
     #[must_use]
-    pub fn with_shared_dockerfiles(mut self, dockerfiles: std::sync::Arc<SharedDockerfiles>) -> Self {
+    pub fn with_shared_dockerfiles(
+        mut self,
+        dockerfiles: std::sync::Arc<SharedDockerfiles>,
+    ) -> Self {
         self.shared_dockerfiles = Some(dockerfiles);
         self
     }

@@ -1,0 +1,181 @@
+//! The streaming run (each file linted as it is parsed, models dropped, files whose
+//! cross-file answers change linted again) reports exactly what one project holding every
+//! file reports.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use stowlint::discover::{self, Candidate};
+use stowlint::engine::{self, AllRules, Diagnostic, RunOptions};
+use stowlint::model::{FileModel, Project};
+use stowlint::parse::ParseOptions;
+use stowlint::pipeline::{self, Input};
+
+/// The reference: the run's files and their context in one project, linted at once.
+fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
+    let opts = ParseOptions::default();
+    let mut files = discover::load_all(candidates, &opts);
+    discover::add_build_context(&mut files, &opts, cwd);
+    let explicit = candidates
+        .iter()
+        .filter(|c| c.explicit)
+        .map(|c| c.display.clone())
+        .collect();
+    discover::add_claim_context(&mut files, &explicit, &opts, cwd);
+    files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    let project = Project::new(files);
+    engine::run_with(
+        &project,
+        stowlint::rules::RULES,
+        &AllRules,
+        RunOptions::default(),
+    )
+}
+
+fn options(cwd: &Path) -> pipeline::Options<'static> {
+    pipeline::Options {
+        rules: stowlint::rules::RULES,
+        selection: &AllRules,
+        run: RunOptions::default(),
+        catalog: None,
+        context: pipeline::Context {
+            parse: ParseOptions::default(),
+            cwd: cwd.to_path_buf(),
+        },
+        keep_text: true,
+    }
+}
+
+fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
+    let opts = ParseOptions::default();
+    let inputs: Vec<Input> = candidates
+        .iter()
+        .map(|c| {
+            let opts = opts.clone();
+            Input::new(c.display.clone(), c.explicit, move || {
+                discover::load(c, &opts)
+            })
+        })
+        .collect();
+    pipeline::lint(&inputs, &options(cwd))
+}
+
+fn lines(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics.iter().map(|d| format!("{d:?}")).collect()
+}
+
+/// Both ways over `paths` (relative to the crate root, as the command line names them);
+/// returns how many files the streaming run linted again.
+fn same(paths: &[&str]) -> usize {
+    let cwd = common::root();
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert!(!found.files.is_empty());
+    let expected = batch(&found.files, &cwd);
+    let linted = streaming(&found.files, &cwd);
+    assert_eq!(lines(&linted.diagnostics), lines(&expected));
+    // The renderers' project: every linted file once, text kept for files with findings.
+    for d in &linted.diagnostics {
+        let file = linted
+            .project
+            .files
+            .iter()
+            .find(|f| f.source.path == d.file)
+            .unwrap_or_else(|| panic!("{} is not in the report's project", d.file.display()));
+        if d.code != "SL001" {
+            assert!(file.source.check_span(d.span).is_ok(), "{d:?}");
+        }
+    }
+    linted.relinted
+}
+
+#[test]
+fn every_fixture_at_once() {
+    // Claims, autoscalers and compose siblings in other files: some files are linted again.
+    assert!(same(&["fixtures"]) > 0);
+}
+
+#[test]
+fn each_cross_file_case_alone() {
+    for case in std::fs::read_dir(common::root().join("fixtures/cross")).expect("fixtures") {
+        let case = case.expect("entry").path();
+        let shown = common::shown(&case);
+        same(&[shown.to_str().expect("utf-8 path")]);
+    }
+}
+
+#[test]
+fn files_named_alone_read_their_context() {
+    // A manifest whose claim is in a neighbour (claim context), a compose file whose
+    // Dockerfile the run was not given (build context).
+    for case in ["fixtures/cross/rwo-claim", "fixtures/cross/mssql-build"] {
+        let dir = common::root().join(case);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("fixture")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let shown = common::shown(&file);
+            same(&[shown.to_str().expect("utf-8 path")]);
+        }
+    }
+}
+
+#[test]
+fn the_corpus() {
+    same(&["fixtures/corpus"]);
+}
+
+/// Inputs held in memory: the streaming run may read a file twice.
+fn in_memory(files: &[(&'static str, String)]) -> Vec<Input<'static>> {
+    files
+        .iter()
+        .map(|(name, text)| {
+            let (name, text) = (*name, text.clone());
+            Input::new(PathBuf::from(name), false, move || {
+                stowlint::parse::parse_file(
+                    stowlint::model::SourceFile::new(name, text.clone()),
+                    &ParseOptions::default(),
+                    true,
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_claim_in_another_file_changes_findings_and_is_found() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web}\n\
+        spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n\
+        \x20       - name: app\n          image: nginx\n          volumeMounts:\n\
+        \x20           - {name: files, mountPath: /srv}\n      volumes:\n\
+        \x20       - name: files\n          persistentVolumeClaim: {claimName: data}\n";
+    let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: web}\n\
+        spec:\n  accessModes: [ReadWriteOnce]\n";
+    let files = vec![
+        ("a/deploy.yaml", deployment.to_string()),
+        ("b/claim.yaml", claim.to_string()),
+    ];
+    let inputs = in_memory(&files);
+    let linted = pipeline::lint(&inputs, &options(Path::new("/nonexistent")));
+    assert_eq!(linted.relinted, 1, "the deployment is linted again");
+    let models: Vec<FileModel> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, _)| {
+            let (name, text) = &files[i];
+            stowlint::parse::parse_file(
+                stowlint::model::SourceFile::new(*name, text.clone()),
+                &ParseOptions::default(),
+                true,
+            )
+        })
+        .collect();
+    let expected = engine::run(&Project::new(models), stowlint::rules::RULES);
+    assert!(expected.iter().any(|d| d.code == "SL404"), "{expected:?}");
+    assert_eq!(lines(&linted.diagnostics), lines(&expected));
+}
