@@ -115,8 +115,9 @@ struct Outcome {
     queries: Vec<(Query, Answer)>,
     /// Named on the command line with a workload that mounts a claim.
     wants_claims: bool,
-    /// The file reduced to what renderers need.
-    slim: FileModel,
+    /// What renderers need of the file: its path, and its text when kept.
+    source: crate::model::SourceFile,
+    format: Option<crate::model::Format>,
 }
 
 /// Read, parse and lint `inputs`.
@@ -206,7 +207,10 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
             &mut claim_context,
             options,
         );
+    } else {
+        drop(shared);
     }
+    drop((global, claim_context));
 
     // Each file's findings are sorted: files in path order give the report order.
     outcomes.sort_by(|a, b| a.facts.path.cmp(&b.facts.path));
@@ -214,7 +218,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     let mut files = Vec::with_capacity(outcomes.len());
     for o in outcomes {
         diagnostics.extend(o.diagnostics);
-        files.push(o.slim);
+        files.push(FileModel::new(o.source, o.format));
     }
     let mut project = Project::new(files);
     if let Some(catalog) = &options.catalog {
@@ -264,7 +268,8 @@ fn lint_alone(
     let wants_claims = input.explicit && crate::discover::wants_claim_facts(&model);
     let facts = FileFacts::of(&model);
     let text = options.keep_text && !diagnostics.is_empty();
-    let (slim, model) = slim(model, text, input.early());
+    let format = model.format;
+    let (source, model) = slim(model, text, input.early());
     Some((
         Outcome {
             input: i,
@@ -272,23 +277,27 @@ fn lint_alone(
             facts,
             queries,
             wants_claims,
-            slim,
+            source,
+            format,
         },
         model,
     ))
 }
 
-/// What renderers need of a file: its path and format, and its text when it has findings.
-/// The model itself comes back when `keep` says so.
-fn slim(mut model: FileModel, text: bool, keep: bool) -> (FileModel, Option<FileModel>) {
+/// What renderers need of a file: its path, and its text when `text` says so. The model
+/// itself comes back, for lookups, when `keep` says so.
+fn slim(
+    mut model: FileModel,
+    text: bool,
+    keep: bool,
+) -> (crate::model::SourceFile, Option<FileModel>) {
     let bare = crate::model::SourceFile::new(model.source.path.clone(), String::new());
     let source = if text {
         std::mem::replace(&mut model.source, bare)
     } else {
         bare
     };
-    let slim = FileModel::new(source, model.format);
-    (slim, keep.then(|| for_lookups(model)))
+    (source, keep.then(|| for_lookups(model)))
 }
 
 /// A Dockerfile kept for the compose files that build it: what image facts read (stages,
@@ -402,10 +411,10 @@ fn relint(
             engine::sort_and_dedup(&mut o.diagnostics);
             if options.keep_text
                 && !o.diagnostics.is_empty()
-                && o.slim.source.text.is_empty()
+                && o.source.text.is_empty()
                 && let Some(source) = texts.remove(&o.facts.path)
             {
-                o.slim.source = source;
+                o.source = source;
             }
         }
         return;
