@@ -369,15 +369,18 @@ fn normalize(path: &Path) -> PathBuf {
 /// Sort by display path and keep each file once. Of two names for one file, an explicit one
 /// wins, then the one that is no link (the file's real place), then the first in order.
 fn dedup(files: &mut Vec<Candidate>, cwd: &Path) {
-    let mut keyed: Vec<(PathBuf, bool, Candidate)> = files
-        .drain(..)
-        .map(|c| match fs::canonicalize(&c.path) {
-            Ok(real) => {
-                let is_real = normalize(&cwd.join(&c.path)) == real;
-                (real, is_real, c)
-            }
-            Err(_) => (c.display.clone(), true, c),
-        })
+    // One `realpath` (a system call per path component) per file: on all cores.
+    let keys = crate::par::map(files, |_, c| match fs::canonicalize(&c.path) {
+        Ok(real) => {
+            let is_real = normalize(&cwd.join(&c.path)) == real;
+            (real, is_real)
+        }
+        Err(_) => (c.display.clone(), true),
+    });
+    let mut keyed: Vec<(PathBuf, bool, Candidate)> = keys
+        .into_iter()
+        .zip(files.drain(..))
+        .map(|((real, is_real), c)| (real, is_real, c))
         .collect();
     keyed.sort_by(|(ka, ra, a), (kb, rb, b)| {
         ka.cmp(kb)

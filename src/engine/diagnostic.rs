@@ -166,8 +166,9 @@ pub struct Diagnostic {
     pub file: FilePath,
     pub span: Span,
     pub related: Vec<Related>,
-    /// The mount (entry span) the finding is about, for precedence within a rule family.
-    pub(crate) subject: Option<Span>,
+    /// The mount the finding is about (its entry's byte range), for precedence within a rule
+    /// family: offsets are enough within one file, and a run keeps every finding.
+    pub(crate) subject: Option<(usize, usize)>,
 }
 
 impl Diagnostic {
@@ -204,7 +205,7 @@ impl Diagnostic {
 
     /// Marks the mount the finding is about (its entry span).
     pub fn subject(&mut self, span: Span) -> &mut Self {
-        self.subject = Some(span);
+        self.subject = Some((span.start.offset, span.end.offset));
         self
     }
 }

@@ -233,7 +233,7 @@ fn apply_precedence(out: &mut Vec<Diagnostic>) {
     if out.iter().all(|d| d.subject.is_none()) {
         return;
     }
-    let present: HashSet<(Span, &str)> = out
+    let present: HashSet<((usize, usize), &str)> = out
         .iter()
         .filter_map(|d| Some((d.subject?, d.code)))
         .collect();

@@ -187,14 +187,14 @@ fn is_parser_directive(line: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic())
 }
 
-/// The mount a finding is about, by its entry span.
+/// The mount a finding is about, by its entry's byte range.
 fn subject_mount<'a>(file: &'a FileModel, d: &Diagnostic) -> Option<&'a Mount> {
     let subject = d.subject?;
     file.workloads
         .iter()
         .flat_map(|w| w.mounts())
         .map(|(_, m)| m)
-        .find(|m| m.span == subject)
+        .find(|m| (m.span.start.offset, m.span.end.offset) == subject)
 }
 
 /// Make the finding's mount read-only, in the syntax it is written in.
