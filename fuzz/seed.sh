@@ -5,7 +5,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 corpus="$here/corpus"
-mkdir -p "$corpus/yaml_model" "$corpus/dockerfile_model" "$corpus/interpolate" "$corpus/lsp_session"
+mkdir -p "$corpus/yaml_model" "$corpus/dockerfile_model" "$corpus/interpolate" "$corpus/lsp_session" \
+    "$corpus/streaming"
 
 n=0
 find "$root/fixtures" "$root/examples" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort |
@@ -64,6 +65,29 @@ hover='{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocu
     printf 'Content-Length: 5\r\n\r\n{"a"'
 } > "$corpus/lsp_session/raw-1"
 
-for t in yaml_model dockerfile_model interpolate lsp_session; do
+# Multi-file projects for the streaming target: each cross-file case's manifests, compose
+# files and Dockerfiles in the slots the target names them by (see PROJECT_NAMES), joined by
+# the separator line.
+n=0
+for case in "$root"/fixtures/cross/*/; do
+    n=$((n + 1))
+    slot() { # pattern, index: the index-th file of the case matching pattern, or nothing
+        find "$case" -type f -name "$1" | sort | sed -n "${2}p"
+    }
+    manifest() { # index: the index-th YAML file that is not a compose file
+        find "$case" -type f -name '*.yaml' ! -name 'compose*' | sort | sed -n "${1}p"
+    }
+    {
+        first=1
+        for f in "$(manifest 1)" "$(manifest 2)" "$(slot 'compose*.y*ml' 1)" \
+            "$(slot 'compose*.y*ml' 2)" "$(slot 'Dockerfile*' 1)" "$(slot 'Dockerfile*' 2)"; do
+            [ "$first" = 1 ] || printf '\n%%%%%%%%\n'
+            first=0
+            [ -z "$f" ] || cat "$f"
+        done
+    } > "$corpus/streaming/cross-$n"
+done
+
+for t in yaml_model dockerfile_model interpolate lsp_session streaming; do
     echo "$t: $(ls "$corpus/$t" | wc -l) seeds"
 done

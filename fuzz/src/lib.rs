@@ -49,3 +49,59 @@ fn check_span(project: &Project, file: &std::path::Path, span: Span, code: &str)
         panic!("{code}: {e} in {:?}", source.text);
     }
 }
+
+/// Names a multi-file input's parts take, in order: two manifests, two compose files of one
+/// folder, and the Dockerfiles they may build.
+pub const PROJECT_NAMES: &[&str] = &[
+    "k8s/app.yaml",
+    "k8s/claims.yaml",
+    "compose.yaml",
+    "compose.override.yaml",
+    "Dockerfile",
+    "api/Dockerfile",
+];
+
+/// The line that separates the files of a multi-file input.
+pub const SEPARATOR: &str = "\n%%%%\n";
+
+/// Differential check: the streaming run (files linted alone, models dropped, files whose
+/// cross-file answers change linted again) reports exactly what one project reports.
+pub fn streaming_matches_batch(text: &str) {
+    let files: Vec<(&str, String)> = PROJECT_NAMES
+        .iter()
+        .copied()
+        .zip(text.split(SEPARATOR).map(str::to_string))
+        .collect();
+    let opts = ParseOptions::default();
+    let parse_one = |name: &str, text: &str| {
+        parse::parse_file(SourceFile::new(name, text.to_string()), &opts, true)
+    };
+    let expected = lint(
+        files
+            .iter()
+            .filter_map(|(name, text)| parse_one(name, text))
+            .collect(),
+    );
+    let inputs: Vec<stowlint::pipeline::Input> = files
+        .iter()
+        .map(|(name, text)| {
+            stowlint::pipeline::Input::new(std::path::PathBuf::from(name), false, move || {
+                parse_one(name, text)
+            })
+        })
+        .collect();
+    let options = stowlint::pipeline::Options {
+        rules: stowlint::rules::RULES,
+        selection: &engine::AllRules,
+        run: engine::RunOptions::default(),
+        catalog: None,
+        context: stowlint::pipeline::Context {
+            parse: ParseOptions::default(),
+            cwd: std::path::PathBuf::from("/nonexistent"),
+        },
+        keep_text: true,
+    };
+    let found = stowlint::pipeline::lint(&inputs, &options).diagnostics;
+    let show = |d: &[Diagnostic]| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+    assert_eq!(show(&found), show(&expected), "streaming and batch runs differ");
+}
