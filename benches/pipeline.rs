@@ -1,15 +1,27 @@
-//! `cargo bench`: parse + lint throughput on generated inputs (no timing in tests).
+//! `cargo bench --bench pipeline`: parse and lint throughput on generated inputs (divan).
 //!
-//! Prints MB/s and µs per file for compose files, multi-document Kubernetes manifests and
-//! Dockerfiles, and the cost of one large file. Compare runs on one machine only.
+//! Measures, on batches of 100 compose files, multi-document Kubernetes manifests and
+//! Dockerfiles: each parser alone, the YAML layer alone, the rule engine alone (parsed outside
+//! the timing), and the streaming pipeline over a mix of the three; then parse + lint of one
+//! large manifest. Divan prints time per batch with bytes and files per second. Compare runs
+//! on one machine only; `cargo bench --bench pipeline -- engine` runs only matching benches.
 
 use std::fmt::Write as _;
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
+use divan::Bencher;
+use divan::counter::{BytesCount, ItemsCount};
 use stowlint::engine;
-use stowlint::model::{Project, SourceFile};
+use stowlint::model::{FileModel, Project, SourceFile};
 use stowlint::parse::{self, ParseOptions};
+use stowlint::pipeline;
+
+/// Files per batch.
+const BATCH: usize = 100;
+
+fn main() {
+    divan::main();
+}
 
 fn compose(i: usize) -> String {
     let mut s = String::from("x-common: &common\n  restart: unless-stopped\nservices:\n");
@@ -40,53 +52,118 @@ fn dockerfile(i: usize) -> String {
     )
 }
 
-fn bench(name: &str, files: Vec<(String, String)>) {
-    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
-    let opts = ParseOptions::default();
-    let mut best = Duration::MAX;
-    let mut findings = 0;
-    for _ in 0..5 {
-        let start = Instant::now();
-        let parsed = files
-            .iter()
-            .filter_map(|(p, t)| parse::parse_file(SourceFile::new(p, t.clone()), &opts, true))
-            .collect();
-        let project = Project::new(parsed);
-        let diagnostics = engine::run(&project, stowlint::rules::RULES);
-        findings = black_box(diagnostics.len());
-        best = best.min(start.elapsed());
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let mbps = bytes as f64 / 1e6 / best.as_secs_f64();
-    #[allow(clippy::cast_precision_loss)]
-    let per_file = best.as_secs_f64() * 1e6 / files.len() as f64;
-    println!(
-        "{name:<28} {:>5} files {:>8.1} KB  best {:>8.2} ms  {mbps:>7.1} MB/s  {per_file:>8.1} µs/file  {findings} findings",
-        files.len(),
-        bytes as f64 / 1e3,
-        best.as_secs_f64() * 1e3,
-    );
+/// The three input formats; benches taking `args = KINDS` run once per format.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Compose,
+    Kubernetes,
+    Dockerfile,
 }
 
-fn main() {
-    bench(
-        "compose (8 services)",
-        (0..300)
-            .map(|i| (format!("c{i}/compose.yaml"), compose(i)))
-            .collect(),
-    );
-    bench(
-        "kubernetes (6 documents)",
-        (0..300)
-            .map(|i| (format!("k{i}/deploy.yaml"), manifest(i)))
-            .collect(),
-    );
-    bench(
-        "dockerfile (2 stages)",
-        (0..300)
-            .map(|i| (format!("d{i}/Dockerfile"), dockerfile(i)))
-            .collect(),
-    );
-    let big: String = (0..400).map(manifest).collect();
-    bench("one large manifest", vec![("big.yaml".into(), big)]);
+const KINDS: [Kind; 3] = [Kind::Compose, Kind::Kubernetes, Kind::Dockerfile];
+
+/// A batch of `BATCH` generated files of one format: (path, text).
+fn files(kind: Kind) -> Vec<(PathBuf, String)> {
+    (0..BATCH)
+        .map(|i| match kind {
+            Kind::Compose => (format!("c{i}/compose.yaml").into(), compose(i)),
+            Kind::Kubernetes => (format!("k{i}/deploy.yaml").into(), manifest(i)),
+            Kind::Dockerfile => (format!("d{i}/Dockerfile").into(), dockerfile(i)),
+        })
+        .collect()
+}
+
+fn one_large() -> Vec<(PathBuf, String)> {
+    vec![("big.yaml".into(), (0..400).map(manifest).collect())]
+}
+
+/// Bytes and files of `files`, for throughput.
+fn counted<'a, 'b>(bencher: Bencher<'a, 'b>, files: &[(PathBuf, String)]) -> Bencher<'a, 'b> {
+    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    bencher
+        .counter(BytesCount::new(bytes))
+        .counter(ItemsCount::new(files.len()))
+}
+
+fn parse_all(files: Vec<(PathBuf, String)>) -> Vec<FileModel> {
+    let opts = ParseOptions::default();
+    files
+        .into_iter()
+        .filter_map(|(p, t)| parse::parse_file(SourceFile::new(p, t), &opts, true))
+        .collect()
+}
+
+/// `parse_file` alone: path detection, YAML or Dockerfile parsing, the format's model. The
+/// texts are copied before the timing.
+#[divan::bench(args = KINDS, sample_count = 30)]
+fn parse_file(bencher: Bencher, kind: Kind) {
+    let files = files(kind);
+    counted(bencher, &files)
+        .with_inputs(|| files.clone())
+        .bench_values(parse_all);
+}
+
+/// The YAML layer alone (`parse::yaml::parse`), on the YAML formats.
+#[divan::bench(args = [Kind::Compose, Kind::Kubernetes], sample_count = 30)]
+fn yaml(bencher: Bencher, kind: Kind) {
+    let files = files(kind);
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|(p, t)| SourceFile::new(p, t.clone()))
+        .collect();
+    counted(bencher, &files).bench(|| {
+        sources
+            .iter()
+            .map(parse::yaml::parse)
+            .map(|s| s.documents.len())
+            .sum::<usize>()
+    });
+}
+
+/// `engine::run` with every rule over a project of one batch, parsed before the timing.
+#[divan::bench(args = KINDS, sample_count = 30)]
+fn engine(bencher: Bencher, kind: Kind) {
+    let files = files(kind);
+    counted(bencher, &files)
+        .with_inputs(|| Project::new(parse_all(files.clone())))
+        .bench_refs(|project| engine::run(project, stowlint::rules::RULES));
+}
+
+/// `pipeline::lint`, the streaming run, over one batch of each format held in memory: each
+/// input copies and parses its text when loaded, inside the timing. The inputs are not named
+/// on the command line (`explicit` false), so no claim files are looked for on disk.
+#[divan::bench(sample_count = 20)]
+fn streaming(bencher: Bencher) {
+    let files: Vec<(PathBuf, String)> = KINDS.into_iter().flat_map(files).collect();
+    let opts = ParseOptions::default();
+    let inputs: Vec<pipeline::Input<'_>> = files
+        .iter()
+        .map(|(p, t)| {
+            let opts = &opts;
+            pipeline::Input::new(p.clone(), false, move || {
+                parse::parse_file(SourceFile::new(p, t.clone()), opts, true)
+            })
+        })
+        .collect();
+    let options = pipeline::Options {
+        rules: stowlint::rules::RULES,
+        selection: &engine::AllRules,
+        run: engine::RunOptions::default(),
+        catalog: None,
+        context: pipeline::Context {
+            parse: ParseOptions::default(),
+            cwd: PathBuf::from("/nonexistent"),
+        },
+        keep_text: false,
+    };
+    counted(bencher, &files).bench(|| pipeline::lint(&inputs, &options));
+}
+
+/// Parse + lint of one large manifest (400 × 6 documents).
+#[divan::bench(sample_count = 20)]
+fn one_large_manifest(bencher: Bencher) {
+    let files = one_large();
+    counted(bencher, &files)
+        .with_inputs(|| files.clone())
+        .bench_values(|files| engine::run(&Project::new(parse_all(files)), stowlint::rules::RULES));
 }
