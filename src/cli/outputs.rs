@@ -159,6 +159,10 @@ pub(super) fn write_all(
 ) -> bool {
     let mut ok = true;
     for t in targets {
+        if t.format == OutputFormat::Human {
+            ok &= write_human(t, report, cx, stdout, stderr);
+            continue;
+        }
         let text = render(t.format, report, cx, t.file.is_some());
         match &t.file {
             None => {
@@ -178,6 +182,40 @@ pub(super) fn write_all(
         }
     }
     ok
+}
+
+/// The human report, streamed: it quotes source lines for every finding and can be the
+/// largest of all.
+fn write_human(
+    t: &Target,
+    report: &Report,
+    cx: &Context,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> bool {
+    let opts = human::Options {
+        color: cx.color && t.file.is_none(),
+    };
+    let Some(file) = &t.file else {
+        let mut out = std::io::BufWriter::new(stdout);
+        // A closed pipe (`| head`) ends the report; it is not an error of the run.
+        let _ = human::write(report, opts, &mut out).and_then(|()| out.flush());
+        return true;
+    };
+    let written = std::fs::File::create(cx.cwd.join(file)).and_then(|f| {
+        let mut out = std::io::BufWriter::new(f);
+        human::write(report, opts, &mut out)?;
+        out.flush()
+    });
+    if let Err(e) = written {
+        let _ = writeln!(
+            stderr,
+            "stowlint: error: cannot write `{}`: {e}",
+            output::path_str(file)
+        );
+        return false;
+    }
+    true
 }
 
 #[cfg(test)]

@@ -24,6 +24,15 @@ pub struct Options {
 
 #[must_use]
 pub fn render(report: &Report, opts: Options) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and the renderer writes only UTF-8.
+    let _ = write(report, opts, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`render`], written to `w` one finding at a time: a report of a large repository is not
+/// held in memory whole.
+pub fn write(report: &Report, opts: Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -46,10 +55,12 @@ pub fn render(report: &Report, opts: Options) -> String {
         let source = sources.get(d.file.as_path()).copied();
         render_one(&mut out, source, d, &handler, opts);
         out.push('\n');
+        w.write_all(out.as_bytes())?;
+        out.clear();
     }
     out.push_str(&summary_line(&report.summary(), opts));
     out.push('\n');
-    out
+    w.write_all(out.as_bytes())
 }
 
 fn render_one(
