@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Wall-clock comparison with the anchors on one generated repository:
 #   stowlint (all formats) vs hadolint (Dockerfiles), dclint (compose), checkov (all).
-# Usage: bash bench/compare.sh [PROJECTS]        (default 500 projects, ~1,500 files)
+# Usage: bash bench/compare.sh [FILES]        (default 600 files of bench/gen.py's mix)
 # Installs the peers into bench/.tools (PyPI, npm) and hyperfine from Debian when missing.
 # Compare runs on one machine only; nothing here is a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-projects=${1:-500}
+files=${1:-600}
 tools=bench/.tools
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 
-python3 bench/gen.py "$corpus" "$projects"
+python3 bench/gen.py "$corpus" "$files" > /dev/null
 cargo build --release --quiet
 stowlint=$PWD/target/release/stowlint
 
@@ -25,7 +25,7 @@ mapfile -t composes < <(find "$corpus" -name compose.yaml | sort)
 
 # Each linter exits non-zero on findings: that is expected here.
 hyperfine --warmup 1 --runs 5 -i --export-markdown bench/last-run.md \
-  -n "stowlint (all ${projects}x3 files)" "$stowlint check --format concise $corpus" \
+  -n "stowlint (all ${files} files)" "$stowlint check --format concise $corpus" \
   -n "hadolint (${#dockerfiles[@]} Dockerfiles)" "$tools/venv/bin/hadolint ${dockerfiles[*]}" \
   -n "dclint (${#composes[@]} compose files)" "$tools/node_modules/.bin/dclint -r $corpus" \
   -n "checkov (all files)" "$tools/venv/bin/checkov -d $corpus --quiet --compact --skip-download"
