@@ -397,16 +397,7 @@ fn dedup(files: &mut Vec<Candidate>, cwd: &Path) {
 /// none of ours (other YAML) yield nothing.
 #[must_use]
 pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
-    load_all_with(files, &|_| opts.clone())
-}
-
-/// [`load_all`], with options per file (a configuration's `[compose] mode`).
-#[must_use]
-pub fn load_all_with(
-    files: &[Candidate],
-    opts_for: &(dyn Fn(&Candidate) -> ParseOptions + Sync),
-) -> Vec<FileModel> {
-    crate::par::map(files, |_, c| load(c, &opts_for(c)))
+    crate::par::map(files, |_, c| load(c, opts))
         .into_iter()
         .flatten()
         .collect()
@@ -623,21 +614,6 @@ pub fn folders_up_to_git_root(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Read stdin (limited like files) and parse it. `name` (`--stdin-filename`) decides how the
-/// text is classified and shown; without it, the text is shown as `<stdin>` and classified by
-/// content as YAML.
-#[must_use]
-pub fn load_stdin(
-    stdin: &mut dyn Read,
-    name: Option<&Path>,
-    opts: &ParseOptions,
-) -> Option<FileModel> {
-    match read_stdin(stdin, opts.max_file_size) {
-        Ok(bytes) => parse_stdin(bytes, name, opts),
-        Err(problem) => Some(stdin_problem(problem, name, opts.max_file_size)),
-    }
-}
-
 /// Why standard input could not be linted.
 #[derive(Clone, Debug)]
 pub enum StdinProblem {
@@ -676,7 +652,9 @@ pub fn stdin_problem(problem: StdinProblem, name: Option<&Path>, limit: u64) -> 
     }
 }
 
-/// Parse what standard input held, named `name` (`--stdin-filename`).
+/// Parse what standard input held. `name` (`--stdin-filename`) decides how the text is
+/// classified and shown; without it, the text is shown as `<stdin>` and classified by content
+/// as YAML.
 #[must_use]
 pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> Option<FileModel> {
     let display = stdin_display(name);
