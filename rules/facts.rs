@@ -22,7 +22,7 @@ pub struct ImageVolume {
 #[derive(Clone, Debug)]
 pub struct ImageFacts {
     /// The catalog entry of the (base) image.
-    pub stateful: StatefulImage,
+    pub stateful: std::sync::Arc<StatefulImage>,
     /// The image reference that matched the catalog (the `FROM` of a built image).
     pub reference: String,
     /// Where findings about the image point in the container's file: the `image:` value, or

@@ -219,9 +219,14 @@ pub struct Io<'a> {
     pub cwd: PathBuf,
 }
 
+/// Set by the binary's entry point: `check` ends the process, so what it built need not be
+/// freed (in-process callers, such as tests, free everything).
+static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The binary's entry point.
 #[must_use]
 pub fn main() -> ExitCode {
+    EXITING.store(true, std::sync::atomic::Ordering::Relaxed);
     // Not locked for the whole run: the language server reads stdin and logs to stderr from
     // threads of its own.
     let mut stdin = io::stdin();
@@ -560,7 +565,13 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     }
 
     let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
-    exit_code(failed, &diagnostics, &fails, args.exit_zero)
+    let code = exit_code(failed, &diagnostics, &fails, args.exit_zero);
+    if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
+        // The process ends next: the system takes the memory back at once, where freeing
+        // every finding one by one takes a few percent of a large run.
+        std::mem::forget((diagnostics, project, selection));
+    }
+    code
 }
 
 /// A broken path fails the run whatever was found; otherwise a finding the file's `fail-on`

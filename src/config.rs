@@ -566,7 +566,9 @@ pub struct Resolver {
     mode: Mode,
     overrides: Overrides,
     defaults: Arc<Settings>,
-    by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    /// By the folder's bytes (folders come normalized): asked for every file and folder of a
+    /// walk, from every worker, and almost always found.
+    by_dir: std::sync::RwLock<HashMap<std::ffi::OsString, Arc<Settings>>>,
     by_file: Mutex<HashMap<PathBuf, Arc<Settings>>>,
     errors: Mutex<Vec<ConfigError>>,
 }
@@ -589,7 +591,7 @@ impl Resolver {
             mode: Mode::Nearest,
             overrides,
             defaults,
-            by_dir: Mutex::default(),
+            by_dir: std::sync::RwLock::default(),
             by_file: Mutex::default(),
             errors: Mutex::default(),
         };
@@ -624,7 +626,12 @@ impl Resolver {
             Mode::Fixed(settings) => return Arc::clone(settings),
             Mode::Nearest => {}
         }
-        if let Some(found) = lock(&self.by_dir).get(dir) {
+        if let Some(found) = self
+            .by_dir
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(dir.as_os_str())
+        {
             return Arc::clone(found);
         }
         let here: Vec<PathBuf> = FILE_NAMES
@@ -654,7 +661,10 @@ impl Resolver {
                     .unwrap_or_else(|_| Arc::clone(&self.defaults))
             }
         };
-        lock(&self.by_dir).insert(dir.to_path_buf(), Arc::clone(&settings));
+        self.by_dir
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(dir.as_os_str().to_os_string(), Arc::clone(&settings));
         settings
     }
 
@@ -767,8 +777,11 @@ struct RuleBits(u64);
 
 impl RuleBits {
     fn bit(code: &str) -> Option<u64> {
-        rules::RULES
-            .binary_search_by(|r| r.meta().code.cmp(code))
+        // Asked for every rule of every file: the codes once, in registry order.
+        static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        CODES
+            .get_or_init(|| rules::RULES.iter().map(|r| r.meta().code).collect())
+            .binary_search(&code)
             .ok()
             .map(|i| 1u64 << i)
     }
@@ -1116,7 +1129,9 @@ mod tests {
             .unwrap_or_else(|| panic!("custom image found"));
         assert_eq!(ledger.data, ["/var/lib/ledger"]);
         assert_eq!(
-            catalog.stateful_image("postgres:16").map(|p| p.data),
+            catalog
+                .stateful_image("postgres:16")
+                .map(|p| p.data.clone()),
             Some(vec!["/var/lib/ledger".to_string()])
         );
         assert!(catalog.stateful_image("mysql:8").is_some());

@@ -220,37 +220,65 @@ fn walk(
             }
             true
         });
-    for result in builder.build() {
-        match result {
-            Ok(entry) => {
-                if let Some(err) = entry.error() {
-                    out.errors.push(walk_error(err, entry.path(), cwd));
+    // Folders are read on all cores (`readdir`, a configuration lookup and ignore files per
+    // folder); what is found is sorted afterwards, so the order of the walk never shows.
+    let found: Mutex<(Vec<Candidate>, Vec<PathError>)> = Mutex::default();
+    builder
+        .threads(crate::par::workers(usize::MAX))
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |result| {
+                let (file, error) = match result {
+                    Ok(entry) => {
+                        let error = entry.error().map(|err| walk_error(err, entry.path(), cwd));
+                        (candidate(entry, cwd, filter.as_ref()), error)
+                    }
+                    // `ignore` already refuses to descend into a loop; nothing to report.
+                    Err(err) if is_loop(&err) => (None, None),
+                    Err(err) => (None, Some(walk_error(&err, root, cwd))),
+                };
+                if file.is_some() || error.is_some() {
+                    let mut found = found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    found.0.extend(file);
+                    found.1.extend(error);
                 }
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    continue;
-                }
-                let display = display_path(entry.path(), cwd);
-                let included = filter.included(entry.path());
-                if detect::by_name(&display) == detect::NameClass::Skip && !included {
-                    continue;
-                }
-                out.files.push(Candidate {
-                    path: entry.into_path(),
-                    display,
-                    explicit: false,
-                    included,
-                });
-            }
-            // `ignore` already refuses to descend into a loop; there is nothing to report.
-            Err(err) if is_loop(&err) => {}
-            Err(err) => out.errors.push(walk_error(&err, root, cwd)),
-        }
-    }
-    out.errors.append(
+                ignore::WalkState::Continue
+            })
+        });
+    let (mut files, mut errors) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    errors.append(
         &mut warnings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup();
+    out.files.append(&mut files);
+    out.errors.append(&mut errors);
+}
+
+/// The walked `entry` as a file to lint: a regular file whose name says it is ours, or that
+/// the configuration includes.
+fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Option<Candidate> {
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let display = display_path(entry.path(), cwd);
+    let included = filter.included(entry.path());
+    if detect::by_name(&display) == detect::NameClass::Skip && !included {
+        return None;
+    }
+    Some(Candidate {
+        path: entry.into_path(),
+        display,
+        explicit: false,
+        included,
+    })
 }
 
 /// An ignore file of `dir` that the walker would read but that is no regular file.

@@ -159,12 +159,17 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         let run: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
         wanted.retain(|p| !run.contains(p));
     }
-    for display in wanted {
-        let Some(model) =
-            crate::discover::build_context(display, &options.context.parse, &options.context.cwd)
-        else {
-            continue;
-        };
+    // Mostly paths that do not exist (a build context without a Dockerfile in the run): a
+    // `stat` each, on all cores.
+    let wanted: Vec<PathBuf> = wanted.into_iter().collect();
+    let found = crate::par::map(&wanted, |_, display| {
+        crate::discover::build_context(
+            display.clone(),
+            &options.context.parse,
+            &options.context.cwd,
+        )
+    });
+    for model in found.into_iter().flatten() {
         context_facts.push(FileFacts::of(&model));
         if model.dockerfile.is_some() {
             shared.insert(lexical(&model.source.path), Arc::new(model));
@@ -186,17 +191,31 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     };
     context_facts.extend(claim_context.iter().map(FileFacts::of));
 
-    let mut all_facts: Vec<FileFacts> = outcomes.iter().map(|o| o.facts.clone()).collect();
+    // The facts move to the index; outcomes keep their paths.
+    let mut all_facts: Vec<FileFacts> = outcomes
+        .iter_mut()
+        .map(|o| {
+            let path = o.facts.path.clone();
+            std::mem::replace(
+                &mut o.facts,
+                FileFacts {
+                    path,
+                    ..FileFacts::default()
+                },
+            )
+        })
+        .collect();
     all_facts.append(&mut context_facts);
     all_facts.sort_by(|a, b| a.path.cmp(&b.path));
     let global = FactIndex::new(all_facts);
 
-    let stale: Vec<usize> = outcomes
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.queries.iter().any(|(q, a)| global.answer(q) != *a))
-        .map(|(k, _)| k)
-        .collect();
+    let stale: Vec<usize> = crate::par::map(&outcomes, |_, o| {
+        o.queries.iter().any(|(q, a)| !global.agrees(q, a))
+    })
+    .into_iter()
+    .enumerate()
+    .filter_map(|(k, stale)| stale.then_some(k))
+    .collect();
     if !stale.is_empty() {
         relint(
             inputs,

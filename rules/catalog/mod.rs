@@ -219,7 +219,8 @@ pub struct Catalog {
     /// `[host-paths] allowed`. Empty in the built-in catalog.
     pub allowed_host_paths: Vec<String>,
     /// Lookups by image reference: several rules ask about every container.
-    lookups: std::sync::Mutex<std::collections::HashMap<String, Option<StatefulImage>>>,
+    lookups:
+        std::sync::RwLock<std::collections::HashMap<String, Option<std::sync::Arc<StatefulImage>>>>,
 }
 
 impl Catalog {
@@ -235,7 +236,7 @@ impl Catalog {
                 .expect("embedded stateful-images.toml")
                 .image,
             allowed_host_paths: Vec::new(),
-            lookups: std::sync::Mutex::default(),
+            lookups: std::sync::RwLock::default(),
         })
     }
 
@@ -264,7 +265,7 @@ impl Catalog {
             sensitive: sensitive_paths,
             images: all_images,
             allowed_host_paths: allowed.iter().map(normalize).collect(),
-            lookups: std::sync::Mutex::default(),
+            lookups: std::sync::RwLock::default(),
         }
     }
 
@@ -278,16 +279,21 @@ impl Catalog {
 
     /// The catalog entry for an image reference, if it keeps business data.
     #[must_use]
-    pub fn stateful_image(&self, reference: &str) -> Option<StatefulImage> {
-        let mut lookups = self
+    pub fn stateful_image(&self, reference: &str) -> Option<std::sync::Arc<StatefulImage>> {
+        // Asked by several rules for every container, from every worker: shared answers.
+        if let Some(found) = self
             .lookups
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(found) = lookups.get(reference) {
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(reference)
+        {
             return found.clone();
         }
-        let found = self.lookup(reference);
-        lookups.insert(reference.to_string(), found.clone());
+        let found = self.lookup(reference).map(std::sync::Arc::new);
+        self.lookups
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(reference.to_string(), found.clone());
         found
     }
 

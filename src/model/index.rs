@@ -178,6 +178,33 @@ impl FactIndex {
         self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
     }
 
+    /// Whether `answer` is what this index answers to `query` (without building the answer).
+    #[must_use]
+    pub fn agrees(&self, query: &Query, answer: &Answer) -> bool {
+        let same = |found: &mut dyn Iterator<Item = (usize, usize)>| {
+            let mut expected = answer.iter();
+            loop {
+                match (found.next(), expected.next()) {
+                    (None, None) => return true,
+                    (Some((i, j)), Some((path, k))) if j == *k && self.files[i].path == *path => {}
+                    _ => return false,
+                }
+            }
+        };
+        match query {
+            Query::Dockerfile(p) => same(&mut self.dockerfile(p).map(|i| (i, 0)).into_iter()),
+            Query::Claim { name, namespace } => {
+                same(&mut self.claim(name, namespace.as_deref()).into_iter())
+            }
+            Query::Autoscalers {
+                kind,
+                name,
+                namespace,
+            } => same(&mut self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
+            Query::ComposeDir(dir) => same(&mut self.compose_in(dir).iter().map(|&i| (i, 0))),
+        }
+    }
+
     /// The answer to `query`, as paths and item positions.
     #[must_use]
     pub fn answer(&self, query: &Query) -> Answer {

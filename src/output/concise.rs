@@ -6,19 +6,24 @@ use super::{Report, path_str};
 
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(report.diagnostics.len() * 120);
+    // Findings come grouped by file: each file's name is written out once.
+    let mut file: Option<(&crate::engine::FilePath, String)> = None;
     for d in report.diagnostics {
+        if file.as_ref().is_none_or(|(f, _)| *f != &d.file) {
+            file = Some((&d.file, path_str(&d.file)));
+        }
+        let path = file.as_ref().map_or("", |(_, s)| s.as_str());
         // A message spanning lines would break the one-finding-per-line contract.
-        let message = d.message.replace(['\r', '\n'], " ");
+        let message = if d.message.contains(['\r', '\n']) {
+            std::borrow::Cow::Owned(d.message.replace(['\r', '\n'], " "))
+        } else {
+            std::borrow::Cow::Borrowed(d.message.as_str())
+        };
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} {}: {}",
-            path_str(&d.file),
-            d.span.start.line,
-            d.span.start.column,
-            d.code,
-            d.severity,
-            message
+            "{path}:{}:{}: {} {}: {message}",
+            d.span.start.line, d.span.start.column, d.code, d.severity,
         );
     }
     out
