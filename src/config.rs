@@ -23,7 +23,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::engine::{Selection, Severity};
+use crate::engine::{self, Selection, Severity};
 use crate::model::SourceFile;
 use crate::parse::ComposeMode;
 use crate::rules::{self, catalog::Catalog, catalog::ImageEntry};
@@ -770,6 +770,25 @@ struct FileRules {
     settings: Arc<Settings>,
 }
 
+impl engine::FileSelection for &FileRules {
+    fn enabled(&self, code: &str) -> bool {
+        self.enabled.contains(code)
+    }
+    fn severity(&self, code: &str) -> Option<Severity> {
+        self.settings.severity_of(code)
+    }
+}
+
+/// Files the selection was not built for (none in a run): the defaults.
+impl engine::FileSelection for &Settings {
+    fn enabled(&self, code: &str) -> bool {
+        self.enabled.contains(code)
+    }
+    fn severity(&self, code: &str) -> Option<Severity> {
+        self.severity_of(code)
+    }
+}
+
 /// A set of rules as bits, by position in the registry (sorted by code): a run keeps one per
 /// file, so eight bytes rather than a hash set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -777,13 +796,26 @@ struct RuleBits(u64);
 
 impl RuleBits {
     fn bit(code: &str) -> Option<u64> {
-        // Asked for every rule of every file: the codes once, in registry order.
-        static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        CODES
-            .get_or_init(|| rules::RULES.iter().map(|r| r.meta().code).collect())
-            .binary_search(&code)
-            .ok()
-            .map(|i| 1u64 << i)
+        // Asked for every rule of every file: a table from the code's number (`SL` and three
+        // digits) to the rule's position, built once.
+        static POSITIONS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let number = |code: &str| -> Option<usize> {
+            let digits = code.strip_prefix("SL")?;
+            (digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| digits.parse().ok())
+                .flatten()
+        };
+        let positions = POSITIONS.get_or_init(|| {
+            let mut table = vec![u8::MAX; 1000];
+            for (i, r) in rules::RULES.iter().enumerate() {
+                if let (Some(n), Ok(i)) = (number(r.meta().code), u8::try_from(i)) {
+                    table[n] = i;
+                }
+            }
+            table
+        });
+        let position = *positions.get(number(code)?)?;
+        (position < 64).then(|| 1u64 << position)
     }
 
     fn insert(&mut self, code: &str) {
@@ -830,13 +862,10 @@ impl Selection for FileSelection {
         self.settings(file).severity_of(code)
     }
 
-    fn enabled_in<'a>(&'a self, file: &'a Path) -> Box<dyn Fn(&str) -> bool + 'a> {
+    fn in_file<'a>(&'a self, file: &'a Path) -> Box<dyn engine::FileSelection + 'a> {
         match self.by_file.get(file.as_os_str()) {
-            Some(rules) => {
-                let bits = rules.enabled;
-                Box::new(move |code| bits.contains(code))
-            }
-            None => Box::new(|code| self.defaults.enabled.contains(code)),
+            Some(rules) => Box::new(rules),
+            None => Box::new(&*self.defaults),
         }
     }
 }

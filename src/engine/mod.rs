@@ -33,9 +33,25 @@ pub trait Selection: Sync {
     fn enabled(&self, file: &std::path::Path, code: &str) -> bool;
     /// The severity `code` reports at in `file`, when configured.
     fn severity(&self, file: &std::path::Path, code: &str) -> Option<Severity>;
-    /// [`Selection::enabled`] for one file, looked up once: the engine asks for every rule.
-    fn enabled_in<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn Fn(&str) -> bool + 'a> {
-        Box::new(move |code| self.enabled(file, code))
+    /// The selection of one file, looked up once: the engine asks for every rule and every
+    /// finding of the file.
+    fn in_file<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn FileSelection + 'a> {
+        Box::new((self, file))
+    }
+}
+
+/// [`Selection`] for one file.
+pub trait FileSelection {
+    fn enabled(&self, code: &str) -> bool;
+    fn severity(&self, code: &str) -> Option<Severity>;
+}
+
+impl<S: Selection + ?Sized> FileSelection for (&S, &std::path::Path) {
+    fn enabled(&self, code: &str) -> bool {
+        self.0.enabled(self.1, code)
+    }
+    fn severity(&self, code: &str) -> Option<Severity> {
+        self.0.severity(self.1, code)
     }
 }
 
@@ -176,7 +192,8 @@ pub fn lint_file(
         return Vec::new();
     }
     let path = file.source.path.as_path();
-    let enabled = selection.enabled_in(path);
+    let here = selection.in_file(path);
+    let enabled = |code: &str| here.enabled(code);
     let shared = FilePath::from(path);
     let mut out = Vec::new();
     for rule in rules {
@@ -218,7 +235,7 @@ pub fn lint_file(
         out.append(&mut extra);
     }
     for d in &mut out {
-        if let Some(severity) = selection.severity(&d.file, d.code) {
+        if let Some(severity) = here.severity(d.code) {
             d.severity = severity;
         }
     }

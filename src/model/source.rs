@@ -109,13 +109,27 @@ impl Spanned<String> {
 }
 
 /// Byte offset -> line/column, by binary search over line starts.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
     ascii: bool,
     /// The text starts with a UTF-8 byte order mark: editors do not show it, so it takes no
     /// column (offsets still count its three bytes).
     bom: bool,
+    /// The line (0-based) of the last lookup: parsers ask in nearly increasing order, so the
+    /// next offset is mostly on that line or the next, and needs no search.
+    hint: std::sync::atomic::AtomicUsize,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        Self {
+            line_starts: self.line_starts.clone(),
+            ascii: self.ascii,
+            bom: self.bom,
+            hint: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
 }
 
 impl LineIndex {
@@ -132,6 +146,7 @@ impl LineIndex {
             line_starts,
             ascii: text.is_ascii(),
             bom: text.starts_with('\u{feff}'),
+            hint: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -162,7 +177,7 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let line = self.line_of(offset);
         let start = self.line_starts[line - 1];
         let column = if self.ascii {
             offset - start + 1
@@ -176,6 +191,28 @@ impl LineIndex {
             line,
             column,
         }
+    }
+
+    /// The 1-based line of `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        use std::sync::atomic::Ordering::Relaxed;
+        let starts = &self.line_starts;
+        // Line `i` (0-based) holds `offset` when it starts at or before it and the next
+        // line starts after it.
+        let holds = |i: usize| {
+            starts.get(i).is_some_and(|&s| s <= offset)
+                && starts.get(i + 1).is_none_or(|&next| offset < next)
+        };
+        let hint = self.hint.load(Relaxed);
+        let line = if holds(hint) {
+            hint
+        } else if holds(hint + 1) {
+            hint + 1
+        } else {
+            starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        };
+        self.hint.store(line, Relaxed);
+        line + 1
     }
 
     /// The span of a byte range.
@@ -258,6 +295,34 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookups_in_any_order_agree_with_a_search() {
+        let text = "a: 1\n\nbb: [x, y]\n  - é\nlast";
+        let index = LineIndex::new(text);
+        let searched = |offset: usize| {
+            let line = text[..offset].matches('\n').count() + 1;
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            (line, text[start..offset].chars().count() + 1)
+        };
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        // Forwards (as parsers ask), backwards, and jumping about: the remembered line is
+        // only a shortcut.
+        let mut order = boundaries.clone();
+        order.extend(boundaries.iter().rev());
+        order.extend(
+            boundaries
+                .iter()
+                .step_by(3)
+                .chain(boundaries.iter().step_by(2).rev()),
+        );
+        for offset in order {
+            let pos = index.pos(text, offset);
+            assert_eq!((pos.line, pos.column), searched(offset), "offset {offset}");
+        }
+    }
 
     #[test]
     fn spans_are_checked_against_their_file() {
