@@ -1,6 +1,7 @@
 //! The streaming run: read, parse and lint every file on all cores, keeping of each file only
-//! its findings, its cross-file facts and (when it has findings) its text — never its model
-//! past its own lint. Memory grows with the findings, not with the repository's trees.
+//! its findings, its cross-file facts and (when it has findings and a report quotes it) its
+//! text — never its model past its own lint. Memory grows with the findings, not with the
+//! repository's trees.
 //!
 //! A file's findings depend on other files only through the project's cross-file lookups
 //! ([`Query`]). So each file is linted alone as soon as it is parsed, recording the queries
