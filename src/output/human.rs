@@ -30,8 +30,12 @@ pub fn render(report: &Report, opts: Options) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// [`render`], written to `w` one finding at a time: a report of a large repository is not
-/// held in memory whole.
+/// Findings rendered at once, shared among the cores, before they are written: enough to keep
+/// the cores busy, few enough that a large report is never held in memory whole.
+const WINDOW: usize = 2048;
+
+/// [`render`], written to `w` a window of findings at a time, each window rendered on all
+/// cores (snippets are the costly part of a large report).
 pub fn write(report: &Report, opts: Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let theme = if opts.color {
         GraphicalTheme::unicode()
@@ -50,15 +54,23 @@ pub fn write(report: &Report, opts: Options, w: &mut dyn std::io::Write) -> std:
         .iter()
         .map(|f| (f.source.path.as_path(), &f.source))
         .collect();
-    let mut out = String::new();
-    for d in report.diagnostics {
-        let source = sources.get(d.file.as_path()).copied();
-        render_one(&mut out, source, d, &handler, opts);
-        out.push('\n');
-        w.write_all(out.as_bytes())?;
-        out.clear();
+    let per_worker = WINDOW.div_ceil(crate::par::workers(WINDOW));
+    for window in report.diagnostics.chunks(WINDOW) {
+        let parts: Vec<&[Diagnostic]> = window.chunks(per_worker).collect();
+        let rendered = crate::par::map(&parts, |_, part| {
+            let mut out = String::new();
+            for d in *part {
+                let source = sources.get(d.file.as_path()).copied();
+                render_one(&mut out, source, d, &handler, opts);
+                out.push('\n');
+            }
+            out
+        });
+        for part in rendered {
+            w.write_all(part.as_bytes())?;
+        }
     }
-    out.push_str(&summary_line(&report.summary(), opts));
+    let mut out = summary_line(&report.summary(), opts);
     out.push('\n');
     w.write_all(out.as_bytes())
 }
