@@ -44,8 +44,18 @@ pub fn serve_stdio() -> u8 {
 
 /// Serve on any pair of streams (tests use pipes).
 pub fn serve<R: Read + Send + 'static, W: Write>(input: R, output: W) -> u8 {
-    let rx = transport::spawn_reader(input);
-    let mut server = Server::new(Writer::new(output));
+    let (rx, reader) = transport::spawn_reader(input);
+    let code = run(&rx, Server::new(Writer::new(output)));
+    // The server returns on `exit` or the end of input, and the reader stops right after
+    // passing either on: waiting for it leaves no thread behind (a fuzzer found one).
+    drop(rx);
+    if let Some(reader) = reader {
+        let _ = reader.join();
+    }
+    code
+}
+
+fn run<W: Write>(rx: &std::sync::mpsc::Receiver<transport::Incoming>, mut server: Server<W>) -> u8 {
     loop {
         let incoming = match server.lint_deadline() {
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),

@@ -35,10 +35,17 @@ pub enum Incoming {
     Eof,
 }
 
-/// Read frames from `input` on a thread of its own.
-pub fn spawn_reader<R: Read + Send + 'static>(input: R) -> mpsc::Receiver<Incoming> {
+/// Read frames from `input` on a thread of its own. The thread ends after it passes on the
+/// end of input or an `exit` notification (or when the receiver is gone); its handle lets the
+/// caller wait for that.
+pub fn spawn_reader<R: Read + Send + 'static>(
+    input: R,
+) -> (
+    mpsc::Receiver<Incoming>,
+    Option<std::thread::JoinHandle<()>>,
+) {
     let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
+    let reader = std::thread::Builder::new()
         .name("stowlint-lsp-reader".into())
         .spawn(move || {
             let mut framed = Framed::new(input);
@@ -54,14 +61,12 @@ pub fn spawn_reader<R: Read + Send + 'static>(input: R) -> mpsc::Receiver<Incomi
                 }
             }
         })
-        .map_or_else(
-            |_| {
-                // No thread, no input: the main loop sees a closed stream.
-                let (_, rx) = mpsc::channel();
-                rx
-            },
-            |_| rx,
-        )
+        .ok();
+    match reader {
+        Some(handle) => (rx, Some(handle)),
+        // No thread, no input: the main loop sees a closed stream.
+        None => (mpsc::channel().1, None),
+    }
 }
 
 /// A payload as a message, or the error to answer it with.
@@ -264,7 +269,7 @@ mod tests {
     use super::*;
 
     fn frames(input: &[u8]) -> Vec<String> {
-        let rx = spawn_reader(std::io::Cursor::new(input.to_vec()));
+        let (rx, _) = spawn_reader(std::io::Cursor::new(input.to_vec()));
         let mut out = Vec::new();
         while let Ok(item) = rx.recv() {
             match item {
