@@ -770,7 +770,7 @@ struct FileRules {
     settings: Arc<Settings>,
 }
 
-impl engine::FileSelection for &FileRules {
+impl engine::SelectionInFile for &FileRules {
     fn enabled(&self, code: &str) -> bool {
         self.enabled.contains(code)
     }
@@ -780,7 +780,7 @@ impl engine::FileSelection for &FileRules {
 }
 
 /// Files the selection was not built for (none in a run): the defaults.
-impl engine::FileSelection for &Settings {
+impl engine::SelectionInFile for &Settings {
     fn enabled(&self, code: &str) -> bool {
         self.enabled.contains(code)
     }
@@ -862,7 +862,7 @@ impl Selection for FileSelection {
         self.settings(file).severity_of(code)
     }
 
-    fn in_file<'a>(&'a self, file: &'a Path) -> Box<dyn engine::FileSelection + 'a> {
+    fn in_file<'a>(&'a self, file: &'a Path) -> Box<dyn engine::SelectionInFile + 'a> {
         match self.by_file.get(file.as_os_str()) {
             Some(rules) => Box::new(rules),
             None => Box::new(&*self.defaults),

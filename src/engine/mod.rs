@@ -35,18 +35,18 @@ pub trait Selection: Sync {
     fn severity(&self, file: &std::path::Path, code: &str) -> Option<Severity>;
     /// The selection of one file, looked up once: the engine asks for every rule and every
     /// finding of the file.
-    fn in_file<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn FileSelection + 'a> {
+    fn in_file<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn SelectionInFile + 'a> {
         Box::new((self, file))
     }
 }
 
 /// [`Selection`] for one file.
-pub trait FileSelection {
+pub trait SelectionInFile {
     fn enabled(&self, code: &str) -> bool;
     fn severity(&self, code: &str) -> Option<Severity>;
 }
 
-impl<S: Selection + ?Sized> FileSelection for (&S, &std::path::Path) {
+impl<S: Selection + ?Sized> SelectionInFile for (&S, &std::path::Path) {
     fn enabled(&self, code: &str) -> bool {
         self.0.enabled(self.1, code)
     }

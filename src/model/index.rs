@@ -178,53 +178,41 @@ impl FactIndex {
         self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
     }
 
-    /// Whether `answer` is what this index answers to `query` (without building the answer).
-    #[must_use]
-    pub fn agrees(&self, query: &Query, answer: &Answer) -> bool {
-        let same = |found: &mut dyn Iterator<Item = (usize, usize)>| {
-            let mut expected = answer.iter();
-            loop {
-                match (found.next(), expected.next()) {
-                    (None, None) => return true,
-                    (Some((i, j)), Some((path, k))) if j == *k && self.files[i].path == *path => {}
-                    _ => return false,
-                }
-            }
-        };
+    /// The files and items that answer `query`: (file, item) positions.
+    fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
-            Query::Dockerfile(p) => same(&mut self.dockerfile(p).map(|i| (i, 0)).into_iter()),
+            Query::Dockerfile(p) => Box::new(self.dockerfile(p).map(|i| (i, 0)).into_iter()),
             Query::Claim { name, namespace } => {
-                same(&mut self.claim(name, namespace.as_deref()).into_iter())
+                Box::new(self.claim(name, namespace.as_deref()).into_iter())
             }
             Query::Autoscalers {
                 kind,
                 name,
                 namespace,
-            } => same(&mut self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
-            Query::ComposeDir(dir) => same(&mut self.compose_in(dir).iter().map(|&i| (i, 0))),
+            } => Box::new(self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
+            Query::ComposeDir(dir) => Box::new(self.compose_in(dir).iter().map(|&i| (i, 0))),
         }
     }
 
     /// The answer to `query`, as paths and item positions.
     #[must_use]
     pub fn answer(&self, query: &Query) -> Answer {
-        let path = |i: usize, j: usize| (self.files[i].path.clone(), j);
-        match query {
-            Query::Dockerfile(p) => self.dockerfile(p).map(|i| path(i, 0)).into_iter().collect(),
-            Query::Claim { name, namespace } => self
-                .claim(name, namespace.as_deref())
-                .map(|(i, j)| path(i, j))
-                .into_iter()
-                .collect(),
-            Query::Autoscalers {
-                kind,
-                name,
-                namespace,
-            } => self
-                .autoscalers(kind.as_deref(), name, namespace.as_deref())
-                .map(|(i, j)| path(i, j))
-                .collect(),
-            Query::ComposeDir(dir) => self.compose_in(dir).iter().map(|&i| path(i, 0)).collect(),
+        self.hits(query)
+            .map(|(i, j)| (self.files[i].path.clone(), j))
+            .collect()
+    }
+
+    /// Whether `answer` is what this index answers to `query` (without building the answer).
+    #[must_use]
+    pub fn agrees(&self, query: &Query, answer: &Answer) -> bool {
+        let mut hits = self.hits(query);
+        let mut expected = answer.iter();
+        loop {
+            match (hits.next(), expected.next()) {
+                (None, None) => return true,
+                (Some((i, j)), Some((path, k))) if j == *k && self.files[i].path == *path => {}
+                _ => return false,
+            }
         }
     }
 }
