@@ -2,8 +2,9 @@
 # The throughput benchmark: a deterministic synthetic repository (bench/gen.py), then
 #   - the floor: `stowlint check --parse-only` (walk, read and parse every file, no rules),
 #   - the full run: `stowlint check --format concise` (everything, output to /dev/null),
-# each timed with /usr/bin/time -v: wall time, files/s, MB/s, the ratio to the floor and the
-# peak RSS. Usage: bash bench/run.sh [FILES...]   (default: 1000 10000)
+# each timed with /usr/bin/time -v (the median of RUNS=3 runs, after an untimed warm-up):
+# wall time, files/s, MB/s, the ratio to the floor and the peak RSS.
+# Usage: bash bench/run.sh [FILES...]   (default: 1000 10000)
 # Compare runs on one machine only; nothing here is a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,14 +15,17 @@ sizes=("$@")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # label, command...: prints "seconds rss_kb"
-  local log=$work/time.log
-  /usr/bin/time -v "${@:2}" > /dev/null 2> "$log" || true
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  # m:ss.cc -> seconds
-  python3 -c "import sys; m, s = sys.argv[1].split(':')[-2:]; print(f'{int(m) * 60 + float(s):.3f} {sys.argv[2]}')" "$wall" "$rss"
+measure() { # label, command...: prints "seconds rss_kb", the median of $RUNS runs
+  local log=$work/time.log runs=()
+  for _ in $(seq "${RUNS:-3}"); do
+    /usr/bin/time -v "${@:2}" > /dev/null 2> "$log" || true
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    # m:ss.cc -> seconds
+    runs+=("$(python3 -c "import sys; m, s = sys.argv[1].split(':')[-2:]; print(f'{int(m) * 60 + float(s):.3f} {sys.argv[2]}')" "$wall" "$rss")")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(( (${#runs[@]} + 1) / 2 ))p"
 }
 
 printf '%8s %10s %9s %10s %9s %9s %11s %8s\n' files MB floor_s full_s files/s MB/s ratio_floor rss_MB
@@ -29,8 +33,10 @@ for n in "${sizes[@]}"; do
   repo=$work/repo-$n
   python3 bench/gen.py "$repo" "$n" > /dev/null
   mb=$(find "$repo" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}')
-  # Warm the page cache so both runs read from memory.
+  # Warm the page cache and the kernel's directory cache, so that neither timed pass pays
+  # for the first walk.
   find "$repo" -type f -exec cat {} + > /dev/null
+  "$bin" check --parse-only "$repo" 2> /dev/null || true
   read -r floor _ < <(measure floor "$bin" check --parse-only "$repo")
   read -r full rss < <(measure full "$bin" check --format concise "$repo")
   python3 - "$n" "$mb" "$floor" "$full" "$rss" <<'PY'

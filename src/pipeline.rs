@@ -132,7 +132,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     let mut outcomes = Vec::with_capacity(inputs.len());
     for (outcome, model) in first.into_iter().flatten() {
         if let Some(model) = model.filter(|m| m.dockerfile.is_some()) {
-            shared.insert(lexical(&model.source.path), Arc::new(model));
+            shared.insert(lexical(&model.source.path), model);
         }
         outcomes.push(outcome);
     }
@@ -258,7 +258,7 @@ fn lint_alone(
     i: usize,
     shared: &Arc<SharedDockerfiles>,
     options: &Options<'_>,
-) -> Option<(Outcome, Option<FileModel>)> {
+) -> Option<(Outcome, Option<Arc<FileModel>>)> {
     let input = &inputs[i];
     let model = input.load()?;
     let mut project = project_of(vec![model], options).with_shared_dockerfiles(Arc::clone(shared));
@@ -305,14 +305,14 @@ fn slim(
     mut model: FileModel,
     text: bool,
     keep: bool,
-) -> (crate::model::SourceFile, Option<FileModel>) {
+) -> (crate::model::SourceFile, Option<Arc<FileModel>>) {
     let bare = crate::model::SourceFile::new(model.source.path.clone(), String::new());
     let source = if text {
         std::mem::replace(&mut model.source, bare)
     } else {
         bare
     };
-    (source, keep.then(|| for_lookups(model)))
+    (source, keep.then(|| Arc::new(for_lookups(model))))
 }
 
 /// A Dockerfile kept for the compose files that build it: what image facts read (stages,
