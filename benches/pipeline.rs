@@ -146,15 +146,8 @@ fn streaming(bencher: Bencher) {
         })
         .collect();
     let options = pipeline::Options {
-        rules: stowlint::rules::RULES,
-        selection: &engine::AllRules,
-        run: engine::RunOptions::default(),
-        catalog: None,
-        context: pipeline::Context {
-            parse: ParseOptions::default(),
-            cwd: PathBuf::from("/nonexistent"),
-        },
         keep_text: false,
+        ..pipeline::Options::every_rule("/nonexistent")
     };
     counted(bencher, &files).bench(|| pipeline::lint(&inputs, &options));
 }

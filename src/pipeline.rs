@@ -86,6 +86,25 @@ pub struct Options<'a> {
     pub keep_text: bool,
 }
 
+impl Options<'static> {
+    /// Every rule at its own severity, inline suppressions honoured, the built-in catalog,
+    /// default parse options, context files looked for under `cwd`, text kept.
+    #[must_use]
+    pub fn every_rule(cwd: impl Into<PathBuf>) -> Self {
+        Self {
+            rules: crate::rules::RULES,
+            selection: &engine::AllRules,
+            run: RunOptions::default(),
+            catalog: None,
+            context: Context {
+                parse: crate::parse::ParseOptions::default(),
+                cwd: cwd.into(),
+            },
+            keep_text: true,
+        }
+    }
+}
+
 impl std::fmt::Debug for Options<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Options")

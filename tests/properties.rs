@@ -494,17 +494,7 @@ fn streamed(files: &[(&'static str, String)]) -> Vec<Diagnostic> {
             })
         })
         .collect();
-    let options = stowlint::pipeline::Options {
-        rules: stowlint::rules::RULES,
-        selection: &engine::AllRules,
-        run: engine::RunOptions::default(),
-        catalog: None,
-        context: stowlint::pipeline::Context {
-            parse: ParseOptions::default(),
-            cwd: std::path::PathBuf::from("/nonexistent"),
-        },
-        keep_text: true,
-    };
+    let options = stowlint::pipeline::Options::every_rule("/nonexistent");
     stowlint::pipeline::lint(&inputs, &options).diagnostics
 }
 

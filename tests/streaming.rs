@@ -33,20 +33,6 @@ fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
     )
 }
 
-fn options(cwd: &Path) -> pipeline::Options<'static> {
-    pipeline::Options {
-        rules: stowlint::rules::RULES,
-        selection: &AllRules,
-        run: RunOptions::default(),
-        catalog: None,
-        context: pipeline::Context {
-            parse: ParseOptions::default(),
-            cwd: cwd.to_path_buf(),
-        },
-        keep_text: true,
-    }
-}
-
 fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
     let opts = ParseOptions::default();
     let inputs: Vec<Input> = candidates
@@ -58,7 +44,7 @@ fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
             })
         })
         .collect();
-    pipeline::lint(&inputs, &options(cwd))
+    pipeline::lint(&inputs, &pipeline::Options::every_rule(cwd))
 }
 
 fn lines(diagnostics: &[Diagnostic]) -> Vec<String> {
@@ -161,7 +147,7 @@ fn a_claim_in_another_file_changes_findings_and_is_found() {
         ("b/claim.yaml", claim.to_string()),
     ];
     let inputs = in_memory(&files);
-    let linted = pipeline::lint(&inputs, &options(Path::new("/nonexistent")));
+    let linted = pipeline::lint(&inputs, &pipeline::Options::every_rule("/nonexistent"));
     assert_eq!(linted.relinted, 1, "the deployment is linted again");
     let models: Vec<FileModel> = inputs
         .iter()

@@ -90,17 +90,7 @@ pub fn streaming_matches_batch(text: &str) {
             })
         })
         .collect();
-    let options = stowlint::pipeline::Options {
-        rules: stowlint::rules::RULES,
-        selection: &engine::AllRules,
-        run: engine::RunOptions::default(),
-        catalog: None,
-        context: stowlint::pipeline::Context {
-            parse: ParseOptions::default(),
-            cwd: std::path::PathBuf::from("/nonexistent"),
-        },
-        keep_text: true,
-    };
+    let options = stowlint::pipeline::Options::every_rule("/nonexistent");
     let found = stowlint::pipeline::lint(&inputs, &options).diagnostics;
     let show = |d: &[Diagnostic]| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
     assert_eq!(show(&found), show(&expected), "streaming and batch runs differ");
