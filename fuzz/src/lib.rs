@@ -93,5 +93,9 @@ pub fn streaming_matches_batch(text: &str) {
     let options = stowlint::pipeline::Options::every_rule("/nonexistent");
     let found = stowlint::pipeline::lint(&inputs, &options).diagnostics;
     let show = |d: &[Diagnostic]| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
-    assert_eq!(show(&found), show(&expected), "streaming and batch runs differ");
+    assert_eq!(
+        show(&found),
+        show(&expected),
+        "streaming and batch runs differ"
+    );
 }
