@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use crate::config::{self, FailOn, Overrides, Resolver};
 use crate::engine;
 use crate::output::{self, Report, catalog, human, statistics};
-use crate::parse::{ComposeMode, ParseOptions};
+use crate::parse::ComposeMode;
 use crate::rules;
 use crate::{baseline, discover, pipeline};
 
@@ -423,13 +423,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         );
     }
 
-    let opts_for = |c: &discover::Candidate| {
-        let settings = resolver.for_file(&c.path);
-        ParseOptions {
-            compose_mode: settings.compose_mode,
-            max_file_size: settings.max_file_size,
-        }
-    };
+    let opts_for = |c: &discover::Candidate| resolver.for_file(&c.path).parse_options();
     if args.parse_only {
         // The floor of the benchmark: walk, read and parse every file, no rules.
         let parsed = crate::par::map(&found.files, |_, c| {
@@ -450,28 +444,25 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         })
         .collect();
     if let Some(settings) = &stdin_settings {
-        let opts = ParseOptions {
-            compose_mode: settings.compose_mode,
-            max_file_size: settings.max_file_size,
-        };
+        let opts = settings.parse_options();
         let name = args.stdin_filename.as_deref();
         stdin_bytes = discover::read_stdin(io.stdin, opts.max_file_size);
-        let display = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
         let bytes = &stdin_bytes;
-        inputs.push(pipeline::Input::new(display, false, move || match bytes {
-            Ok(bytes) => discover::parse_stdin(bytes.clone(), name, &opts),
-            Err(problem) => Some(discover::stdin_problem(
-                problem.clone(),
-                name,
-                opts.max_file_size,
-            )),
-        }));
+        inputs.push(pipeline::Input::new(
+            stdin_name.clone(),
+            false,
+            move || match bytes {
+                Ok(bytes) => discover::parse_stdin(bytes.clone(), name, &opts),
+                Err(problem) => Some(discover::stdin_problem(
+                    problem.clone(),
+                    name,
+                    opts.max_file_size,
+                )),
+            },
+        ));
     }
     let context = pipeline::Context {
-        parse: ParseOptions {
-            compose_mode: root.compose_mode,
-            max_file_size: root.max_file_size,
-        },
+        parse: root.parse_options(),
         cwd: io.cwd.clone(),
     };
     let selection = resolver.selection(inputs.iter().map(|i| i.display.as_path()));

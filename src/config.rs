@@ -257,6 +257,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// How files with these settings are parsed.
+    #[must_use]
+    pub fn parse_options(&self) -> crate::parse::ParseOptions {
+        crate::parse::ParseOptions {
+            compose_mode: self.compose_mode,
+            max_file_size: self.max_file_size,
+        }
+    }
+
     /// No file: the defaults and the command line.
     #[must_use]
     pub fn defaults(dir: &Path, overrides: &Overrides) -> Settings {

@@ -44,10 +44,7 @@ pub fn settings_for(path: &Path, root: Option<&Path>) -> Settings {
     };
     let file = resolver.for_file(path);
     Settings {
-        parse: ParseOptions {
-            compose_mode: file.compose_mode,
-            max_file_size: file.max_file_size,
-        },
+        parse: file.parse_options(),
         run: RunOptions::default(),
         rules: crate::rules::RULES,
         selection: Some(resolver.selection([path])),
