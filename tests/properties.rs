@@ -4,12 +4,10 @@
 //! inputs are built from the pieces real configurations are made of. The fuzz targets in
 //! `fuzz/` check the same invariants for longer.
 
-use std::path::Path;
-
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use stowlint::engine::{self, Diagnostic};
-use stowlint::model::{FileModel, Project, SourceFile, Span};
+use stowlint::model::{FileModel, Project, SourceFile};
 use stowlint::parse::{self, ComposeMode, ParseOptions};
 
 fn config(cases: u32) -> Config {
@@ -33,25 +31,10 @@ fn parse(name: &str, text: &str, mode: ComposeMode) -> Option<FileModel> {
 fn lint_checked(files: Vec<FileModel>) -> (Project, Vec<Diagnostic>) {
     let project = Project::new(files);
     let diagnostics = engine::run(&project, stowlint::rules::RULES);
-    for d in &diagnostics {
-        check_span(&project, &d.file, d.span, d.code);
-        for r in &d.related {
-            check_span(&project, &r.file, r.span, d.code);
-        }
+    if let Err(e) = engine::check_spans(&project, &diagnostics) {
+        panic!("{e}");
     }
     (project, diagnostics)
-}
-
-fn check_span(project: &Project, file: &Path, span: Span, code: &str) {
-    let source = &project
-        .files
-        .iter()
-        .find(|f| f.source.path == file)
-        .unwrap_or_else(|| panic!("{code} reported in {}, not in the run", file.display()))
-        .source;
-    if let Err(e) = source.check_span(span) {
-        panic!("{code}: {e} in {:?}", source.text);
-    }
 }
 
 /// One file linted alone, in every compose mode.

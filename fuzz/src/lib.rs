@@ -3,7 +3,7 @@
 //! the file's line index.
 
 use stowlint::engine::{self, Diagnostic};
-use stowlint::model::{FileModel, Project, SourceFile, Span};
+use stowlint::model::{FileModel, Project, SourceFile};
 use stowlint::parse::{self, ParseOptions};
 
 /// Parse `text` as `name` (each compose mode), lint it, check every span.
@@ -29,25 +29,10 @@ pub fn lint_as(name: &str, text: &str) {
 pub fn lint(files: Vec<FileModel>) -> Vec<Diagnostic> {
     let project = Project::new(files);
     let diagnostics = engine::run(&project, stowlint::rules::RULES);
-    for d in &diagnostics {
-        check_span(&project, &d.file, d.span, d.code);
-        for r in &d.related {
-            check_span(&project, &r.file, r.span, d.code);
-        }
+    if let Err(e) = engine::check_spans(&project, &diagnostics) {
+        panic!("{e}");
     }
     diagnostics
-}
-
-fn check_span(project: &Project, file: &std::path::Path, span: Span, code: &str) {
-    let source = &project
-        .files
-        .iter()
-        .find(|f| f.source.path == file)
-        .unwrap_or_else(|| panic!("{code} reported in {}, not in the run", file.display()))
-        .source;
-    if let Err(e) = source.check_span(span) {
-        panic!("{code}: {e} in {:?}", source.text);
-    }
 }
 
 /// Names a multi-file input's parts take, in order: two manifests, two compose files of one

@@ -242,6 +242,33 @@ pub fn lint_file(
     out
 }
 
+/// Every span of every finding and of its related locations lies in a file of `project`, on
+/// character boundaries, with line and column agreeing with the file's line index (the
+/// invariant fuzzers and property tests check).
+///
+/// # Errors
+/// The first span that breaks it, with the rule and the file's text.
+pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), String> {
+    let check = |file: &std::path::Path, span: Span, code: &str| {
+        let source = &project
+            .files
+            .iter()
+            .find(|f| f.source.path == file)
+            .ok_or_else(|| format!("{code} reported in {}, not in the run", file.display()))?
+            .source;
+        source
+            .check_span(span)
+            .map_err(|e| format!("{code}: {e} in {:?}", source.text))
+    };
+    for d in diagnostics {
+        check(&d.file, d.span, d.code)?;
+        for r in &d.related {
+            check(&r.file, r.span, d.code)?;
+        }
+    }
+    Ok(())
+}
+
 /// The rule that reports suppressions which silence nothing.
 const UNUSED_SUPPRESSION: &str = "SL002";
 
@@ -289,4 +316,38 @@ pub fn sort_and_dedup(out: &mut Vec<Diagnostic>) {
             ))
     });
     out.dedup_by(|b, a| a.file == b.file && a.code == b.code && a.span == b.span);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceFile;
+
+    #[test]
+    fn spans_are_checked_in_their_files_and_related_locations_too() {
+        let text = "services:\n  ci:\n    image: é\n";
+        let file = SourceFile::new("c.yaml", text.into());
+        let good = file.span(0..8);
+        let mut outside = good;
+        outside.end.offset = 999;
+        let finding = |span: Span| Diagnostic {
+            code: "SL102",
+            name: "container-runtime-socket",
+            severity: Severity::Error,
+            message: "m".into(),
+            help: None,
+            file: "c.yaml".into(),
+            span,
+            related: Vec::new(),
+            subject: None,
+        };
+        let project = Project::new(vec![FileModel::new(file, None)]);
+        assert_eq!(check_spans(&project, &[finding(good)]), Ok(()));
+        let err = check_spans(&project, &[finding(outside)]).unwrap_err();
+        assert!(err.starts_with("SL102"), "{err}");
+        let mut elsewhere = finding(good);
+        elsewhere.related(FilePath::from("other.yaml"), good, "here");
+        let err = check_spans(&project, &[elsewhere]).unwrap_err();
+        assert!(err.contains("other.yaml, not in the run"), "{err}");
+    }
 }
