@@ -163,53 +163,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     drop(none);
     let mut shared = Arc::try_unwrap(shared).unwrap_or_else(|arc| (*arc).clone());
 
-    // Files the run was not given, read for their facts: Dockerfiles compose files build, and
-    // claims of manifests named on the command line.
-    let mut context_facts: Vec<FileFacts> = Vec::new();
-    let mut wanted: std::collections::BTreeSet<PathBuf> = outcomes
-        .iter()
-        .flat_map(|o| &o.queries)
-        .filter_map(|(q, _)| match q {
-            Query::Dockerfile(p) if !shared.contains_key(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
-    if !wanted.is_empty() {
-        // Any file of the run, Dockerfile or not, is not read again as context.
-        let run: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
-        wanted.retain(|p| !run.contains(p));
-    }
-    // Mostly paths that do not exist (a build context without a Dockerfile in the run): a
-    // `stat` each, on all cores.
-    let wanted: Vec<PathBuf> = wanted.into_iter().collect();
-    let found = crate::par::map(&wanted, |_, display| {
-        crate::discover::build_context(
-            display.clone(),
-            &options.context.parse,
-            &options.context.cwd,
-        )
-    });
-    for model in found.into_iter().flatten() {
-        context_facts.push(FileFacts::of(&model));
-        if model.dockerfile.is_some() {
-            shared.insert(lexical(&model.source.path), Arc::new(model));
-        }
-    }
-    let mut claim_context = {
-        let mut have: Vec<&Path> = outcomes.iter().map(|o| o.facts.path.as_path()).collect();
-        have.extend(context_facts.iter().map(|f| f.path.as_path()));
-        let wanting = outcomes
-            .iter()
-            .filter(|o| o.wants_claims)
-            .map(|o| o.facts.path.as_path());
-        crate::discover::claim_context_files(
-            wanting,
-            &have,
-            &options.context.parse,
-            &options.context.cwd,
-        )
-    };
-    context_facts.extend(claim_context.iter().map(FileFacts::of));
+    let (mut context_facts, mut claim_context) = read_context(&outcomes, &mut shared, options);
 
     // The facts move to the index; outcomes keep their paths.
     let mut all_facts: Vec<FileFacts> = outcomes
@@ -259,15 +213,67 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         diagnostics.extend(o.diagnostics);
         files.push(FileModel::new(o.source, o.format));
     }
-    let mut project = Project::new(files);
-    if let Some(catalog) = &options.catalog {
-        project = project.with_catalog(Arc::clone(catalog));
-    }
     Linted {
-        project,
+        project: Project::new(files),
         diagnostics,
         relinted: stale.len(),
     }
+}
+
+/// Files the run was not given, read for their facts: the Dockerfiles compose files build
+/// (added to `shared`), and the claims of manifests named on the command line (returned, with
+/// the facts of both).
+fn read_context(
+    outcomes: &[Outcome],
+    shared: &mut SharedDockerfiles,
+    options: &Options<'_>,
+) -> (Vec<FileFacts>, Vec<FileModel>) {
+    let mut context_facts: Vec<FileFacts> = Vec::new();
+    let mut wanted: std::collections::BTreeSet<PathBuf> = outcomes
+        .iter()
+        .flat_map(|o| &o.queries)
+        .filter_map(|(q, _)| match q {
+            Query::Dockerfile(p) if !shared.contains_key(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    if !wanted.is_empty() {
+        // Any file of the run, Dockerfile or not, is not read again as context.
+        let run: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
+        wanted.retain(|p| !run.contains(p));
+    }
+    // Mostly paths that do not exist (a build context without a Dockerfile in the run): a
+    // `stat` each, on all cores.
+    let wanted: Vec<PathBuf> = wanted.into_iter().collect();
+    let found = crate::par::map(&wanted, |_, display| {
+        crate::discover::build_context(
+            display.clone(),
+            &options.context.parse,
+            &options.context.cwd,
+        )
+    });
+    for model in found.into_iter().flatten() {
+        context_facts.push(FileFacts::of(&model));
+        if model.dockerfile.is_some() {
+            shared.insert(lexical(&model.source.path), Arc::new(model));
+        }
+    }
+    let claim_context = {
+        let mut have: Vec<&Path> = outcomes.iter().map(|o| o.facts.path.as_path()).collect();
+        have.extend(context_facts.iter().map(|f| f.path.as_path()));
+        let wanting = outcomes
+            .iter()
+            .filter(|o| o.wants_claims)
+            .map(|o| o.facts.path.as_path());
+        crate::discover::claim_context_files(
+            wanting,
+            &have,
+            &options.context.parse,
+            &options.context.cwd,
+        )
+    };
+    context_facts.extend(claim_context.iter().map(FileFacts::of));
+    (context_facts, claim_context)
 }
 
 /// Read, parse and lint input `i` in a project of its own (and the Dockerfiles read so far).

@@ -707,18 +707,14 @@ impl Project {
     /// What this project answers to `query`: the same answer its lookups give.
     #[must_use]
     pub fn answer(&self, query: &Query) -> Answer {
-        if let Query::Dockerfile(path) = query
-            && self.index().dockerfile(path).is_none()
-        {
-            return self
-                .shared_dockerfiles
-                .as_ref()
-                .and_then(|shared| shared.get(path))
+        match query {
+            Query::Dockerfile(path) => self
+                .dockerfile_file(path)
                 .map(|f| (f.source.path.clone(), 0))
                 .into_iter()
-                .collect();
+                .collect(),
+            _ => self.index().answer(query),
         }
-        self.index().answer(query)
     }
 
     /// The compose files of the run in `dir` (a compose file's folder).
@@ -762,13 +758,23 @@ impl Project {
     #[must_use]
     pub fn dockerfile(&self, path: &std::path::Path) -> Option<(&FileModel, &Dockerfile)> {
         let key = lexical(path);
-        let own = self.index().dockerfile(&key);
-        self.record(|| Query::Dockerfile(key.clone()));
-        let file = match own {
-            Some(i) => &self.files[i],
-            None => self.shared_dockerfiles.as_ref()?.get(&key)?.as_ref(),
-        };
+        let file = self.dockerfile_file(&key);
+        self.record(|| Query::Dockerfile(key));
+        let file = file?;
         Some((file, file.dockerfile.as_ref()?))
+    }
+
+    /// The file holding the Dockerfile at `key` (lexically normalized): the project's own,
+    /// else a shared one.
+    fn dockerfile_file(&self, key: &std::path::Path) -> Option<&FileModel> {
+        match self.index().dockerfile(key) {
+            Some(i) => Some(&self.files[i]),
+            None => self
+                .shared_dockerfiles
+                .as_ref()?
+                .get(key)
+                .map(AsRef::as_ref),
+        }
     }
 }
 
