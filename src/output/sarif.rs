@@ -1,5 +1,5 @@
 //! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers. Hand-written structs (a
-//! SARIF crate costs ~20 s of build for ~40 lines); `tests/sarif.rs` validates real output
+//! SARIF crate costs ~20 s of build for ~40 lines); `tests/it/sarif.rs` validates real output
 //! against the OASIS schema.
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,17 +1,15 @@
 //! Data-loss rules across files: a compose service built from a Dockerfile whose `FROM` chain
 //! reaches a stateful image.
 
-mod common;
-
 use std::path::PathBuf;
 
 use stowlint::engine::Diagnostic;
 
 fn lint(case: &str, files: &[&str]) -> (String, Vec<Diagnostic>) {
-    let root = common::root().join("fixtures/cross").join(case);
+    let root = crate::common::root().join("fixtures/cross").join(case);
     let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
-    let (project, diagnostics) = common::lint(&paths);
-    (common::render(&project, &diagnostics), diagnostics)
+    let (project, diagnostics) = crate::common::lint(&paths);
+    (crate::common::render(&project, &diagnostics), diagnostics)
 }
 
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {

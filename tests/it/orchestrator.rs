@@ -1,17 +1,15 @@
 //! SL4xx across files (a claim, an autoscaler or a Dockerfile in another file of the run), and
 //! swarm detection forced from the command line.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use stowlint::engine::Diagnostic;
 
 fn cross(case: &str, files: &[&str]) -> Vec<Diagnostic> {
-    let root = common::root().join("fixtures/cross").join(case);
+    let root = crate::common::root().join("fixtures/cross").join(case);
     let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
-    common::lint(&paths).1
+    crate::common::lint(&paths).1
 }
 
 fn with_code<'a>(diagnostics: &'a [Diagnostic], code: &str) -> Vec<&'a Diagnostic> {

@@ -1,8 +1,6 @@
 //! SARIF output validated against the OASIS SARIF 2.1.0 schema (`tests/schemas/`), for real
 //! runs of the binary: the shipped examples, every fixture, standard input and a missing path.
 
-mod common;
-
 use std::path::Path;
 
 use serde_json::Value;
@@ -59,9 +57,9 @@ fn assert_valid(validator: &jsonschema::Validator, log: &Value) {
 fn sarif(args: &[&str], stdin: Option<&str>) -> (i32, Value) {
     let mut all = vec!["check", "--format", "sarif"];
     all.extend_from_slice(args);
-    let out = common::run(root(), &all, stdin.map(str::as_bytes));
+    let out = crate::common::run(root(), &all, stdin.map(str::as_bytes));
     let log = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    (common::code(&out), log)
+    (crate::common::code(&out), log)
 }
 
 fn results(log: &Value) -> &Vec<Value> {

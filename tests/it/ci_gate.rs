@@ -1,8 +1,6 @@
 //! The CI gate through the real binary: baselines and suppression options.
 
-mod common;
-
-use common::{run_text as stowlint, scratch};
+use crate::common::{run_text as stowlint, scratch};
 
 const COMPOSE: &str = "\
 services:

@@ -3,8 +3,6 @@
 //! Deployment that mounts it) resolve. One snapshot of all findings: every one of them must be
 //! a finding the maintainers of those files would agree with.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 /// Every file under `dir`, depth first, in name order (std only: the order must not depend on
@@ -27,8 +25,8 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn corpus() {
     let mut files = Vec::new();
-    files_under(&common::root().join("fixtures/corpus"), &mut files);
+    files_under(&crate::common::root().join("fixtures/corpus"), &mut files);
     assert!(files.len() >= 12, "the corpus holds a dozen projects");
-    let (project, diagnostics) = common::lint(&files);
-    insta::assert_snapshot!(common::render(&project, &diagnostics));
+    let (project, diagnostics) = crate::common::lint(&files);
+    insta::assert_snapshot!(crate::common::render(&project, &diagnostics));
 }

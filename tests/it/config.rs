@@ -1,8 +1,6 @@
 //! Configuration files and the options that go with them, through the real binary.
 
-mod common;
-
-use common::{code, stderr, stdout, tree};
+use crate::common::{code, stderr, stdout, tree};
 
 use std::fs;
 use std::path::Path;
@@ -31,7 +29,7 @@ services:
 ";
 
 fn stowlint(dir: &Path, args: &[&str]) -> Output {
-    common::run(dir, args, None)
+    crate::common::run(dir, args, None)
 }
 
 /// `(file, code, severity)` of each finding, from `--format json`.

@@ -1,9 +1,7 @@
 //! The real binary with several `--format`s and `--output-file`s: which text goes where, and
 //! the usage errors.
 
-mod common;
-
-use common::{code, stderr, stdout};
+use crate::common::{code, stderr, stdout};
 
 use std::fs;
 use std::path::Path;
@@ -23,7 +21,7 @@ volumes:
 ";
 
 fn stowlint(dir: &Path, args: &[&str]) -> Output {
-    common::run(dir, args, None)
+    crate::common::run(dir, args, None)
 }
 
 fn project() -> tempfile::TempDir {

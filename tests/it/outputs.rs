@@ -2,8 +2,6 @@
 //! fixed set of files: a finding with related locations, a Dockerfile, a parse error, a clean
 //! file, and one in-memory file whose path and service names need escaping.
 
-mod common;
-
 use stowlint::engine::{self, Diagnostic};
 use stowlint::model::{FileModel, Project, SourceFile};
 use stowlint::output::{Report, github, gitlab, junit};
@@ -36,7 +34,7 @@ fn lint() -> (Project, Vec<Diagnostic>) {
     let mut files: Vec<FileModel> = FIXTURES
         .iter()
         .filter_map(|p| {
-            let text = std::fs::read_to_string(common::root().join(p)).expect("fixture");
+            let text = std::fs::read_to_string(crate::common::root().join(p)).expect("fixture");
             parse::parse_file(SourceFile::new(*p, text), &opts, true)
         })
         .collect();

@@ -2,8 +2,6 @@
 //! `# expect: <CODE>`; `ok.*` must not fire the rule at all. The snapshot shows every finding
 //! of every rule on the file, as a reviewer reads it.
 
-mod common;
-
 use std::path::Path;
 
 /// Lints one fixture; returns the rendering and, when the rule misbehaves, why.
@@ -16,13 +14,13 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
         .to_string();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let (project, diagnostics) = common::lint(&[path.to_path_buf()]);
+    let (project, diagnostics) = crate::common::lint(&[path.to_path_buf()]);
     let fired: Vec<(usize, String)> = diagnostics
         .iter()
         .filter(|d| d.code == code)
         .map(|d| (d.span.start.line, d.code.to_string()))
         .collect();
-    let rendered = common::render(&project, &diagnostics);
+    let rendered = crate::common::render(&project, &diagnostics);
     let mut failure = None;
     if name.starts_with("ok") {
         if !fired.is_empty() {
@@ -32,7 +30,7 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
             ));
         }
     } else {
-        let mut expected: Vec<(usize, String)> = common::expectations(&text)
+        let mut expected: Vec<(usize, String)> = crate::common::expectations(&text)
             .into_iter()
             .filter(|(_, c)| *c == code)
             .collect();
@@ -58,7 +56,7 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
 #[test]
 fn fixtures() {
     let failures = std::cell::RefCell::new(Vec::new());
-    insta::glob!("../fixtures", "SL*/*", |path| {
+    insta::glob!("../../fixtures", "SL*/*", |path| {
         let (rendered, failure) = check_fixture(path);
         failures.borrow_mut().extend(failure);
         insta::assert_snapshot!(rendered);

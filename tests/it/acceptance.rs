@@ -1,8 +1,6 @@
 //! The foundation's acceptance scenario, end to end through the real binary.
 
-mod common;
-
-use common::{run_text as stowlint, scratch};
+use crate::common::{run_text as stowlint, scratch};
 
 use std::path::Path;
 use std::process::Command;

@@ -44,7 +44,7 @@ fn neovim_shows_and_clears_sl102() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn nvim");
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(300);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
@@ -52,7 +52,7 @@ fn neovim_shows_and_clears_sl102() {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("nvim did not finish within 60 s");
+            panic!("nvim did not finish within 300 s (a hang)");
         }
         std::thread::sleep(Duration::from_millis(50));
     };

@@ -1,14 +1,13 @@
 //! Cross-file facts: a compose build resolved to its Dockerfile's stateful base, a claim
 //! declared in another file.
 
-mod common;
-
 use stowlint::rules::facts::{coverage, image_facts};
 
 #[test]
 fn compose_build_follows_the_from_chain_to_the_catalog() {
-    let root = common::root().join("fixtures/cross/mssql-build");
-    let (project, _) = common::lint(&[root.join("compose.yaml"), root.join("db/Dockerfile")]);
+    let root = crate::common::root().join("fixtures/cross/mssql-build");
+    let (project, _) =
+        crate::common::lint(&[root.join("compose.yaml"), root.join("db/Dockerfile")]);
     let compose = &project.files[0];
     let service = &compose.workloads[0];
     let facts = image_facts(&project, service, &service.containers[0]).expect("stateful build");
@@ -36,16 +35,17 @@ fn compose_build_follows_the_from_chain_to_the_catalog() {
 
 #[test]
 fn a_build_whose_dockerfile_is_not_in_the_run_is_unknown() {
-    let root = common::root().join("fixtures/cross/mssql-build");
-    let (project, _) = common::lint(&[root.join("compose.yaml")]);
+    let root = crate::common::root().join("fixtures/cross/mssql-build");
+    let (project, _) = crate::common::lint(&[root.join("compose.yaml")]);
     let service = &project.files[0].workloads[0];
     assert!(image_facts(&project, service, &service.containers[0]).is_none());
 }
 
 #[test]
 fn claims_resolve_across_files_by_name_and_namespace() {
-    let root = common::root().join("fixtures/cross/rwo-claim");
-    let (project, _) = common::lint(&[root.join("deployment.yaml"), root.join("claim.yaml")]);
+    let root = crate::common::root().join("fixtures/cross/rwo-claim");
+    let (project, _) =
+        crate::common::lint(&[root.join("deployment.yaml"), root.join("claim.yaml")]);
     let (file, claim) = project.claim("uploads-files", Some("web")).expect("claim");
     assert!(file.source.path.ends_with("claim.yaml"));
     assert_eq!(claim.access_modes[0].value, "ReadWriteOnce");

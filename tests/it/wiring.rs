@@ -2,12 +2,10 @@
 //! the same folder) is merged with the base, so a volume declared in one and mounted in the
 //! other is neither undefined (SL501) nor unused (SL502).
 
-mod common;
-
 fn codes(files: &[&str]) -> Vec<(String, &'static str)> {
-    let root = common::root().join("fixtures/cross/compose-override");
+    let root = crate::common::root().join("fixtures/cross/compose-override");
     let paths: Vec<_> = files.iter().map(|f| root.join(f)).collect();
-    let (_, diagnostics) = common::lint(&paths);
+    let (_, diagnostics) = crate::common::lint(&paths);
     diagnostics
         .iter()
         .filter(|d| d.code.starts_with("SL50"))

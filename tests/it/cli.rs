@@ -1,9 +1,7 @@
 //! The real binary, run in temporary folders. Until the parsers land, SL001 (YAML syntax
 //! errors, duplicate keys, unreadable files) is the rule that fires, so these tests build on it.
 
-mod common;
-
-use common::{code, stderr, stdout, tree};
+use crate::common::{code, stderr, stdout, tree};
 
 use std::fs;
 use std::path::Path;
@@ -30,7 +28,7 @@ fn stowlint(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn stowlint_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    common::run(dir, args, stdin)
+    crate::common::run(dir, args, stdin)
 }
 
 fn json(out: &Output) -> Value {

@@ -2,8 +2,6 @@
 //! cross-file answers change linted again) reports exactly what one project holding every
 //! file reports.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use stowlint::discover::{self, Candidate};
@@ -54,7 +52,7 @@ fn lines(diagnostics: &[Diagnostic]) -> Vec<String> {
 /// Both ways over `paths` (relative to the crate root, as the command line names them);
 /// returns how many files the streaming run linted again.
 fn same(paths: &[&str]) -> usize {
-    let cwd = common::root();
+    let cwd = crate::common::root();
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
     assert!(found.errors.is_empty(), "{:?}", found.errors);
@@ -85,9 +83,9 @@ fn every_fixture_at_once() {
 
 #[test]
 fn each_cross_file_case_alone() {
-    for case in std::fs::read_dir(common::root().join("fixtures/cross")).expect("fixtures") {
+    for case in std::fs::read_dir(crate::common::root().join("fixtures/cross")).expect("fixtures") {
         let case = case.expect("entry").path();
-        let shown = common::shown(&case);
+        let shown = crate::common::shown(&case);
         same(&[shown.to_str().expect("utf-8 path")]);
     }
 }
@@ -97,7 +95,7 @@ fn files_named_alone_read_their_context() {
     // A manifest whose claim is in a neighbour (claim context), a compose file whose
     // Dockerfile the run was not given (build context).
     for case in ["fixtures/cross/rwo-claim", "fixtures/cross/mssql-build"] {
-        let dir = common::root().join(case);
+        let dir = crate::common::root().join(case);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("fixture")
             .map(|e| e.expect("entry").path())
@@ -105,7 +103,7 @@ fn files_named_alone_read_their_context() {
             .collect();
         files.sort();
         for file in files {
-            let shown = common::shown(&file);
+            let shown = crate::common::shown(&file);
             same(&[shown.to_str().expect("utf-8 path")]);
         }
     }

@@ -15,6 +15,9 @@ fn config(cases: u32) -> Config {
         cases,
         // Failures become literal regression tests, not files beside this one.
         failure_persistence: None,
+        // The same cases on every run: `cargo test` must not pass or fail by luck. The fuzz
+        // targets explore new inputs; these guard the shapes they cover.
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5701_11e7),
         ..Config::default()
     }
 }

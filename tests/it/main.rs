@@ -1,0 +1,25 @@
+//! The integration tests: one crate (one link after a change), a module per area. Each module
+//! says what it covers; `common` holds the helpers they share.
+
+mod common;
+
+mod acceptance;
+mod ci_gate;
+mod cli;
+mod cli_outputs;
+mod config;
+mod corpus;
+mod dataloss;
+mod facts;
+mod fixtures;
+mod hostile;
+mod lsp;
+mod nvim;
+mod orchestrator;
+mod outputs;
+mod precommit;
+mod properties;
+mod registry;
+mod sarif;
+mod streaming;
+mod wiring;
