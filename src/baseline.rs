@@ -31,11 +31,23 @@ struct Entry {
     message: String,
 }
 
-/// Write the findings as a baseline; returns how many were recorded.
+/// Largest baseline read: a baseline is a few hundred bytes per finding, and `--baseline
+/// /dev/zero` must not read forever.
+const MAX_BASELINE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Whether `text` is a baseline of ours (any version): only those are replaced without
+/// `--force`.
+#[must_use]
+pub fn is_baseline(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("version").is_some() && v["findings"].is_array())
+}
+
+/// The findings as a baseline's text, and how many it records.
 ///
 /// # Errors
-/// When the file cannot be written.
-pub fn write(path: &Path, project: &Project, diagnostics: &[Diagnostic]) -> Result<usize, String> {
+/// When the findings cannot be serialized (never in practice).
+pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> Result<(String, usize), String> {
     let fps = fingerprints(project, diagnostics);
     let mut findings: Vec<Entry> = diagnostics
         .iter()
@@ -57,8 +69,7 @@ pub fn write(path: &Path, project: &Project, diagnostics: &[Diagnostic]) -> Resu
     };
     let mut text = serde_json::to_string_pretty(&baseline).map_err(|e| e.to_string())?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(count)
+    Ok((text, count))
 }
 
 /// Drop the findings a baseline records; returns how many were dropped.
@@ -70,7 +81,25 @@ pub fn apply(
     project: &Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<usize, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // A regular file of bounded size only: a FIFO would block the run, `/dev/zero` fill memory.
+    let text = match crate::discover::read_limited(path, MAX_BASELINE_SIZE) {
+        Ok(crate::discover::Contents::Bytes(bytes)) => String::from_utf8(bytes)
+            .map_err(|_| format!("{}: not a stowlint baseline (not UTF-8)", path.display()))?,
+        Ok(crate::discover::Contents::TooLarge { .. }) => {
+            return Err(format!(
+                "{}: not a stowlint baseline (larger than 64 MB)",
+                path.display()
+            ));
+        }
+        Ok(crate::discover::Contents::NotRegular(kind)) => {
+            return Err(format!(
+                "{}: not a regular file ({kind}); a baseline is a file written by \
+                 --write-baseline",
+                path.display()
+            ));
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
     let baseline: Baseline = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a stowlint baseline: {e}", path.display()))?;
     if baseline.version != VERSION {

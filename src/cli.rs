@@ -23,6 +23,7 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 mod outputs;
+mod write;
 
 const ABOUT: &str = "A static analyzer for container storage: Dockerfiles, Docker Compose files \
                      and Kubernetes manifests.";
@@ -153,6 +154,10 @@ struct CheckArgs {
     /// Report only findings not recorded in FILE (written by `--write-baseline`)
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Replace an existing `--output-file` or `--write-baseline` file that is not a stowlint
+    /// report or baseline (files the run reads are never replaced)
+    #[arg(long)]
+    force: bool,
     /// Ignore suppression comments and `stowlint.io/ignore` annotations (audits)
     #[arg(long)]
     no_inline_ignores: bool,
@@ -313,7 +318,7 @@ fn init(force: bool, io: &mut Io<'_>) -> u8 {
         );
         return EXIT_ERROR;
     }
-    if path.exists() && !force {
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
         let _ = writeln!(
             io.stderr,
             "stowlint: error: `{}` already exists; use --force to overwrite it",
@@ -321,7 +326,18 @@ fn init(force: bool, io: &mut Io<'_>) -> u8 {
         );
         return EXIT_ERROR;
     }
-    match std::fs::write(&path, config::template()) {
+    // Never through a link: `create_new` refuses any existing name, a dangling link too (it
+    // would create the link's target wherever it points); `--force` replaces the name itself.
+    let written = if force {
+        write::atomically(&path, |w| w.write_all(config::template().as_bytes()))
+    } else {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(config::template().as_bytes()))
+    };
+    match written {
         Ok(()) => {
             let _ = writeln!(io.stdout, "wrote {}", config::FILE_NAMES[0]);
             EXIT_OK
@@ -418,11 +434,19 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         let _ = writeln!(
             io.stderr,
             "stowlint: {level}: {}: {}",
-            output::path_str(&e.path),
+            output::path_shown(&e.path),
             e.message
         );
     }
 
+    for c in found.files.iter().filter(|c| c.display.to_str().is_none()) {
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: warning: {}: the file name is not valid UTF-8; linted, and shown with \
+             U+FFFD for the bytes that are not",
+            output::path_shown(&c.display)
+        );
+    }
     let opts_for = |c: &discover::Candidate| resolver.for_file(&c.path).parse_options();
     if args.parse_only {
         // The floor of the benchmark: walk, read and parse every file, no rules.
@@ -466,6 +490,12 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         cwd: io.cwd.clone(),
     };
     let selection = resolver.selection(inputs.iter().map(|i| i.display.as_path()));
+    // Nothing the run reads may be written over, and no file of the user's replaced unasked:
+    // decided before the work, so a refused output costs nothing.
+    if let Err(e) = check_outputs(args, &targets, &found.files, &resolver, &io.cwd) {
+        let _ = writeln!(io.stderr, "stowlint: error: {e}");
+        return EXIT_ERROR;
+    }
     let linted = pipeline::lint(
         &inputs,
         &pipeline::Options {
@@ -491,7 +521,12 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     let project = linted.project;
     let mut diagnostics = linted.diagnostics;
     if let Some(path) = &args.write_baseline {
-        return match baseline::write(path, &project, &diagnostics) {
+        let written = baseline::render(&project, &diagnostics).and_then(|(text, n)| {
+            write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
+                .map(|()| n)
+                .map_err(|e| format!("{}: {e}", output::path_str(path)))
+        });
+        return match written {
             Ok(n) => {
                 let _ = writeln!(
                     io.stderr,
@@ -541,8 +576,13 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             Some(_) => statistics::render_text(&diagnostics),
             None => String::new(),
         };
-        let _ = io.stdout.write_all(text.as_bytes());
-        let _ = io.stdout.flush();
+        let written = io
+            .stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| io.stdout.flush());
+        if !outputs::stdout_written(written, io.stderr) {
+            return EXIT_ERROR;
+        }
     } else if !outputs::write_all(&targets, &report, &cx, io.stdout, io.stderr) {
         return EXIT_ERROR;
     }
@@ -563,6 +603,45 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         std::mem::forget((diagnostics, project, selection));
     }
     code
+}
+
+/// Refuses outputs (`--output-file`, `--write-baseline`) that are files the run reads (linted
+/// files, configurations, the baseline) or existing files that are not ours (without
+/// `--force`).
+fn check_outputs(
+    args: &CheckArgs,
+    targets: &[outputs::Target],
+    files: &[discover::Candidate],
+    resolver: &Resolver,
+    cwd: &std::path::Path,
+) -> Result<(), String> {
+    let outputs: Vec<(&PathBuf, write::Kind)> = targets
+        .iter()
+        .filter_map(|t| t.file.as_ref().map(|f| (f, write::Kind::Report)))
+        .chain(
+            args.write_baseline
+                .iter()
+                .map(|f| (f, write::Kind::Baseline)),
+        )
+        .collect();
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    let mut inputs = write::Inputs::default();
+    for c in files {
+        inputs.add(&cwd.join(&c.path), &c.display);
+    }
+    for config in resolver.loaded_files() {
+        inputs.add(&config, &discover::display_path(&config, cwd));
+    }
+    for read in args.config.iter().chain(&args.baseline) {
+        inputs.add(&cwd.join(read), read);
+    }
+    for (path, kind) in outputs {
+        let shown = output::path_str(path);
+        write::check_target(&cwd.join(path), &shown, kind, &inputs, args.force)?;
+    }
+    Ok(())
 }
 
 /// A broken path fails the run whatever was found; otherwise a finding the file's `fail-on`

@@ -649,6 +649,10 @@ impl Resolver {
             .filter(|p| p.is_file())
             .collect();
         let settings = match here.as_slice() {
+            // The repository's root is as far up as configuration is looked for: a
+            // `stowlint.toml` above a checkout (in a CI runner's work folder, say) is not the
+            // project's and must not silence its gate.
+            [] if crate::discover::is_repository_root(dir) => Arc::clone(&self.defaults),
             [] => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
                 None => Arc::clone(&self.defaults),
@@ -682,6 +686,12 @@ impl Resolver {
     #[must_use]
     pub fn root(&self) -> Arc<Settings> {
         self.for_dir(&self.cwd.clone())
+    }
+
+    /// Every configuration file loaded so far (absolute): the run must never write over them.
+    #[must_use]
+    pub fn loaded_files(&self) -> Vec<PathBuf> {
+        lock(&self.by_file).keys().cloned().collect()
     }
 
     /// Configuration errors met so far (each once).

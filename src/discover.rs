@@ -491,6 +491,12 @@ pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Optio
     if !path.is_file() {
         return None;
     }
+    // Only a Dockerfile that really lies in its repository (or the working folder, outside a
+    // repository): a build context linked elsewhere is not read.
+    let root = confinement_root(path.parent()?)?;
+    if !fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&root)) {
+        return None;
+    }
     let candidate = Candidate {
         path,
         display,
@@ -845,6 +851,50 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Contents> {
         return Ok(Contents::TooLarge { size: None });
     }
     Ok(Contents::Bytes(bytes))
+}
+
+/// Whether `dir` is the root of a repository (holds `.git`, a folder or a worktree's file).
+#[must_use]
+pub fn is_repository_root(dir: &Path) -> bool {
+    fs::symlink_metadata(dir.join(".git")).is_ok()
+}
+
+/// The folder a side file read on behalf of `anchor` (a folder, as written) must really lie
+/// in: the repository holding `anchor` (its nearest ancestor with `.git`, found without
+/// following links, then resolved); outside a repository, the working folder when `anchor` is
+/// in it, else `anchor` itself.
+#[must_use]
+pub fn confinement_root(anchor: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let absolute = crate::model::lexical(&cwd.join(anchor));
+    if let Some(repository) = absolute.ancestors().find(|d| is_repository_root(d)) {
+        return fs::canonicalize(repository).ok();
+    }
+    let real = fs::canonicalize(&absolute).ok()?;
+    let cwd = fs::canonicalize(cwd).ok()?;
+    Some(if real.starts_with(&cwd) { cwd } else { real })
+}
+
+/// [`read_side_file`], for a file that a linted file refers to (a compose file's `.env`): read
+/// only when its real path lies inside [`confinement_root`] of `anchor`. A `.env` linked to
+/// `/proc/self/environ` or `~/.aws/credentials` must never reach a finding's message (or a
+/// pull-request annotation).
+///
+/// # Errors
+/// As [`read_side_file`], and when the file lies outside the repository.
+pub fn read_confined_side_file(path: &Path, anchor: &Path) -> io::Result<String> {
+    let outside = || {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "outside the repository (followed a link); not read",
+        )
+    };
+    let root = confinement_root(anchor).ok_or_else(outside)?;
+    let real = fs::canonicalize(path)?;
+    if !real.starts_with(&root) {
+        return Err(outside());
+    }
+    read_side_file(&real)
 }
 
 /// The text of a small side file (`.env`, a configuration) at `path`, refusing what

@@ -166,11 +166,15 @@ pub(super) fn write_all(
         let text = render(t.format, report, cx, t.file.is_some());
         match &t.file {
             None => {
-                let _ = stdout.write_all(text.as_bytes());
-                let _ = stdout.flush();
+                let written = stdout
+                    .write_all(text.as_bytes())
+                    .and_then(|()| stdout.flush());
+                ok &= stdout_written(written, stderr);
             }
             Some(file) => {
-                if let Err(e) = std::fs::write(cx.cwd.join(file), text) {
+                let written =
+                    super::write::atomically(&cx.cwd.join(file), |w| w.write_all(text.as_bytes()));
+                if let Err(e) = written {
                     let _ = writeln!(
                         stderr,
                         "stowlint: error: cannot write `{}`: {e}",
@@ -182,6 +186,23 @@ pub(super) fn write_all(
         }
     }
     ok
+}
+
+/// Whether writing to standard output went well; says why on `stderr` when not. A closed pipe
+/// (`| head`) ends the report and is not an error of the run; anything else (a full disk,
+/// `> /dev/full`) is: the report is lost, and a gate must not pass on a report nobody got.
+pub(super) fn stdout_written(written: std::io::Result<()>, stderr: &mut dyn Write) -> bool {
+    match written {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "stowlint: error: cannot write the report to standard output: {e}"
+            );
+            false
+        }
+    }
 }
 
 /// The human report, streamed: it quotes source lines for every finding and can be the
@@ -198,15 +219,11 @@ fn write_human(
     };
     let Some(file) = &t.file else {
         let mut out = std::io::BufWriter::new(stdout);
-        // A closed pipe (`| head`) ends the report; it is not an error of the run.
-        let _ = human::write(report, opts, &mut out).and_then(|()| out.flush());
-        return true;
+        let written = human::write(report, opts, &mut out).and_then(|()| out.flush());
+        return stdout_written(written, stderr);
     };
-    let written = std::fs::File::create(cx.cwd.join(file)).and_then(|f| {
-        let mut out = std::io::BufWriter::new(f);
-        human::write(report, opts, &mut out)?;
-        out.flush()
-    });
+    let written =
+        super::write::atomically(&cx.cwd.join(file), |out| human::write(report, opts, out));
     if let Err(e) = written {
         let _ = writeln!(
             stderr,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, path_str};
+use super::{Report, escape_controls, path_shown};
 
 #[must_use]
 pub fn render(report: &Report) -> String {
@@ -11,15 +11,12 @@ pub fn render(report: &Report) -> String {
     let mut file: Option<(&crate::engine::FilePath, String)> = None;
     for d in report.diagnostics {
         if file.as_ref().is_none_or(|(f, _)| *f != &d.file) {
-            file = Some((&d.file, path_str(&d.file)));
+            file = Some((&d.file, path_shown(&d.file)));
         }
         let path = file.as_ref().map_or("", |(_, s)| s.as_str());
-        // A message spanning lines would break the one-finding-per-line contract.
-        let message = if d.message.contains(['\r', '\n']) {
-            std::borrow::Cow::Owned(d.message.replace(['\r', '\n'], " "))
-        } else {
-            std::borrow::Cow::Borrowed(d.message.as_str())
-        };
+        // A message spanning lines would break the one-finding-per-line contract; control
+        // characters must not reach a terminal.
+        let message = escape_controls(&d.message);
         let _ = writeln!(
             out,
             "{path}:{}:{}: {} {}: {message}",

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, path_str};
+use super::{Report, escape_controls, path_shown};
 use crate::engine::Severity;
 
 #[must_use]
@@ -18,13 +18,13 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&path_str(&d.file)),
+            property(&path_shown(&d.file)),
             d.span.start.line.max(1),
             d.span.start.column.max(1),
             d.span.end.line.max(1),
             d.span.end.column.max(1),
             property(&format!("{} {}", d.code, d.name)),
-            data(&d.message),
+            data(&escape_controls(&d.message)),
         );
     }
     out

@@ -10,7 +10,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Report, Summary, path_str};
+use super::{Report, Summary, escape_controls, path_shown};
 use crate::engine::{Diagnostic, Severity};
 use crate::model::{SourceFile, Span};
 
@@ -87,7 +87,7 @@ fn render_one(
         severity_style(d.severity),
         opts,
     );
-    let _ = writeln!(out, "{head}: {}", bold(&d.message, opts));
+    let _ = writeln!(out, "{head}: {}", bold(&escape_controls(&d.message), opts));
 
     let source = source.filter(|s| !s.text.is_empty());
     let mut snippet_rendered = false;
@@ -109,10 +109,11 @@ fn render_one(
             out,
             "  {} {}:{}",
             paint("-->", Style::Dim, opts),
-            path_str(&d.file),
+            path_shown(&d.file),
             d.span
         );
         if let Some(help) = &d.help {
+            let help = escape_controls(help);
             let _ = writeln!(out, "  {} {help}", paint("help:", Style::Help, opts));
         }
     }
@@ -121,9 +122,9 @@ fn render_one(
             out,
             "  {} {}:{}: {}",
             paint("note:", Style::Note, opts),
-            path_str(&r.file),
+            path_shown(&r.file),
             r.span,
-            r.message
+            escape_controls(&r.message)
         );
     }
 }
@@ -191,7 +192,7 @@ fn bold(text: &str, opts: Options) -> String {
 /// A diagnostic as miette sees it. Its message is empty: the header is written by us.
 struct View<'a> {
     severity: miette::Severity,
-    help: Option<&'a str>,
+    help: Option<std::borrow::Cow<'a, str>>,
     labels: Vec<LabeledSpan>,
     source: IndexedSource<'a>,
 }
@@ -203,7 +204,10 @@ impl<'a> View<'a> {
             source_span(d.span, source),
         )];
         labels.extend(d.related.iter().filter(|r| drawn_inline(d, r)).map(|r| {
-            LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span, source))
+            LabeledSpan::new_with_span(
+                Some(escape_controls(&r.message).into_owned()),
+                source_span(r.span, source),
+            )
         }));
         Self {
             severity: match d.severity {
@@ -211,9 +215,9 @@ impl<'a> View<'a> {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
-            help: d.help.as_deref(),
+            help: d.help.as_deref().map(escape_controls),
             labels,
-            source: IndexedSource::new(source, path_str(&source.path)),
+            source: IndexedSource::new(source, path_shown(&source.path)),
         }
     }
 }
@@ -255,7 +259,9 @@ impl miette::Diagnostic for View<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -272,6 +278,10 @@ impl miette::Diagnostic for View<'_> {
 /// lines around the span.
 pub struct IndexedSource<'a> {
     file: &'a SourceFile,
+    /// The file's text with control characters other than line breaks and tabs replaced by
+    /// `?` byte for byte (offsets unchanged): an escape sequence in a file must not reach the
+    /// terminal that shows its snippet.
+    text: std::borrow::Cow<'a, str>,
     /// The name shown in the snippet header.
     name: String,
     /// The last lines of a file that ends with a newline, plus a space standing for the empty
@@ -280,22 +290,56 @@ pub struct IndexedSource<'a> {
     tail: Option<(usize, String)>,
 }
 
+/// `text` with every control character but a line break or a tab (a CR only before a line
+/// feed) replaced by `?`, one per byte, so every offset still points where it did.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let unsafe_at = |i: usize| {
+        let b = bytes[i];
+        (b < 0x20 && b != b'\n' && b != b'\t' && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+            || b == 0x7f
+    };
+    let has_other = text
+        .chars()
+        .any(|c| !c.is_ascii() && super::is_unsafe_char(c));
+    if !has_other && !(0..bytes.len()).any(unsafe_at) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c.is_ascii() {
+            out.push(if unsafe_at(i) { '?' } else { c });
+        } else if super::is_unsafe_char(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How many lines the padded tail keeps: more than any context a report asks for.
 const TAIL_LINES: usize = 8;
 
 impl<'a> IndexedSource<'a> {
     #[must_use]
     pub fn new(file: &'a SourceFile, name: String) -> Self {
-        let tail = file.text.ends_with('\n').then(|| {
+        let text = printable(&file.text);
+        let tail = text.ends_with('\n').then(|| {
             let first = file.index.line_count().saturating_sub(TAIL_LINES).max(1);
             let start = file.index.line_start(first);
-            (start, format!("{} ", &file.text[start..]))
+            (start, format!("{} ", &text[start..]))
         });
-        Self { file, name, tail }
+        Self {
+            file,
+            text,
+            name,
+            tail,
+        }
     }
 
     fn slice(&self, start: usize, end: usize, at_eof: bool) -> &[u8] {
-        let text = self.file.text.as_bytes();
+        let text = self.text.as_bytes();
         match &self.tail {
             Some((tail_start, tail)) if at_eof && start >= *tail_start => tail
                 .as_bytes()
@@ -313,7 +357,7 @@ impl SourceCode for IndexedSource<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.file.text.as_str();
+        let text: &str = &self.text;
         let index = &self.file.index;
         let start = span.offset();
         let end = start + span.len();

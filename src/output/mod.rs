@@ -69,6 +69,49 @@ pub struct Summary {
     pub infos: usize,
 }
 
+/// `text` safe to print where a terminal or a CI runner reads it: control characters (line
+/// breaks, CR, ESC, BEL, the C1 range) and bidirectional overrides become visible escapes
+/// (`\n`, `\u{1b}`). A compose service named `"db\n::add-mask::x"` must not put a line
+/// starting with `::` on a GitHub runner's standard output, nor an escape sequence reach a
+/// terminal. Structured formats (JSON, SARIF, XML) escape by their own rules instead.
+#[must_use]
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_char(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Control characters, and the invisible marks that reorder text on screen ("trojan source").
+#[must_use]
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// [`path_str`] for text that people and CI runners read ([`escape_controls`]): a file named
+/// `"a\n::error::x.yaml"` must not forge a line of its own.
+#[must_use]
+pub fn path_shown(path: &Path) -> String {
+    escape_controls(&path_str(path)).into_owned()
+}
+
 /// A path as reports show it: `/` separators on every platform.
 #[must_use]
 pub fn path_str(path: &Path) -> String {

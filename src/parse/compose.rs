@@ -440,7 +440,9 @@ impl Cx<'_> {
     /// named volume. An unresolved source with no path character could be either.
     fn short_source(&self, mount: &mut Mount, src: &str, span: Span, unknown: bool) {
         mount.source_span = Some(span);
-        if is_file_path(src) || (unknown && src.contains(['/', '\\'])) {
+        // Unknown, it is a path only when a separator is written outside every `${...}`:
+        // `${DIR}/keys` is, `${A:-${B:-/etc}}` is not (A may name a volume).
+        if is_file_path(src) || (unknown && outside_references(src).contains(['/', '\\'])) {
             mount.kind = MountKind::Bind;
             mount.source = MountSource::Host(paths::host_path(src, &self.dir));
             mount.creates_host_path = Some(span);
@@ -666,6 +668,51 @@ impl Cx<'_> {
         }
         Some(mount)
     }
+}
+
+/// `text` without its `${...}` references (nested ones included) and `$NAME`s: what is
+/// written around the unknown parts.
+fn outside_references(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'$', Some(b'$')) => {
+                if depth == 0 {
+                    out.push('$');
+                }
+                i += 2;
+                continue;
+            }
+            (b'$', Some(b'{')) => {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            (b'}', _) if depth > 0 => depth -= 1,
+            (b'$', Some(c)) if depth == 0 && (c.is_ascii_alphabetic() || *c == b'_') => {
+                i += 1;
+                while bytes
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                {
+                    i += 1;
+                }
+                continue;
+            }
+            _ if depth == 0 => {
+                let end = text[i..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&text[i..i + end]);
+                i += end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A mount of `svc` with only its target known; callers fill in the rest.

@@ -19,7 +19,9 @@ pub enum NameClass {
 /// Classify by name (and, for Helm templates, by a `Chart.yaml` above a `templates/` folder).
 #[must_use]
 pub fn by_name(path: &Path) -> NameClass {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    // By its bytes: a name that is not UTF-8 is still a compose file to Docker
+    // (`compose\xff.yaml`), so it must not hide from the gate; invalid bytes read as U+FFFD.
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return NameClass::Skip;
     };
     let lower = name.to_ascii_lowercase();
@@ -57,7 +59,7 @@ fn is_ci_file(path: &Path, lower_name: &str) -> bool {
     }
     let comps: Vec<_> = path
         .components()
-        .filter_map(|c| c.as_os_str().to_str())
+        .map(|c| c.as_os_str().to_string_lossy())
         .collect();
     comps
         .windows(2)

@@ -17,10 +17,12 @@ pub struct Vars {
 
 impl Vars {
     /// Read `dir/.env`; a missing or unreadable file gives no variables, and so does one that
-    /// is no regular file (a FIFO would block the run) or is too large.
+    /// is no regular file (a FIFO would block the run), is too large, or really lies outside
+    /// the repository holding `dir` (a link to `/proc/self/environ` would put the run's
+    /// secrets into messages).
     #[must_use]
     pub fn load(dir: &Path) -> Self {
-        crate::discover::read_side_file(&dir.join(".env"))
+        crate::discover::read_confined_side_file(&dir.join(".env"), dir)
             .map(|text| Self::from_dotenv(&text))
             .unwrap_or_default()
     }
@@ -68,24 +70,33 @@ impl Vars {
         let offset = value.as_ptr() as usize - text.as_ptr() as usize;
         let from_value = text.get(offset..).unwrap_or("");
         let (parsed, rest) = match value.chars().next() {
-            Some('\'') => read_quoted(from_value, '\''),
+            Some('\'') => {
+                let (value, rest) = read_quoted(from_value, '\'');
+                (Interpolated { value, known: true }, rest)
+            }
             Some('"') => {
                 let (raw, rest) = read_quoted(from_value, '"');
-                (interpolate(&raw, self).value, rest)
+                (interpolate(&raw, self), rest)
             }
             _ => (self.unquoted(value), after),
         };
-        self.map.insert(key.to_string(), parsed);
+        // A value that refers to unknown variables or grew too long is unknown itself: left
+        // unset, so whatever refers to it is unknown too (its text is no value to use).
+        if parsed.known {
+            self.map.insert(key.to_string(), parsed.value);
+        } else {
+            self.map.remove(key);
+        }
         rest
     }
 
-    fn unquoted(&self, value: &str) -> String {
+    fn unquoted(&self, value: &str) -> Interpolated {
         // ` #` starts a comment; `#` inside a word does not (`pass#word`).
         let value = value
             .find(" #")
             .or_else(|| value.find("\t#"))
             .map_or(value, |i| &value[..i]);
-        interpolate(value.trim(), self).value
+        interpolate(value.trim(), self)
     }
 }
 
@@ -132,6 +143,11 @@ pub struct Interpolated {
     pub known: bool,
 }
 
+/// The longest value interpolation makes. `V2=${V1}${V1}`, `V3=${V2}${V2}`, ... doubles at
+/// each line: 39 lines of a 1 KB `.env` would need terabytes. A longer result is unknown (and
+/// an unknown value never produces a finding); no real path or setting comes near.
+pub const MAX_VALUE_LEN: usize = 64 * 1024;
+
 /// How deep defaults may nest (`${A:-${B:-${C}}}` is 3). Deeper references are unknown: each
 /// level recurses, and a hostile file nesting thousands overflowed the stack.
 const MAX_NESTING: usize = 16;
@@ -156,10 +172,24 @@ fn interpolate_nested(text: &str, vars: &Vars, depth: usize) -> Interpolated {
                 out.push_str(&rest[i..i + consumed]);
             }
         }
+        if out.len() > MAX_VALUE_LEN {
+            return too_long(text);
+        }
         rest = &rest[i + consumed..];
     }
     out.push_str(rest);
+    if out.len() > MAX_VALUE_LEN {
+        return too_long(text);
+    }
     Interpolated { value: out, known }
+}
+
+/// A result over [`MAX_VALUE_LEN`]: unknown, kept as written.
+fn too_long(text: &str) -> Interpolated {
+    Interpolated {
+        value: text.to_string(),
+        known: false,
+    }
 }
 
 /// Expand the reference at the start of `text` (which starts with `$`): its value (`None` when

@@ -13,6 +13,7 @@ mod dataloss;
 mod facts;
 mod fixtures;
 mod hostile;
+mod hostile_repo;
 mod lsp;
 mod nvim;
 mod orchestrator;
