@@ -37,7 +37,7 @@ declare_rule! {
     /// ```yaml
     /// services:
     ///   docker-proxy:
-    ///     image: tecnativa/docker-socket-proxy:0.3
+    ///     image: tecnativa/docker-socket-proxy
     ///     environment: { CONTAINERS: 1, IMAGES: 1, POST: 0 }
     ///     volumes:
     ///       - /var/run/docker.sock:/var/run/docker.sock:ro
@@ -45,10 +45,14 @@ declare_rule! {
     ///   ci:
     ///     image: jenkins/jenkins
     ///     environment: { DOCKER_HOST: "tcp://docker-proxy:2375" }
-    ///     networks: [docker-api]
+    ///     volumes:
+    ///       - jenkins-home:/var/jenkins_home
+    ///     networks: [default, docker-api]
     /// networks:
     ///   docker-api:
     ///     internal: true
+    /// volumes:
+    ///   jenkins-home:
     /// ```
     ///
     /// ## References

@@ -833,6 +833,49 @@ spec:
 ";
 
     #[test]
+    fn sub_path_joins_the_host_path() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: busybox
+      volumeMounts:
+        - {name: var, mountPath: /a, subPath: lib/app}
+        - {name: tmp, mountPath: /var/run/docker.sock, subPath: docker.sock}
+        - {name: var, mountPath: /b, subPathExpr: log/known}
+        - {name: var, mountPath: /c, subPathExpr: $(POD_NAME)}
+        - {name: rel, mountPath: /d}
+        - {name: cm, mountPath: /e, subPath: x}
+  volumes:
+    - {name: var, hostPath: {path: /var/}}
+    - {name: tmp, hostPath: {path: /tmp}}
+    - {name: rel, hostPath: {path: data/app}}
+    - {name: cm, configMap: {name: cm}}
+";
+        let (_, p) = run(text);
+        let paths: Vec<Option<&str>> = only_workload(&p).containers[0]
+            .mounts
+            .iter()
+            .map(|m| m.host_path().map(|h| h.path.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                Some("/var/lib/app"),
+                Some("/tmp/docker.sock"),
+                Some("/var/log/known"),
+                Some("/var"),
+                // A node's path is never made relative to the manifest: no `./` invented.
+                Some("data/app"),
+                None,
+            ]
+        );
+    }
+
+    #[test]
     fn host_path_in_the_second_document() {
         let (file, p) = run(TWO_DOCS);
         assert!(p.errors.is_empty(), "{:?}", p.errors);

@@ -21,5 +21,6 @@ mod precommit;
 mod properties;
 mod registry;
 mod sarif;
+mod sockets;
 mod streaming;
 mod wiring;
