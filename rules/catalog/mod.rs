@@ -447,10 +447,11 @@ impl Catalog {
         if s.exact.iter().any(|e| e == path) {
             return Some(Sensitivity::Root(path.to_string()));
         }
-        if self.is_service_socket(path) {
-            return None;
-        }
-        if let Some(sys) = s.system.iter().find(|sys| is_at_or_under(path, sys)) {
+        // A single service's socket under `/run` is not the system location `/run`.
+        let socket = self.is_service_socket(path);
+        if let Some(sys) = s.system.iter().find(|sys| {
+            is_at_or_under(path, sys) && !(socket && s.runtime_socket_parents.contains(sys))
+        }) {
             return Some(Sensitivity::System(sys.clone()));
         }
         for home in homes_of(path) {
@@ -550,6 +551,11 @@ mod tests {
         assert_eq!(sys("/root/n8n/.n8n"), None);
         assert_eq!(sys("/var/run/mysqld/mysqld.sock"), None);
         assert_eq!(sys("/var/run/postgresql/.s.PGSQL.5432"), None);
+        let extended = Catalog::extended(Vec::new(), &["/run/mysqld".to_string()], &[]);
+        assert_eq!(
+            extended.sensitivity("/run/mysqld/mysqld.sock"),
+            Some(Sensitivity::System("/run/mysqld".into()))
+        );
         assert_eq!(sys("/run/mysqld"), Some(Sensitivity::System("/run".into())));
         assert_eq!(
             sys("/var/run"),
