@@ -45,6 +45,7 @@ pub static RULES: &[&dyn Rule] = &[
     &wiring::shared_writable_volume::SharedWritableVolume,
     &wiring::volumes_from::VolumesFrom,
     &wiring::duplicate_mount_target::DuplicateMountTarget,
+    &wiring::unknown_mount_option::UnknownMountOption,
 ];
 
 /// A rule by code (`SL102`) or name (`container-runtime-socket`), case-insensitively.

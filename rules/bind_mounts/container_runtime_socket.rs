@@ -1,7 +1,8 @@
+use super::sensitive_host_path::pv_host_path;
 use super::{disguise, label_mount};
 use crate::declare_rule;
-use crate::engine::{Ctx, Rule};
-use crate::model::{Container, Mount, MountKind, Workload};
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{Container, FileModel, Mount, MountKind, Workload};
 
 declare_rule! {
     /// ## What it does
@@ -9,6 +10,13 @@ declare_rule! {
     /// `containerd.sock`, `crio.sock`, `podman.sock`, `dockershim.sock`, `/run/containerd`,
     /// the folders that hold `docker.sock` (`/var/run`, `/run`), and the Windows pipe
     /// `\\.\pipe\docker_engine`.
+    ///
+    /// Also flags a mount whose source is unknown (`${SOCK}`) but whose target is a runtime
+    /// socket, and a PersistentVolume whose `hostPath` is one.
+    ///
+    /// A socket proxy (`tecnativa/docker-socket-proxy`, `linuxserver/socket-proxy`, ...; see
+    /// the catalog) is the pattern this rule recommends: its socket is reported as `info`, to
+    /// restrict the API it exposes.
     ///
     /// ## Why is this bad?
     /// The socket is the runtime's API: whoever can talk to it can start a privileged
@@ -24,54 +32,140 @@ declare_rule! {
     ///       - /var/run/docker.sock:/var/run/docker.sock
     /// ```
     ///
-    /// Use instead: a socket proxy that allows only the API calls the job needs.
+    /// Use instead: a socket proxy that allows only the API calls the job needs, on a network
+    /// of its own; only the proxy mounts the socket.
     /// ```yaml
     /// services:
     ///   docker-proxy:
     ///     image: tecnativa/docker-socket-proxy
-    ///     environment: { CONTAINERS: 1, POST: 0 }
+    ///     environment: { CONTAINERS: 1, IMAGES: 1, POST: 0 }
+    ///     volumes:
+    ///       - /var/run/docker.sock:/var/run/docker.sock:ro
+    ///     networks: [docker-api]
     ///   ci:
     ///     image: jenkins/jenkins
     ///     environment: { DOCKER_HOST: "tcp://docker-proxy:2375" }
+    ///     volumes:
+    ///       - jenkins-home:/var/jenkins_home
+    ///     networks: [default, docker-api]
+    /// networks:
+    ///   docker-api:
+    ///     internal: true
+    /// volumes:
+    ///   jenkins-home:
     /// ```
     ///
     /// ## References
     /// - <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
+    /// - <https://github.com/Tecnativa/docker-socket-proxy>
     pub struct ContainerRuntimeSocket;
     meta { code: "SL102", name: "container-runtime-socket", severity: Error,
            formats: [Compose, Kubernetes] }
 }
 
+const HELP: &str = "use a socket proxy that allows only the API calls the job needs \
+                    (e.g. tecnativa/docker-socket-proxy), or a rootless builder";
+
 impl Rule for ContainerRuntimeSocket {
-    fn check_mount(&self, m: &Mount, _c: &Container, _w: &Workload, cx: &mut Ctx) {
-        if !(m.is_host_bind() || m.kind == MountKind::Npipe) {
-            return;
-        }
-        let Some(host) = m.host_path() else { return };
-        if !cx.catalog().is_runtime_socket(&host.path) {
-            return;
-        }
-        let ro = if m.read_only {
+    fn check_mount(&self, m: &Mount, c: &Container, _w: &Workload, cx: &mut Ctx) {
+        let catalog = cx.catalog();
+        let known = m
+            .host_path()
+            .filter(|h| {
+                (m.is_host_bind() || m.kind == MountKind::Npipe)
+                    && catalog.is_runtime_socket(&h.path)
+            })
+            .map(|h| describe(&h.path));
+        let what = match known {
+            Some(what) => what,
+            // The source is unknown (`${SOCK}`): the target says what it is.
+            None if source_unknown(m) && catalog.is_runtime_socket_target(&m.target) => {
+                let written = m
+                    .source_span
+                    .map_or("", |s| s.text(&cx.file().source.text))
+                    .trim_matches(['"', '\'']);
+                format!(
+                    "`{written}`, unknown here, at the runtime socket path `{}`",
+                    m.target
+                )
+            }
+            None => return,
+        };
+        let proxy = c
+            .image
+            .as_ref()
+            .is_some_and(|i| catalog.is_socket_proxy(&i.value));
+        let ro = if m.read_only && !proxy {
             " (read-only does not help: the socket is an API)"
         } else {
             ""
         };
-        let what =
-            if host.path.ends_with(".sock") || host.path.to_ascii_lowercase().contains("pipe") {
-                format!("the container runtime socket `{}`", host.path)
-            } else {
-                format!("`{}`, which holds a container runtime socket", host.path)
-            };
+        if proxy {
+            let d = cx
+                .report(
+                    m.source_or_entry_span(),
+                    format!(
+                        "{} mounts {what}{}: this is the proxy; restrict its API",
+                        m.owner,
+                        disguise(m)
+                    ),
+                )
+                .subject(m.span)
+                .severity(Severity::Info)
+                .help(
+                    "allow only the API sections the clients need (`POST: 0` unless they \
+                     must write), and reach the proxy only on an internal network",
+                );
+            if let Some(image) = &c.image {
+                d.label(image.span, "a socket proxy");
+            }
+            label_mount(d, m);
+            return;
+        }
         let d = cx
             .report(
                 m.source_or_entry_span(),
                 format!("{} mounts {what}{}{ro}", m.owner, disguise(m)),
             )
             .subject(m.span)
-            .help(
-                "use a socket proxy that allows only the API calls the job needs \
-                 (e.g. tecnativa/docker-socket-proxy), or a rootless builder",
-            );
+            .help(HELP);
         label_mount(d, m);
     }
+
+    /// A PersistentVolume's `hostPath` on a runtime socket exposes it wherever it is bound.
+    fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
+        for pv in &file.persistent_volumes {
+            let Some(path) = pv_host_path(pv) else {
+                continue;
+            };
+            if !cx.catalog().is_runtime_socket(&path.value) {
+                continue;
+            }
+            cx.report(
+                path.span,
+                format!(
+                    "PersistentVolume/{} exposes {} to every pod whose claim binds it",
+                    pv.name.value,
+                    describe(&path.value)
+                ),
+            )
+            .subject(path.span)
+            .help(HELP);
+        }
+    }
+}
+
+/// The socket itself, or the folder that holds it.
+fn describe(path: &str) -> String {
+    if path.ends_with(".sock") || path.to_ascii_lowercase().contains("pipe") {
+        format!("the container runtime socket `{path}`")
+    } else {
+        format!("`{path}`, which holds a container runtime socket")
+    }
+}
+
+/// The source is a variable nobody set: compose cannot tell a bind from a named volume.
+fn source_unknown(m: &Mount) -> bool {
+    matches!(&m.kind, MountKind::Other(k) if k == "unresolved")
+        || (m.is_host_bind() && m.host_path().is_some_and(|h| h.path.contains('$')))
 }

@@ -8,7 +8,7 @@ pub mod shared_mount_propagation;
 pub mod writable_bind_mount;
 
 use crate::engine::Diagnostic;
-use crate::model::{Mount, MountSyntax};
+use crate::model::{Mount, MountKind, MountSyntax};
 
 /// ` through volume `x` (a bind mount in disguise)` for local-driver volumes with `o: bind`.
 fn disguise(m: &Mount) -> String {
@@ -25,9 +25,15 @@ fn disguise(m: &Mount) -> String {
 /// disguised volume's `device`.
 fn label_mount(d: &mut Diagnostic, m: &Mount) {
     if m.source_span != Some(m.target_span) {
+        let joined = match (&m.sub_path, &m.kind) {
+            (Some(sub), MountKind::HostPath) if !sub.contains("$(") => {
+                format!(" (`subPath: {sub}` of the hostPath)")
+            }
+            _ => String::new(),
+        };
         d.label(
             m.target_span,
-            format!("visible in the container at `{}`", m.target),
+            format!("visible in the container at `{}`{joined}", m.target),
         );
     }
     if let Some(device) = m.disguised_bind {

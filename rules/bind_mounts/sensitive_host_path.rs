@@ -1,8 +1,9 @@
 use super::{disguise, label_mount, read_only_hint};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
-use crate::model::{Container, Mount, Workload};
-use crate::rules::catalog::Sensitivity;
+use crate::model::{Container, FileModel, Mount, PersistentVolume, Spanned, Workload};
+use crate::parse::paths::normalize;
+use crate::rules::catalog::{Catalog, Sensitivity};
 
 declare_rule! {
     /// ## What it does
@@ -16,9 +17,16 @@ declare_rule! {
     /// becomes a compromised host. Read-only lowers the severity to a warning: secrets can
     /// still be read.
     ///
+    /// `/root` is a home folder like `/home`: the folder itself and its credential folders are
+    /// reported, app folders under it are not. A single service's socket file under `/run` or
+    /// `/var/run` (`mysqld.sock`, `.s.PGSQL.5432`) is not the system location. A
+    /// PersistentVolume whose `hostPath` is sensitive is reported too, wherever it is bound.
+    ///
     /// Read-only `/etc/localtime`, `/etc/timezone` and `/usr/share/zoneinfo`, and read-only
-    /// `/var/log` in a DaemonSet (log collectors), are allowed; so is read-only
-    /// `/var/lib/docker/containers` in a DaemonSet, where log collectors read container logs.
+    /// `/var/log` in a node agent (a DaemonSet or a swarm service with `mode: global`, e.g. a
+    /// log collector), are allowed. Read-only `/var/lib/docker/containers` is not: beside the
+    /// logs it holds every container's `config.v2.json`, environment and secrets included
+    /// (containerd nodes keep pod logs in `/var/log/pods`).
     ///
     /// ## Example
     /// ```yaml
@@ -52,27 +60,10 @@ impl Rule for SensitiveHostPath {
             return;
         }
         let Some(host) = m.host_path() else { return };
-        let catalog = cx.catalog();
         let path = host.path.as_str();
-        if catalog.is_allowed(path, m.read_only, w.is_daemonset())
-            || catalog.is_allowed_host_path(path)
-        {
-            return;
-        }
-        let Some(sensitivity) = catalog.sensitivity(path) else {
+        let Some(found) = finding(cx.catalog(), path, m.read_only, w.is_node_agent()) else {
             return;
         };
-        let what = match &sensitivity {
-            Sensitivity::Root(p) => format!("the host folder `{p}`"),
-            Sensitivity::System(p) | Sensitivity::Credentials(p) if p == path => {
-                sensitivity.describe()
-            }
-            Sensitivity::System(_) | Sensitivity::Credentials(_) => {
-                format!("`{path}`, inside {}", sensitivity.describe())
-            }
-            Sensitivity::AncestorOf(_) => format!("`{path}`, {}", sensitivity.describe()),
-        };
-        let access = if m.read_only { "read-only" } else { "writable" };
         let help = if m.read_only {
             "mount only the specific file the service needs, or give it the data another way \
              (a config map, a secret, an environment variable)"
@@ -86,13 +77,95 @@ impl Rule for SensitiveHostPath {
         let d = cx
             .report(
                 m.source_or_entry_span(),
-                format!("{} mounts {what} {access}{}", m.owner, disguise(m)),
+                format!(
+                    "{} mounts {} {}{}{}",
+                    m.owner,
+                    found.what,
+                    access(m.read_only),
+                    disguise(m),
+                    found.note
+                ),
             )
             .subject(m.span)
-            .help(help);
+            .help(found.help.unwrap_or(help));
         if m.read_only {
             d.severity(Severity::Warning);
         }
         label_mount(d, m);
     }
+
+    /// A PersistentVolume's `hostPath` exposes the node wherever a claim binds it.
+    fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
+        for pv in &file.persistent_volumes {
+            let Some(path) = pv_host_path(pv) else {
+                continue;
+            };
+            let Some(found) = finding(cx.catalog(), &path.value, false, false) else {
+                continue;
+            };
+            cx.report(
+                path.span,
+                format!(
+                    "PersistentVolume/{} exposes {} to every pod whose claim binds it{}",
+                    pv.name.value, found.what, found.note
+                ),
+            )
+            .subject(path.span)
+            .help(found.help.unwrap_or_else(|| {
+                "give the PersistentVolume a folder of its own (or use a storage class), not a \
+                 system location of the node"
+                    .to_string()
+            }));
+        }
+    }
+}
+
+/// The normalized `hostPath.path` of a PersistentVolume, with the span of the value.
+pub(crate) fn pv_host_path(pv: &PersistentVolume) -> Option<Spanned<String>> {
+    if pv.source_type.as_ref()?.value != "hostPath" {
+        return None;
+    }
+    let path = pv.path.as_ref()?;
+    Some(Spanned::new(normalize(&path.value), path.span))
+}
+
+fn access(read_only: bool) -> &'static str {
+    if read_only { "read-only" } else { "writable" }
+}
+
+/// What SL101 says about a host path: what it is, a note on why, and a help of its own.
+struct Found {
+    what: String,
+    note: &'static str,
+    help: Option<String>,
+}
+
+fn finding(catalog: &Catalog, path: &str, read_only: bool, node_agent: bool) -> Option<Found> {
+    if catalog.is_allowed(path, read_only, node_agent) || catalog.is_allowed_host_path(path) {
+        return None;
+    }
+    let state = catalog.container_state(path);
+    let sensitivity = catalog.sensitivity(path)?;
+    let what = match &sensitivity {
+        Sensitivity::Root(p) => format!("the host folder `{p}`"),
+        Sensitivity::System(p) | Sensitivity::Credentials(p) if p == path => sensitivity.describe(),
+        Sensitivity::System(_) | Sensitivity::Credentials(_) => {
+            format!("`{path}`, inside {}", sensitivity.describe())
+        }
+        Sensitivity::AncestorOf(_) | Sensitivity::HoldsCredentials(_) => {
+            format!("`{path}`, {}", sensitivity.describe())
+        }
+    };
+    let (note, help) = match state {
+        Some(_) => (
+            " (every container's `config.v2.json` there holds its environment, secrets included)",
+            Some(
+                "containerd nodes keep pod logs in `/var/log/pods`: mount that instead; where the \
+                 collector must read Docker's logs here, suppress this finding with the reason"
+                    .to_string(),
+            ),
+        ),
+        None => ("", None),
+    };
+    Some(Found { what, note, help })
 }

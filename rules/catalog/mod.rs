@@ -183,6 +183,12 @@ pub struct SensitivePaths {
     pub runtime_socket_parents: Vec<String>,
     pub runtime_pipes: Vec<String>,
     pub node_provided: Vec<String>,
+    #[serde(default)]
+    pub container_state: Vec<String>,
+    #[serde(default)]
+    pub service_socket_names: Vec<String>,
+    #[serde(default)]
+    pub socket_proxy_images: Vec<String>,
 }
 
 /// Why a host path is sensitive.
@@ -194,8 +200,10 @@ pub enum Sensitivity {
     System(String),
     /// The path is an ancestor of this system location.
     AncestorOf(String),
-    /// A credential folder, or an ancestor of one.
+    /// A credential folder, or a path inside one.
     Credentials(String),
+    /// The path is an ancestor of this credential folder (`/home/bob` holds `/home/bob/.ssh`).
+    HoldsCredentials(String),
 }
 
 impl Sensitivity {
@@ -207,6 +215,9 @@ impl Sensitivity {
             Sensitivity::System(p) => format!("the system location `{p}`"),
             Sensitivity::AncestorOf(p) => format!("a folder holding the system location `{p}`"),
             Sensitivity::Credentials(p) => format!("the credential folder `{p}`"),
+            Sensitivity::HoldsCredentials(p) => {
+                format!("a folder holding the credential folder `{p}`")
+            }
         }
     }
 }
@@ -353,15 +364,63 @@ impl Catalog {
     }
 
     /// Whether every node provides `path` by definition (the root, kernel interfaces, the
-    /// runtime, time zone files, node logs): binding it is not binding host-local data.
+    /// runtime, time zone files, node identity, node logs): binding it is not binding
+    /// host-local data. `/` in the list matches only itself.
     #[must_use]
     pub fn is_node_provided(&self, path: &str) -> bool {
-        path == "/"
-            || self
+        self.sensitive.node_provided.iter().any(|p| {
+            if p == "/" {
+                path == "/"
+            } else {
+                is_at_or_under(path, p)
+            }
+        })
+    }
+
+    /// Whether `path` is a single service's socket file under `/run` or `/var/run`
+    /// (`/var/run/mysqld/mysqld.sock`): not the system location, and not a runtime socket.
+    #[must_use]
+    pub fn is_service_socket(&self, path: &str) -> bool {
+        let s = &self.sensitive;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        s.runtime_socket_parents
+            .iter()
+            .any(|p| path.len() > p.len() && is_at_or_under(path, p))
+            && s.service_socket_names.iter().any(|n| glob_match(n, name))
+            && !self.is_runtime_socket(path)
+    }
+
+    /// The runtime state folder that holds every container's configuration (environment and
+    /// secrets included) that `path` is or lies in.
+    #[must_use]
+    pub fn container_state(&self, path: &str) -> Option<&str> {
+        self.sensitive
+            .container_state
+            .iter()
+            .find(|c| is_at_or_under(path, c))
+            .map(String::as_str)
+    }
+
+    /// Whether the target of a mount with an unknown source is where a runtime socket is
+    /// reached (`/var/run/docker.sock`, `/run/containerd`), so the source surely is one.
+    #[must_use]
+    pub fn is_runtime_socket_target(&self, target: &str) -> bool {
+        self.is_runtime_socket(target)
+            && !self
                 .sensitive
-                .node_provided
+                .runtime_socket_parents
                 .iter()
-                .any(|p| is_at_or_under(path, p))
+                .any(|p| p == target)
+    }
+
+    /// Whether `image` (a reference) is a socket proxy: the pattern SL102 recommends.
+    #[must_use]
+    pub fn is_socket_proxy(&self, image: &str) -> bool {
+        let image = ImageRef::parse(image);
+        self.sensitive
+            .socket_proxy_images
+            .iter()
+            .any(|p| glob_match(p, &image.repository))
     }
 
     /// Whether `path` is allowed as an exception (read-only time zone files, read-only
@@ -388,7 +447,11 @@ impl Catalog {
         if s.exact.iter().any(|e| e == path) {
             return Some(Sensitivity::Root(path.to_string()));
         }
-        if let Some(sys) = s.system.iter().find(|sys| is_at_or_under(path, sys)) {
+        // A single service's socket under `/run` is not the system location `/run`.
+        let socket = self.is_service_socket(path);
+        if let Some(sys) = s.system.iter().find(|sys| {
+            is_at_or_under(path, sys) && !(socket && s.runtime_socket_parents.contains(sys))
+        }) {
             return Some(Sensitivity::System(sys.clone()));
         }
         for home in homes_of(path) {
@@ -399,8 +462,11 @@ impl Catalog {
             }
             for cred in &s.credentials {
                 let folder = format!("{home}/{cred}");
-                if is_at_or_under(path, &folder) || is_at_or_under(&folder, path) {
+                if is_at_or_under(path, &folder) {
                     return Some(Sensitivity::Credentials(folder));
+                }
+                if is_at_or_under(&folder, path) {
+                    return Some(Sensitivity::HoldsCredentials(folder));
                 }
             }
         }
@@ -471,7 +537,7 @@ mod tests {
         );
         assert_eq!(
             sys("/home/alice"),
-            Some(Sensitivity::Credentials("/home/alice/.ssh".into()))
+            Some(Sensitivity::HoldsCredentials("/home/alice/.ssh".into()))
         );
         assert_eq!(
             sys("~/.aws/credentials"),
@@ -479,8 +545,36 @@ mod tests {
         );
         assert_eq!(
             sys("/root/.kube"),
-            Some(Sensitivity::System("/root".into()))
+            Some(Sensitivity::Credentials("/root/.kube".into()))
         );
+        assert_eq!(sys("/root"), Some(Sensitivity::Root("/root".into())));
+        assert_eq!(sys("/root/n8n/.n8n"), None);
+        assert_eq!(sys("/var/run/mysqld/mysqld.sock"), None);
+        assert_eq!(sys("/var/run/postgresql/.s.PGSQL.5432"), None);
+        let extended = Catalog::extended(Vec::new(), &["/run/mysqld".to_string()], &[]);
+        assert_eq!(
+            extended.sensitivity("/run/mysqld/mysqld.sock"),
+            Some(Sensitivity::System("/run/mysqld".into()))
+        );
+        assert_eq!(sys("/run/mysqld"), Some(Sensitivity::System("/run".into())));
+        assert_eq!(
+            sys("/var/run"),
+            Some(Sensitivity::System("/var/run".into()))
+        );
+        assert!(c.is_node_provided("/"));
+        assert!(c.is_node_provided("/lib/modules/6.8.0"));
+        assert!(c.is_node_provided("/etc/os-release"));
+        assert!(!c.is_node_provided("/srv/app"));
+        assert!(!c.is_node_provided("/etc"));
+        assert_eq!(
+            c.container_state("/var/lib/docker/containers"),
+            Some("/var/lib/docker/containers")
+        );
+        assert!(c.is_runtime_socket_target("/var/run/docker.sock"));
+        assert!(!c.is_runtime_socket_target("/var/run"));
+        assert!(c.is_socket_proxy("lscr.io/linuxserver/socket-proxy:latest"));
+        assert!(c.is_socket_proxy("tecnativa/docker-socket-proxy:0.3"));
+        assert!(!c.is_socket_proxy("traefik:3"));
         assert_eq!(sys("C:\\"), Some(Sensitivity::Root("C:\\".into())));
         assert_eq!(
             sys("c:\\windows\\system32"),
@@ -498,6 +592,7 @@ mod tests {
         assert!(c.is_allowed("/etc/localtime", true, false));
         assert!(!c.is_allowed("/etc/localtime", false, false));
         assert!(c.is_allowed("/var/log/pods", true, true));
+        assert!(!c.is_allowed("/var/lib/docker/containers", true, true));
         assert!(!c.is_allowed("/var/log", true, false));
     }
 

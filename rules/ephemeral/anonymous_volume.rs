@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
-use crate::model::{MountKind, MountSyntax, Platform, Workload};
+use crate::model::{Container, Mount, MountKind, MountSyntax, Platform, Workload};
+use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::{coverage, image_facts};
 
 declare_rule! {
@@ -12,8 +13,11 @@ declare_rule! {
     /// An anonymous volume gets a random name, is deleted by `docker compose down -v`,
     /// replaced by an empty one with `up -V`, and left behind unnamed when the container is
     /// removed outside Compose. Whatever the service writes there is hard to find, back up
-    /// or share. If it only hides a folder of a bind mount (`- /app/node_modules`), say so
-    /// with a suppression comment.
+    /// or share.
+    ///
+    /// An anonymous volume that masks a folder inside a bind mount (`- .:/app` with
+    /// `- /app/node_modules`) is an idiom, not a risk: it keeps the image's folder visible
+    /// under the bound source tree, and is not reported.
     ///
     /// ## Example
     /// ```yaml
@@ -58,6 +62,7 @@ impl Rule for AnonymousVolume {
                 if m.kind != MountKind::Anonymous
                     || m.syntax != MountSyntax::ComposeShort
                     || data_keepers.contains(&m.span)
+                    || masks_bind(c, m)
                 {
                     continue;
                 }
@@ -80,4 +85,12 @@ impl Rule for AnonymousVolume {
             }
         }
     }
+}
+
+/// The idiom `- .:/app` plus `- /app/node_modules`: the anonymous volume keeps the image's
+/// folder from being hidden by the bind mount of the source tree above it. Not a risk.
+fn masks_bind(c: &Container, m: &Mount) -> bool {
+    c.mounts.iter().any(|b| {
+        b.kind == MountKind::Bind && b.target != m.target && is_at_or_under(&m.target, &b.target)
+    })
 }

@@ -9,6 +9,11 @@ declare_rule! {
     /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
     /// required `kubernetes.io/hostname` node selector or affinity).
     ///
+    /// Paths every node provides
+    /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
+    /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
+    /// `/boot`) are not data and are left to SL101 and SL102.
+    ///
     /// ## Why is this bad?
     /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
     /// rescheduled (a node drain, an eviction, a rollout) it starts on another node with
@@ -48,6 +53,13 @@ declare_rule! {
 impl Rule for HostPathInWorkload {
     fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
         if w.platform != Platform::Kubernetes || w.is_daemonset() || m.kind != MountKind::HostPath {
+            return;
+        }
+        // Kernel interfaces, the runtime (its socket wherever it lies) and node identity are on
+        // every node: not data.
+        if m.host_path().is_some_and(|h| {
+            cx.catalog().is_node_provided(&h.path) || cx.catalog().is_runtime_socket(&h.path)
+        }) {
             return;
         }
         // A pod volume is reported once, at its path, for every container that mounts it. When

@@ -12,9 +12,15 @@ declare_rule! {
     /// `update_config`, `rollback_config`, `restart_policy`, `endpoint_mode`) or when
     /// `--compose-mode swarm` / `compose.mode = "swarm"` says so.
     ///
-    /// Paths every node provides by definition (`/`, `/proc`, `/sys`, `/run`, the runtime,
-    /// `/var/lib/docker`, time zone files, `/var/log`) are not host-local data and are left to
-    /// SL101 and SL102: node agents deployed with `mode: global` bind them on purpose.
+    /// Swarm is decided per file: one
+    /// such key, or a stack file's name (`docker-stack.yml`, `*stack*.yml`), makes every
+    /// service of the file a swarm service.
+    ///
+    /// Paths every node provides by definition (`/`, `/proc`, `/sys`, `/dev`, `/run`, the
+    /// runtime, `/var/lib/docker`, time zone files, `/var/log`, `/etc/hostname`, `/etc/hosts`,
+    /// `/etc/os-release`, `/etc/machine-id`, `/lib/modules`, `/boot`) are not host-local data
+    /// and are left to SL101 and SL102: node agents deployed with `mode: global` bind them on
+    /// purpose.
     ///
     /// ## Why is this bad?
     /// Swarm schedules tasks on any node and moves them on failures and updates. A bind mount

@@ -1,8 +1,10 @@
-//! SL5xx: volume wiring and sharing — undefined, unused, shared and duplicated volumes.
+//! SL5xx: volume wiring and sharing — undefined, unused, shared and duplicated volumes, and
+//! mount options that do not do what they say.
 
 pub mod duplicate_mount_target;
 pub mod shared_writable_volume;
 pub mod undefined_volume;
+pub mod unknown_mount_option;
 pub mod unused_volume;
 pub mod volumes_from;
 

@@ -141,9 +141,11 @@ pub fn run(project: &Project, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
 
 /// Run `rules` over `project`, reporting in each file only what `selection` enables there.
 ///
-/// Disabled findings are dropped before precedence, so a disabled winner (SL102) does not hide
-/// its loser (SL101) on the same mount; a suppression naming a rule disabled in its file is
-/// never reported unused (SL002); severity overrides apply last, to suppression findings too.
+/// Precedence is decided over all rules before selection: a mount claimed by a more specific
+/// rule (SL102) stays claimed when that rule is disabled, so ignoring a rule ignores that rule
+/// only and never wakes its loser (SL101) on the same mount; a suppression naming a rule
+/// disabled in its file is never reported unused (SL002); severity overrides apply last, to
+/// suppression findings too.
 #[must_use]
 pub fn run_with(
     project: &Project,
@@ -198,7 +200,9 @@ pub fn lint_file(
     let mut out = Vec::new();
     for rule in rules {
         let meta = rule.meta();
-        if file.format.is_some_and(|f| !meta.formats.contains(&f)) || !enabled(meta.code) {
+        if file.format.is_some_and(|f| !meta.formats.contains(&f))
+            || !(enabled(meta.code) || claims_for(meta.code, &enabled))
+        {
             continue;
         }
         let mut cx = Ctx {
@@ -217,6 +221,7 @@ pub fn lint_file(
         }
     }
     apply_precedence(&mut out);
+    out.retain(|d| enabled(d.code));
     if options.inline_ignores {
         let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
         let unused = metas
@@ -267,6 +272,14 @@ pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Whether a disabled rule must still run in a file: it wins over an enabled rule there, and
+/// the mounts it claims stay claimed.
+fn claims_for(code: &str, enabled: &dyn Fn(&str) -> bool) -> bool {
+    PRECEDENCE
+        .iter()
+        .any(|(winner, losers)| *winner == code && losers.iter().any(|l| enabled(l)))
 }
 
 /// The rule that reports suppressions which silence nothing.

@@ -214,6 +214,13 @@ impl Workload {
         self.kube_kind() == Some("DaemonSet")
     }
 
+    /// A node agent: a DaemonSet, or a swarm service with `deploy.mode: global` (swarm's
+    /// DaemonSet), which reads its node's files on purpose.
+    #[must_use]
+    pub fn is_node_agent(&self) -> bool {
+        self.is_daemonset() || (self.platform == Platform::Swarm && self.global.is_some())
+    }
+
     /// All mounts of all containers, with their container.
     pub fn mounts(&self) -> impl Iterator<Item = (&Container, &Mount)> {
         self.containers
@@ -363,6 +370,8 @@ pub struct Mount {
     pub size: Option<Spanned<String>>,
     /// Short-syntax options and other flags as written (`z`, `cached`, `nocopy`, ...).
     pub options: Vec<String>,
+    /// Short-syntax options Docker does not know (`roz`), which it ignores: also in `options`.
+    pub unknown_options: Vec<Spanned<String>>,
     /// `bind.propagation` or `mountPropagation`.
     pub propagation: Option<Spanned<String>>,
     /// The bind creates a missing host folder; the span shows what decides it
@@ -405,6 +414,7 @@ impl Mount {
             read_only: false,
             size: None,
             options: Vec::new(),
+            unknown_options: Vec::new(),
             propagation: None,
             creates_host_path: None,
             host_path_type: None,

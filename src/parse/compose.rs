@@ -34,6 +34,18 @@ const PROPAGATIONS: &[&str] = &[
     "shared", "rshared", "slave", "rslave", "private", "rprivate",
 ];
 
+/// Short-syntax options besides `ro`, `rw` and [`PROPAGATIONS`] that Docker knows: SELinux
+/// labels, volume copy, macOS consistency. Compose silently ignores anything else.
+const KNOWN_OPTIONS: &[&str] = &[
+    "z",
+    "Z",
+    "nocopy",
+    "volume-nocopy",
+    "consistent",
+    "cached",
+    "delegated",
+];
+
 /// Read a compose file whose first document is `root`.
 ///
 /// `${VAR}` references are resolved from the `.env` file beside `source.path` only, never from
@@ -66,6 +78,7 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
     cx.decls = cx.volume_decls(root.get_entry("volumes"));
     if let Some((key, services)) = root.get_entry("services") {
         parsed.workloads = cx.services(key, services);
+        cx.swarm_per_file(&mut parsed.workloads);
     }
     parsed.volumes = cx.decls;
     parsed.include = root.get_entry("include").map(|(key, _)| key.span);
@@ -276,6 +289,26 @@ impl Cx<'_> {
         }
     }
 
+    /// Swarm is decided per file, not per service: one swarm-only key, or a stack file's name
+    /// (`docker-stack.yml`, `*stack*.yml`), makes every service of the file a swarm service
+    /// (a stack's database with only `replicas` is deployed to swarm like its neighbours). A
+    /// service without a key of its own names the file's first one as its reason.
+    fn swarm_per_file(&self, workloads: &mut [Workload]) {
+        if self.mode != ComposeMode::Auto {
+            return;
+        }
+        let first = workloads.iter().find_map(|w| w.swarm_reason.clone());
+        if first.is_none() && !is_stack_file(&self.source.path) {
+            return;
+        }
+        for w in workloads {
+            w.platform = Platform::Swarm;
+            if w.swarm_reason.is_none() {
+                w.swarm_reason.clone_from(&first);
+            }
+        }
+    }
+
     fn environment(&self, node: Option<&Node>) -> Vec<EnvVar> {
         let Some(node) = node else {
             return Vec::new();
@@ -475,6 +508,12 @@ impl Cx<'_> {
                     if PROPAGATIONS.contains(&opt) {
                         let span = self.sub_span(node, range);
                         mount.propagation = Some(Spanned::new(opt.to_string(), span));
+                    } else if !KNOWN_OPTIONS.contains(&opt) && !opt.is_empty() && !opt.contains('$')
+                    {
+                        let span = self.sub_span(node, range);
+                        mount
+                            .unknown_options
+                            .push(Spanned::new(opt.to_string(), span));
                     }
                     mount.options.push(opt.to_string());
                 }
@@ -780,6 +819,18 @@ fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
 }
 
+/// A stack file by its name: `docker-stack.yml`, `*stack*.yml` (`.yaml` too).
+fn is_stack_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"));
+    stem.is_some_and(|s| s.contains("stack"))
+}
+
 /// The first swarm-only `deploy` key, as written.
 fn swarm_key(deploy: &Node) -> Option<Spanned<String>> {
     deploy.entries().into_iter().find_map(|(k, v)| {
@@ -969,6 +1020,28 @@ mod tests {
         assert_eq!(prop.value, "rshared");
         assert_eq!(prop.span.text(&f.text), "rshared");
         assert_eq!(at(prop.span), ((9, 18), (9, 25)));
+        assert!(m.iter().all(|m| m.unknown_options.is_empty()));
+    }
+
+    #[test]
+    fn unknown_short_options() {
+        let (f, p) = ok(&service_with(
+            "      - /a:/a:roz\n      - /b:/b:Z,rwz\n      - /c:/c:${MODE}\n",
+        ));
+        let m = mounts(&p, 0);
+        assert!(
+            !m[0].read_only,
+            "docker ignores `roz`: the mount is writable"
+        );
+        let unknown = |i: usize| -> Vec<&str> {
+            m[i].unknown_options
+                .iter()
+                .map(|o| o.span.text(&f.text))
+                .collect()
+        };
+        assert_eq!(unknown(0), ["roz"]);
+        assert_eq!(unknown(1), ["rwz"]);
+        assert!(unknown(2).is_empty(), "unknown values say nothing");
     }
 
     #[test]
@@ -1374,18 +1447,39 @@ mod tests {
     fn swarm_detection_auto() {
         let (_, p) = ok(DEPLOYS);
         let platforms: Vec<_> = p.workloads.iter().map(|w| w.platform).collect();
-        use Platform::{Compose, Swarm};
-        assert_eq!(platforms, [Compose, Swarm, Swarm, Swarm, Swarm]);
+        use Platform::Swarm;
+        // Swarm is decided per file: `plain` (only `replicas`) is deployed with the others.
+        assert_eq!(platforms, [Swarm, Swarm, Swarm, Swarm, Swarm]);
         let reason = |i: usize| {
             p.workloads[i]
                 .swarm_reason
                 .as_ref()
                 .map(|r| (r.value.as_str(), at(r.span)))
         };
-        assert_eq!(reason(0), None);
+        assert_eq!(reason(0), Some(("mode", ((8, 7), (8, 11)))));
         assert_eq!(reason(1), Some(("mode", ((8, 7), (8, 11)))));
         assert_eq!(reason(2), Some(("placement", ((12, 7), (12, 16)))));
         assert_eq!(reason(4), Some(("restart_policy", ((22, 7), (22, 21)))));
+    }
+
+    #[test]
+    fn swarm_by_stack_file_name() {
+        let text = "services:\n  db:\n    image: postgres:17\n    deploy: {replicas: 1}\n";
+        for (name, platform) in [
+            ("docker-stack.yml", Platform::Swarm),
+            ("prod-stack.yaml", Platform::Swarm),
+            ("stack.yml", Platform::Swarm),
+            ("docker-compose.yml", Platform::Compose),
+        ] {
+            let (_, p) = parse_at(Path::new(name), text, ComposeMode::Auto);
+            assert_eq!(p.workloads[0].platform, platform, "{name}");
+            assert!(p.workloads[0].swarm_reason.is_none());
+        }
+        let (_, p) = parse_at(Path::new("a-stack.yml"), text, ComposeMode::Standalone);
+        assert_eq!(p.workloads[0].platform, Platform::Compose);
+        let plain = "services:\n  a:\n    deploy: {replicas: 2}\n  b:\n    image: x\n";
+        let (_, p) = ok(plain);
+        assert!(p.workloads.iter().all(|w| w.platform == Platform::Compose));
     }
 
     #[test]

@@ -5,12 +5,11 @@
 //! keeps its pod spec. Wrong types anywhere are tolerated: what cannot be read is skipped, and
 //! only what the API server would reject outright is reported (SL001).
 
-use std::path::Path;
 use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, Claim, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource,
+    Autoscaler, Claim, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind, MountSource,
     MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
     Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
@@ -62,11 +61,11 @@ const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
 /// `List`s may nest; a hostile file must not make us recurse without bound.
 const MAX_LIST_DEPTH: usize = 8;
 
-/// Read every Kubernetes object of a multi-document file.
+/// Read every Kubernetes object of a multi-document file. Paths on the node are kept as
+/// written: the manifest's own folder (`_source`) means nothing to the node.
 #[must_use]
-pub fn parse(source: &SourceFile, docs: &[Document]) -> Parsed {
+pub fn parse(_source: &SourceFile, docs: &[Document]) -> Parsed {
     let mut cx = Reader {
-        base: source.path.parent().unwrap_or_else(|| Path::new("")),
         out: Parsed::default(),
     };
     for root in docs.iter().filter_map(|d| d.root.as_deref()) {
@@ -127,13 +126,11 @@ struct ContainerRef<'a> {
     owner: &'a str,
 }
 
-struct Reader<'a> {
-    /// The folder of the file, for `paths::host_path`.
-    base: &'a Path,
+struct Reader {
     out: Parsed,
 }
 
-impl Reader<'_> {
+impl Reader {
     fn error(&mut self, span: Span, message: String) {
         self.out.errors.push(ParseError { message, span });
     }
@@ -441,6 +438,7 @@ impl Reader<'_> {
         } else if let Some(volume) = volumes.iter().find(|v| v.name.value == name.value) {
             mount.volume = Some(volume.name.clone());
             self.apply_source(&mut mount, volume);
+            join_sub_path(&mut mount, item);
         } else {
             mount.source = MountSource::Volume(name.value);
         }
@@ -471,7 +469,7 @@ impl Reader<'_> {
             "hostPath" => {
                 mount.kind = MountKind::HostPath;
                 if let Some(path) = text(value.get("path")) {
-                    mount.source = MountSource::Host(paths::host_path(&path.value, self.base));
+                    mount.source = MountSource::Host(node_path(&path.value));
                     mount.source_span = Some(path.span);
                 }
                 let path_type = text(value.get("type"));
@@ -583,6 +581,39 @@ impl Reader<'_> {
                 .and_then(|m| Some(Spanned::new(m.as_u64()?, m.span))),
         });
     }
+}
+
+/// A node's path as written in a `hostPath`, normalized but never made relative to the
+/// manifest's folder: the node knows nothing of where the manifest lies.
+fn node_path(written: &str) -> HostPath {
+    let path = paths::normalize(written);
+    HostPath {
+        resolved: path.clone().into(),
+        path,
+    }
+}
+
+/// A `subPath` (or a `subPathExpr` without `$(VAR)`) moves a `hostPath` mount to the folder
+/// below it: `/var` + `lib/app` exposes `/var/lib/app` only, `/tmp` + `docker.sock` is the
+/// runtime socket. An expression with variables leaves the path as the volume's.
+fn join_sub_path(mount: &mut Mount, item: &Node) {
+    let sub = item
+        .get("subPath")
+        .and_then(Node::as_text)
+        .or_else(|| {
+            item.get("subPathExpr")
+                .and_then(Node::as_text)
+                .filter(|e| !e.contains("$("))
+        })
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (Some(sub), MountSource::Host(host)) = (sub, &mut mount.source) else {
+        return;
+    };
+    if mount.kind != MountKind::HostPath || !host.path.starts_with('/') {
+        return;
+    }
+    *host = node_path(&format!("{}/{sub}", host.path));
 }
 
 /// The pod spec of a kind we do not know, when it has one that holds `containers`.
@@ -800,6 +831,49 @@ spec:
             path: /etc
             type: Directory
 ";
+
+    #[test]
+    fn sub_path_joins_the_host_path() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: busybox
+      volumeMounts:
+        - {name: var, mountPath: /a, subPath: lib/app}
+        - {name: tmp, mountPath: /var/run/docker.sock, subPath: docker.sock}
+        - {name: var, mountPath: /b, subPathExpr: log/known}
+        - {name: var, mountPath: /c, subPathExpr: $(POD_NAME)}
+        - {name: rel, mountPath: /d}
+        - {name: cm, mountPath: /e, subPath: x}
+  volumes:
+    - {name: var, hostPath: {path: /var/}}
+    - {name: tmp, hostPath: {path: /tmp}}
+    - {name: rel, hostPath: {path: data/app}}
+    - {name: cm, configMap: {name: cm}}
+";
+        let (_, p) = run(text);
+        let paths: Vec<Option<&str>> = only_workload(&p).containers[0]
+            .mounts
+            .iter()
+            .map(|m| m.host_path().map(|h| h.path.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                Some("/var/lib/app"),
+                Some("/tmp/docker.sock"),
+                Some("/var/log/known"),
+                Some("/var"),
+                // A node's path is never made relative to the manifest: no `./` invented.
+                Some("data/app"),
+                None,
+            ]
+        );
+    }
 
     #[test]
     fn host_path_in_the_second_document() {
@@ -1176,15 +1250,13 @@ spec:
                 "/legacy Other(\"gitRepo\") - rw @gitRepo",
                 // Only a name: the API server defaults the volume to an emptyDir.
                 "/bare EmptyDir { memory: false } - rw @bare",
-                "/var/run/docker.sock HostPath host:/var/run/docker.sock rw @/var/run/docker.sock",
+                // `subPath: x` joins the host path.
+                "/var/run/docker.sock HostPath host:/var/run/docker.sock/x rw @/var/run/docker.sock",
             ]
         );
         assert_eq!(
             mounts[13].source,
-            MountSource::Host(paths::host_path(
-                "/var/run/docker.sock",
-                Path::new("deploy")
-            ))
+            MountSource::Host(node_path("/var/run/docker.sock/x"))
         );
         assert!(mounts[0].size.is_none());
         let size = mounts[1].size.as_ref().unwrap();

@@ -64,7 +64,9 @@ fn without_configuration() {
 }
 
 #[test]
-fn ignore_removes_rules_and_a_disabled_winner_hides_nothing() {
+fn ignoring_a_rule_ignores_that_rule_only() {
+    // The socket is SL102's: with SL102 ignored it stays claimed, and neither SL101 (its folder
+    // is a system location) nor SL103 (a writable bind) reports it instead.
     let dir = tree(&[
         ("compose.yaml", SOCKET),
         (
@@ -73,8 +75,21 @@ fn ignore_removes_rules_and_a_disabled_winner_hides_nothing() {
         ),
     ]);
     let (_, rows) = findings(dir.path(), &[]);
-    // Without SL102, the socket's folder is a system location (SL101), which beats SL103.
-    assert_eq!(codes(&rows), ["SL101", "SL103"]);
+    assert_eq!(codes(&rows), ["SL103"], "only `./data`");
+    let dir = tree(&[("compose.yaml", SOCKET)]);
+    let (_, rows) = findings(dir.path(), &["--ignore", "SL102,SL105"]);
+    assert_eq!(codes(&rows), ["SL103"], "only `./data`");
+    let (_, rows) = findings(dir.path(), &["--ignore", "SL102,SL101,SL105"]);
+    assert_eq!(codes(&rows), ["SL103"], "the losers' losers stay quiet too");
+    let dir = tree(&[
+        ("compose.yaml", SOCKET),
+        (
+            "stowlint.toml",
+            "[per-path-ignores]\n\"compose.yaml\" = [\"SL102\", \"SL105\"]\n",
+        ),
+    ]);
+    let (_, rows) = findings(dir.path(), &[]);
+    assert_eq!(codes(&rows), ["SL103"], "only `./data`");
 }
 
 #[test]
@@ -141,8 +156,8 @@ fn command_line_wins_over_the_file() {
     // --select replaces the file's selection; --fail-on replaces its threshold.
     let (code, rows) = findings(dir.path(), &["--select", "SL103", "--fail-on", "error"]);
     assert_eq!(code, 1, "SL103 is an error by the file's [severity]");
-    // With SL102 and SL101 off, SL103 reports the socket's writable bind too.
-    assert_eq!(codes(&rows), ["SL103", "SL103"]);
+    // SL102 still claims the socket: SL103 reports `./data` only.
+    assert_eq!(codes(&rows), ["SL103"]);
     let (_, rows) = findings(dir.path(), &["--extend-select", "SL105"]);
     assert_eq!(codes(&rows), ["SL102", "SL105"]);
     let (_, rows) = findings(dir.path(), &["--ignore", "SL102"]);

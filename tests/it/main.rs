@@ -22,5 +22,6 @@ mod precommit;
 mod properties;
 mod registry;
 mod sarif;
+mod sockets;
 mod streaming;
 mod wiring;
