@@ -6,6 +6,7 @@ usage: corpus/compare.py RUN_DIR/findings.tsv [--verdicts corpus/verdicts.tsv] [
 A finding is keyed by (project, file, line, rule). The report lists
   new       findings of this run with no verdict yet (errors and warnings: judge them),
   vanished  judged findings this run no longer reports (fixed if they were false),
+  demoted   judged findings this run reports as info only,
 and prints per rule: true / false / debatable / unjudged among this run's errors and warnings,
 and the share of true among the judged ones.
 """
@@ -45,6 +46,7 @@ for k, r in sorted(seen.items()):
     if not v:
         new.append(r)
 vanished = [v for k, v in sorted(verdicts.items()) if k not in seen]
+demoted = [v for k, v in sorted(verdicts.items()) if k in seen and seen[k]["severity"] == "info"]
 
 print("rule\tseverity\ttrue\tfalse\tdebatable\tunjudged\t%true")
 for (rule, sev), c in sorted(table.items()):
@@ -56,9 +58,12 @@ judged = tot["true"] + tot["false"] + tot["debatable"]
 print(f"all\t\t{tot['true']}\t{tot['false']}\t{tot['debatable']}\t{tot['unjudged']}\t"
       + (f"{100 * tot['true'] / judged:.0f}%" if judged else "-"))
 gone = collections.Counter(v["verdict"] for v in vanished)
-print(f"\nnew (unjudged errors/warnings): {len(new)}   vanished judged findings: {len(vanished)} {dict(gone)}")
+print(f"\nnew (unjudged errors/warnings): {len(new)}   vanished judged findings: {len(vanished)} {dict(gone)}"
+      f"   demoted to info: {len(demoted)} {dict(collections.Counter(v['verdict'] for v in demoted))}")
 if args.list:
     for r in new:
         print("NEW", r["project"], f"{r['file']}:{r['line']}", r["rule"], r["severity"], r["message"], sep="\t")
+    for v in demoted:
+        print("INFO", v["project"], f"{v['file']}:{v['line']}", v["rule"], v["verdict"], v["reason"], sep="\t")
     for v in vanished:
         print("GONE", v["project"], f"{v['file']}:{v['line']}", v["rule"], v["verdict"], v["reason"], sep="\t")
