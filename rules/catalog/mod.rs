@@ -1,9 +1,13 @@
 //! Catalog data: which host paths are sensitive, which images keep data. Data, not code
 //! (kube-linter's lesson): the TOML files beside this one are embedded at build time.
 
+mod command_line;
+
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+
+pub use command_line::{DataLocation, Invocation, Patterns};
 
 const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
 const STATEFUL_IMAGES: &str = include_str!("stateful-images.toml");
@@ -45,6 +49,18 @@ pub struct ImageEntry {
     pub category: Category,
     #[serde(default)]
     pub env: Vec<String>,
+    /// Programs that run the data server (`postgres`, `docker-entrypoint.sh`).
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// Programs of the image that are not the server (`psql`, `redis-server --sentinel`).
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// Command-line arguments that move the data path (`--dbpath`, `server <path>`).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Arguments that, all together, switch persistence off (`--save ''`, `--appendonly no`).
+    #[serde(default)]
+    pub volatile: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -117,6 +133,8 @@ pub struct StatefulImage {
     pub volumes: Vec<String>,
     pub category: Category,
     pub env: Vec<String>,
+    /// How to read a container's command line.
+    pub command_line: Patterns,
 }
 
 impl StatefulImage {
@@ -342,6 +360,12 @@ impl Catalog {
             volumes: entry.volumes.clone(),
             category: entry.category,
             env: entry.env.clone(),
+            command_line: Patterns {
+                servers: entry.servers.clone(),
+                tools: entry.tools.clone(),
+                args: entry.args.clone(),
+                volatile: entry.volatile.clone(),
+            },
         })
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::interpolate::{Interpolated, Vars, interpolate};
 use super::{ComposeMode, ParseOptions, Parsed, paths};
 use crate::model::{
-    Build, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource, MountSyntax,
+    Build, Command, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource, MountSyntax,
     ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Node, Style};
@@ -261,6 +261,11 @@ impl Cx<'_> {
             env: self.environment(svc.node.get("environment")),
             mounts,
             volume_devices: Vec::new(),
+            command: Command {
+                entrypoint: self.command_words(svc.node.get("entrypoint")),
+                args: self.command_words(svc.node.get("command")),
+            },
+            read_only_root: self.boolean(svc.node.get("read_only")) == Some(true),
             span: svc.key.span,
         };
         let deploy = svc.node.get("deploy").filter(|d| d.is_map());
@@ -306,6 +311,21 @@ impl Cx<'_> {
             if w.swarm_reason.is_none() {
                 w.swarm_reason.clone_from(&first);
             }
+        }
+    }
+
+    /// `command:` or `entrypoint:` in words: a list, or a string split as a shell does.
+    /// `None` when absent or null (the image's own); an unbalanced quote gives no words.
+    fn command_words(&self, node: Option<&Node>) -> Option<Vec<String>> {
+        let node = node.filter(|n| !n.is_null())?;
+        match node.as_seq() {
+            Some(items) => Some(
+                items
+                    .iter()
+                    .map(|item| self.interp(item).map(|i| i.value).unwrap_or_default())
+                    .collect(),
+            ),
+            None => Some(crate::parse::words::split(&self.interp(node)?.value).unwrap_or_default()),
         }
     }
 

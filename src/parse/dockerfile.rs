@@ -1303,6 +1303,8 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
                 .collect(),
             mounts,
             volume_devices: Vec::new(),
+            command: crate::model::Command::default(),
+            read_only_root: false,
             span: stage.from_span,
         };
         out.push(Workload {

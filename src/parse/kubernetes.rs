@@ -9,9 +9,9 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, Claim, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind, MountSource,
-    MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
-    Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind,
+    MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume,
+    SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -359,6 +359,14 @@ impl Reader {
                     env: env(item),
                     mounts,
                     volume_devices: volume_devices(item),
+                    command: Command {
+                        entrypoint: words(item.get("command")),
+                        args: words(item.get("args")),
+                    },
+                    read_only_root: item
+                        .path(&["securityContext", "readOnlyRootFilesystem"])
+                        .and_then(Node::as_bool)
+                        == Some(true),
                 });
             }
         }
@@ -755,6 +763,17 @@ fn volume_devices(container: &Node) -> Vec<Spanned<String>> {
         .iter()
         .filter_map(|d| text(d.get("name")))
         .collect()
+}
+
+/// A container's `command` or `args` list; `None` when absent or not a list.
+fn words(node: Option<&Node>) -> Option<Vec<String>> {
+    let items = node?.as_seq()?;
+    Some(
+        items
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_string())
+            .collect(),
+    )
 }
 
 fn text(node: Option<&Node>) -> Option<Spanned<String>> {

@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod interpolate;
 pub mod kubernetes;
 pub mod paths;
+pub mod words;
 pub mod yaml;
 
 use crate::model::{
