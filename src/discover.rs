@@ -742,7 +742,8 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
 
 /// SL001 at 1:1 for a file over the limit; `size` when it is known (a device or a pipe only
 /// says it is over).
-fn too_large(display: PathBuf, size: Option<u64>, limit: u64) -> FileModel {
+#[must_use]
+pub fn too_large(display: PathBuf, size: Option<u64>, limit: u64) -> FileModel {
     let size = size.map_or_else(|| "more".to_string(), |n| format!("{n} bytes"));
     let message = format!(
         "file too large ({size} > {}); not read (raise `max-file-size` to lint it)",
