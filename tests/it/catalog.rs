@@ -153,6 +153,11 @@ fn registry_qualified_names_resolve() {
         ),
         ("quay.io/minio/minio:latest", "/data", Category::ObjectStore),
         (
+            "docker.io/bitnami/moodle:4.2",
+            "/bitnami/moodledata",
+            Category::App,
+        ),
+        (
             "mcr.microsoft.com/mssql/server:2022-latest",
             "/var/opt/mssql",
             Category::Database,
