@@ -4,6 +4,7 @@
 mod common;
 
 mod acceptance;
+mod catalog;
 mod ci_gate;
 mod cli;
 mod cli_outputs;
