@@ -1108,7 +1108,6 @@ mod tests {
         for stateless in [
             "nginx:1.27",
             "bitnamilegacy/nginx:1.25",
-            "grafana/loki:3.0.0",
             "prom/node-exporter:v1.8.1",
             "influxdb:${INFLUX_TAG}",
         ] {
