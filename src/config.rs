@@ -223,6 +223,12 @@ impl Overrides {
 #[derive(Clone, Debug)]
 struct Patterns(GlobSet);
 
+/// Globs in one list (`exclude`, `include`): real configurations have a few dozen; 20,000
+/// complex globs took gigabytes to compile.
+const MAX_GLOBS: usize = 1000;
+/// Characters in one glob.
+const MAX_GLOB_LEN: usize = 1024;
+
 impl Patterns {
     fn is_match(&self, relative: &Path) -> bool {
         !self.0.is_empty()
@@ -423,8 +429,20 @@ impl Settings {
         }
 
         let patterns = |list: &[&Spanned<String>]| -> Result<Patterns, ConfigError> {
+            if let Some(past) = list.get(MAX_GLOBS) {
+                return Err(error(
+                    past.span(),
+                    format!("too many globs in one list (over {MAX_GLOBS}); merge them"),
+                ));
+            }
             let mut builder = GlobSetBuilder::new();
             for glob in list {
+                if glob.get_ref().len() > MAX_GLOB_LEN {
+                    return Err(error(
+                        glob.span(),
+                        format!("glob longer than {MAX_GLOB_LEN} characters"),
+                    ));
+                }
                 let text = glob.get_ref().trim_end_matches('/');
                 let text = text.strip_prefix("./").unwrap_or(text);
                 let compiled = Glob::new(text)
@@ -434,11 +452,20 @@ impl Settings {
                     builder.add(under);
                 }
             }
+            // What fails here is the set as a whole (its automaton grew too large): shown at
+            // the list's first glob.
+            let at = list.first().map_or(0..0, |g| g.span());
             builder
                 .build()
                 .map(Patterns)
-                .map_err(|e| error(0..0, format!("invalid glob: {e}")))
+                .map_err(|e| error(at, format!("invalid globs: {e}")))
         };
+        if let Some((past, _)) = raw.per_path_ignores.iter().nth(MAX_GLOBS) {
+            return Err(error(
+                past.span(),
+                format!("too many `[per-path-ignores]` globs (over {MAX_GLOBS}); merge them"),
+            ));
+        }
         let mut per_path_ignores = Vec::new();
         for (glob, list) in &raw.per_path_ignores {
             per_path_ignores.push((patterns(&[glob])?, codes(list)?));

@@ -69,7 +69,7 @@ declare_rule! {
 const NOT_DATA: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/run"];
 
 /// What two mounts must share to write the same files.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 enum Store<'a> {
     /// A named volume by its real name (`name:` when the declaration sets one).
     Volume(&'a str),
@@ -98,22 +98,32 @@ impl Rule for SharedWritableVolume {
             .flat_map(|w| w.mounts().map(move |(c, m)| (w, c, m)))
             .filter_map(|(w, c, m)| writer(file, w, c, m, cx))
             .collect();
-        let mut done: Vec<usize> = Vec::new();
+        // Writers by store, in order: only mounts of one store are compared (a file with
+        // 20,000 mounts stays linear when they are of different stores).
+        let mut by_store: std::collections::HashMap<&Store, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, w) in writers.iter().enumerate() {
+            by_store.entry(&w.store).or_default().push(i);
+        }
+        let mut done = vec![false; writers.len()];
         for (i, first) in writers.iter().enumerate() {
-            if done.contains(&i) {
+            if done[i] {
                 continue;
             }
             // The writers of this store whose files overlap the first's, one mount per service.
             let mut group: Vec<&Writer> = vec![first];
-            for (j, other) in writers.iter().enumerate().skip(i + 1) {
-                if other.store == first.store
+            let mut services: std::collections::HashSet<&str> =
+                std::collections::HashSet::from([first.service]);
+            for &j in by_store.get(&first.store).into_iter().flatten() {
+                let other = &writers[j];
+                if j > i
                     && overlap(
                         first.mount.sub_path.as_deref(),
                         other.mount.sub_path.as_deref(),
                     )
                 {
-                    done.push(j);
-                    if group.iter().all(|g| g.service != other.service) {
+                    done[j] = true;
+                    if services.insert(other.service) {
                         group.push(other);
                     }
                 }

@@ -112,7 +112,11 @@ pub fn analyze(
     } else {
         // Not `explicit`: editors send every YAML file, and a broken one that does not look
         // like a compose file or a manifest (a CI workflow) is none of ours.
-        parse::parse_file(SourceFile::new(path, text.to_string()), &settings.parse, false)
+        parse::parse_file(
+            SourceFile::new(path, text.to_string()),
+            &settings.parse,
+            false,
+        )
     };
     let Some(model) = model else {
         return Analysis {

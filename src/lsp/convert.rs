@@ -167,9 +167,13 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
 mod tests {
     use super::*;
 
-    fn edit(range: Option<((u32, u32), (u32, u32))>, text: &str) -> lsp_types::TextDocumentContentChangeEvent {
+    fn edit(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> lsp_types::TextDocumentContentChangeEvent {
         lsp_types::TextDocumentContentChangeEvent {
-            range: range.map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
+            range: range
+                .map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
             range_length: None,
             text: text.to_string(),
         }
@@ -178,17 +182,28 @@ mod tests {
     #[test]
     fn ranged_changes_apply_in_order_in_utf16_columns() {
         let text = "a: é😀x\r\nb: 2\n";
-        // 😀 is two UTF-16 units: column 5 is after it.
-        let out = apply_changes(text, &[edit(Some(((0, 5), (0, 6))), "y")]);
+        // 😀 is two UTF-16 units: `x` is at column 6, after it.
+        let out = apply_changes(text, &[edit(Some(((0, 6), (0, 7))), "y")]);
         assert_eq!(out, "a: é😀y\r\nb: 2\n");
         // Past the end of a line: its end, before the break; past the last line: the end.
-        let out = apply_changes(text, &[edit(Some(((0, 99), (0, 99))), "!"), edit(Some(((9, 0), (9, 0))), "z")]);
+        let out = apply_changes(
+            text,
+            &[
+                edit(Some(((0, 99), (0, 99))), "!"),
+                edit(Some(((9, 0), (9, 0))), "z"),
+            ],
+        );
         assert_eq!(out, "a: é😀x!\r\nb: 2\nz");
         // A whole text, then ranges over it.
-        let out = apply_changes(text, &[edit(None, "new\n"), edit(Some(((0, 0), (0, 1))), "N")]);
+        let out = apply_changes(
+            text,
+            &[edit(None, "new\n"), edit(Some(((0, 0), (0, 1))), "N")],
+        );
         assert_eq!(out, "New\n");
         // Many edits stay cheap and exact.
-        let many: Vec<_> = (0..20_000).map(|_| edit(Some(((0, 0), (0, 0))), "x")).collect();
+        let many: Vec<_> = (0..20_000)
+            .map(|_| edit(Some(((0, 0), (0, 0))), "x"))
+            .collect();
         assert_eq!(apply_changes("", &many).len(), 20_000);
     }
 

@@ -315,3 +315,23 @@ fn init_never_writes_through_a_dangling_link() {
         assert!(meta.is_file());
     }
 }
+
+#[test]
+fn a_configuration_with_thousands_of_globs_is_refused_at_a_position() {
+    let globs: Vec<String> = (0..20_000)
+        .map(|i| format!("\"{{a,b,c}}/**/x{i}*[a-z]?/**\""))
+        .collect();
+    let config = format!("exclude = [{}]\n", globs.join(", "));
+    let dir = tree(&[("stowlint.toml", &config), ("compose.yaml", BAD)]);
+    let (code, _, err) = stowlint(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too many globs"), "{err}");
+    // At the first glob past the limit, not at 1:1.
+    assert!(err.contains("stowlint.toml:1:"), "{err}");
+    assert!(!err.contains("stowlint.toml:1:1:"), "{err}");
+    let long = format!("exclude = [\"{}\"]\n", "a".repeat(5000));
+    let dir = tree(&[("stowlint.toml", &long), ("compose.yaml", BAD)]);
+    let (code, _, err) = stowlint(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("stowlint.toml:1:12: "), "{err}");
+}
