@@ -154,11 +154,31 @@ impl Node {
     #[must_use]
     pub fn entries(&self) -> Vec<(&Node, &Node)> {
         let mut out = Vec::new();
-        self.collect_entries(&mut out, 0);
+        let Value::Map(entries) = &self.value else {
+            return out;
+        };
+        out.extend(entries.iter().filter(|(k, _)| !is_merge_key(k)).map(|(k, v)| (&**k, &**v)));
+        if merge_sources(entries).next().is_none() {
+            return out;
+        }
+        // Merged entries count only where the key is new: a set of the keys so far keeps a
+        // mapping of many keys with a merge linear.
+        let mut seen: std::collections::HashSet<&str> =
+            out.iter().filter_map(|(k, _)| k.as_str()).collect();
+        for source in merge_sources(entries) {
+            source.collect_merged(&mut out, &mut seen, 1);
+        }
         out
     }
 
-    fn collect_entries<'a>(&'a self, out: &mut Vec<(&'a Node, &'a Node)>, depth: usize) {
+    /// The entries a merge brings in (`depth` levels down), those whose key is not yet in
+    /// `seen`.
+    fn collect_merged<'a>(
+        &'a self,
+        out: &mut Vec<(&'a Node, &'a Node)>,
+        seen: &mut std::collections::HashSet<&'a str>,
+        depth: usize,
+    ) {
         let Value::Map(entries) = &self.value else {
             return;
         };
@@ -166,18 +186,16 @@ impl Node {
             if is_merge_key(k) {
                 continue;
             }
-            let present = k
-                .as_str()
-                .is_some_and(|key| out.iter().any(|(o, _)| o.as_str() == Some(key)));
-            if depth == 0 || !present {
-                out.push((k, v));
+            match k.as_str() {
+                Some(key) if !seen.insert(key) => {}
+                _ => out.push((k, v)),
             }
         }
         if depth > 32 {
             return;
         }
         for source in merge_sources(entries) {
-            source.collect_entries(out, depth + 1);
+            source.collect_merged(out, seen, depth + 1);
         }
     }
 }
