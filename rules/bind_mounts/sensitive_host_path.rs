@@ -25,8 +25,9 @@ declare_rule! {
     /// A subfolder of `/run` or `/var/run` is one agent's own folder (`/var/run/calico`,
     /// `/run/flannel`, a user's `/run/user/1000`), not the system location, unless it holds the
     /// runtime's state or sockets (`/var/run/docker`, `/run/containerd`), mounted secrets
-    /// (`/var/run/secrets`), systemd or D-Bus. The syslog socket `/dev/log` is not sensitive
-    /// either. Writable, these are reported by `writable-bind-mount` (SL103).
+    /// (`/var/run/secrets`), systemd, D-Bus or network namespaces (`/var/run/netns`). The
+    /// syslog socket `/dev/log` is not sensitive either. Writable, these are reported by
+    /// `writable-bind-mount` (SL103).
     ///
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
     /// kernel modules (`/lib/modules`) and the public CA bundle (`/etc/ssl/certs`,

@@ -594,6 +594,7 @@ mod tests {
             sys("/var/run/docker"),
             Some(Sensitivity::System("/var/run".into()))
         );
+        assert_eq!(sys("/run/netns"), Some(Sensitivity::System("/run".into())));
         assert_eq!(
             sys("/var/run"),
             Some(Sensitivity::System("/var/run".into()))
