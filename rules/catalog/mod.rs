@@ -207,6 +207,13 @@ pub struct SensitivePaths {
     pub service_socket_names: Vec<String>,
     #[serde(default)]
     pub socket_proxy_images: Vec<String>,
+    /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
+    #[serde(default)]
+    pub not_sensitive: Vec<String>,
+    /// Subfolders of `/run` and `/var/run` that stay system locations; any other subfolder is
+    /// one agent's own folder.
+    #[serde(default)]
+    pub run_system: Vec<String>,
 }
 
 /// Why a host path is sensitive.
@@ -414,6 +421,19 @@ impl Catalog {
             && !self.is_runtime_socket(path)
     }
 
+    /// Whether `path` lies in a subfolder of `/run` or `/var/run` that is no system location
+    /// (`/var/run/calico`, `/run/flannel`): one agent's own folder, not the runtime's state,
+    /// secrets, systemd or D-Bus.
+    #[must_use]
+    pub fn is_agent_run_folder(&self, path: &str) -> bool {
+        let s = &self.sensitive;
+        s.runtime_socket_parents
+            .iter()
+            .any(|p| path.len() > p.len() && is_at_or_under(path, p))
+            && !s.run_system.iter().any(|r| is_at_or_under(path, r))
+            && !self.is_runtime_socket(path)
+    }
+
     /// The runtime state folder that holds every container's configuration (environment and
     /// secrets included) that `path` is or lies in.
     #[must_use]
@@ -471,8 +491,12 @@ impl Catalog {
         if s.exact.iter().any(|e| e == path) {
             return Some(Sensitivity::Root(path.to_string()));
         }
-        // A single service's socket under `/run` is not the system location `/run`.
-        let socket = self.is_service_socket(path);
+        if s.not_sensitive.iter().any(|n| is_at_or_under(path, n)) {
+            return None;
+        }
+        // A single service's socket under `/run`, or an agent's own folder there
+        // (`/var/run/calico`), is not the system location `/run`.
+        let socket = self.is_service_socket(path) || self.is_agent_run_folder(path);
         if let Some(sys) = s.system.iter().find(|sys| {
             is_at_or_under(path, sys) && !(socket && s.runtime_socket_parents.contains(sys))
         }) {
@@ -580,7 +604,21 @@ mod tests {
             extended.sensitivity("/run/mysqld/mysqld.sock"),
             Some(Sensitivity::System("/run/mysqld".into()))
         );
-        assert_eq!(sys("/run/mysqld"), Some(Sensitivity::System("/run".into())));
+        // A subfolder of `/run` is one agent's own folder, unless it holds the runtime's
+        // state, secrets, systemd or D-Bus.
+        assert_eq!(sys("/run/mysqld"), None);
+        assert_eq!(sys("/var/run/calico"), None);
+        assert_eq!(sys("/run/user/1000/pulse/native"), None);
+        assert_eq!(sys("/dev/log"), None);
+        assert_eq!(
+            sys("/var/run/secrets/kubernetes.io"),
+            Some(Sensitivity::System("/var/run".into()))
+        );
+        assert_eq!(
+            sys("/var/run/docker"),
+            Some(Sensitivity::System("/var/run".into()))
+        );
+        assert_eq!(sys("/run/netns"), Some(Sensitivity::System("/run".into())));
         assert_eq!(
             sys("/var/run"),
             Some(Sensitivity::System("/var/run".into()))

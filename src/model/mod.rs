@@ -188,6 +188,9 @@ pub struct Workload {
     /// Node pinning: `nodeName`, a required `kubernetes.io/hostname` selector or affinity,
     /// swarm `node.hostname ==` / `node.id ==` constraints.
     pub pinned: Option<Span>,
+    /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
+    /// maybe one.
+    pub pinned_by_label: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
     /// Compose `volumes_from`.
@@ -265,6 +268,9 @@ pub struct Container {
     /// Compose `read_only: true`, Kubernetes `securityContext.readOnlyRootFilesystem: true`:
     /// nothing can be written to the container's layer.
     pub read_only_root: bool,
+    /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
+    /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
+    pub memory_limit: Option<Span>,
     pub span: Span,
 }
 

@@ -40,7 +40,7 @@ pub fn by_name(path: &Path) -> NameClass {
     else {
         return NameClass::Skip;
     };
-    if is_helm_template(path) || is_ci_file(path, &lower) {
+    if is_helm_template(path) || is_template_path(path) || is_ci_file(path, &lower) {
         return NameClass::Skip;
     }
     if stem == "compose"
@@ -53,17 +53,58 @@ pub fn by_name(path: &Path) -> NameClass {
     NameClass::Yaml
 }
 
+/// CI pipeline files, by name: none of them is compose or Kubernetes.
+const CI_FILES: &[&str] = &[
+    ".gitlab-ci",
+    ".travis",
+    ".drone",
+    ".woodpecker",
+    "bitbucket-pipelines",
+    "azure-pipelines",
+    "cloudbuild",
+    "appveyor",
+    ".appveyor",
+    "codecov",
+    ".codecov",
+    ".cirrus",
+    ".buildkite",
+];
+
 fn is_ci_file(path: &Path, lower_name: &str) -> bool {
-    if lower_name == ".gitlab-ci.yml" || lower_name == ".gitlab-ci.yaml" {
+    let stem = lower_name
+        .strip_suffix(".yaml")
+        .or_else(|| lower_name.strip_suffix(".yml"))
+        .unwrap_or(lower_name);
+    if CI_FILES.contains(&stem) {
         return true;
     }
     let comps: Vec<_> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect();
-    comps
-        .windows(2)
-        .any(|w| w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+    comps.windows(2).any(|w| {
+        (w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+            || (w[0] == ".circleci" && matches!(&*w[1], "config.yml" | "config.yaml"))
+            || w[0] == ".woodpecker"
+            || w[0] == ".buildkite"
+    })
+}
+
+/// Files under a folder whose name is a template (`{{ cookiecutter.project_slug }}/`): not
+/// rendered yet, like Helm templates.
+fn is_template_path(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| c.as_os_str().to_string_lossy().contains("{{"))
+    })
+}
+
+/// Whether YAML text holds template markers (`{{ .Values.x }}`, `{{- range }}`): a Go,
+/// Jinja or mustache template, not YAML until it is rendered.
+#[must_use]
+pub fn has_template_markers(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.find("{{").is_some_and(|i| l[i + 2..].contains("}}")))
 }
 
 /// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`.
@@ -160,8 +201,31 @@ mod tests {
             ("README.md", NameClass::Skip),
             (".gitlab-ci.yml", NameClass::Skip),
             (".github/workflows/ci.yml", NameClass::Skip),
+            (".travis.yml", NameClass::Skip),
+            ("roles/x/.travis.yml", NameClass::Skip),
+            (".drone.yml", NameClass::Skip),
+            ("bitbucket-pipelines.yml", NameClass::Skip),
+            ("azure-pipelines.yaml", NameClass::Skip),
+            (".circleci/config.yml", NameClass::Skip),
+            ("cloudbuild.yaml", NameClass::Skip),
+            (".woodpecker.yml", NameClass::Skip),
+            (".woodpecker/build.yml", NameClass::Skip),
+            ("config.yml", NameClass::Yaml),
+            (
+                "{{ cookiecutter.slug }}/docker-compose.yml",
+                NameClass::Skip,
+            ),
+            ("{{ cookiecutter.slug }}/k8s/app.yaml", NameClass::Skip),
         ] {
             assert_eq!(by_name(Path::new(name)), class, "{name}");
         }
+    }
+
+    #[test]
+    fn template_markers() {
+        assert!(has_template_markers("metadata:\n  name: {{ .Name }}\n"));
+        assert!(has_template_markers("{{- range .Items }}\n---\n"));
+        assert!(!has_template_markers("a: {b: {c: d}}\n"));
+        assert!(!has_template_markers("a: \"{{\"\n"));
     }
 }

@@ -1305,6 +1305,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             volume_devices: Vec::new(),
             command: crate::model::Command::default(),
             read_only_root: false,
+            memory_limit: None,
             span: stage.from_span,
         };
         out.push(Workload {
@@ -1324,6 +1325,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             build: None,
             claim_templates: Vec::new(),
             swarm_reason: None,
+            pinned_by_label: None,
         });
     }
     out

@@ -183,6 +183,30 @@ fn gitignored_files_are_skipped_unless_named() {
 }
 
 #[test]
+fn templates_and_ci_files_are_skipped_unless_named() {
+    // A Go template that is no YAML until rendered, a cookiecutter folder, CI files.
+    let template = "{{- range .Namespaces }}\n---\napiVersion: v1\nkind: Namespace\n\
+                    metadata:\n  name: {{ . }}\n{{- end }}\n";
+    let dir = tree(&[
+        ("e2e/namespaces.yaml", template),
+        ("{{ cookiecutter.slug }}/docker-compose.yml", BROKEN_COMPOSE),
+        (".travis.yml", "language: [go\n"),
+        ("ci/.drone.yml", "kind: [pipeline\n"),
+        ("compose.yaml", CLEAN_COMPOSE),
+    ]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+
+    // Named on the command line, a template that cannot be read is still reported.
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", "e2e/namespaces.yaml"],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(files(&json(&out)), ["e2e/namespaces.yaml"]);
+}
+
+#[test]
 fn git_info_exclude_is_honoured() {
     let dir = tree(&[
         (".git/info/exclude", "mine.compose.yaml\n"),
