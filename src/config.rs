@@ -79,6 +79,9 @@ impl fmt::Display for ConfigError {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    /// Another configuration file (relative to this one's folder) whose settings are the base:
+    /// this file's keys win key by key, `extend-select` and `ignore` apply after the base's.
+    extend: Option<Spanned<String>>,
     select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     extend_select: Vec<Spanned<String>>,
@@ -100,6 +103,10 @@ struct RawConfig {
     #[serde(default)]
     host_paths: RawHostPaths,
     max_file_size: Option<Spanned<RawSize>>,
+    /// Files named on the command line are excluded too (pre-commit passes every file).
+    force_exclude: Option<bool>,
+    /// Lint what `kubectl kustomize` renders for folders with a kustomization.
+    render: Option<bool>,
 }
 
 /// `max-file-size`: bytes, or a string with a unit (`"20MB"`).
@@ -193,6 +200,10 @@ pub struct Overrides {
     pub exclude_given: bool,
     /// `--max-file-size`, in bytes.
     pub max_file_size: Option<u64>,
+    /// `--force-exclude`.
+    pub force_exclude: bool,
+    /// `--render`.
+    pub render: bool,
 }
 
 impl Overrides {
@@ -221,10 +232,13 @@ impl Overrides {
 /// A pattern set matched against paths relative to a configuration's folder, and against
 /// file names. `legacy` and `legacy/` also match everything under `legacy`.
 #[derive(Clone, Debug)]
-struct Patterns(GlobSet);
+struct Patterns(GlobSet, PathBuf);
 
 impl Patterns {
-    fn is_match(&self, relative: &Path) -> bool {
+    /// Whether `path` (absolute) matches, relative to the folder of the configuration that
+    /// wrote the patterns (an extended file keeps its own folder).
+    fn is_match(&self, path: &Path) -> bool {
+        let relative = path.strip_prefix(&self.1).unwrap_or(path);
         !self.0.is_empty()
             && (self.0.is_match(relative)
                 || relative
@@ -239,8 +253,6 @@ impl Patterns {
 pub struct Settings {
     /// The configuration file, `None` for the defaults.
     pub file: Option<PathBuf>,
-    /// Where its globs start (absolute).
-    dir: PathBuf,
     enabled: HashSet<&'static str>,
     severity: HashMap<&'static str, Severity>,
     per_path_ignores: Vec<(Patterns, Vec<&'static str>)>,
@@ -251,6 +263,10 @@ pub struct Settings {
     pub compose_mode: ComposeMode,
     /// Larger files are reported (SL001) rather than read.
     pub max_file_size: u64,
+    /// Files named on the command line are excluded like walked ones.
+    pub force_exclude: bool,
+    /// Folders with a kustomization are linted as `kubectl kustomize` renders them.
+    pub render: bool,
     stateful_images: Vec<ImageEntry>,
     sensitive: Vec<String>,
     allowed: Vec<String>,
@@ -277,6 +293,7 @@ impl Settings {
             RawConfig::default(),
             overrides,
             Path::new(""),
+            None,
         )
         .unwrap_or_else(|_| unreachable!("defaults are valid"))
     }
@@ -287,21 +304,19 @@ impl Settings {
         if !self.enabled.contains(code) {
             return false;
         }
-        let relative = self.relative(path);
         !self
             .per_path_ignores
             .iter()
-            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(relative))
+            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(path))
     }
 
     /// The rules enabled in `path` (absolute): [`Settings::enabled_in`] for every rule, with
     /// each per-path pattern matched once.
     fn enabled_bits(&self, path: &Path) -> RuleBits {
-        let relative = self.relative(path);
         let ignored: Vec<&[&'static str]> = self
             .per_path_ignores
             .iter()
-            .filter(|(patterns, _)| patterns.is_match(relative))
+            .filter(|(patterns, _)| patterns.is_match(path))
             .map(|(_, codes)| codes.as_slice())
             .collect();
         let mut bits = RuleBits::default();
@@ -322,15 +337,13 @@ impl Settings {
     /// A walk skips `path` (absolute, a file or a folder).
     #[must_use]
     pub fn excludes(&self, path: &Path) -> bool {
-        self.exclude
-            .as_ref()
-            .is_some_and(|p| p.is_match(self.relative(path)))
+        self.exclude.as_ref().is_some_and(|p| p.is_match(path))
     }
 
     /// `path` (absolute) is linted even when its name does not say what it holds.
     #[must_use]
     pub fn includes(&self, path: &Path) -> bool {
-        self.include.is_match(self.relative(path))
+        self.include.is_match(path)
     }
 
     /// Whether this configuration extends the catalog.
@@ -351,10 +364,6 @@ impl Settings {
         })
     }
 
-    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
-        path.strip_prefix(&self.dir).unwrap_or(path)
-    }
-
     fn build(
         file: Option<&Path>,
         dir: &Path,
@@ -362,6 +371,7 @@ impl Settings {
         raw: RawConfig,
         overrides: &Overrides,
         shown: &Path,
+        base: Option<&Settings>,
     ) -> Result<Settings, ConfigError> {
         let source = SourceFile::new(shown, text.to_string());
         let error = |span: std::ops::Range<usize>, message: String| {
@@ -384,8 +394,17 @@ impl Settings {
         };
 
         // Selection: the file's layer, then the command line's.
-        let mut enabled: HashSet<&'static str> =
-            rules::RULES.iter().map(|r| r.meta().code).collect();
+        // Without `select`, the extended file's rules, else those on by default (hygiene rules
+        // are opted into).
+        let mut enabled: HashSet<&'static str> = match base {
+            Some(base) => base.enabled.clone(),
+            None => rules::RULES
+                .iter()
+                .map(|r| r.meta())
+                .filter(|m| m.default)
+                .map(|m| m.code)
+                .collect(),
+        };
         if let Some(select) = &raw.select {
             enabled = codes(select)?.into_iter().collect();
         }
@@ -415,7 +434,7 @@ impl Settings {
             by_specificity.push((codes, selector.get_ref().len(), Severity::from(*level)));
         }
         by_specificity.sort_by_key(|(codes, len, _)| (std::cmp::Reverse(codes.len()), *len));
-        let mut severity = HashMap::new();
+        let mut severity = base.map(|b| b.severity.clone()).unwrap_or_default();
         for (codes, _, level) in by_specificity {
             for code in codes {
                 severity.insert(code, level);
@@ -436,19 +455,27 @@ impl Settings {
             }
             builder
                 .build()
-                .map(Patterns)
+                .map(|set| Patterns(set, dir.to_path_buf()))
                 .map_err(|e| error(0..0, format!("invalid glob: {e}")))
         };
-        let mut per_path_ignores = Vec::new();
+        let mut per_path_ignores = base.map(|b| b.per_path_ignores.clone()).unwrap_or_default();
         for (glob, list) in &raw.per_path_ignores {
             per_path_ignores.push((patterns(&[glob])?, codes(list)?));
         }
+        // Lists of globs: this file's when it has one, else the extended file's.
         let exclude = if overrides.exclude_given {
             None
+        } else if raw.exclude.is_empty()
+            && let Some(inherited) = base.and_then(|b| b.exclude.clone())
+        {
+            Some(inherited)
         } else {
             Some(patterns(&raw.exclude.iter().collect::<Vec<_>>())?)
         };
-        let include = patterns(&raw.include.iter().collect::<Vec<_>>())?;
+        let include = match base {
+            Some(b) if raw.include.is_empty() => b.include.clone(),
+            _ => patterns(&raw.include.iter().collect::<Vec<_>>())?,
+        };
 
         let mut stateful_images = Vec::new();
         for entry in &raw.stateful_images {
@@ -487,7 +514,7 @@ impl Settings {
                 .collect()
         };
         let max_file_size = match &raw.max_file_size {
-            None => crate::discover::MAX_FILE_SIZE,
+            None => base.map_or(crate::discover::MAX_FILE_SIZE, |b| b.max_file_size),
             Some(size) => {
                 let parsed = match size.get_ref() {
                     RawSize::Bytes(n) if *n > 0 => u64::try_from(*n).map_err(|e| e.to_string()),
@@ -499,23 +526,39 @@ impl Settings {
                 parsed.map_err(|message| error(size.span(), message))?
             }
         };
-        let sensitive = host_paths(&raw.host_paths.sensitive)?;
-        let allowed = host_paths(&raw.host_paths.allowed)?;
+        let mut sensitive = host_paths(&raw.host_paths.sensitive)?;
+        let mut allowed = host_paths(&raw.host_paths.allowed)?;
+        if let Some(b) = base {
+            // Catalog extensions add up: this file's are tried first.
+            stateful_images.extend(b.stateful_images.iter().cloned());
+            sensitive.extend(b.sensitive.iter().cloned());
+            allowed.extend(b.allowed.iter().cloned());
+        }
 
         Ok(Settings {
             file: file.map(Path::to_path_buf),
-            dir: dir.to_path_buf(),
             enabled,
             severity,
             per_path_ignores,
             exclude,
             include,
-            fail_on: overrides.fail_on.or(raw.fail_on).unwrap_or_default(),
+            fail_on: overrides
+                .fail_on
+                .or(raw.fail_on)
+                .or(base.map(|b| b.fail_on))
+                .unwrap_or_default(),
             compose_mode: overrides
                 .compose_mode
                 .or(raw.compose.mode.map(ComposeMode::from))
+                .or(base.map(|b| b.compose_mode))
                 .unwrap_or_default(),
             max_file_size: overrides.max_file_size.unwrap_or(max_file_size),
+            force_exclude: overrides.force_exclude
+                || raw
+                    .force_exclude
+                    .or(base.map(|b| b.force_exclude))
+                    .unwrap_or(false),
+            render: overrides.render || raw.render.or(base.map(|b| b.render)).unwrap_or(false),
             stateful_images,
             sensitive,
             allowed,
@@ -542,7 +585,12 @@ pub fn parse(
     overrides: &Overrides,
 ) -> Result<Settings, ConfigError> {
     let dir = file.parent().unwrap_or(Path::new(""));
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+    let raw = parse_raw(text, shown)?;
+    Settings::build(Some(file), dir, text, raw, overrides, shown, None)
+}
+
+fn parse_raw(text: &str, shown: &Path) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
         let position = e.span().map(|span| {
             let pos = SourceFile::new(shown, text.to_string()).pos(span.start);
             (pos.line, pos.column)
@@ -552,8 +600,7 @@ pub fn parse(
             position,
             message: e.message().trim_end().to_string(),
         }
-    })?;
-    Settings::build(Some(file), dir, text, raw, overrides, shown)
+    })
 }
 
 /// Where settings come from.
@@ -740,6 +787,16 @@ impl Resolver {
     }
 
     fn load(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        self.load_extending(path, &mut Vec::new())
+    }
+
+    /// Load `path`, and the files it extends; `chain` holds the files that extend it (a
+    /// cycle is an error at the `extend` that closes it).
+    fn load_extending(
+        &self,
+        path: &Path,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Arc<Settings>, ConfigError> {
         if let Some(found) = lock(&self.by_file).get(path) {
             return Ok(Arc::clone(found));
         }
@@ -753,7 +810,52 @@ impl Resolver {
                 crate::discover::io_message(&e)
             ),
         })?;
-        let settings = Arc::new(parse(&text, path, &shown, &self.overrides)?);
+        let raw = parse_raw(&text, &shown)?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let base = match &raw.extend {
+            None => None,
+            Some(extend) => {
+                let pos = SourceFile::new(&shown, text.clone()).pos(extend.span().start);
+                let at = Some((pos.line, pos.column));
+                let target = normalize(&dir.join(extend.get_ref()));
+                chain.push(path.to_path_buf());
+                if chain.contains(&target) {
+                    let cycle: Vec<String> = chain
+                        .iter()
+                        .chain(std::iter::once(&target))
+                        .map(|p| crate::output::path_str(&self.shown(p)))
+                        .collect();
+                    return Err(ConfigError {
+                        path: shown,
+                        position: at,
+                        message: format!("`extend` makes a cycle: {}", cycle.join(" -> ")),
+                    });
+                }
+                let base = self.load_extending(&target, chain).map_err(|e| {
+                    if e.path == self.shown(&target) && e.position.is_none() {
+                        // The extended file is missing or unreadable: say where it is named.
+                        ConfigError {
+                            path: shown.clone(),
+                            position: at,
+                            message: format!("`extend`: {}: {}", output_path(&e.path), e.message),
+                        }
+                    } else {
+                        e
+                    }
+                })?;
+                chain.pop();
+                Some(base)
+            }
+        };
+        let settings = Arc::new(Settings::build(
+            Some(path),
+            dir,
+            &text,
+            raw,
+            &self.overrides,
+            &shown,
+            base.as_deref(),
+        )?);
         lock(&self.by_file).insert(path.to_path_buf(), Arc::clone(&settings));
         Ok(settings)
     }
@@ -887,6 +989,10 @@ impl Selection for FileSelection {
             None => Box::new(&*self.defaults),
         }
     }
+}
+
+fn output_path(path: &Path) -> String {
+    crate::output::path_str(path)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
