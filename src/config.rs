@@ -1027,22 +1027,32 @@ pub fn template() -> String {
          # given on the command line win over this file. Globs are relative to this folder.\n\
          # Every key below is set to its default: this file changes nothing until edited.\n\
          \n\
+         # Another configuration to start from (ruff's model): its settings are the base, and\n\
+         # keys set here win key by key; `extend-select` and `ignore` apply after the base's.\n\
+         # extend = \"../stowlint.toml\"\n\
+         \n\
          # Rules are named by code (\"SL102\"), prefix (\"SL4\", \"SL10\"), name\n\
          # (\"container-runtime-socket\") or \"ALL\". `select` replaces the set of rules,\n\
          # `extend-select` adds to it, `ignore` removes from it, in that order. \"ALL\" keeps\n\
-         # rules added by later versions; the families and their rules (default severity):\n",
+         # rules added by later versions. Without `select`, the rules marked \"on\" are\n\
+         # checked; \"opt-in\" rules (hygiene that fires on most projects) need `extend-select`\n\
+         # or \"ALL\". The families and their rules (default severity):\n",
     );
     for (family, title) in FAMILIES {
         out.push_str(&format!("#   {family}  {title}\n"));
         for rule in rules::RULES {
             let m = rule.meta();
             if m.family() == *family {
-                out.push_str(&format!("#     {} {} ({})\n", m.code, m.name, m.severity));
+                let default = if m.default { "on" } else { "opt-in" };
+                out.push_str(&format!(
+                    "#     {} {} ({}, {default})\n",
+                    m.code, m.name, m.severity
+                ));
             }
         }
     }
     out.push_str(
-        "select = [\"ALL\"]\n\
+        "# select = [\"ALL\"]\n\
          extend-select = []\n\
          ignore = []\n\
          \n\
@@ -1050,8 +1060,10 @@ pub fn template() -> String {
          # \"never\" (exit 0 whatever is found; usage and I/O errors still exit 2).\n\
          fail-on = \"warning\"\n\
          \n\
-         # Files and folders a walk skips (files named on the command line are still linted).\n\
+         # Files and folders a walk skips (files named on the command line are still linted,\n\
+         # unless `force-exclude` is true: pre-commit names every changed file).\n\
          exclude = []\n\
+         force-exclude = false\n\
          # Files to lint even when their names do not say what they hold (read as YAML and\n\
          # classified by content), e.g. [\"deploy/**/*.yml.tpl\"].\n\
          include = []\n\
@@ -1059,6 +1071,9 @@ pub fn template() -> String {
          # Larger files are reported (SL001) rather than read: bytes, or a number with a unit\n\
          # (\"kB\", \"MB\", \"GB\", \"KiB\", \"MiB\", \"GiB\").\n\
          max-file-size = \"10MB\"\n\
+         \n\
+         # Lint folders with a kustomization as `kubectl kustomize` renders them (`--render`).\n\
+         render = false\n\
          \n\
          # Per-rule severities: \"error\", \"warning\" or \"info\".\n\
          [severity]\n\
@@ -1192,7 +1207,10 @@ mod tests {
         let d = Settings::defaults(Path::new("/r"), &Overrides::default());
         assert_eq!(d.fail_on, FailOn::Warning);
         assert_eq!(d.compose_mode, ComposeMode::Auto);
-        assert_eq!(d.enabled.len(), rules::RULES.len());
+        // Every rule but the opt-in ones (SL103, SL105).
+        assert_eq!(d.enabled.len(), rules::RULES.len() - 2);
+        assert!(!d.enabled.contains("SL103") && !d.enabled.contains("SL105"));
+        assert!(d.enabled.contains("SL101"));
     }
 
     #[test]
@@ -1208,8 +1226,8 @@ mod tests {
     #[test]
     fn per_path_ignores_and_globs_are_relative_to_the_config_folder() {
         let s = ok(
-            "exclude = [\"fixtures/\", \"*.bak.yaml\"]\ninclude = [\"deploy/*.yml.tpl\"]\n\
-             [per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
+            "select = [\"ALL\"]\nexclude = [\"fixtures/\", \"*.bak.yaml\"]\n\
+             include = [\"deploy/*.yml.tpl\"]\n[per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
         );
         assert!(!s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL103"));
         assert!(s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL101"));
@@ -1227,9 +1245,10 @@ mod tests {
     fn errors_name_the_file_line_and_column() {
         assert_eq!(
             err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
-            "stowlint.toml:3:1: unknown field `selectt`, expected one of `select`, \
+            "stowlint.toml:3:1: unknown field `selectt`, expected one of `extend`, `select`, \
              `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
-             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`"
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`, \
+             `force-exclude`, `render`"
         );
         assert_eq!(
             err("ignore = [\"SL103\", \"SL999\"]\n"),

@@ -272,7 +272,11 @@ fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Op
     }
     let display = display_path(entry.path(), cwd);
     let included = filter.included(entry.path());
-    if detect::by_name(&display) == detect::NameClass::Skip && !included {
+    // JSON manifests are linted when named (or piped); a walk leaves `.json` files alone:
+    // most are no manifests (`package.json`), and a baseline or report is one.
+    if (detect::by_name(&display) == detect::NameClass::Skip || detect::is_json_name(&display))
+        && !included
+    {
         return None;
     }
     Some(Candidate {

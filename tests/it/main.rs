@@ -25,3 +25,4 @@ mod sarif;
 mod sockets;
 mod streaming;
 mod wiring;
+mod workflows;
