@@ -248,7 +248,7 @@ fn the_nearest_configuration_wins_per_file() {
     let (_, rows) = findings(&dir.path().join("b"), &["compose.yaml"]);
     assert_eq!(codes(&rows), ["SL105"]);
     // --isolated: no file at all.
-    let (_, rows) = findings(dir.path(), &["--isolated", "b"]);
+    let (_, rows) = findings(dir.path(), &["--isolated", "--select", "ALL", "b"]);
     assert_eq!(codes(&rows), ["SL103", "SL105", "SL103", "SL105"]);
     // --config: one file for everything.
     let (_, rows) = findings(dir.path(), &["--config", "b/.stowlint.toml"]);
@@ -473,7 +473,7 @@ fn statistics_and_the_summary_on_stderr() {
     );
     assert!(stderr(&out).is_empty());
     // The human report is unchanged on stdout.
-    let out = stowlint(dir.path(), &["check"]);
+    let out = stowlint(dir.path(), &["check", "--select", "ALL"]);
     assert!(stdout(&out).ends_with("Found 1 error, 0 warnings, 4 infos in 2 files.\n"));
     assert!(stdout(&out).contains("error[SL102]"));
 }
