@@ -126,8 +126,11 @@ fn check_hook(hook: &str, path_dirs: &[PathBuf]) {
     // Excluded by the configuration: the hook names it, `--force-exclude` keeps it out.
     std::fs::create_dir_all(project.join("fixtures")).expect("mkdir");
     std::fs::write(project.join("fixtures/compose.yaml"), BAD).expect("write");
-    std::fs::write(project.join("stowlint.toml"), "exclude = [\"fixtures/**\"]\n")
-        .expect("write");
+    std::fs::write(
+        project.join("stowlint.toml"),
+        "exclude = [\"fixtures/**\"]\n",
+    )
+    .expect("write");
     git(&project, &["add", "-A"]);
 
     let out = run_hook(&pre_commit, &project, &home, path_dirs);
