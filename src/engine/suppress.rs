@@ -316,6 +316,7 @@ mod tests {
             name: "writable-bind-mount",
             severity: crate::engine::Severity::Info,
             formats: &[],
+            default: false,
             raw_docs: "",
         }];
         let entries = comment_entries(&file, &metas);

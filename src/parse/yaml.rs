@@ -157,7 +157,12 @@ impl Node {
         let Value::Map(entries) = &self.value else {
             return out;
         };
-        out.extend(entries.iter().filter(|(k, _)| !is_merge_key(k)).map(|(k, v)| (&**k, &**v)));
+        out.extend(
+            entries
+                .iter()
+                .filter(|(k, _)| !is_merge_key(k))
+                .map(|(k, v)| (&**k, &**v)),
+        );
         if merge_sources(entries).next().is_none() {
             return out;
         }

@@ -419,10 +419,19 @@ fn stdin_is_read_as_yaml_or_as_named() {
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).starts_with("compose.yaml:4:1: SL001"));
 
-    // App config that is neither compose nor Kubernetes: nothing to say.
+    // App config that is neither compose nor Kubernetes: nothing to lint, and it says so.
     let out = stowlint_stdin(dir.path(), &["check", "-"], Some(b"log_level: debug\n"));
     assert_eq!(code(&out), 0);
-    assert_eq!(stdout(&out), "All checked: no findings in 0 files.\n");
+    assert!(
+        stdout(&out).starts_with("Nothing linted"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("<stdin>: not linted"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

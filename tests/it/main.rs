@@ -26,3 +26,4 @@ mod sarif;
 mod sockets;
 mod streaming;
 mod wiring;
+mod workflows;
