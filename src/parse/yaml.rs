@@ -48,6 +48,35 @@ pub struct Node {
     weight: u64,
 }
 
+/// Dropped without recursion: aliases share nodes, so a chain of anchors each holding an alias
+/// to the one before (`a2: &a2 {<<: *a1}`) is as deep as the file is long, and a recursive
+/// drop of 100,000 links overflowed the stack (the whole run aborted). Children whose last
+/// owner is being dropped are moved to a work list instead.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut stack: Vec<Rc<Node>> = Vec::new();
+        take_children(&mut self.value, &mut stack);
+        while let Some(child) = stack.pop() {
+            if let Ok(mut node) = Rc::try_unwrap(child) {
+                take_children(&mut node.value, &mut stack);
+            }
+        }
+    }
+}
+
+fn take_children(value: &mut Value, stack: &mut Vec<Rc<Node>>) {
+    match value {
+        Value::Seq(items) => stack.append(items),
+        Value::Map(entries) => {
+            for (k, v) in entries.drain(..) {
+                stack.push(k);
+                stack.push(v);
+            }
+        }
+        Value::Scalar(..) => {}
+    }
+}
+
 impl Node {
     /// The scalar's text, in any style.
     #[must_use]
