@@ -1460,6 +1460,20 @@ mod tests {
     }
 
     #[test]
+    fn only_the_first_unknown_instruction_is_reported() {
+        // A jq template is not a Dockerfile: one error, not one per template line.
+        let p = run("{{ def x: 1 }}\nFROM {{ .from }}\n{{ if x then }}\nRUN a\n{{ end }}\n");
+        let errors: Vec<_> = p.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            errors,
+            [
+                "Dockerfile syntax error: unknown instruction '{{'",
+                "Dockerfile syntax error: FROM requires either one or three arguments"
+            ]
+        );
+    }
+
+    #[test]
     fn junk_never_panics() {
         for text in [
             "\0\u{1}\u{7f}ÿ",
@@ -1475,6 +1489,9 @@ mod tests {
             "FROM a AS\n",
             "FROM a\nRUN cat <<A <<B\n",
             "ONBUILD ONBUILD x",
+            &format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(100_000)),
+            &format!("FROM a\nRUN {}\n", "<<A ".repeat(10_000)),
+            &format!("FROM a\nRUN x {}\n", "\\\n".repeat(10_000)),
         ] {
             let _ = run(text);
         }

@@ -141,6 +141,7 @@ pub(super) fn parse(text: &str) -> File {
             escape: b'\\',
             ..File::default()
         },
+        unknown_seen: false,
     };
     p.directives();
     if !p.file.fatal {
@@ -156,6 +157,8 @@ struct Reader<'t> {
     pos: usize,
     escape: u8,
     file: File,
+    /// An unknown instruction was reported.
+    unknown_seen: bool,
 }
 
 /// A physical line: its start, the end of its content (`\r`/`\n` excluded), and where the next
@@ -293,17 +296,26 @@ impl Reader<'_> {
                 cont = self.push_content(next.start, next.end, &mut buf, &mut map);
             }
             map.push(last_end);
-            let logical = String::from_utf8(buf)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            // Lines are cut only before ASCII bytes (blanks, the escape token, line ends), so
+            // the logical line is valid UTF-8.
+            let Ok(logical) = String::from_utf8(buf) else {
+                continue;
+            };
             let end = trim_end(self.text, first, last_end);
-            let Some(mut instr) = split_instruction(&logical, &map, self.escape, end) else {
+            let Some(mut instr) = split_instruction(&logical, &map, self.escape, end, true) else {
                 continue;
             };
             if can_contain_heredoc(&instr) && logical.contains("<<") {
                 self.heredocs(&logical, &mut instr);
             }
             if let Some((span, message)) = check(&instr) {
-                self.error(span, message);
+                // One unknown instruction is a typo; more are usually a file that is not a
+                // Dockerfile (a template): only the first is reported.
+                let unknown = !KNOWN.contains(&instr.name.as_str());
+                if !(unknown && self.unknown_seen) {
+                    self.error(span, message);
+                }
+                self.unknown_seen |= unknown;
                 instr.rejected = true;
             }
             self.file.instructions.push(instr);
@@ -437,7 +449,13 @@ const KNOWN: [&str; 18] = [
 
 /// Split a logical line into command, flags and arguments (BuildKit's `splitCommand` and
 /// `extractBuilderFlags`), and read a JSON array when there is one. `None` for a blank line.
-fn split_instruction(line: &str, map: &[usize], escape: u8, end: usize) -> Option<Instr> {
+fn split_instruction(
+    line: &str,
+    map: &[usize],
+    escape: u8,
+    end: usize,
+    top: bool,
+) -> Option<Instr> {
     let lead = line.len() - line.trim_start().len();
     let trimmed_end = line.trim_end().len().max(lead);
     if lead == trimmed_end {
@@ -489,8 +507,10 @@ fn split_instruction(line: &str, map: &[usize], escape: u8, end: usize) -> Optio
         sub: None,
         rejected: false,
     };
-    if instr.name == "ONBUILD" && !instr.text.is_empty() {
-        instr.sub = split_instruction(&instr.text, &instr.map, escape, end).map(Box::new);
+    // One level: `ONBUILD ONBUILD` is an error anyway, and a deeper chain would recurse once
+    // per word.
+    if top && instr.name == "ONBUILD" && !instr.text.is_empty() {
+        instr.sub = split_instruction(&instr.text, &instr.map, escape, end, false).map(Box::new);
     }
     if takes_json(&instr.name) && instr.text.starts_with('[') {
         instr.json = json_strings(&instr.text).map(|ws| {
