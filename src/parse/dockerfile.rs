@@ -329,7 +329,13 @@ impl Cx<'_> {
             match w.split_once('=') {
                 Some((name, value)) => {
                     let vstart = word.start + name.len() + 1;
-                    let e = expand(value, Mode::Word, self.escape, scope);
+                    // Before the first FROM, values expand as FROM's do.
+                    let mode = if globals.is_none() {
+                        Mode::From
+                    } else {
+                        Mode::Word
+                    };
+                    let e = expand(value, mode, self.escape, scope);
                     let span = self.span(arg.orig(vstart..word.end));
                     out.push((name.to_owned(), Some((Spanned::new(e.text, span), e.known))));
                 }
@@ -1281,10 +1287,10 @@ mod tests {
     #[test]
     fn from_resolves_global_arg_defaults() {
         let p = clean(
-            "ARG BASE=elasticsearch:8.15\nARG VARIANT\nFROM $BASE AS a\n\
+            "ARG BASE=elasticsearch:8.15\nARG VARIANT\nARG PG=postgres:${V:-16}\nFROM $BASE AS a\n\
              FROM image:${VAR:-default} AS b\nFROM img:${VARIANT:-slim}\n\
              FROM img${VARIANT:+-$VARIANT}\nFROM img:${UNDECLARED}\n\
-             FROM --platform=$BUILDPLATFORM img:${TARGETARCH:-amd64}\nFROM ${BASE%:*}\n",
+             FROM --platform=$BUILDPLATFORM img:${TARGETARCH:-amd64}\nFROM ${BASE%:*}\nFROM $PG\n",
         );
         let bases: Vec<_> = df(&p)
             .stages
@@ -1302,9 +1308,10 @@ mod tests {
                 "img:${UNDECLARED}",
                 "img:${TARGETARCH:-amd64}",
                 "${BASE%:*}",
+                "postgres:16",
             ]
         );
-        assert_eq!(at(df(&p).stages[0].base.span), "3:6-3:11");
+        assert_eq!(at(df(&p).stages[0].base.span), "4:6-4:11");
         // In a stage, an undeclared name may be the base image's ENV: it stays unknown.
         let p = clean("FROM a\nENV X=${NOPE:-d}\n");
         assert_eq!(df(&p).stages[0].env[0].1.value, "${NOPE:-d}");
