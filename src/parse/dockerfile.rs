@@ -90,7 +90,7 @@ impl Cx<'_> {
             .iter()
             .filter(|i| !i.rejected || i.name == "FROM");
         for instr in kept {
-            match instr.name.as_str() {
+            match &*instr.name {
                 "FROM" => {
                     if let Some(done) = current.take() {
                         df.stages.push(done.finish(&mut finished));
@@ -209,7 +209,7 @@ impl Cx<'_> {
             self.span(args_start..end),
         );
         let mut out = Instruction {
-            keyword: instr.name.clone(),
+            keyword: instr.name.to_string(),
             span: self.span(instr.span.clone()),
             flags: instr
                 .flags
@@ -225,7 +225,7 @@ impl Cx<'_> {
             heredocs: Vec::new(),
             workdir: None,
         };
-        match instr.name.as_str() {
+        match &*instr.name {
             "ARG" => {
                 for (name, value) in self.arg_values(instr, &sb.scope, Some(globals)) {
                     sb.scope

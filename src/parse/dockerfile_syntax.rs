@@ -15,6 +15,7 @@
 //! on with the next instruction; flag names are not checked (each syntax release adds some);
 //! lines over 64 KiB are read (BuildKit's scanner refuses them).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// A parsed file: directives, instructions, and the errors found, each with its span.
@@ -34,7 +35,7 @@ pub(super) struct File {
 #[derive(Debug, Clone)]
 pub(super) struct Instr {
     /// Upper case (`RUN`), as BuildKit dispatches it.
-    pub name: String,
+    pub name: Cow<'static, str>,
     pub keyword: Range<usize>,
     /// From the keyword to the end of its last line (a heredoc's closing line included),
     /// trailing blanks excluded.
@@ -275,8 +276,8 @@ impl Reader<'_> {
             if content[lead..].starts_with('#') {
                 continue;
             }
-            let mut buf = Vec::new();
-            let mut map = Vec::new();
+            let mut buf = Vec::with_capacity(line.end - first);
+            let mut map = Vec::with_capacity(line.end - first + 1);
             let mut last_end = line.end;
             let mut cont = self.push_content(first, line.end, &mut buf, &mut map);
             if !cont && buf.is_empty() {
@@ -302,16 +303,20 @@ impl Reader<'_> {
                 continue;
             };
             let end = trim_end(self.text, first, last_end);
-            let Some(mut instr) = split_instruction(&logical, &map, self.escape, end, true) else {
+            let Some(mut instr) = split_instruction(logical, map, self.escape, end, true) else {
                 continue;
             };
-            if can_contain_heredoc(&instr) && logical.contains("<<") {
-                self.heredocs(&logical, &mut instr);
+            // BuildKit looks for heredocs in the whole line; the command and its `--flags`
+            // never open one, so the arguments are enough.
+            if can_contain_heredoc(&instr) && instr.text.contains("<<") {
+                let text = std::mem::take(&mut instr.text);
+                self.heredocs(&text, &mut instr);
+                instr.text = text;
             }
             if let Some((span, message)) = check(&instr) {
                 // One unknown instruction is a typo; more are usually a file that is not a
                 // Dockerfile (a template): only the first is reported.
-                let unknown = !KNOWN.contains(&instr.name.as_str());
+                let unknown = !KNOWN.contains(&&*instr.name);
                 if !(unknown && self.unknown_seen) {
                     self.error(span, message);
                 }
@@ -449,9 +454,10 @@ const KNOWN: [&str; 18] = [
 
 /// Split a logical line into command, flags and arguments (BuildKit's `splitCommand` and
 /// `extractBuilderFlags`), and read a JSON array when there is one. `None` for a blank line.
+/// The line and its map become the instruction's `text` and `map` (no copy).
 fn split_instruction(
-    line: &str,
-    map: &[usize],
+    mut line: String,
+    mut map: Vec<usize>,
     escape: u8,
     end: usize,
     top: bool,
@@ -470,38 +476,47 @@ fn split_instruction(
     while rest < trimmed_end && is_blank(line.as_bytes()[rest]) {
         rest += 1;
     }
-    let (flags, args_at) = extract_flags(line, rest, trimmed_end, escape);
+    let (flags, args_at) = extract_flags(&line, rest, trimmed_end, escape);
     let args_start = args_at.min(trimmed_end);
     let args_start = args_start + line[args_start..trimmed_end].len()
         - line[args_start..trimmed_end].trim_start().len();
     let at = |i: usize| map.get(i).copied().unwrap_or(end);
     let keyword = at(kw.start)..at(kw.end - 1) + 1;
-    let text = line[args_start..trimmed_end].to_owned();
-    let tmap: Vec<usize> = map[args_start..trimmed_end]
-        .iter()
-        .copied()
-        .chain(std::iter::once(if trimmed_end > args_start {
-            at(trimmed_end - 1) + 1
-        } else {
-            at(args_start).min(end)
-        }))
+    let text_end = if trimmed_end > args_start {
+        at(trimmed_end - 1) + 1
+    } else {
+        at(args_start).min(end)
+    };
+    let flags: Vec<RawFlag> = flags
+        .into_iter()
+        .map(|(name, value, r)| RawFlag {
+            name,
+            value,
+            span: at(r.start)..at(r.end - 1) + 1,
+        })
         .collect();
-    let args = tmap[0]..*tmap.last().unwrap_or(&end);
+    let written = &line[kw];
+    let name = KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(written))
+        .map_or_else(
+            || Cow::Owned(written.to_ascii_uppercase()),
+            |k| Cow::Borrowed(*k),
+        );
+    line.truncate(trimmed_end);
+    line.drain(..args_start);
+    map.truncate(trimmed_end);
+    map.drain(..args_start);
+    map.push(text_end);
+    let args_begin = map[0];
     let mut instr = Instr {
-        name: line[kw].to_ascii_uppercase(),
+        name,
         keyword: keyword.clone(),
         span: keyword.start..end.max(keyword.end),
-        flags: flags
-            .into_iter()
-            .map(|(name, value, r)| RawFlag {
-                name,
-                value,
-                span: at(r.start)..at(r.end - 1) + 1,
-            })
-            .collect(),
-        args: args.start.min(args.end)..args.end,
-        text,
-        map: tmap,
+        flags,
+        args: args_begin.min(text_end)..text_end,
+        text: line,
+        map,
         json: None,
         heredocs: Vec::new(),
         sub: None,
@@ -510,7 +525,8 @@ fn split_instruction(
     // One level: `ONBUILD ONBUILD` is an error anyway, and a deeper chain would recurse once
     // per word.
     if top && instr.name == "ONBUILD" && !instr.text.is_empty() {
-        instr.sub = split_instruction(&instr.text, &instr.map, escape, end, false).map(Box::new);
+        instr.sub = split_instruction(instr.text.clone(), instr.map.clone(), escape, end, false)
+            .map(Box::new);
     }
     if takes_json(&instr.name) && instr.text.starts_with('[') {
         instr.json = json_strings(&instr.text).map(|ws| {
@@ -710,7 +726,7 @@ fn can_contain_heredoc(instr: &Instr) -> bool {
         ("ONBUILD", Some(sub)) => sub,
         _ => instr,
     };
-    matches!(i.name.as_str(), "RUN" | "COPY" | "ADD") && i.json.is_none()
+    matches!(&*i.name, "RUN" | "COPY" | "ADD") && i.json.is_none()
 }
 
 /// The heredocs a line opens, as BuildKit finds them: the line's words by its shell lexer
@@ -879,7 +895,7 @@ pub(super) fn quoted_words(s: &str, escape: u8) -> Vec<Range<usize>> {
 /// BuildKit's argument checks (`instructions/parse.go`) that do not depend on the build: the
 /// first problem, with its span.
 fn check(i: &Instr) -> Option<(Range<usize>, String)> {
-    let name = i.name.as_str();
+    let name = &*i.name;
     let kw = i.keyword.clone();
     let all = i.args.clone();
     let all = if all.is_empty() { kw.clone() } else { all };
@@ -985,7 +1001,7 @@ fn check(i: &Instr) -> Option<(Range<usize>, String)> {
 
 /// `ENV`/`LABEL`: `name=value ...`, or the legacy `name value`.
 fn check_name_values(i: &Instr) -> Option<(Range<usize>, String)> {
-    let name = i.name.as_str();
+    let name = &*i.name;
     let words = quoted_words(&i.text, b'\\');
     let Some(first) = words.first() else {
         return Some((
@@ -1021,7 +1037,7 @@ fn check_name_values(i: &Instr) -> Option<(Range<usize>, String)> {
 
 fn check_onbuild(i: &Instr) -> Option<(Range<usize>, String)> {
     let sub = i.sub.as_ref()?;
-    match sub.name.as_str() {
+    match &*sub.name {
         "ONBUILD" => Some((
             sub.keyword.clone(),
             "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
@@ -1127,7 +1143,7 @@ pub(super) mod tests {
                 .map(|w| w.iter().map(|w| w.value.clone()).collect())
         };
         let plain = || i.plain_words().into_iter().map(|w| w.value).collect();
-        match i.name.as_str() {
+        match &*i.name {
             "ADD" | "COPY" | "VOLUME" => json().unwrap_or_else(plain),
             "EXPOSE" | "FROM" => plain(),
             "ARG" => quoted_words(text, escape)
