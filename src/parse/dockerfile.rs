@@ -1,14 +1,15 @@
 //! Dockerfiles -> model: parser directives, stages, instructions, `VOLUME`s and `ARG`/`ENV`
 //! substitution, each with its span.
 //!
-//! Tokenizing is parse-dockerfile's job; this module adds what it leaves to its users: variable
-//! substitution, stage links, the byte offsets of `ENV`/`ARG` values, heredocs that do not open
-//! a `RUN` (`RUN cat <<EOF > /x`), and recovery from instructions before the first `FROM`.
+//! Reading the syntax is [`syntax`]'s job (BuildKit's parser, step by step, with spans); this
+//! module adds what the build does with it: stages and their links, variable substitution,
+//! working directories, and the rule that only `ARG` may come before the first `FROM`.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use parse_dockerfile as pd;
+#[path = "dockerfile_syntax.rs"]
+mod syntax;
 
 use super::{Parsed, paths};
 use crate::model::{
@@ -16,389 +17,119 @@ use crate::model::{
     ParseError, Platform, SourceFile, Span, Spanned, Stage, VolumeInstruction, Workload,
     WorkloadKind,
 };
+use syntax::Instr;
 
-const UTF8_BOM: &str = "\u{feff}";
-/// Each recovery re-parses the file; a bound keeps adversarial input linear-ish.
-const MAX_RECOVERIES: usize = 64;
+const SYNTAX_ERROR: &str = "Dockerfile syntax error: ";
 
 /// Parse a Dockerfile. Never panics; problems become [`ParseError`]s with exact positions.
 #[must_use]
 pub fn parse(source: &SourceFile) -> Parsed {
-    let base = if source.text.starts_with(UTF8_BOM) {
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    let text = source.text.get(base..).unwrap_or("");
+    let file = syntax::parse(&source.text);
     let mut cx = Cx {
         source,
-        base,
-        text,
-        escape: b'\\',
+        escape: file.escape,
         errors: Vec::new(),
     };
-    let mut out = Parsed::default();
-    let Some(directives) = cx.directives() else {
-        out.errors = cx.errors;
-        return out;
-    };
-    let recovered = cx.recover();
-    let dockerfile = cx.build(directives, &recovered);
-    out.workloads = workloads(&dockerfile);
-    out.dockerfile = Some(dockerfile);
-    out.errors = without_from_noise(cx.errors);
-    out
-}
-
-/// A file with no `FROM` at all (a template, a fragment) gets one error at its first
-/// instruction, not one per instruction plus one for the missing `FROM`.
-fn without_from_noise(errors: Vec<ParseError>) -> Vec<ParseError> {
-    let Some(no_from) = errors
-        .iter()
-        .position(|e| e.message.contains("expected at least one FROM"))
-    else {
-        return errors;
-    };
-    let before_from = |e: &ParseError| e.message.contains("only ARG may come before");
-    let first = errors.iter().find(|e| before_from(e)).map(|e| e.span);
-    let mut errors = errors;
-    if let Some(span) = first {
-        errors[no_from].span = span;
+    for (span, message) in &file.errors {
+        cx.error(span.clone(), message);
     }
-    errors.retain(|e| !before_from(e));
-    errors
+    let mut out = Parsed::default();
+    if !file.fatal {
+        let dockerfile = cx.build(&file);
+        out.workloads = workloads(&dockerfile);
+        out.dockerfile = Some(dockerfile);
+    }
+    cx.errors.sort_by_key(|e| e.span.start.offset);
+    out.errors = cx.errors;
+    out
 }
 
 struct Cx<'s> {
     source: &'s SourceFile,
-    /// Length of a UTF-8 BOM that parse-dockerfile strips: its offsets start after it.
-    base: usize,
-    /// The text parse-dockerfile sees (BOM stripped), unmasked.
-    text: &'s str,
     escape: u8,
     errors: Vec<ParseError>,
 }
 
-/// A heredoc parse-dockerfile did not read: found and masked by [`Cx::recover`].
-#[derive(Clone, Debug)]
-struct ExtraHeredoc {
-    body: Range<usize>,
-    value: String,
-    expand: bool,
-    /// End of the closing delimiter line.
-    end: usize,
-}
-
-/// The text as parse-dockerfile should read it, and what was taken out of it.
-struct Recovered {
-    /// Same length as the text: masked regions are blanked with spaces, newlines kept, so every
-    /// offset still points into the original.
-    work: String,
-    /// Keyed by the start of the instruction that opens them.
-    heredocs: HashMap<usize, Vec<ExtraHeredoc>>,
-}
-
-enum Recovery {
-    Heredocs { key: usize, docs: Vec<ExtraHeredoc> },
-    BeforeFrom { start: usize, end: usize },
-}
-
 impl Cx<'_> {
     fn span(&self, range: Range<usize>) -> Span {
-        self.source
-            .span(range.start + self.base..range.end + self.base)
+        self.source.span(range)
     }
 
     fn slice(&self, range: Range<usize>) -> &str {
-        self.text.get(range).unwrap_or("")
+        self.source.text.get(range).unwrap_or("")
     }
 
-    /// An error at `offset`, spanning the word there so renderers underline what is wrong.
-    fn error_at(&mut self, offset: usize, message: String) {
-        let end = self.text.get(offset..).map_or(offset, |rest| {
-            offset + rest.find(char::is_whitespace).unwrap_or(rest.len())
+    fn error(&mut self, range: Range<usize>, message: &str) {
+        let span = self.span(range);
+        self.errors.push(ParseError {
+            message: format!("{SYNTAX_ERROR}{message}"),
+            span,
         });
-        let span = self.span(offset..end);
-        self.errors.push(ParseError { message, span });
     }
 
-    /// parse-dockerfile's position (1-based line, 1-based column in bytes, both counted after a
-    /// BOM) as an offset into the text it saw. `None` when it gives no position.
-    fn error_offset(&self, e: &pd::Error) -> Option<usize> {
-        if e.line() == 0 {
-            return None;
-        }
-        let line_start = self.source.index.line_start(e.line());
-        let first_line_bom = if e.line() == 1 { self.base } else { 0 };
-        Some(
-            (line_start + first_line_bom + e.column().saturating_sub(1))
-                .saturating_sub(self.base)
-                .min(self.text.len()),
-        )
-    }
-
-    fn report(&mut self, e: &pd::Error) {
-        let message = format!("Dockerfile syntax error: {e:#}");
-        match self.error_offset(e) {
-            Some(offset) => self.error_at(offset, message),
-            // No FROM at all: nothing to underline.
-            None => self.errors.push(ParseError {
-                message,
-                span: self.span(0..0),
-            }),
-        }
-    }
-
-    /// Parser directives, read by parse-dockerfile from the leading `#` lines alone so that a
-    /// later syntax error does not lose them. `None` when they are invalid (`# escape=x`).
-    fn directives(&mut self) -> Option<Directives> {
-        let mut end = 0;
-        for line in self.text.split_inclusive('\n') {
-            if !line.starts_with('#') {
-                break;
-            }
-            end += line.len();
-        }
-        let mut probe = self.slice(0..end).to_owned();
-        if !probe.is_empty() && !probe.ends_with('\n') {
-            probe.push('\n');
-        }
-        probe.push_str("FROM scratch\n");
-        match pd::parse(&probe) {
-            Ok(df) => {
-                let d = df.parser_directives;
-                let syntax = d.syntax.map(|s| {
-                    Spanned::new(s.value.value.to_owned(), self.span(s.value.span.clone()))
-                });
-                let escape = d
-                    .escape
-                    .map(|e| Spanned::new(e.value.value, self.span(e.value.span.clone())));
-                if let Some(e) = &escape {
-                    self.escape = u8::try_from(e.value).unwrap_or(b'\\');
-                }
-                Some(Directives { syntax, escape })
-            }
-            Err(e) => {
-                self.report(&e);
-                None
-            }
-        }
-    }
-
-    /// Re-parse until parse-dockerfile reads the whole file or fails for a reason we cannot
-    /// work around, blanking what it cannot read: heredoc bodies it does not know about, and
-    /// instructions before the first `FROM` (reported, as Docker rejects them).
-    fn recover(&mut self) -> Recovered {
-        let mut rec = Recovered {
-            work: self.text.to_owned(),
-            heredocs: HashMap::new(),
-        };
-        for _ in 0..MAX_RECOVERIES {
-            let (mask, next) = match self.find_recovery(&rec) {
-                None => break,
-                Some(Recovery::Heredocs { key, docs }) => {
-                    let start = docs.first().map_or(0, |d| d.body.start);
-                    let end = docs.last().map_or(0, |d| d.end);
-                    (start..end, Some((key, docs)))
-                }
-                Some(Recovery::BeforeFrom { start, end }) => {
-                    let keyword: String = self
-                        .slice(start..end)
-                        .chars()
-                        .take_while(char::is_ascii_alphabetic)
-                        .collect::<String>()
-                        .to_ascii_uppercase();
-                    self.error_at(
-                        start,
-                        format!(
-                            "Dockerfile syntax error: expected FROM, found {keyword} (only ARG \
-                             may come before the first FROM)"
-                        ),
-                    );
-                    (start..end, None)
-                }
-            };
-            if mask.is_empty() {
-                break;
-            }
-            rec.work = blank(&rec.work, mask);
-            if let Some((key, docs)) = next {
-                rec.heredocs.insert(key, docs);
-            }
-        }
-        rec
-    }
-
-    fn find_recovery(&mut self, rec: &Recovered) -> Option<Recovery> {
-        let work = rec.work.as_str();
-        let iter = pd::parse_iter(work).ok()?;
-        for item in iter {
-            match item {
-                Ok(instr @ pd::Instruction::Run(_)) => {
-                    let pd::Instruction::Run(run) = &instr else {
-                        continue;
-                    };
-                    let key = run.run.span.start;
-                    if rec.heredocs.contains_key(&key) {
-                        continue;
-                    }
-                    let pd::Command::Shell(shell) = &run.arguments else {
-                        continue;
-                    };
-                    let first = self.run_first_line(run, shell);
-                    let markers = heredoc_markers(&first.0);
-                    if markers.len() <= run.here_docs.len() {
-                        continue;
-                    }
-                    let end = instruction_end(work, &instr);
-                    let mut pos = next_line_start(work, end);
-                    let mut docs = Vec::new();
-                    for m in markers.iter().skip(run.here_docs.len()) {
-                        let doc = self.read_heredoc(pos, m);
-                        pos = next_line_start(work, doc.end);
-                        docs.push(doc);
-                    }
-                    return Some(Recovery::Heredocs { key, docs });
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    if format!("{e:#}") != "expected FROM" {
-                        return None;
-                    }
-                    let start = self.error_offset(&e)?;
-                    let end = self.probe_end(work, start);
-                    return Some(Recovery::BeforeFrom { start, end });
-                }
-            }
-        }
-        None
-    }
-
-    /// Where the instruction at `start` ends, parsing it after a dummy `FROM` (parse-dockerfile
-    /// drops an instruction it rejects for coming before `FROM`). Falls back to its first line.
-    fn probe_end(&self, work: &str, start: usize) -> usize {
-        let fallback = line_end(work, start);
-        let Some(rest) = work.get(start..) else {
-            return fallback;
-        };
-        let prefix = format!("# escape={}\nFROM scratch\n", char::from(self.escape));
-        let probe = format!("{prefix}{rest}");
-        let Ok(mut iter) = pd::parse_iter(&probe) else {
-            return fallback;
-        };
-        match (iter.next(), iter.next()) {
-            (Some(Ok(_)), Some(Ok(instr))) => {
-                (instruction_end(&probe, &instr).saturating_sub(prefix.len()) + start)
-                    .max(fallback)
-                    .min(work.len())
-            }
-            _ => fallback,
-        }
-    }
-
-    /// Read a heredoc body starting at `pos` (the line after its instruction).
-    fn read_heredoc(&mut self, pos: usize, m: &Marker) -> ExtraHeredoc {
-        let text = self.text;
-        let mut line = pos;
-        let mut value = String::new();
-        while line < text.len() {
-            let end = line_end(text, line);
-            let raw = self.slice(line..end);
-            let raw = raw.strip_suffix('\r').unwrap_or(raw);
-            let content = if m.strip_tabs {
-                raw.trim_start_matches('\t')
-            } else {
-                raw
-            };
-            if content == m.delim {
-                return ExtraHeredoc {
-                    body: pos..line,
-                    value,
-                    expand: m.expand,
-                    end,
-                };
-            }
-            value.push_str(content);
-            value.push('\n');
-            line = next_line_start(text, end);
-        }
-        let eof = text.len();
-        self.error_at(
-            eof,
-            format!(
-                "Dockerfile syntax error: expected end of here-document ({}), but reached eof",
-                m.delim
-            ),
-        );
-        ExtraHeredoc {
-            body: pos.min(eof)..eof,
-            value,
-            expand: m.expand,
-            end: eof,
-        }
-    }
-
-    /// A `RUN`'s shell text up to the end of its first logical line (before any heredoc body),
-    /// continuations removed, with its byte range.
-    fn run_first_line(
-        &self,
-        run: &pd::RunInstruction<'_>,
-        shell: &pd::Spanned<&str>,
-    ) -> (String, Range<usize>) {
-        let after = run
-            .options
-            .last()
-            .map_or(run.run.span.end, |f| f.span().end);
-        let start = skip_blanks(self.text, after, self.escape).min(shell.span.end.max(after));
-        let range = start..shell.span.end.max(start);
-        (logical(self.text, range.clone(), self.escape).0, range)
-    }
-
-    fn build(&mut self, directives: Directives, rec: &Recovered) -> Dockerfile {
+    fn build(&mut self, file: &syntax::File) -> Dockerfile {
         let mut df = Dockerfile {
-            syntax: directives.syntax,
-            escape: directives.escape,
+            syntax: file
+                .syntax
+                .as_ref()
+                .map(|(v, r)| Spanned::new(v.clone(), self.span(r.clone()))),
+            escape: file
+                .escape_directive
+                .as_ref()
+                .map(|(c, r)| Spanned::new(*c, self.span(r.clone()))),
             ..Dockerfile::default()
         };
-        let mut instructions = Vec::new();
-        if let Ok(iter) = pd::parse_iter(&rec.work) {
-            for item in iter {
-                match item {
-                    Ok(i) => instructions.push(i),
-                    Err(e) => {
-                        self.report(&e);
-                        break;
-                    }
-                }
-            }
-        }
         let mut globals = Scope::default();
         let mut finished = Vec::new();
         let mut current: Option<StageBuilder> = None;
-        for instr in &instructions {
-            match instr {
-                pd::Instruction::From(from) => {
+        let mut before_from = Vec::new();
+        // The build never runs a rejected instruction; a `FROM` still opens a stage, so that
+        // what follows it is read in the right place.
+        let kept = file
+            .instructions
+            .iter()
+            .filter(|i| !i.rejected || i.name == "FROM");
+        for instr in kept {
+            match &*instr.name {
+                "FROM" => {
                     if let Some(done) = current.take() {
                         df.stages.push(done.finish(&mut finished));
                     }
-                    current = Some(self.start_stage(&df, &finished, &globals, from));
+                    current = Some(self.start_stage(&df, &finished, &globals, instr));
                 }
-                pd::Instruction::Arg(arg) if current.is_none() => {
-                    for (name, value) in self.arg_values(arg, &globals, None) {
+                "ARG" if current.is_none() => {
+                    for (name, value) in self.arg_values(instr, &globals, None) {
                         globals.set_arg(&name, value.as_ref().map(|v| (v.0.value.clone(), v.1)));
                         df.global_args.push((name, value.map(|v| v.0)));
                     }
                 }
-                other => {
-                    if let Some(stage) = current.as_mut() {
-                        let i = self.instruction(other, stage, &globals, rec);
+                _ => match current.as_mut() {
+                    Some(stage) => {
+                        let i = self.instruction(instr, stage, &globals);
                         stage.stage.instructions.push(i);
                     }
-                }
+                    None => before_from.push(instr),
+                },
             }
         }
         if let Some(done) = current.take() {
             df.stages.push(done.finish(&mut finished));
+        }
+        if df.stages.is_empty() {
+            // A file with no `FROM` at all (a template, a fragment): one error at its first
+            // instruction, not one per instruction.
+            let at = before_from.first().map_or(0..0, |i| i.keyword.clone());
+            self.error(at, "expected at least one FROM instruction");
+        } else {
+            for instr in before_from {
+                self.error(
+                    instr.keyword.clone(),
+                    &format!(
+                        "expected FROM, found {} (only ARG may come before the first FROM)",
+                        instr.name
+                    ),
+                );
+            }
         }
         df
     }
@@ -408,28 +139,29 @@ impl Cx<'_> {
         df: &Dockerfile,
         finished: &[(Scope, Option<String>)],
         globals: &Scope,
-        from: &pd::FromInstruction<'_>,
+        from: &Instr,
     ) -> StageBuilder {
         let index = df.stages.len();
-        let image = expand(&from.image.value, Mode::Word, self.escape, globals);
-        let base = Spanned::new(image.text, self.span(from.image.span.clone()));
-        let name = from
-            .as_
-            .as_ref()
-            .map(|(_, n)| Spanned::new(n.value.to_string(), self.span(n.span.clone())));
-        if let Some((_, n)) = &from.as_
+        let words = from.plain_words();
+        let (image_value, image_span) = words.first().map_or_else(
+            || (String::new(), from.keyword.end..from.keyword.end),
+            |w| (w.value.clone(), w.span.clone()),
+        );
+        let image = expand(&image_value, Mode::From, self.escape, globals);
+        let base = Spanned::new(image.text, self.span(image_span));
+        let as_name =
+            (words.len() == 3 && words[1].value.eq_ignore_ascii_case("as")).then(|| &words[2]);
+        let name = as_name.map(|n| Spanned::new(n.value.clone(), self.span(n.span.clone())));
+        if let Some(n) = as_name
             && df.stages.iter().any(|s| {
                 s.name
                     .as_ref()
                     .is_some_and(|p| p.value.eq_ignore_ascii_case(&n.value))
             })
         {
-            self.error_at(
-                n.span.start,
-                format!(
-                    "Dockerfile syntax error: duplicate stage name '{}'",
-                    n.value
-                ),
+            self.error(
+                n.span.clone(),
+                &format!("duplicate stage name '{}'", n.value),
             );
         }
         let base_stage = df.stages.iter().position(|s| {
@@ -438,8 +170,7 @@ impl Cx<'_> {
                 .is_some_and(|n| n.value.eq_ignore_ascii_case(&base.value))
         });
         let parent = base_stage.and_then(|i| df.stages.get(i));
-        let from_span =
-            self.span(from.from.span.start..line_end_trimmed(self.text, from_max_end(from)));
+        let from_span = self.span(from.span.clone());
         let mut sb = StageBuilder {
             stage: Stage {
                 index,
@@ -467,34 +198,26 @@ impl Cx<'_> {
 
     fn instruction(
         &mut self,
-        instr: &pd::Instruction<'_>,
+        instr: &Instr,
         sb: &mut StageBuilder,
         globals: &Scope,
-        rec: &Recovered,
     ) -> Instruction {
-        let start = keyword_span(instr).start;
-        let extra = rec.heredocs.get(&start).map_or(&[][..], Vec::as_slice);
-        let end = extra
-            .last()
-            .map_or(0, |d| d.end)
-            .max(instruction_end(self.text, instr));
-        let flags_end = flags(instr)
-            .last()
-            .map_or(keyword_span(instr).end, |f| f.span().end);
-        let args_start = skip_blanks(self.text, flags_end, self.escape).min(end);
+        let end = instr.span.end;
+        let args_start = instr.args.start.min(end);
         let args = Spanned::new(
             self.slice(args_start..end).to_owned(),
             self.span(args_start..end),
         );
         let mut out = Instruction {
-            keyword: keyword_name(instr).to_owned(),
-            span: self.span(start..end),
-            flags: flags(instr)
+            keyword: instr.name.to_string(),
+            span: self.span(instr.span.clone()),
+            flags: instr
+                .flags
                 .iter()
                 .map(|f| Flag {
-                    name: f.name.value.to_string(),
-                    value: f.value.as_ref().map(|v| v.value.to_string()),
-                    span: self.span(f.span()),
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    span: self.span(f.span.clone()),
                 })
                 .collect(),
             args,
@@ -502,20 +225,20 @@ impl Cx<'_> {
             heredocs: Vec::new(),
             workdir: None,
         };
-        match instr {
-            pd::Instruction::Arg(arg) => {
-                for (name, value) in self.arg_values(arg, &sb.scope, Some(globals)) {
+        match &*instr.name {
+            "ARG" => {
+                for (name, value) in self.arg_values(instr, &sb.scope, Some(globals)) {
                     sb.scope
                         .set_arg(&name, value.map(|(v, known)| (v.value, known)));
                 }
             }
-            pd::Instruction::Env(env) => {
-                for (name, value, known) in self.env_values(env, &sb.scope) {
+            "ENV" => {
+                for (name, value, known) in self.env_values(instr, &sb.scope) {
                     sb.set_env(name, value, known);
                 }
             }
-            pd::Instruction::Workdir(w) => {
-                let dir = expand(&w.arguments.value, Mode::Word, self.escape, &sb.scope);
+            "WORKDIR" => {
+                let dir = expand(&instr.text, Mode::Word, self.escape, &sb.scope);
                 sb.workdir = if dir.text.starts_with('/') {
                     Some(paths::normalize(&dir.text))
                 } else {
@@ -524,82 +247,62 @@ impl Cx<'_> {
                         .map(|cwd| paths::normalize(&format!("{cwd}/{}", dir.text)))
                 };
             }
-            pd::Instruction::Volume(v) => {
-                let vol = self.volume(v, &out, &sb.scope);
+            "VOLUME" => {
+                let vol = self.volume(instr, &out, &sb.scope);
                 sb.stage.volumes.push(vol);
             }
-            pd::Instruction::Run(run) => {
-                let mut command = match &run.arguments {
+            "RUN" => {
+                let mut command = match &instr.json {
                     // No shell runs the exec form, so nothing expands in it.
-                    pd::Command::Exec(words) => words
-                        .value
+                    Some(words) => words
                         .iter()
-                        .map(|w| w.value.as_ref())
+                        .map(|w| w.value.as_str())
                         .collect::<Vec<_>>()
                         .join(" "),
-                    pd::Command::Shell(shell) => {
-                        let (first, _) = self.run_first_line(run, shell);
-                        expand(&first, Mode::Shell, self.escape, &sb.scope).text
-                    }
-                    _ => String::new(),
+                    None => expand(&instr.text, Mode::Shell, self.escape, &sb.scope).text,
                 };
-                let docs = run
-                    .here_docs
-                    .iter()
-                    .map(|h| (h.span.clone(), h.value.to_string(), h.expand))
-                    .chain(
-                        extra
-                            .iter()
-                            .map(|d| (d.body.clone(), d.value.clone(), d.expand)),
-                    );
-                for (span, body, expand_it) in docs {
+                for h in &instr.heredocs {
                     command.push('\n');
-                    if expand_it {
-                        command.push_str(&expand(&body, Mode::Shell, self.escape, &sb.scope).text);
+                    if h.expand {
+                        command
+                            .push_str(&expand(&h.value, Mode::Shell, self.escape, &sb.scope).text);
                     } else {
-                        command.push_str(&body);
+                        command.push_str(&h.value);
                     }
-                    out.heredocs.push(Spanned::new(body, self.span(span)));
                 }
                 out.command = Some(command);
             }
-            pd::Instruction::Add(pd::AddInstruction { src, .. })
-            | pd::Instruction::Copy(pd::CopyInstruction { src, .. }) => {
-                for s in src {
-                    if let pd::Source::HereDoc(h) = s {
-                        out.heredocs
-                            .push(Spanned::new(h.value.to_string(), self.span(h.span.clone())));
-                    }
-                }
-            }
             _ => {}
+        }
+        let docs = instr
+            .heredocs
+            .iter()
+            .chain(instr.sub.iter().flat_map(|s| s.heredocs.iter()));
+        for h in docs {
+            out.heredocs
+                .push(Spanned::new(h.value.clone(), self.span(h.body.clone())));
         }
         out.workdir.clone_from(&sb.workdir);
         out
     }
 
-    fn volume(
-        &self,
-        v: &pd::VolumeInstruction<'_>,
-        instr: &Instruction,
-        scope: &Scope,
-    ) -> VolumeInstruction {
+    fn volume(&self, v: &Instr, instr: &Instruction, scope: &Scope) -> VolumeInstruction {
         let raw = instr.args.clone();
-        let (json, words): (bool, &[pd::UnescapedString<'_>]) = match &v.arguments {
-            pd::JsonOrStringArray::Json(arr) => (true, &arr.value),
-            pd::JsonOrStringArray::String(words) => (false, words),
+        let (json, words) = match &v.json {
+            Some(words) => (true, words.clone()),
+            None => (false, v.plain_words()),
         };
         // Docker reads a broken array as plain words: the volume is literally `['/data']`.
         let malformed = !json && raw.value.starts_with('[');
         let paths = words
-            .iter()
+            .into_iter()
             .map(|w| {
                 let value = if malformed {
-                    w.value.to_string()
+                    w.value
                 } else {
                     expand(&w.value, Mode::Word, self.escape, scope).text
                 };
-                Spanned::new(value, self.span(w.span.clone()))
+                Spanned::new(value, self.span(w.span))
             })
             .collect();
         VolumeInstruction {
@@ -615,25 +318,31 @@ impl Cx<'_> {
     /// stage, a name without a default takes the global ARG's value.
     fn arg_values(
         &self,
-        arg: &pd::ArgInstruction<'_>,
+        arg: &Instr,
         scope: &Scope,
         globals: Option<&Scope>,
     ) -> Vec<(String, Option<ArgValue>)> {
-        let (text, map) = logical(self.text, arg.arguments.span.clone(), self.escape);
+        let text = &arg.text;
         let mut out = Vec::new();
-        for word in split_words(&text, self.escape) {
+        for word in syntax::quoted_words(text, self.escape) {
             let w = &text[word.clone()];
             match w.split_once('=') {
                 Some((name, value)) => {
                     let vstart = word.start + name.len() + 1;
-                    let e = expand(value, Mode::Word, self.escape, scope);
-                    let span = self.span(orig_range(&map, vstart..word.end));
+                    // Before the first FROM, values expand as FROM's do.
+                    let mode = if globals.is_none() {
+                        Mode::From
+                    } else {
+                        Mode::Word
+                    };
+                    let e = expand(value, mode, self.escape, scope);
+                    let span = self.span(arg.orig(vstart..word.end));
                     out.push((name.to_owned(), Some((Spanned::new(e.text, span), e.known))));
                 }
                 None => {
                     let inherited = globals.and_then(|g| g.get(w)).map(|v| {
                         (
-                            Spanned::new(v.to_owned(), self.span(orig_range(&map, word.clone()))),
+                            Spanned::new(v.to_owned(), self.span(arg.orig(word.clone()))),
                             true,
                         )
                     });
@@ -646,13 +355,9 @@ impl Cx<'_> {
 
     /// `ENV a=1 b="x y"` or legacy `ENV a x y`: each name with its value, substituted against
     /// the scope before the instruction (Docker expands all pairs of one `ENV` at once).
-    fn env_values(
-        &self,
-        env: &pd::EnvInstruction<'_>,
-        scope: &Scope,
-    ) -> Vec<(String, Spanned<String>, bool)> {
-        let (text, map) = logical(self.text, env.arguments.span.clone(), self.escape);
-        let words = split_words(&text, self.escape);
+    fn env_values(&self, env: &Instr, scope: &Scope) -> Vec<(String, Spanned<String>, bool)> {
+        let text = &env.text;
+        let words = syntax::quoted_words(text, self.escape);
         let mut pairs = Vec::new();
         match words.first() {
             Some(first) if !text[first.clone()].contains('=') => {
@@ -673,7 +378,7 @@ impl Cx<'_> {
             .into_iter()
             .map(|(name, range)| {
                 let e = expand(&text[range.clone()], Mode::Word, self.escape, scope);
-                let span = self.span(orig_range(&map, range));
+                let span = self.span(env.orig(range));
                 (name, Spanned::new(e.text, span), e.known)
             })
             .collect()
@@ -682,11 +387,6 @@ impl Cx<'_> {
 
 /// An `ARG` value after substitution, and whether it is fully known.
 type ArgValue = (Spanned<String>, bool);
-
-struct Directives {
-    syntax: Option<Spanned<String>>,
-    escape: Option<Spanned<char>>,
-}
 
 /// A stage being read: the model so far, and the variables and working directory in effect.
 struct StageBuilder {
@@ -748,7 +448,22 @@ enum Mode {
     /// A `RUN` command: only known variables are replaced; quotes and escapes stay for the
     /// shell, and nothing inside single quotes expands.
     Shell,
+    /// A `FROM` argument: [`Mode::Word`], and a global `ARG` without a value (or an undeclared
+    /// name) is unset in a build without `--build-arg`, so `${NAME:-default}` is the default.
+    From,
 }
+
+/// Arguments BuildKit sets itself for every build: never unset.
+const BUILTIN_ARGS: [&str; 8] = [
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
 
 struct Expanded {
     text: String,
@@ -808,6 +523,12 @@ fn expand_into(input: &str, mode: Mode, escape: char, scope: &Scope, known: &mut
             '$' => {
                 let (text, len) = dollar(input, i, mode, escape, scope, known);
                 out.push_str(&text);
+                // `ENV A=${A}${A}` sixty times doubles sixty times: a value past the bound
+                // is unknown (kept as written), and an unknown value produces no finding.
+                if out.len() > crate::parse::interpolate::MAX_VALUE_LEN {
+                    *known = false;
+                    return input.to_owned();
+                }
                 i += len;
                 continue;
             }
@@ -875,6 +596,13 @@ fn dollar(
         scope.get(name)
     };
     let Some(value) = value else {
+        if mode == Mode::From && !name.is_empty() && !BUILTIN_ARGS.contains(&name) {
+            match op {
+                ":-" | "-" => return (expand_into(word, mode, escape, scope, known), consumed),
+                ":+" | "+" => return (String::new(), consumed),
+                _ => {}
+            }
+        }
         *known = false;
         return (verbatim(close + 1), consumed);
     };
@@ -911,331 +639,6 @@ fn matching_brace(input: &str, from: usize, escape: char) -> Option<usize> {
         }
     }
     None
-}
-
-/// The text of `range` as Docker reads it, line continuations removed, and for each of its
-/// bytes the offset in `text` (plus one past the end), so spans survive the removal.
-fn logical(text: &str, range: Range<usize>, escape: u8) -> (String, Vec<usize>) {
-    let bytes = text.as_bytes();
-    let end = range.end.min(bytes.len());
-    let mut out = Vec::with_capacity(end.saturating_sub(range.start));
-    let mut map = Vec::with_capacity(out.capacity() + 1);
-    let mut i = range.start;
-    while i < end {
-        if bytes[i] == escape
-            && let Some(next) = continuation_end(bytes, i, end)
-        {
-            i = next;
-            continue;
-        }
-        out.push(bytes[i]);
-        map.push(i);
-        i += 1;
-    }
-    map.push(end);
-    // Only ASCII continuation bytes were taken out, so the text is still valid UTF-8.
-    let s = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    (s, map)
-}
-
-/// If the escape at `at` starts a line continuation, where the continued text resumes:
-/// after the newline, and after empty and comment lines, which Docker skips there.
-fn continuation_end(bytes: &[u8], at: usize, end: usize) -> Option<usize> {
-    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c');
-    let mut j = at + 1;
-    while j < end && is_ws(bytes[j]) {
-        j += 1;
-    }
-    if j >= end || bytes[j] != b'\n' {
-        return None;
-    }
-    j += 1;
-    loop {
-        let mut k = j;
-        while k < end && is_ws(bytes[k]) {
-            k += 1;
-        }
-        match bytes.get(k) {
-            Some(b'\n') if k < end => j = k + 1,
-            Some(b'#') if k < end => {
-                let nl = bytes[k..end].iter().position(|&b| b == b'\n');
-                j = nl.map_or(end, |n| k + n + 1);
-            }
-            _ => return Some(j),
-        }
-    }
-}
-
-/// A byte range of [`logical`] text back to the original text.
-fn orig_range(map: &[usize], r: Range<usize>) -> Range<usize> {
-    let start = map.get(r.start).copied().unwrap_or(0);
-    let end = if r.end > r.start {
-        map.get(r.end - 1).map_or(start, |&e| e + 1)
-    } else {
-        start
-    };
-    start..end.max(start)
-}
-
-/// Whitespace-separated words, quotes and escapes kept inside their word.
-fn split_words(s: &str, escape: u8) -> Vec<Range<usize>> {
-    let escape = char::from(escape);
-    let mut words = Vec::new();
-    let mut start = None;
-    let mut quote = None;
-    let mut iter = s.char_indices();
-    while let Some((i, c)) = iter.next() {
-        if quote.is_none() && c.is_whitespace() {
-            if let Some(st) = start.take() {
-                words.push(st..i);
-            }
-            continue;
-        }
-        start.get_or_insert(i);
-        if c == escape && quote != Some('\'') {
-            iter.next();
-            continue;
-        }
-        match quote {
-            None if c == '"' || c == '\'' => quote = Some(c),
-            Some(q) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    if let Some(st) = start {
-        words.push(st..s.len());
-    }
-    words
-}
-
-/// A heredoc opened on a `RUN` line: `<<EOF`, `<<-EOF`, `<<'EOF'`, `2<<"END"`.
-struct Marker {
-    delim: String,
-    strip_tabs: bool,
-    expand: bool,
-}
-
-/// Heredocs opened by a shell line, as BuildKit finds them: words of the form `[n]<<[-]delim`.
-fn heredoc_markers(line: &str) -> Vec<Marker> {
-    let mut out = Vec::new();
-    for word in split_words(line, b'\\') {
-        let w = line[word].trim_start_matches(|c: char| c.is_ascii_digit());
-        let Some(rest) = w.strip_prefix("<<") else {
-            continue;
-        };
-        if rest.starts_with('<') {
-            continue; // `<<<` is a here-string.
-        }
-        let (strip_tabs, rest) = match rest.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, rest),
-        };
-        let mut delim = String::new();
-        let mut quoted = false;
-        for c in rest.chars() {
-            match c {
-                '\'' | '"' | '\\' => quoted = true,
-                '<' | '>' | '|' | '&' | ';' | '(' | ')' => break,
-                c => delim.push(c),
-            }
-        }
-        if !delim.is_empty() {
-            out.push(Marker {
-                delim,
-                strip_tabs,
-                expand: !quoted,
-            });
-        }
-    }
-    out
-}
-
-/// `text` with `range` blanked: every byte but newlines becomes a space.
-fn blank(text: &str, range: Range<usize>) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    let end = range.end.min(bytes.len());
-    for b in bytes.get_mut(range.start.min(end)..end).unwrap_or(&mut []) {
-        if *b != b'\n' {
-            *b = b' ';
-        }
-    }
-    // Masks start and end at line boundaries or ASCII bytes, so whole characters are replaced.
-    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
-}
-
-/// End of the line holding `at` (the offset of its `\n`, or the end of the text).
-fn line_end(text: &str, at: usize) -> usize {
-    let at = at.min(text.len());
-    text.as_bytes()[at..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |n| at + n)
-}
-
-fn next_line_start(text: &str, at: usize) -> usize {
-    (line_end(text, at) + 1).min(text.len())
-}
-
-/// The end of the line holding `at`, trailing whitespace excluded (but never before `at`).
-fn line_end_trimmed(text: &str, at: usize) -> usize {
-    let at = at.min(text.len());
-    let mut end = line_end(text, at);
-    let bytes = text.as_bytes();
-    while end > at && matches!(bytes[end - 1], b' ' | b'\t' | b'\r') {
-        end -= 1;
-    }
-    end
-}
-
-/// Skip spaces and line continuations from `at`: where an instruction's arguments begin.
-fn skip_blanks(text: &str, at: usize, escape: u8) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = at.min(bytes.len());
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' => i += 1,
-            b if b == escape => match continuation_end(bytes, i, bytes.len()) {
-                Some(next) => i = next,
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    i
-}
-
-/// Where an instruction ends: parse-dockerfile gives the spans of its parts, not of the whole;
-/// the last part ends on the instruction's last line (a heredoc body ends where its closing
-/// delimiter line starts).
-fn instruction_end(text: &str, instr: &pd::Instruction<'_>) -> usize {
-    line_end_trimmed(text, max_end(instr))
-}
-
-fn command_end(c: &pd::Command<'_>) -> usize {
-    match c {
-        pd::Command::Exec(e) => e.span.end,
-        pd::Command::Shell(s) => s.span.end,
-        _ => 0,
-    }
-}
-
-fn from_max_end(from: &pd::FromInstruction<'_>) -> usize {
-    from.as_
-        .as_ref()
-        .map_or(from.image.span.end, |(_, n)| n.span.end)
-        .max(from.image.span.end)
-}
-
-fn last_end(spans: &[pd::UnescapedString<'_>]) -> usize {
-    spans.iter().map(|s| s.span.end).max().unwrap_or(0)
-}
-
-fn max_end(instr: &pd::Instruction<'_>) -> usize {
-    let parts = match instr {
-        pd::Instruction::Add(pd::AddInstruction { src, dest, .. })
-        | pd::Instruction::Copy(pd::CopyInstruction { src, dest, .. }) => src
-            .iter()
-            .map(|s| match s {
-                pd::Source::Path(p) => p.span.end,
-                pd::Source::HereDoc(h) => h.span.end,
-                _ => 0,
-            })
-            .max()
-            .unwrap_or(0)
-            .max(dest.span.end),
-        pd::Instruction::Arg(i) => i.arguments.span.end,
-        pd::Instruction::Cmd(i) => command_end(&i.arguments),
-        pd::Instruction::Entrypoint(i) => command_end(&i.arguments),
-        pd::Instruction::Env(i) => i.arguments.span.end,
-        pd::Instruction::Expose(i) => last_end(&i.arguments),
-        pd::Instruction::From(i) => from_max_end(i),
-        pd::Instruction::Healthcheck(i) => match &i.arguments {
-            pd::HealthcheckArguments::Cmd { arguments, .. } => command_end(arguments),
-            pd::HealthcheckArguments::None { none, .. } => none.span.end,
-            _ => 0,
-        },
-        pd::Instruction::Label(i) => i.arguments.span.end,
-        pd::Instruction::Maintainer(i) => i.name.span.end,
-        pd::Instruction::Onbuild(i) => max_end(&i.instruction),
-        pd::Instruction::Run(i) => i
-            .here_docs
-            .iter()
-            .map(|h| h.span.end)
-            .max()
-            .unwrap_or(0)
-            .max(command_end(&i.arguments)),
-        pd::Instruction::Shell(i) => last_end(&i.arguments),
-        pd::Instruction::Stopsignal(i) => i.arguments.span.end,
-        pd::Instruction::User(i) => i.arguments.span.end,
-        pd::Instruction::Volume(i) => match &i.arguments {
-            pd::JsonOrStringArray::Json(a) => a.span.end,
-            pd::JsonOrStringArray::String(words) => last_end(words),
-        },
-        pd::Instruction::Workdir(i) => i.arguments.span.end,
-        _ => 0,
-    };
-    parts.max(keyword_span(instr).end)
-}
-
-fn keyword_span(instr: &pd::Instruction<'_>) -> Range<usize> {
-    let k = match instr {
-        pd::Instruction::Add(i) => &i.add,
-        pd::Instruction::Arg(i) => &i.arg,
-        pd::Instruction::Cmd(i) => &i.cmd,
-        pd::Instruction::Copy(i) => &i.copy,
-        pd::Instruction::Entrypoint(i) => &i.entrypoint,
-        pd::Instruction::Env(i) => &i.env,
-        pd::Instruction::Expose(i) => &i.expose,
-        pd::Instruction::From(i) => &i.from,
-        pd::Instruction::Healthcheck(i) => &i.healthcheck,
-        pd::Instruction::Label(i) => &i.label,
-        pd::Instruction::Maintainer(i) => &i.maintainer,
-        pd::Instruction::Onbuild(i) => &i.onbuild,
-        pd::Instruction::Run(i) => &i.run,
-        pd::Instruction::Shell(i) => &i.shell,
-        pd::Instruction::Stopsignal(i) => &i.stopsignal,
-        pd::Instruction::User(i) => &i.user,
-        pd::Instruction::Volume(i) => &i.volume,
-        pd::Instruction::Workdir(i) => &i.workdir,
-        _ => return 0..0,
-    };
-    k.span.clone()
-}
-
-fn keyword_name(instr: &pd::Instruction<'_>) -> &'static str {
-    match instr {
-        pd::Instruction::Add(_) => "ADD",
-        pd::Instruction::Arg(_) => "ARG",
-        pd::Instruction::Cmd(_) => "CMD",
-        pd::Instruction::Copy(_) => "COPY",
-        pd::Instruction::Entrypoint(_) => "ENTRYPOINT",
-        pd::Instruction::Env(_) => "ENV",
-        pd::Instruction::Expose(_) => "EXPOSE",
-        pd::Instruction::From(_) => "FROM",
-        pd::Instruction::Healthcheck(_) => "HEALTHCHECK",
-        pd::Instruction::Label(_) => "LABEL",
-        pd::Instruction::Maintainer(_) => "MAINTAINER",
-        pd::Instruction::Onbuild(_) => "ONBUILD",
-        pd::Instruction::Run(_) => "RUN",
-        pd::Instruction::Shell(_) => "SHELL",
-        pd::Instruction::Stopsignal(_) => "STOPSIGNAL",
-        pd::Instruction::User(_) => "USER",
-        pd::Instruction::Volume(_) => "VOLUME",
-        pd::Instruction::Workdir(_) => "WORKDIR",
-        _ => "UNKNOWN",
-    }
-}
-
-fn flags<'i, 'a>(instr: &'i pd::Instruction<'a>) -> &'i [pd::Flag<'a>] {
-    match instr {
-        pd::Instruction::Add(i) => &i.options,
-        pd::Instruction::Copy(i) => &i.options,
-        pd::Instruction::From(i) => &i.options,
-        pd::Instruction::Healthcheck(i) => &i.options,
-        pd::Instruction::Run(i) => &i.options,
-        _ => &[],
-    }
 }
 
 /// One workload per stage. A stage built `FROM` another inherits its volumes, which are part
@@ -1434,7 +837,11 @@ mod tests {
     fn unterminated_heredoc_is_an_error_at_eof() {
         let p = run("FROM a\nRUN <<EOF\necho\n");
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
-        assert!(p.errors[0].message.contains("here-document (EOF)"));
+        assert_eq!(
+            p.errors[0].message,
+            "Dockerfile syntax error: unterminated heredoc: expected a line `EOF`, but reached \
+             the end of the file"
+        );
         assert_eq!(at(p.errors[0].span), "4:1-4:1");
         let p = run("FROM a\nRUN cat <<EOF > /x\necho\n");
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
@@ -1631,7 +1038,7 @@ mod tests {
                     VOLUME /plain  /two\n\
                     VOLUME ['/data']\n\
                     VOLUME [/x, /y]\n\
-                    VOLUME []\n";
+                    VOLUME [\"/z\"]\n";
         let p = clean(text);
         let v = &df(&p).stages[0].volumes;
         assert_eq!(v.len(), 5);
@@ -1675,7 +1082,7 @@ mod tests {
         let p3: Vec<_> = v[3].paths.iter().map(|p| p.value.as_str()).collect();
         assert_eq!(p3, ["[/x,", "/y]"]);
 
-        assert!(v[4].json && !v[4].malformed && v[4].paths.is_empty());
+        assert!(v[4].json && !v[4].malformed && v[4].paths.len() == 1);
 
         let targets: Vec<_> = p.workloads[0].containers[0]
             .mounts
@@ -1691,7 +1098,8 @@ mod tests {
                 "/two",
                 "['/data']",
                 "[/x,",
-                "/y]"
+                "/y]",
+                "/z"
             ]
         );
     }
@@ -1744,14 +1152,23 @@ mod tests {
             "Dockerfile syntax error: unknown instruction 'BOGUS'"
         );
         assert_eq!(at(e.span), "3:3-3:8");
-        // Everything before the error is still read.
-        assert_eq!(df(&p).stages[0].instructions.len(), 1);
+        // The rejected instruction is skipped; everything around it is read.
+        let kinds: Vec<_> = df(&p).stages[0]
+            .instructions
+            .iter()
+            .map(|i| i.keyword.as_str())
+            .collect();
+        assert_eq!(kinds, ["RUN", "VOLUME"]);
 
-        // Columns count characters even when parse-dockerfile counts bytes.
+        // Columns count characters, offsets bytes.
         let p = run("FROM é AS x y\n");
         assert_eq!(p.errors.len(), 1);
-        assert_eq!(at(p.errors[0].span), "1:13-1:14");
-        assert_eq!(p.errors[0].span.start.offset, 13);
+        assert_eq!(
+            p.errors[0].message,
+            "Dockerfile syntax error: FROM requires either one or three arguments"
+        );
+        assert_eq!(at(p.errors[0].span), "1:6-1:14");
+        assert_eq!(p.errors[0].span.end.offset, 14);
     }
 
     #[test]
@@ -1760,7 +1177,7 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert_eq!(
             p.errors[0].message,
-            "Dockerfile syntax error: invalid escape 'x'"
+            "Dockerfile syntax error: invalid escape token 'x' (it must be ` or \\)"
         );
         assert_eq!(at(p.errors[0].span), "1:10-1:11");
         assert!(p.dockerfile.is_none());
@@ -1833,6 +1250,246 @@ mod tests {
         }
     }
 
+    /// Real Dockerfiles (docker-library images, from the corpus outside git): none is an
+    /// SL001. Their jq templates (`Dockerfile*.template`) are not Dockerfiles; they are only
+    /// read, to show they do not panic.
+    #[test]
+    fn real_dockerfiles_parse_clean() {
+        let Some(dir) = syntax::tests::corpus("real") else {
+            return;
+        };
+        let mut files = Vec::new();
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("corpus folder") {
+                let path = e.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let (mut checked, mut templates, mut stages, mut failures) = (0, 0, 0, Vec::new());
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("UTF-8 Dockerfile");
+            let template = text.starts_with("{{");
+            let p = parse(&SourceFile::new(path.clone(), text));
+            if template || path.to_string_lossy().ends_with(".template") {
+                templates += 1;
+                continue;
+            }
+            checked += 1;
+            stages += p.dockerfile.as_ref().map_or(0, |d| d.stages.len());
+            if !p.errors.is_empty() {
+                failures.push(format!("{}: {:?}", path.display(), p.errors));
+            }
+        }
+        eprintln!(
+            "real Dockerfiles: {checked} read, {stages} stages, {} with SL001; {templates} \
+             templates read",
+            failures.len()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn from_resolves_global_arg_defaults() {
+        let p = clean(
+            "ARG BASE=elasticsearch:8.15\nARG VARIANT\nARG PG=postgres:${V:-16}\nFROM $BASE AS a\n\
+             FROM image:${VAR:-default} AS b\nFROM img:${VARIANT:-slim}\n\
+             FROM img${VARIANT:+-$VARIANT}\nFROM img:${UNDECLARED}\n\
+             FROM --platform=$BUILDPLATFORM img:${TARGETARCH:-amd64}\nFROM ${BASE%:*}\nFROM $PG\n",
+        );
+        let bases: Vec<_> = df(&p)
+            .stages
+            .iter()
+            .map(|s| s.base.value.as_str())
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                "elasticsearch:8.15",
+                "image:default",
+                "img:slim",
+                "img",
+                // Unknown values stay as written: no rule reports what it cannot know.
+                "img:${UNDECLARED}",
+                "img:${TARGETARCH:-amd64}",
+                "${BASE%:*}",
+                "postgres:16",
+            ]
+        );
+        assert_eq!(at(df(&p).stages[0].base.span), "4:6-4:11");
+        // In a stage, an undeclared name may be the base image's ENV: it stays unknown.
+        let p = clean("FROM a\nENV X=${NOPE:-d}\n");
+        assert_eq!(df(&p).stages[0].env[0].1.value, "${NOPE:-d}");
+    }
+
+    #[test]
+    fn empty_exec_form_clears_entrypoint_and_cmd() {
+        let p = clean("FROM nginx\nENTRYPOINT []\nCMD []\nSHELL [\"/bin/ash\", \"-c\"]\n");
+        let s = &df(&p).stages[0];
+        let kinds: Vec<_> = s
+            .instructions
+            .iter()
+            .map(|i| (i.keyword.as_str(), i.args.value.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("ENTRYPOINT", "[]"),
+                ("CMD", "[]"),
+                ("SHELL", "[\"/bin/ash\", \"-c\"]")
+            ]
+        );
+        assert_eq!(at(s.instructions[0].args.span), "2:12-2:14");
+    }
+
+    #[test]
+    fn heredoc_delimiters_as_buildkit_reads_them() {
+        let text = "FROM a\nRUN <<  EOF  sh -x\necho 1\nEOF\nRUN <<eo'f'\n$X\neof\n\
+                    RUN <<'one two'\nx\none two\nCOPY <<X <<Y /d\nY\nX\nX\nY\n\
+                    RUN [\"<<EOF\"]\nONBUILD RUN <<EOF\nhi\nEOF\nRUN <<-T\n\t\tx\n\tT\n";
+        let p = clean(text);
+        let s = &df(&p).stages[0];
+        let docs: Vec<Vec<&str>> = s
+            .instructions
+            .iter()
+            .map(|i| i.heredocs.iter().map(|h| h.value.as_str()).collect())
+            .collect();
+        assert_eq!(
+            docs,
+            [
+                vec!["echo 1\n"],
+                vec!["$X\n"],
+                vec!["x\n"],
+                vec!["Y\n", "X\n"],
+                vec![],
+                vec!["hi\n"],
+                vec!["x\n"],
+            ]
+        );
+        // A quoted delimiter keeps `$X` for the shell; the others are expanded.
+        assert_eq!(s.instructions[1].command.as_deref(), Some("<<eo'f'\n$X\n"));
+        assert_eq!(
+            s.instructions[0].command.as_deref(),
+            Some("<<  EOF  sh -x\necho 1\n")
+        );
+        assert_eq!(at(s.instructions[3].span), "11:1-15:2");
+        assert_eq!(at(s.instructions[3].heredocs[1].span), "14:1-15:1");
+        // BuildKit takes `EOF>/x` as the delimiter (its lexer splits words on blanks only).
+        let p = run("FROM a\nRUN cat <<EOF>/x\nEOF\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert!(p.errors[0].message.contains("expected a line `EOF>/x`"));
+    }
+
+    #[test]
+    fn continuation_lines_as_buildkit_reads_them() {
+        let text = "FROM a\nRUN one \\\n# comment \\\n\n   \n  two \\\n  # indented\n  three\n\
+                    RUN echo C:\\\\\nRUN last \\";
+        let p = clean(text);
+        let s = &df(&p).stages[0];
+        assert_eq!(
+            s.instructions[0].command.as_deref(),
+            Some("one   two   three")
+        );
+        assert_eq!(at(s.instructions[0].span), "2:1-8:8");
+        // An escaped escape does not continue the line.
+        assert_eq!(s.instructions[1].command.as_deref(), Some("echo C:\\\\"));
+        // A continuation at the end of the file ends the instruction.
+        assert_eq!(s.instructions[2].command.as_deref(), Some("last"));
+        assert_eq!(at(s.instructions[2].span), "10:1-10:11");
+    }
+
+    #[test]
+    fn directives_only_at_the_top() {
+        // A comment before it makes `# escape=` a comment.
+        let p = clean("# hello\n# escape=`\nFROM a\nRUN x \\\n  y\n");
+        assert!(df(&p).escape.is_none());
+        assert_eq!(
+            df(&p).stages[0].instructions[0].command.as_deref(),
+            Some("x   y")
+        );
+        let p = run("# escape=`\n# escape=\\\nFROM a\n");
+        assert_eq!(
+            p.errors[0].message,
+            "Dockerfile syntax error: only one escape parser directive can be used"
+        );
+        let p = clean("\u{feff}#   ESCAPE = `  \nFROM a\nRUN x `\n  y\n");
+        assert_eq!(df(&p).escape.as_ref().map(|e| e.value), Some('`'));
+        assert_eq!(
+            df(&p).stages[0].instructions[0].command.as_deref(),
+            Some("x   y")
+        );
+    }
+
+    #[test]
+    fn rejected_instructions_are_reported_and_skipped() {
+        let p = run(
+            "FROM a AS 1st\nCMD [\"a\", 1]\nENV X\nENV A=1 B\nARG =x\nONBUILD FROM b\n\
+             HEALTHCHECK CMD\nHEALTHCHECK NONE x\nWORKDIR\nVOLUME [\"\"]\nONBUILD BOGUS ok\n",
+        );
+        let errors: Vec<_> = p
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.span.start.line,
+                    e.message.trim_start_matches(SYNTAX_ERROR),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    1,
+                    "invalid name for build stage: '1st', name can't start with a number or \
+                     contain symbols"
+                ),
+                (
+                    2,
+                    "CMD: when using JSON array syntax, arrays must be comprised of strings only"
+                ),
+                (
+                    3,
+                    "ENV must have two arguments (`ENV name value` or `ENV name=value`)"
+                ),
+                (
+                    4,
+                    "ENV: can't find = in \"B\"; it must be of the form name=value"
+                ),
+                (5, "ARG names can not be blank"),
+                (6, "FROM isn't allowed as an ONBUILD trigger"),
+                (7, "missing command after HEALTHCHECK CMD"),
+                (8, "HEALTHCHECK NONE takes no arguments"),
+                (9, "WORKDIR requires exactly one argument"),
+                (10, "VOLUME specified can not be an empty string"),
+            ]
+        );
+        // The stage is still read; its one accepted instruction is the trigger BuildKit only
+        // checks when a build uses this image.
+        let s = &df(&p).stages[0];
+        assert_eq!(s.instructions.len(), 1);
+        assert_eq!(s.instructions[0].args.value, "BOGUS ok");
+    }
+
+    #[test]
+    fn only_the_first_unknown_instruction_is_reported() {
+        // A jq template is not a Dockerfile: one error, not one per template line.
+        let p = run("{{ def x: 1 }}\nFROM {{ .from }}\n{{ if x then }}\nRUN a\n{{ end }}\n");
+        let errors: Vec<_> = p.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            errors,
+            [
+                "Dockerfile syntax error: unknown instruction '{{'",
+                "Dockerfile syntax error: FROM requires either one or three arguments"
+            ]
+        );
+    }
+
     #[test]
     fn junk_never_panics() {
         for text in [
@@ -1849,6 +1506,9 @@ mod tests {
             "FROM a AS\n",
             "FROM a\nRUN cat <<A <<B\n",
             "ONBUILD ONBUILD x",
+            &format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(100_000)),
+            &format!("FROM a\nRUN {}\n", "<<A ".repeat(10_000)),
+            &format!("FROM a\nRUN x {}\n", "\\\n".repeat(10_000)),
         ] {
             let _ = run(text);
         }

@@ -363,3 +363,15 @@ fn a_long_chain_of_anchors_through_aliases_does_not_overflow_the_stack() {
     // The other file of the run is still linted.
     assert!(out.contains("bad.compose.yaml:4:16: SL101"), "{out}");
 }
+
+#[test]
+fn exponential_dockerfile_env_is_bounded() {
+    let mut dockerfile = String::from("FROM postgres:16\nENV A=x\n");
+    dockerfile.push_str(&"ENV A=${A}${A}\n".repeat(60));
+    dockerfile.push_str("VOLUME $A\nRUN mkdir -p /var/lib/postgresql/data/x\n");
+    let dir = tree(&[("Dockerfile", &dockerfile), ("bad.compose.yaml", BAD)]);
+    let (code, out, err) = stowlint(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("bad.compose.yaml:4:16: SL101"), "{out}");
+    assert!(!out.contains("Dockerfile:"), "{out}");
+}
