@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as RawSpan};
+use granit_parser::{
+    ErrorKind, Event, Marker, Parser, ScalarStyle, Span as RawSpan, StructureStyle,
+};
 
 use crate::model::{ParseError, SourceFile, Span};
 
@@ -233,33 +235,18 @@ enum Frame {
     },
 }
 
-/// Character index -> byte offset (saphyr's markers count characters).
-struct CharOffsets(Option<Vec<usize>>);
-
-impl CharOffsets {
-    fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return Self(None);
-        }
-        let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        v.push(text.len());
-        Self(Some(v))
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        match &self.0 {
-            None => char_index,
-            Some(v) => v
-                .get(char_index)
-                .copied()
-                .unwrap_or(*v.last().unwrap_or(&0)),
-        }
-    }
+/// A marker's byte offset. The parser gives byte offsets for text read from a `&str`; the
+/// character index is the fallback should one ever lack it.
+fn byte_offset(text: &str, marker: &Marker) -> usize {
+    marker.byte_offset().unwrap_or_else(|| {
+        text.char_indices()
+            .nth(marker.index())
+            .map_or(text.len(), |(b, _)| b)
+    })
 }
 
 struct Builder<'a> {
     file: &'a SourceFile,
-    offsets: CharOffsets,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Rc<Node>>,
     doc_root: Option<Rc<Node>>,
@@ -279,13 +266,9 @@ impl Builder<'_> {
 
     fn raw(&self, raw: &RawSpan) -> (usize, usize) {
         (
-            self.offsets.byte(raw.start.index()),
-            self.offsets.byte(raw.end.index()),
+            byte_offset(&self.file.text, &raw.start),
+            byte_offset(&self.file.text, &raw.end),
         )
-    }
-
-    fn is_flow_at(&self, offset: usize) -> bool {
-        matches!(self.file.text.as_bytes().get(offset), Some(b'[' | b'{'))
     }
 
     /// Attach a finished node to its parent, or make it the document root.
@@ -302,6 +285,29 @@ impl Builder<'_> {
                 Some(k) => entries.push((k, node)),
             },
         }
+    }
+
+    /// Inside a flow collection (`[...]`, `{...}`) as far as the events have gone.
+    fn in_flow(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Seq { flow: true, .. } | Frame::Map { flow: true, .. })
+        )
+    }
+
+    /// An alias to an anchor not defined before it: an error, and an empty value in its place.
+    fn unknown_alias(&mut self, start: usize, end: usize) {
+        let span = self.span(start, end);
+        self.errors.push(ParseError {
+            message: "alias to an unknown anchor".into(),
+            span,
+        });
+        let node = Rc::new(Node {
+            value: Value::Scalar(String::new(), Style::Plain),
+            span,
+            weight: 1,
+        });
+        self.push(node, 0);
     }
 
     fn check_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
@@ -424,6 +430,40 @@ fn past_properties(text: &str, start: usize) -> usize {
     at
 }
 
+/// Ends the message of a syntax error that libyaml, and so `docker compose` (go-yaml) and
+/// `kubectl`, read without complaint: SL001 must not claim the runtime rejects it too.
+pub const RUNTIME_READS_IT: &str = "docker compose and kubectl read this, stowlint cannot yet";
+
+/// For the syntax errors our parser reports where libyaml reads on (found by the differential
+/// test, `tests/it/yaml_differential.rs`), the edit that makes the file readable to both.
+fn runtime_reads(kind: &ErrorKind, text: &str, at: usize, in_flow: bool) -> Option<&'static str> {
+    let before = text.as_bytes().get(..at).and_then(|b| b.last().copied());
+    match kind {
+        // `[a, b]# c`, `[a,#c`: libyaml starts a comment at `#` after any token.
+        ErrorKind::CommentNotSeparated
+            if matches!(
+                before,
+                Some(b',' | b'[' | b']' | b'{' | b'}' | b'"' | b'\'')
+            ) =>
+        {
+            Some("put a space before `#`")
+        }
+        // A tab starting a line inside `[...]` or `{...}`: whitespace to libyaml.
+        ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabNotAllowed
+            if in_flow =>
+        {
+            Some("indent with spaces")
+        }
+        // A byte order mark starting a line: libyaml skips it (files joined with `cat`).
+        ErrorKind::BomInsideDocument if matches!(before, None | Some(b'\n' | b'\r')) => {
+            Some("remove the byte order mark")
+        }
+        _ => None,
+    }
+}
+
 fn too_deep() -> String {
     format!("nesting deeper than {MAX_DEPTH} levels; not read")
 }
@@ -433,7 +473,6 @@ fn too_deep() -> String {
 pub fn parse(file: &SourceFile) -> Stream {
     let mut b = Builder {
         file,
-        offsets: CharOffsets::new(&file.text),
         stack: Vec::new(),
         anchors: HashMap::new(),
         doc_root: None,
@@ -445,14 +484,25 @@ pub fn parse(file: &SourceFile) -> Stream {
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
-    for item in Parser::new_from_str(&file.text) {
+    // Unknown anchors are our error (not fatal, the rest of the file is still read), and depth
+    // is bounded by our own check below, one message for flow and block collections alike.
+    let options = granit_parser::options! {
+        emit_unresolved_aliases: true,
+        flow_nesting_limit: MAX_DEPTH,
+        block_nesting_limit: MAX_DEPTH + 1,
+        // As libyaml, and so `docker compose` and `kubectl`, read `a: |\n  text` at the end.
+        block_scalar_eof_without_line_feed: true,
+    };
+    for item in Parser::new_from_str_with_options(&file.text, options) {
         let (event, raw) = match item {
             Ok(pair) => pair,
             Err(e) => {
-                let at = b.offsets.byte(e.marker().index());
+                let at = byte_offset(&file.text, e.marker());
                 let span = b.span(at, at);
-                let message = if e.info() == "recursion limit exceeded" {
+                let message = if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
                     too_deep()
+                } else if let Some(fix) = runtime_reads(e.kind(), &file.text, at, b.in_flow()) {
+                    format!("YAML syntax error: {}; {RUNTIME_READS_IT}: {fix}", e.info())
                 } else {
                     format!("YAML syntax error: {}", e.info())
                 };
@@ -480,7 +530,7 @@ pub fn parse(file: &SourceFile) -> Stream {
             break;
         }
         match event {
-            Event::DocumentStart(_) => {
+            Event::DocumentStart(..) => {
                 b.anchors.clear();
                 b.doc_root = None;
                 b.doc_start = start;
@@ -529,8 +579,17 @@ pub fn parse(file: &SourceFile) -> Stream {
                 } else {
                     end
                 };
+                // The parser reads an empty value as `~`; it is written as nothing.
+                let text = if style == Style::Plain
+                    && text == "~"
+                    && file.text.as_bytes().get(start) != Some(&b'~')
+                {
+                    String::new()
+                } else {
+                    text.into_owned()
+                };
                 let node = Rc::new(Node {
-                    value: Value::Scalar(text.into_owned(), style),
+                    value: Value::Scalar(text, style),
                     span: b.span(start, end),
                     weight: 1,
                 });
@@ -544,22 +603,12 @@ pub fn parse(file: &SourceFile) -> Stream {
                     }
                     b.push(node, 0);
                 } else {
-                    let span = b.span(start, end);
-                    b.errors.push(ParseError {
-                        message: "alias to an unknown anchor".into(),
-                        span,
-                    });
-                    let node = Rc::new(Node {
-                        value: Value::Scalar(String::new(), Style::Plain),
-                        span,
-                        weight: 1,
-                    });
-                    b.push(node, 0);
+                    b.unknown_alias(start, end);
                 }
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
                 b.written += 1;
-                let flow = b.is_flow_at(start);
+                let flow = style == StructureStyle::Flow;
                 b.stack.push(Frame::Seq {
                     start,
                     flow,
@@ -567,9 +616,9 @@ pub fn parse(file: &SourceFile) -> Stream {
                     items: Vec::new(),
                 });
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 b.written += 1;
-                let flow = b.is_flow_at(start);
+                let flow = style == StructureStyle::Flow;
                 b.stack.push(Frame::Map {
                     start,
                     flow,
@@ -579,7 +628,12 @@ pub fn parse(file: &SourceFile) -> Stream {
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => b.end_collection((start, end)),
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::UnresolvedAlias(_) => {
+                b.written += 1;
+                b.unknown_alias(start, end);
+            }
+            // Stream markers, and events only options we leave off emit (anchor names).
+            _ => {}
         }
     }
     Stream {

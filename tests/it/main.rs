@@ -23,3 +23,4 @@ mod registry;
 mod sarif;
 mod streaming;
 mod wiring;
+mod yaml_differential;
