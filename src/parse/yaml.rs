@@ -1,8 +1,13 @@
-//! A spanned YAML tree built from saphyr-parser's event stream.
+//! A spanned YAML tree built from granit-parser's event stream.
+//!
+//! Why granit-parser: it reads what libyaml reads, and so what `docker compose` (go-yaml) and
+//! `kubectl` read, where saphyr-parser, of which it is the maintained fork, refused flow
+//! collections closed at their key's indentation; `tests/it/yaml_differential.rs` holds it to
+//! libyaml. Its spans are byte offsets.
 //!
 //! Why our own tree: serde_yaml gives values no positions, and we need for every node its byte
 //! span, YAML 1.1-style lookups where Kubernetes and Compose expect them (`yes` as a boolean),
-//! `<<` merge keys (YAML 1.1; saphyr is YAML 1.2), duplicate-key detection and a bound on alias
+//! `<<` merge keys (YAML 1.1; the parser is YAML 1.2), duplicate-key detection and a bound on alias
 //! expansion. Aliases share the anchored node (`Rc`), so a merged or aliased value keeps the
 //! span where it is written and nothing is copied; the expansion bound protects whoever walks
 //! the tree from a "billion laughs" document.
@@ -17,9 +22,9 @@ use granit_parser::{
 use crate::model::{ParseError, SourceFile, Span};
 
 /// Deeper collections are refused: no real manifest comes near (a CRD's schema nests a few
-/// dozen levels), and whoever walks or drops the tree recurses once per level. saphyr-parser
-/// stops flow collections at this depth (its "recursion limit"), but not block ones
-/// (`- - - - ...`), which overflowed the stack; we stop both here, with one message.
+/// dozen levels), and whoever walks or drops the tree recurses once per level. The parser stops
+/// flow collections at this depth (its scanner runs ahead of its events, so it sees them first);
+/// we stop block ones (`- - - - ...`) here, with the same message.
 pub const MAX_DEPTH: usize = 255;
 
 /// Past this many expanded nodes, and 20 times the written nodes, a document is refused.
@@ -376,7 +381,8 @@ impl Builder<'_> {
         // Block collections end where their last child ends; the end event sits on the next
         // token, past trailing blank lines and comments.
         let end = if flow {
-            // Just past the closing bracket: saphyr's end event runs on over blanks and comments.
+            // Just past the closing bracket: the parser's end event may run on over blanks and
+            // comments.
             (end_event.0 + 1).min(end_event.1.max(end_event.0 + 1))
         } else {
             children.last().map_or(start, |c| c.span.end.offset)
@@ -408,7 +414,7 @@ fn closing_quote(text: &str, start: usize) -> Option<usize> {
 }
 
 /// Where a node's content starts when it follows its tag or anchor on the same line
-/// (`!!str /etc:/x`, `&base /data`): saphyr starts the node's span at the tag, and rules that
+/// (`!!str /etc:/x`, `&base /data`): the parser starts the node's span at the tag, and rules that
 /// point into a value (the host part of `/etc:/x`) need the value's own start. A node whose
 /// content starts on a later line keeps its tag in its span.
 fn past_properties(text: &str, start: usize) -> usize {
@@ -461,6 +467,24 @@ fn runtime_reads(kind: &ErrorKind, text: &str, at: usize, in_flow: bool) -> Opti
             Some("remove the byte order mark")
         }
         _ => None,
+    }
+}
+
+/// Where a block sequence starts: its first `-`. The parser starts an indentless sequence
+/// (`key:` then `- [...]` at the key's column) at its first item's content instead.
+fn first_dash(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.get(start) == Some(&b'-') {
+        return start;
+    }
+    let mut at = start;
+    while at > 0 && matches!(bytes[at - 1], b' ' | b'\t') {
+        at -= 1;
+    }
+    if at > 0 && bytes[at - 1] == b'-' {
+        at - 1
+    } else {
+        start
     }
 }
 
@@ -573,7 +597,7 @@ pub fn parse(file: &SourceFile) -> Stream {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     _ => Style::Block,
                 };
-                // saphyr ends a quoted scalar at the next token, past blanks and comments.
+                // the parser may end a quoted scalar at the next token, past blanks and comments.
                 let end = if style == Style::Quoted {
                     closing_quote(&file.text, start).unwrap_or(end)
                 } else {
@@ -609,6 +633,11 @@ pub fn parse(file: &SourceFile) -> Stream {
             Event::SequenceStart(style, anchor, _) => {
                 b.written += 1;
                 let flow = style == StructureStyle::Flow;
+                let start = if flow {
+                    start
+                } else {
+                    first_dash(&file.text, start)
+                };
                 b.stack.push(Frame::Seq {
                     start,
                     flow,
@@ -803,6 +832,76 @@ mod tests {
         assert_eq!(r.get("a").unwrap().as_bool(), Some(true));
         assert_eq!(r.get("b").unwrap().as_bool(), None);
         assert_eq!(r.get("c").unwrap().as_bool(), Some(false));
+    }
+
+    #[test]
+    fn flow_collections_closed_at_the_key_indentation_are_read() {
+        // The compose file: `]` under `command`, as docker compose and kubectl read it.
+        let text = "services:\n  web:\n    image: nginx\n    command: [\n      \"a\",\n      \"b\"\n    ]\n    ports: {\n  a: 1\n}\n";
+        let (file, s) = read(text);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let web = s.documents[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .path(&["services", "web"]);
+        let command = web.unwrap().get("command").unwrap();
+        let items: Vec<_> = command
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str())
+            .collect();
+        assert_eq!(items, [Some("a"), Some("b")]);
+        assert_eq!(
+            command.span.text(&file.text),
+            "[\n      \"a\",\n      \"b\"\n    ]"
+        );
+        assert_eq!(
+            web.unwrap().get("ports").unwrap().span.text(&file.text),
+            "{\n  a: 1\n}"
+        );
+    }
+
+    #[test]
+    fn an_indentless_sequence_starts_at_its_first_dash() {
+        let (file, s) = read("a:\n- [\n1\n]\n- 2\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let a = s.documents[0].root.as_ref().unwrap().get("a").unwrap();
+        assert_eq!(a.span.text(&file.text), "- [\n1\n]\n- 2");
+    }
+
+    #[test]
+    fn a_block_scalar_ending_the_file_has_no_added_line_break() {
+        let (_, s) = read("a: |\n  one\n  two");
+        let r = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(r.get("a").unwrap().as_str(), Some("one\ntwo"));
+    }
+
+    #[test]
+    fn errors_on_what_the_runtime_reads_say_so() {
+        for text in [
+            "a: [x, y]# c\n",
+            "a: [\n\tx\n]\n",
+            "a: 1\n---\n\u{feff}b: 2\n",
+        ] {
+            let (_, s) = read(text);
+            assert_eq!(s.errors.len(), 1, "{text:?}");
+            assert!(
+                s.errors[0].message.contains(RUNTIME_READS_IT),
+                "{:?}",
+                s.errors[0]
+            );
+        }
+        // A tab indenting a block mapping: libyaml refuses it too.
+        let (_, s) = read("a:\n\tb: 1\n");
+        assert!(
+            s.errors
+                .iter()
+                .all(|e| !e.message.contains(RUNTIME_READS_IT)),
+            "{:?}",
+            s.errors
+        );
     }
 
     #[test]

@@ -99,7 +99,54 @@ fn merged(node: &Node) -> Option<Json> {
     }
 }
 
+/// Where a node's span does not cover what it is written as: a plain one-line scalar's span is
+/// its text, a quoted one's runs from quote to quote, a flow collection's from bracket to
+/// bracket. (Aliased nodes keep their anchor's span, which these checks hold too.)
+fn span_faults(node: &Node, text: &str, out: &mut Vec<String>, depth: usize) {
+    if depth > 300 {
+        return;
+    }
+    let written = node.span.text(text);
+    let fault = match &node.value {
+        Value::Scalar(s, yaml::Style::Plain)
+            if !s.is_empty() && !s.contains('\n') && !written.contains(['\n', '\r']) =>
+        {
+            written != s
+        }
+        Value::Scalar(_, yaml::Style::Quoted) => {
+            let quote = written.chars().next();
+            !matches!(quote, Some('"' | '\''))
+                || written.len() < 2
+                || !written.ends_with(quote.unwrap_or(' '))
+        }
+        Value::Seq(_) if written.starts_with('[') => !written.ends_with(']'),
+        // A block mapping whose first key is a flow mapping starts with `{` too.
+        Value::Map(entries) if written.starts_with('{') => {
+            let flow_key = entries
+                .first()
+                .is_some_and(|(k, _)| k.span.start == node.span.start);
+            !flow_key && !written.ends_with('}')
+        }
+        _ => false,
+    };
+    if fault {
+        out.push(format!("{:?} spans {written:?}", tree(node)));
+    }
+    match &node.value {
+        Value::Scalar(..) => {}
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|i| span_faults(i, text, out, depth + 1)),
+        Value::Map(entries) => entries.iter().for_each(|(k, v)| {
+            span_faults(k, text, out, depth + 1);
+            span_faults(v, text, out, depth + 1);
+        }),
+    }
+}
+
 struct Ours {
+    /// Spans that do not cover what their node is written as.
+    span_faults: Vec<String>,
     /// Read without a syntax error (duplicate keys aside).
     ok: bool,
     errors: Vec<String>,
@@ -140,6 +187,18 @@ fn ours(text: &str) -> Ours {
             .iter()
             .all(|e| e.message.starts_with("alias expansion limit"));
     let roots: Vec<Option<&Node>> = stream.documents.iter().map(|d| d.root.as_deref()).collect();
+    let mut faults = Vec::new();
+    if stream
+        .documents
+        .iter()
+        .map(|d| d.root.as_ref().map_or(0, |_| 1))
+        .sum::<usize>()
+        > 0
+    {
+        for root in roots.iter().flatten() {
+            span_faults(root, text, &mut faults, 0);
+        }
+    }
     let empty = || Json::String(String::new());
     let docs = Json::Array(roots.iter().map(|r| r.map_or_else(empty, tree)).collect());
     let merged = roots
@@ -148,6 +207,7 @@ fn ours(text: &str) -> Ours {
         .collect::<Option<Vec<_>>>()
         .map(Json::Array);
     Ours {
+        span_faults: faults,
         ok,
         errors,
         duplicates,
@@ -687,6 +747,12 @@ fn what_libyaml_accepts_we_read_alike() {
     for ((origin, text), verdict) in inputs.iter().zip(&verdicts) {
         let ours = ours(text);
         let accepted = verdict["ok"].as_bool() == Some(true);
+        if !ours.span_faults.is_empty() {
+            differences.push(format!(
+                "spans off ({origin}): {text:?}\n  {}",
+                ours.span_faults.join("\n  ")
+            ));
+        }
         match (accepted, ours.ok) {
             (true, false) if ours.deliberate => deliberate += 1,
             (true, false) if ours.admitted => known.push(format!(
