@@ -19,7 +19,7 @@ use granit_parser::{
     ErrorKind, Event, Marker, Parser, ScalarStyle, Span as RawSpan, StructureStyle,
 };
 
-use crate::model::{ParseError, SourceFile, Span};
+use crate::model::{ParseError, RUNTIME_READS_IT, SourceFile, Span};
 
 /// Deeper collections are refused: no real manifest comes near (a CRD's schema nests a few
 /// dozen levels), and whoever walks or drops the tree recurses once per level. The parser stops
@@ -435,10 +435,6 @@ fn past_properties(text: &str, start: usize) -> usize {
     }
     at
 }
-
-/// Ends the message of a syntax error that libyaml, and so `docker compose` (go-yaml) and
-/// `kubectl`, read without complaint: SL001 must not claim the runtime rejects it too.
-pub const RUNTIME_READS_IT: &str = "docker compose and kubectl read this, stowlint cannot yet";
 
 /// For the syntax errors our parser reports where libyaml reads on (found by the differential
 /// test, `tests/it/yaml_differential.rs`), the edit that makes the file readable to both.

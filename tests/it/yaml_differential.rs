@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{Map, Value as Json, json};
-use stowlint::model::SourceFile;
+use stowlint::model::{RUNTIME_READS_IT, SourceFile};
 use stowlint::parse::yaml::{self, Node, Value};
 
 use crate::common::root;
@@ -180,7 +180,7 @@ fn ours(text: &str) -> Ours {
         && stream
             .errors
             .iter()
-            .all(|e| e.message.contains(yaml::RUNTIME_READS_IT));
+            .all(|e| e.message.contains(RUNTIME_READS_IT));
     let deliberate = !stream.errors.is_empty()
         && stream
             .errors
@@ -809,4 +809,28 @@ fn what_libyaml_accepts_we_read_alike() {
         differences.len(),
         differences.join("\n")
     );
+}
+
+/// SL001 on a shape the runtime reads says so, and does not claim the runtime rejects it.
+#[test]
+fn sl001_does_not_claim_the_runtime_rejects_what_it_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let read_by_runtime = dir.path().join("compose.yaml");
+    std::fs::write(
+        &read_by_runtime,
+        "services:\n  web:\n    image: nginx\n    command: [a, b]# c\n",
+    )
+    .expect("write");
+    let refused_by_runtime = dir.path().join("other.compose.yaml");
+    std::fs::write(&refused_by_runtime, "services:\n  web: [nginx\n").expect("write");
+    let (_, diagnostics) = crate::common::lint(&[read_by_runtime, refused_by_runtime]);
+    let sl001: Vec<_> = diagnostics.iter().filter(|d| d.code == "SL001").collect();
+    assert_eq!(sl001.len(), 2, "{diagnostics:?}");
+    for d in sl001 {
+        let help = d.help.as_deref().unwrap_or_default();
+        let reads = d.message.contains(RUNTIME_READS_IT);
+        let name = d.file.as_path().file_name().and_then(|n| n.to_str());
+        assert_eq!(reads, name == Some("compose.yaml"), "{d:?}");
+        assert_eq!(help.contains("the runtime rejects it too"), !reads, "{d:?}");
+    }
 }
