@@ -370,14 +370,22 @@ impl Builder<'_> {
                 (start, flow, anchor, Value::Map(entries))
             }
         };
-        let children: Vec<&Rc<Node>> = match &value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-            Value::Scalar(..) => vec![],
+        // No list of the children: one is built per collection, and this is the hot path.
+        let (weight, last_end) = match &value {
+            Value::Seq(items) => (
+                items
+                    .iter()
+                    .fold(1u64, |acc, c| acc.saturating_add(c.weight)),
+                items.last().map(|c| c.span.end.offset),
+            ),
+            Value::Map(entries) => (
+                entries.iter().fold(1u64, |acc, (k, v)| {
+                    acc.saturating_add(k.weight).saturating_add(v.weight)
+                }),
+                entries.last().map(|(_, v)| v.span.end.offset),
+            ),
+            Value::Scalar(..) => (1, None),
         };
-        let weight = children
-            .iter()
-            .fold(1u64, |acc, c| acc.saturating_add(c.weight));
         // Block collections end where their last child ends; the end event sits on the next
         // token, past trailing blank lines and comments.
         let end = if flow {
@@ -385,7 +393,7 @@ impl Builder<'_> {
             // comments.
             (end_event.0 + 1).min(end_event.1.max(end_event.0 + 1))
         } else {
-            children.last().map_or(start, |c| c.span.end.offset)
+            last_end.unwrap_or(start)
         };
         let node = Rc::new(Node {
             value,
