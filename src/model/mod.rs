@@ -39,6 +39,11 @@ pub struct ParseError {
     pub span: Span,
 }
 
+/// Ends the message of a syntax error that `docker compose` and `kubectl` read without
+/// complaint (the few YAML shapes libyaml reads and our parser does not): SL001 must not claim
+/// that the runtime rejects the file too.
+pub const RUNTIME_READS_IT: &str = "docker compose and kubectl read this, stowlint cannot yet";
+
 /// Dockerfiles read once and shared by many projects (a streaming run's), by lexical path.
 pub type SharedDockerfiles = std::collections::HashMap<PathBuf, std::sync::Arc<FileModel>>;
 

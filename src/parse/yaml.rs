@@ -1,8 +1,13 @@
-//! A spanned YAML tree built from saphyr-parser's event stream.
+//! A spanned YAML tree built from granit-parser's event stream.
+//!
+//! Why granit-parser: it reads what libyaml reads, and so what `docker compose` (go-yaml) and
+//! `kubectl` read, where saphyr-parser, of which it is the maintained fork, refused flow
+//! collections closed at their key's indentation; `tests/it/yaml_differential.rs` holds it to
+//! libyaml. Its spans are byte offsets.
 //!
 //! Why our own tree: serde_yaml gives values no positions, and we need for every node its byte
 //! span, YAML 1.1-style lookups where Kubernetes and Compose expect them (`yes` as a boolean),
-//! `<<` merge keys (YAML 1.1; saphyr is YAML 1.2), duplicate-key detection and a bound on alias
+//! `<<` merge keys (YAML 1.1; the parser is YAML 1.2), duplicate-key detection and a bound on alias
 //! expansion. Aliases share the anchored node (`Rc`), so a merged or aliased value keeps the
 //! span where it is written and nothing is copied; the expansion bound protects whoever walks
 //! the tree from a "billion laughs" document.
@@ -10,14 +15,16 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as RawSpan};
+use granit_parser::{
+    ErrorKind, Event, Marker, Parser, ScalarStyle, Span as RawSpan, StructureStyle,
+};
 
-use crate::model::{ParseError, SourceFile, Span};
+use crate::model::{ParseError, RUNTIME_READS_IT, SourceFile, Span};
 
 /// Deeper collections are refused: no real manifest comes near (a CRD's schema nests a few
-/// dozen levels), and whoever walks or drops the tree recurses once per level. saphyr-parser
-/// stops flow collections at this depth (its "recursion limit"), but not block ones
-/// (`- - - - ...`), which overflowed the stack; we stop both here, with one message.
+/// dozen levels), and whoever walks or drops the tree recurses once per level. The parser stops
+/// flow collections at this depth (its scanner runs ahead of its events, so it sees them first);
+/// we stop block ones (`- - - - ...`) here, with the same message.
 pub const MAX_DEPTH: usize = 255;
 
 /// Past this many expanded nodes, and 20 times the written nodes, a document is refused.
@@ -285,33 +292,18 @@ enum Frame {
     },
 }
 
-/// Character index -> byte offset (saphyr's markers count characters).
-struct CharOffsets(Option<Vec<usize>>);
-
-impl CharOffsets {
-    fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return Self(None);
-        }
-        let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        v.push(text.len());
-        Self(Some(v))
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        match &self.0 {
-            None => char_index,
-            Some(v) => v
-                .get(char_index)
-                .copied()
-                .unwrap_or(*v.last().unwrap_or(&0)),
-        }
-    }
+/// A marker's byte offset. The parser gives byte offsets for text read from a `&str`; the
+/// character index is the fallback should one ever lack it.
+fn byte_offset(text: &str, marker: &Marker) -> usize {
+    marker.byte_offset().unwrap_or_else(|| {
+        text.char_indices()
+            .nth(marker.index())
+            .map_or(text.len(), |(b, _)| b)
+    })
 }
 
 struct Builder<'a> {
     file: &'a SourceFile,
-    offsets: CharOffsets,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Rc<Node>>,
     doc_root: Option<Rc<Node>>,
@@ -331,13 +323,9 @@ impl Builder<'_> {
 
     fn raw(&self, raw: &RawSpan) -> (usize, usize) {
         (
-            self.offsets.byte(raw.start.index()),
-            self.offsets.byte(raw.end.index()),
+            byte_offset(&self.file.text, &raw.start),
+            byte_offset(&self.file.text, &raw.end),
         )
-    }
-
-    fn is_flow_at(&self, offset: usize) -> bool {
-        matches!(self.file.text.as_bytes().get(offset), Some(b'[' | b'{'))
     }
 
     /// Attach a finished node to its parent, or make it the document root.
@@ -354,6 +342,29 @@ impl Builder<'_> {
                 Some(k) => entries.push((k, node)),
             },
         }
+    }
+
+    /// Inside a flow collection (`[...]`, `{...}`) as far as the events have gone.
+    fn in_flow(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Seq { flow: true, .. } | Frame::Map { flow: true, .. })
+        )
+    }
+
+    /// An alias to an anchor not defined before it: an error, and an empty value in its place.
+    fn unknown_alias(&mut self, start: usize, end: usize) {
+        let span = self.span(start, end);
+        self.errors.push(ParseError {
+            message: "alias to an unknown anchor".into(),
+            span,
+        });
+        let node = Rc::new(Node {
+            value: Value::Scalar(String::new(), Style::Plain),
+            span,
+            weight: 1,
+        });
+        self.push(node, 0);
     }
 
     fn check_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
@@ -411,21 +422,30 @@ impl Builder<'_> {
                 (start, flow, anchor, Value::Map(entries))
             }
         };
-        let children: Vec<&Rc<Node>> = match &value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-            Value::Scalar(..) => vec![],
+        // No list of the children: one is built per collection, and this is the hot path.
+        let (weight, last_end) = match &value {
+            Value::Seq(items) => (
+                items
+                    .iter()
+                    .fold(1u64, |acc, c| acc.saturating_add(c.weight)),
+                items.last().map(|c| c.span.end.offset),
+            ),
+            Value::Map(entries) => (
+                entries.iter().fold(1u64, |acc, (k, v)| {
+                    acc.saturating_add(k.weight).saturating_add(v.weight)
+                }),
+                entries.last().map(|(_, v)| v.span.end.offset),
+            ),
+            Value::Scalar(..) => (1, None),
         };
-        let weight = children
-            .iter()
-            .fold(1u64, |acc, c| acc.saturating_add(c.weight));
         // Block collections end where their last child ends; the end event sits on the next
         // token, past trailing blank lines and comments.
         let end = if flow {
-            // Just past the closing bracket: saphyr's end event runs on over blanks and comments.
+            // Just past the closing bracket: the parser's end event may run on over blanks and
+            // comments.
             (end_event.0 + 1).min(end_event.1.max(end_event.0 + 1))
         } else {
-            children.last().map_or(start, |c| c.span.end.offset)
+            last_end.unwrap_or(start)
         };
         let node = Rc::new(Node {
             value,
@@ -454,7 +474,7 @@ fn closing_quote(text: &str, start: usize) -> Option<usize> {
 }
 
 /// Where a node's content starts when it follows its tag or anchor on the same line
-/// (`!!str /etc:/x`, `&base /data`): saphyr starts the node's span at the tag, and rules that
+/// (`!!str /etc:/x`, `&base /data`): the parser starts the node's span at the tag, and rules that
 /// point into a value (the host part of `/etc:/x`) need the value's own start. A node whose
 /// content starts on a later line keeps its tag in its span.
 fn past_properties(text: &str, start: usize) -> usize {
@@ -476,6 +496,54 @@ fn past_properties(text: &str, start: usize) -> usize {
     at
 }
 
+/// For the syntax errors our parser reports where libyaml reads on (found by the differential
+/// test, `tests/it/yaml_differential.rs`), the edit that makes the file readable to both.
+fn runtime_reads(kind: &ErrorKind, text: &str, at: usize, in_flow: bool) -> Option<&'static str> {
+    let before = text.as_bytes().get(..at).and_then(|b| b.last().copied());
+    match kind {
+        // `[a, b]# c`, `[a,#c`: libyaml starts a comment at `#` after any token.
+        ErrorKind::CommentNotSeparated
+            if matches!(
+                before,
+                Some(b',' | b'[' | b']' | b'{' | b'}' | b'"' | b'\'')
+            ) =>
+        {
+            Some("put a space before `#`")
+        }
+        // A tab starting a line inside `[...]` or `{...}`: whitespace to libyaml.
+        ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabNotAllowed
+            if in_flow =>
+        {
+            Some("indent with spaces")
+        }
+        // A byte order mark starting a line: libyaml skips it (files joined with `cat`).
+        ErrorKind::BomInsideDocument if matches!(before, None | Some(b'\n' | b'\r')) => {
+            Some("remove the byte order mark")
+        }
+        _ => None,
+    }
+}
+
+/// Where a block sequence starts: its first `-`. The parser starts an indentless sequence
+/// (`key:` then `- [...]` at the key's column) at its first item's content instead.
+fn first_dash(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.get(start) == Some(&b'-') {
+        return start;
+    }
+    let mut at = start;
+    while at > 0 && matches!(bytes[at - 1], b' ' | b'\t') {
+        at -= 1;
+    }
+    if at > 0 && bytes[at - 1] == b'-' {
+        at - 1
+    } else {
+        start
+    }
+}
+
 fn too_deep() -> String {
     format!("nesting deeper than {MAX_DEPTH} levels; not read")
 }
@@ -485,7 +553,6 @@ fn too_deep() -> String {
 pub fn parse(file: &SourceFile) -> Stream {
     let mut b = Builder {
         file,
-        offsets: CharOffsets::new(&file.text),
         stack: Vec::new(),
         anchors: HashMap::new(),
         doc_root: None,
@@ -497,14 +564,25 @@ pub fn parse(file: &SourceFile) -> Stream {
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
-    for item in Parser::new_from_str(&file.text) {
+    // Unknown anchors are our error (not fatal, the rest of the file is still read), and depth
+    // is bounded by our own check below, one message for flow and block collections alike.
+    let options = granit_parser::options! {
+        emit_unresolved_aliases: true,
+        flow_nesting_limit: MAX_DEPTH,
+        block_nesting_limit: MAX_DEPTH + 1,
+        // As libyaml, and so `docker compose` and `kubectl`, read `a: |\n  text` at the end.
+        block_scalar_eof_without_line_feed: true,
+    };
+    for item in Parser::new_from_str_with_options(&file.text, options) {
         let (event, raw) = match item {
             Ok(pair) => pair,
             Err(e) => {
-                let at = b.offsets.byte(e.marker().index());
+                let at = byte_offset(&file.text, e.marker());
                 let span = b.span(at, at);
-                let message = if e.info() == "recursion limit exceeded" {
+                let message = if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
                     too_deep()
+                } else if let Some(fix) = runtime_reads(e.kind(), &file.text, at, b.in_flow()) {
+                    format!("YAML syntax error: {}; {RUNTIME_READS_IT}: {fix}", e.info())
                 } else {
                     format!("YAML syntax error: {}", e.info())
                 };
@@ -532,7 +610,7 @@ pub fn parse(file: &SourceFile) -> Stream {
             break;
         }
         match event {
-            Event::DocumentStart(_) => {
+            Event::DocumentStart(..) => {
                 b.anchors.clear();
                 b.doc_root = None;
                 b.doc_start = start;
@@ -575,14 +653,23 @@ pub fn parse(file: &SourceFile) -> Stream {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     _ => Style::Block,
                 };
-                // saphyr ends a quoted scalar at the next token, past blanks and comments.
+                // the parser may end a quoted scalar at the next token, past blanks and comments.
                 let end = if style == Style::Quoted {
                     closing_quote(&file.text, start).unwrap_or(end)
                 } else {
                     end
                 };
+                // The parser reads an empty value as `~`; it is written as nothing.
+                let text = if style == Style::Plain
+                    && text == "~"
+                    && file.text.as_bytes().get(start) != Some(&b'~')
+                {
+                    String::new()
+                } else {
+                    text.into_owned()
+                };
                 let node = Rc::new(Node {
-                    value: Value::Scalar(text.into_owned(), style),
+                    value: Value::Scalar(text, style),
                     span: b.span(start, end),
                     weight: 1,
                 });
@@ -596,22 +683,17 @@ pub fn parse(file: &SourceFile) -> Stream {
                     }
                     b.push(node, 0);
                 } else {
-                    let span = b.span(start, end);
-                    b.errors.push(ParseError {
-                        message: "alias to an unknown anchor".into(),
-                        span,
-                    });
-                    let node = Rc::new(Node {
-                        value: Value::Scalar(String::new(), Style::Plain),
-                        span,
-                        weight: 1,
-                    });
-                    b.push(node, 0);
+                    b.unknown_alias(start, end);
                 }
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
                 b.written += 1;
-                let flow = b.is_flow_at(start);
+                let flow = style == StructureStyle::Flow;
+                let start = if flow {
+                    start
+                } else {
+                    first_dash(&file.text, start)
+                };
                 b.stack.push(Frame::Seq {
                     start,
                     flow,
@@ -619,9 +701,9 @@ pub fn parse(file: &SourceFile) -> Stream {
                     items: Vec::new(),
                 });
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 b.written += 1;
-                let flow = b.is_flow_at(start);
+                let flow = style == StructureStyle::Flow;
                 b.stack.push(Frame::Map {
                     start,
                     flow,
@@ -631,7 +713,12 @@ pub fn parse(file: &SourceFile) -> Stream {
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => b.end_collection((start, end)),
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::UnresolvedAlias(_) => {
+                b.written += 1;
+                b.unknown_alias(start, end);
+            }
+            // Stream markers, and events only options we leave off emit (anchor names).
+            _ => {}
         }
     }
     Stream {
@@ -801,6 +888,76 @@ mod tests {
         assert_eq!(r.get("a").unwrap().as_bool(), Some(true));
         assert_eq!(r.get("b").unwrap().as_bool(), None);
         assert_eq!(r.get("c").unwrap().as_bool(), Some(false));
+    }
+
+    #[test]
+    fn flow_collections_closed_at_the_key_indentation_are_read() {
+        // The issue's compose file: `]` under `command`, as docker compose and kubectl read it.
+        let text = "services:\n  web:\n    image: nginx\n    command: [\n      \"a\",\n      \"b\"\n    ]\n    ports: {\n  a: 1\n}\n";
+        let (file, s) = read(text);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let web = s.documents[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .path(&["services", "web"]);
+        let command = web.unwrap().get("command").unwrap();
+        let items: Vec<_> = command
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str())
+            .collect();
+        assert_eq!(items, [Some("a"), Some("b")]);
+        assert_eq!(
+            command.span.text(&file.text),
+            "[\n      \"a\",\n      \"b\"\n    ]"
+        );
+        assert_eq!(
+            web.unwrap().get("ports").unwrap().span.text(&file.text),
+            "{\n  a: 1\n}"
+        );
+    }
+
+    #[test]
+    fn an_indentless_sequence_starts_at_its_first_dash() {
+        let (file, s) = read("a:\n- [\n1\n]\n- 2\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let a = s.documents[0].root.as_ref().unwrap().get("a").unwrap();
+        assert_eq!(a.span.text(&file.text), "- [\n1\n]\n- 2");
+    }
+
+    #[test]
+    fn a_block_scalar_ending_the_file_has_no_added_line_break() {
+        let (_, s) = read("a: |\n  one\n  two");
+        let r = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(r.get("a").unwrap().as_str(), Some("one\ntwo"));
+    }
+
+    #[test]
+    fn errors_on_what_the_runtime_reads_say_so() {
+        for text in [
+            "a: [x, y]# c\n",
+            "a: [\n\tx\n]\n",
+            "a: 1\n---\n\u{feff}b: 2\n",
+        ] {
+            let (_, s) = read(text);
+            assert_eq!(s.errors.len(), 1, "{text:?}");
+            assert!(
+                s.errors[0].message.contains(RUNTIME_READS_IT),
+                "{:?}",
+                s.errors[0]
+            );
+        }
+        // A tab indenting a block mapping: libyaml refuses it too.
+        let (_, s) = read("a:\n\tb: 1\n");
+        assert!(
+            s.errors
+                .iter()
+                .all(|e| !e.message.contains(RUNTIME_READS_IT)),
+            "{:?}",
+            s.errors
+        );
     }
 
     #[test]

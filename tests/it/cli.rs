@@ -64,9 +64,10 @@ fn yaml_syntax_error_exits_1_with_sl001_at_the_error() {
     let d = &report["diagnostics"][0];
     assert_eq!(d["code"], "SL001");
     assert_eq!(d["file"], "compose.yaml");
-    assert_eq!(d["span"]["start"]["line"], 4);
-    assert_eq!(d["span"]["start"]["column"], 1);
-    assert_eq!(d["span"]["offset"], BROKEN_COMPOSE.len());
+    // At the bracket left open.
+    assert_eq!(d["span"]["start"]["line"], 3);
+    assert_eq!(d["span"]["start"]["column"], 12);
+    assert_eq!(d["span"]["offset"], BROKEN_COMPOSE.find('[').unwrap());
 }
 
 #[test]
@@ -417,7 +418,7 @@ fn stdin_is_read_as_yaml_or_as_named() {
         Some(BROKEN_COMPOSE.as_bytes()),
     );
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).starts_with("compose.yaml:4:1: SL001"));
+    assert!(stdout(&out).starts_with("compose.yaml:3:12: SL001"));
 
     // App config that is neither compose nor Kubernetes: nothing to lint, and it says so.
     let out = stowlint_stdin(dir.path(), &["check", "-"], Some(b"log_level: debug\n"));

@@ -278,7 +278,7 @@ fn invalid_utf8_nul_bytes_and_utf16_are_reported_with_a_position() {
     );
     assert_eq!(
         line_for(&run, "nul.compose.yaml"),
-        "nul.compose.yaml:3:13: SL001 error: YAML syntax error: found unprintable character"
+        "nul.compose.yaml:3:13: SL001 error: YAML syntax error: unexpected character: `\\u{0}'"
     );
     assert_eq!(
         line_for(&run, "Dockerfile"),

@@ -27,3 +27,4 @@ mod sockets;
 mod streaming;
 mod wiring;
 mod workflows;
+mod yaml_differential;
