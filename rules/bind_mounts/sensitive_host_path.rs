@@ -48,7 +48,11 @@ declare_rule! {
     /// network plugin installs (`/etc/cni/net.d`, `/opt/cni/bin`), the kubelet's FlexVolume
     /// folder an installer fills, and `/var/log` for a log shipper (fluentd, fluent-bit,
     /// promtail, filebeat, vector keep their read positions beside the logs). Writable in a
-    /// DaemonSet or a global swarm service, these are info: needed, and worth knowing.
+    /// DaemonSet or a global swarm service, these are info: needed, and worth knowing. So are
+    /// the host's root and kernel interfaces (`/`, `/dev`, `/sys`, `/proc`) written by a
+    /// privileged node agent (a kernel-probe agent, a node-setup DaemonSet): `privileged:
+    /// true` already gives it every device and writable kernel interfaces, so the mount adds
+    /// nothing to what it can reach.
     ///
     /// ## Example
     /// ```yaml
@@ -135,6 +139,10 @@ impl Rule for SensitiveHostPath {
             } else {
                 Severity::Warning
             });
+        } else if agent && c.privileged && catalog.is_privileged_view(path) {
+            // `privileged: true` already hands over every device and writable kernel
+            // interfaces: the mount adds nothing to that.
+            d.severity(Severity::Info);
         } else if w.is_node_agent()
             && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
         {

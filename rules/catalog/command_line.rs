@@ -69,7 +69,7 @@ impl Patterns {
         if is_idle(words)
             || self
                 .tools
-            .iter()
+                .iter()
                 .any(|t| matches_program(t, program, words))
         {
             return Invocation::Tool;

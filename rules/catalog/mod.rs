@@ -220,6 +220,8 @@ pub struct SensitivePaths {
     #[serde(default)]
     pub node_agent_writable: Vec<String>,
     #[serde(default)]
+    pub privileged_view: Vec<String>,
+    #[serde(default)]
     pub log_collector_images: Vec<String>,
     /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
     #[serde(default)]
@@ -362,13 +364,21 @@ impl Catalog {
         }
         let lowered = reference.trim().to_ascii_lowercase();
         let other_build = !image.repository.contains('/')
-            && self.other_builds.iter().any(|p| lowered.starts_with(p.as_str()));
+            && self
+                .other_builds
+                .iter()
+                .any(|p| lowered.starts_with(p.as_str()));
         let entry = self.images.iter().find(|e| {
             if !e.images.iter().any(|p| glob_match(p, &image.repository)) {
                 return false;
             }
             // `registry.k8s.io/redis` is not `redis`; an entry may still name the build.
-            if other_build && !e.other_builds.iter().any(|b| lowered.starts_with(b.as_str())) {
+            if other_build
+                && !e
+                    .other_builds
+                    .iter()
+                    .any(|b| lowered.starts_with(b.as_str()))
+            {
                 return false;
             }
             let major = match &e.tag_marker {
@@ -507,12 +517,27 @@ impl Catalog {
             .any(|p| glob_match(p, &image.repository))
     }
 
+    /// Whether `path` is one a privileged container reaches anyway: the host's root (through
+    /// its disks) and kernel interfaces.
+    #[must_use]
+    pub fn is_privileged_view(&self, path: &str) -> bool {
+        path == "/"
+            || self
+                .sensitive
+                .privileged_view
+                .iter()
+                .any(|p| is_at_or_under(path, p))
+    }
+
     /// Whether a node agent running `image` writes `path` by design: a node plugin folder
     /// (`/etc/cni/net.d`), or `/var/log` for a log shipper (its read positions).
     #[must_use]
     pub fn is_node_agent_writable(&self, path: &str, image: Option<&str>) -> bool {
         let s = &self.sensitive;
-        if s.node_agent_writable.iter().any(|w| is_at_or_under(path, w)) {
+        if s.node_agent_writable
+            .iter()
+            .any(|w| is_at_or_under(path, w))
+        {
             return true;
         }
         let Some(image) = image else { return false };
@@ -698,7 +723,10 @@ mod tests {
         assert!(c.is_node_agent_image("sysdig/agent"));
         assert!(!c.is_node_agent_image("nginx:1.27"));
         assert!(c.is_node_agent_writable("/etc/cni/net.d", None));
-        assert!(c.is_node_agent_writable("/var/log", Some("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")));
+        assert!(c.is_node_agent_writable(
+            "/var/log",
+            Some("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
+        ));
         assert!(!c.is_node_agent_writable("/var/log", Some("newrelic/infrastructure")));
         assert!(!c.is_node_agent_writable("/etc", None));
         assert_eq!(sys("C:\\"), Some(Sensitivity::Root("C:\\".into())));

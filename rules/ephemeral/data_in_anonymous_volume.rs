@@ -1,5 +1,4 @@
-use super::{
-    data_severity,has_unknown_target, near_misses, quoted_list, stateful_containers};
+use super::{data_severity, has_unknown_target, near_misses, quoted_list, stateful_containers};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Mount, MountKind, MountSource, MountSyntax, Platform, Workload};

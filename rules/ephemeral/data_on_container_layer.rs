@@ -1,6 +1,5 @@
 use super::{
-    data_severity,
-    durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
+    data_severity, durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
     stateful_containers,
 };
 use crate::declare_rule;

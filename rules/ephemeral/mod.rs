@@ -56,7 +56,11 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
 }
 
 /// The severity of a data finding: lowered one level for caches, info in a test fixture.
-pub(crate) fn data_severity(facts: &ImageFacts, path: &std::path::Path, base: Severity) -> Severity {
+pub(crate) fn data_severity(
+    facts: &ImageFacts,
+    path: &std::path::Path,
+    base: Severity,
+) -> Severity {
     if in_test_file(path) {
         Severity::Info
     } else {

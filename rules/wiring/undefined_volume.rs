@@ -135,9 +135,10 @@ fn is_override_name(path: &std::path::Path) -> bool {
     let name = file_name(path);
     ["docker-compose.", "compose."].iter().any(|prefix| {
         name.strip_prefix(prefix).is_some_and(|rest| {
-            [".yml", ".yaml"]
-                .iter()
-                .any(|ext| rest.strip_suffix(ext).is_some_and(|middle| !middle.is_empty()))
+            [".yml", ".yaml"].iter().any(|ext| {
+                rest.strip_suffix(ext)
+                    .is_some_and(|middle| !middle.is_empty())
+            })
         })
     })
 }
