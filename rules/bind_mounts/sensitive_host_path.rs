@@ -26,7 +26,8 @@ declare_rule! {
     /// `/run/flannel`, a user's `/run/user/1000`), not the system location, unless it holds the
     /// runtime's state or sockets (`/var/run/docker`, `/run/containerd`), mounted secrets
     /// (`/var/run/secrets`), systemd, D-Bus or network namespaces (`/var/run/netns`). The
-    /// syslog socket `/dev/log` is not sensitive either. Writable, these are reported by
+    /// syslog socket `/dev/log` is not sensitive either, nor are device nodes passed through
+    /// for one purpose (`/dev/dri`, `/dev/net/tun`, `/dev/fuse`, `/dev/snd`, `/dev/bus/usb`). Writable, these are reported by
     /// `writable-bind-mount` (SL103).
     ///
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
@@ -36,10 +37,22 @@ declare_rule! {
     /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
     /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/os-release`, ...),
     /// read-only in a node agent, are reported as info: monitoring agents read them on
-    /// purpose. Read-only `/var/lib/docker/containers` stays a warning: beside the logs it
+    /// purpose. A container running a known monitoring or log agent image (node-exporter,
+    /// cadvisor, telegraf, promtail, sysdig, fluentd, ...; catalog data) counts as a node
+    /// agent however it is deployed, as a plain compose service or a ReplicationController. Read-only `/var/lib/docker/containers` stays a warning: beside the logs it
     /// holds every container's `config.v2.json`, environment and secrets included (containerd
     /// nodes keep pod logs in `/var/log/pods`); so do the runtime's state, secrets, systemd and
     /// D-Bus folders under `/run` and `/var/run`.
+    ///
+    /// A node agent writes some node folders by design: the CNI configuration and plugins a
+    /// network plugin installs (`/etc/cni/net.d`, `/opt/cni/bin`), the kubelet's FlexVolume
+    /// folder an installer fills, and `/var/log` for a log shipper (fluentd, fluent-bit,
+    /// promtail, filebeat, vector keep their read positions beside the logs). Writable in a
+    /// DaemonSet or a global swarm service, these are info: needed, and worth knowing. So are
+    /// the host's root and kernel interfaces (`/`, `/dev`, `/sys`, `/proc`) written by a
+    /// privileged node agent (a kernel-probe agent, a node-setup DaemonSet): `privileged:
+    /// true` already gives it every device and writable kernel interfaces, so the mount adds
+    /// nothing to what it can reach.
     ///
     /// ## Example
     /// ```yaml
@@ -68,13 +81,19 @@ declare_rule! {
 }
 
 impl Rule for SensitiveHostPath {
-    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+    fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
         if !m.is_host_bind() {
             return;
         }
         let Some(host) = m.host_path() else { return };
         let path = host.path.as_str();
-        let Some(found) = finding(cx.catalog(), path, m.read_only, w.is_node_agent()) else {
+        // A monitoring or log agent image reads its node on purpose however it is deployed
+        // (node-exporter as a plain compose service, sysdig in a ReplicationController).
+        let node_agent = w.is_node_agent()
+            || c.image
+                .as_ref()
+                .is_some_and(|i| cx.catalog().is_node_agent_image(&i.value));
+        let Some(found) = finding(cx.catalog(), path, m.read_only, node_agent) else {
             return;
         };
         // A node agent reads what every node provides (`/proc`, `/sys`, `/`, the runtime's
@@ -82,7 +101,7 @@ impl Rule for SensitiveHostPath {
         // stays a warning (it holds every container's secrets), and so do the runtime's state,
         // mounted secrets, systemd and D-Bus under `/run`.
         let catalog = cx.catalog();
-        let agent = w.is_node_agent()
+        let agent = node_agent
             && catalog.is_node_provided(path)
             && catalog.container_state(path).is_none()
             && !catalog
@@ -120,6 +139,14 @@ impl Rule for SensitiveHostPath {
             } else {
                 Severity::Warning
             });
+        } else if agent && c.privileged && catalog.is_privileged_view(path) {
+            // `privileged: true` already hands over every device and writable kernel
+            // interfaces: the mount adds nothing to that.
+            d.severity(Severity::Info);
+        } else if w.is_node_agent()
+            && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
+        {
+            d.severity(Severity::Info);
         }
         label_mount(d, m);
     }

@@ -66,10 +66,11 @@ impl Patterns {
             return self.read_script(script, depth);
         }
         let program = words.first().map_or("", |w| basename(w));
-        if self
-            .tools
-            .iter()
-            .any(|t| matches_program(t, program, words))
+        if is_idle(words)
+            || self
+                .tools
+                .iter()
+                .any(|t| matches_program(t, program, words))
         {
             return Invocation::Tool;
         }
@@ -87,12 +88,22 @@ impl Patterns {
     /// presumed server (a script of its own, unknown).
     fn read_script(&self, script: &str, depth: usize) -> Invocation {
         let mut tool = false;
-        for segment in segments(script) {
-            let Some(words) = words::split(&segment) else {
+        let segments = segments(script);
+        for (at, segment) in segments.iter().enumerate() {
+            let Some(words) = words::split(segment) else {
                 continue;
             };
             let words: Vec<String> = words.into_iter().skip_while(|w| is_assignment(w)).collect();
             if words.is_empty() {
+                continue;
+            }
+            // `sleep 5; ./start.sh` waits, then starts something: only a script that ends
+            // idling (`while true; do sleep 60; done`) keeps the container up doing nothing.
+            if is_idle(&words) {
+                let ends = segments[at + 1..]
+                    .iter()
+                    .all(|s| SCRIPT_ENDS.contains(&s.as_str()));
+                tool |= ends;
                 continue;
             }
             match self.read(&words, depth + 1) {
@@ -135,6 +146,20 @@ impl Patterns {
             }
         }
         DataLocation::Moved(unique)
+    }
+}
+
+/// Words that only close a script's compound commands.
+const SCRIPT_ENDS: &[&str] = &["done", "fi", "esac", "true", "wait"];
+
+/// A command that keeps the container up doing nothing (`sleep infinity`, `tail -f
+/// /dev/null`): a client pod that `kubectl exec` enters to run the image's tools, not the
+/// server.
+fn is_idle(words: &[String]) -> bool {
+    match words.first().map(|w| basename(w)) {
+        Some("sleep" | "pause") => true,
+        Some("tail") => words.iter().any(|w| w == "/dev/null"),
+        _ => false,
     }
 }
 
@@ -525,6 +550,38 @@ mod tests {
         );
         assert_eq!(
             run(&p, Some("sh -c './start.sh'"), None),
+            Invocation::Server {
+                named: false,
+                data: DataLocation::Default
+            }
+        );
+    }
+
+    #[test]
+    fn an_idle_container_runs_no_server() {
+        let p = patterns(&["mysqld"], &["mysql"], &[], &[]);
+        for command in [
+            "sleep 360000",
+            "sleep infinity",
+            "tail -f /dev/null",
+            "'while true; do sleep 3600; done'",
+        ] {
+            let (entrypoint, args) = if command.starts_with('\'') {
+                (Some("sh -c"), Some(command))
+            } else {
+                (None, Some(command))
+            };
+            assert_eq!(run(&p, entrypoint, args), Invocation::Tool, "{command}");
+        }
+        assert_eq!(
+            run(&p, Some("sh -c"), Some("'sleep 5; exec mysqld'")),
+            Invocation::Server {
+                named: true,
+                data: DataLocation::Default
+            }
+        );
+        assert_eq!(
+            run(&p, Some("sh -c"), Some("'sleep 5; ./start.sh'")),
             Invocation::Server {
                 named: false,
                 data: DataLocation::Default

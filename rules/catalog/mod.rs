@@ -28,6 +28,10 @@ pub enum Category {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImageFile {
+    /// Registry prefixes whose images are a project's own builds, not the official images of
+    /// the same name (see `stateful-images.toml`).
+    #[serde(default)]
+    other_builds: Vec<String>,
     image: Vec<ImageEntry>,
 }
 
@@ -61,6 +65,10 @@ pub struct ImageEntry {
     /// Arguments that, all together, switch persistence off (`--save ''`, `--appendonly no`).
     #[serde(default)]
     pub volatile: Vec<String>,
+    /// Registry prefixes of the file's `other_builds` that this entry still covers
+    /// (`registry.k8s.io/` for etcd, which the Kubernetes project ships unchanged).
+    #[serde(default, alias = "other-builds")]
+    pub other_builds: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -207,6 +215,14 @@ pub struct SensitivePaths {
     pub service_socket_names: Vec<String>,
     #[serde(default)]
     pub socket_proxy_images: Vec<String>,
+    #[serde(default)]
+    pub node_agent_images: Vec<String>,
+    #[serde(default)]
+    pub node_agent_writable: Vec<String>,
+    #[serde(default)]
+    pub privileged_view: Vec<String>,
+    #[serde(default)]
+    pub log_collector_images: Vec<String>,
     /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
     #[serde(default)]
     pub not_sensitive: Vec<String>,
@@ -251,6 +267,10 @@ impl Sensitivity {
 pub struct Catalog {
     pub sensitive: SensitivePaths,
     pub images: Vec<ImageEntry>,
+    /// Registry prefixes (`registry.k8s.io/`) whose single-name images are a project's own
+    /// builds (`registry.k8s.io/redis` is an Alpine image with redis installed), not the
+    /// official images of that name: not looked up, unless an entry names them.
+    pub other_builds: Vec<String>,
     /// Host paths (and what lies under them) that SL101 and SL103 never report: a config's
     /// `[host-paths] allowed`. Empty in the built-in catalog.
     pub allowed_host_paths: Vec<String>,
@@ -266,13 +286,16 @@ impl Catalog {
     /// Only if the embedded TOML is invalid, which `tests` catch before release.
     pub fn get() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| Catalog {
-            sensitive: toml::from_str(SENSITIVE_PATHS).expect("embedded sensitive-paths.toml"),
-            images: toml::from_str::<ImageFile>(STATEFUL_IMAGES)
-                .expect("embedded stateful-images.toml")
-                .image,
-            allowed_host_paths: Vec::new(),
-            lookups: std::sync::RwLock::default(),
+        CATALOG.get_or_init(|| {
+            let file = toml::from_str::<ImageFile>(STATEFUL_IMAGES)
+                .expect("embedded stateful-images.toml");
+            Catalog {
+                sensitive: toml::from_str(SENSITIVE_PATHS).expect("embedded sensitive-paths.toml"),
+                images: file.image,
+                other_builds: file.other_builds,
+                allowed_host_paths: Vec::new(),
+                lookups: std::sync::RwLock::default(),
+            }
         })
     }
 
@@ -300,6 +323,7 @@ impl Catalog {
         Catalog {
             sensitive: sensitive_paths,
             images: all_images,
+            other_builds: builtin.other_builds.clone(),
             allowed_host_paths: allowed.iter().map(normalize).collect(),
             lookups: std::sync::RwLock::default(),
         }
@@ -338,8 +362,23 @@ impl Catalog {
         if image.repository.contains('$') {
             return None;
         }
+        let lowered = reference.trim().to_ascii_lowercase();
+        let other_build = !image.repository.contains('/')
+            && self
+                .other_builds
+                .iter()
+                .any(|p| lowered.starts_with(p.as_str()));
         let entry = self.images.iter().find(|e| {
             if !e.images.iter().any(|p| glob_match(p, &image.repository)) {
+                return false;
+            }
+            // `registry.k8s.io/redis` is not `redis`; an entry may still name the build.
+            if other_build
+                && !e
+                    .other_builds
+                    .iter()
+                    .any(|b| lowered.starts_with(b.as_str()))
+            {
                 return false;
             }
             let major = match &e.tag_marker {
@@ -465,6 +504,48 @@ impl Catalog {
             .socket_proxy_images
             .iter()
             .any(|p| glob_match(p, &image.repository))
+    }
+
+    /// Whether `image` is a monitoring or log agent that reads its node on purpose
+    /// (node-exporter, cadvisor, telegraf, promtail, ...), however it is deployed.
+    #[must_use]
+    pub fn is_node_agent_image(&self, image: &str) -> bool {
+        let image = ImageRef::parse(image);
+        self.sensitive
+            .node_agent_images
+            .iter()
+            .any(|p| glob_match(p, &image.repository))
+    }
+
+    /// Whether `path` is one a privileged container reaches anyway: the host's root (through
+    /// its disks) and kernel interfaces.
+    #[must_use]
+    pub fn is_privileged_view(&self, path: &str) -> bool {
+        path == "/"
+            || self
+                .sensitive
+                .privileged_view
+                .iter()
+                .any(|p| is_at_or_under(path, p))
+    }
+
+    /// Whether a node agent running `image` writes `path` by design: a node plugin folder
+    /// (`/etc/cni/net.d`), or `/var/log` for a log shipper (its read positions).
+    #[must_use]
+    pub fn is_node_agent_writable(&self, path: &str, image: Option<&str>) -> bool {
+        let s = &self.sensitive;
+        if s.node_agent_writable
+            .iter()
+            .any(|w| is_at_or_under(path, w))
+        {
+            return true;
+        }
+        let Some(image) = image else { return false };
+        let image = ImageRef::parse(image);
+        path == "/var/log"
+            && s.log_collector_images
+                .iter()
+                .any(|p| glob_match(p, &image.repository))
     }
 
     /// Whether `path` is allowed as an exception (read-only time zone files, read-only
@@ -637,6 +718,17 @@ mod tests {
         assert!(c.is_socket_proxy("lscr.io/linuxserver/socket-proxy:latest"));
         assert!(c.is_socket_proxy("tecnativa/docker-socket-proxy:0.3"));
         assert!(!c.is_socket_proxy("traefik:3"));
+        assert!(c.is_node_agent_image("prom/node-exporter:v1.8.0"));
+        assert!(c.is_node_agent_image("gcr.io/cadvisor/cadvisor:v0.49.1"));
+        assert!(c.is_node_agent_image("sysdig/agent"));
+        assert!(!c.is_node_agent_image("nginx:1.27"));
+        assert!(c.is_node_agent_writable("/etc/cni/net.d", None));
+        assert!(c.is_node_agent_writable(
+            "/var/log",
+            Some("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
+        ));
+        assert!(!c.is_node_agent_writable("/var/log", Some("newrelic/infrastructure")));
+        assert!(!c.is_node_agent_writable("/etc", None));
         assert_eq!(sys("C:\\"), Some(Sensitivity::Root("C:\\".into())));
         assert_eq!(
             sys("c:\\windows\\system32"),
@@ -702,6 +794,9 @@ mod tests {
         );
         assert!(c.stateful_image("nginx:1.27").is_none());
         assert!(c.stateful_image("${IMAGE}").is_none());
+        assert!(c.stateful_image("registry.k8s.io/redis:v1").is_none());
+        assert!(c.stateful_image("registry.k8s.io/redis:e2e").is_some());
+        assert!(c.stateful_image("registry.k8s.io/etcd:3.5.15-0").is_some());
     }
 
     /// Every family RULES.md names resolves, by the references people really write.

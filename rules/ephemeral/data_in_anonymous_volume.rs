@@ -1,4 +1,4 @@
-use super::{has_unknown_target, near_misses, quoted_list, stateful_containers};
+use super::{data_severity, has_unknown_target, near_misses, quoted_list, stateful_containers};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Mount, MountKind, MountSource, MountSyntax, Platform, Workload};
@@ -19,6 +19,11 @@ declare_rule! {
     /// The data path is the one the command line chooses when it moves it (`mongod --dbpath
     /// /srv/mongo`: the image's `VOLUME /data/db` then holds nothing); a container that runs
     /// a tool of the image or a server with persistence switched off keeps no data.
+    ///
+    /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
+    /// `ci/`, or named like `docker-compose.test.yml`) the finding is info: a throwaway
+    /// database is what a test wants. A volume meant for the data that misses it (the
+    /// postgres 18 case) stays a warning there.
     ///
     /// ## Why is this bad?
     /// An anonymous volume has a random name and belongs to one container. `docker compose
@@ -60,7 +65,7 @@ impl Rule for DataInAnonymousVolume {
             if has_unknown_target(c) {
                 continue;
             }
-            let severity = facts.severity(Severity::Warning);
+            let severity = data_severity(&facts, &cx.file().source.path, Severity::Warning);
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.
@@ -122,7 +127,12 @@ impl Rule for DataInAnonymousVolume {
                         quoted_list(&volumes)
                     ),
                 )
-                .severity(severity);
+                // A mount meant for the data that misses it is a mistake, test fixture or not.
+                .severity(if misses.is_empty() {
+                    severity
+                } else {
+                    facts.severity(Severity::Warning)
+                });
             let mut declared_here = false;
             for (_, path, declared) in &in_image {
                 if let Some((file, span)) = declared {

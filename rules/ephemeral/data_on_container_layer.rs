@@ -1,5 +1,5 @@
 use super::{
-    durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
+    data_severity, durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
     stateful_containers,
 };
 use crate::declare_rule;
@@ -27,7 +27,12 @@ declare_rule! {
     /// /storage`, `--dbpath`, `-D`, `--dir`, `--datadir`, `--storage.tsdb.path`; the patterns
     /// are catalog data), else a moving variable's (`PGDATA`), else the catalog's; a value
     /// that is not known (`$DATA`) means no finding. One finding per image in a pod, on the
-    /// container that runs the server.
+    /// container that runs the server. A container that only idles (`sleep infinity`, `tail -f
+    /// /dev/null`) is a client pod for `kubectl exec`, not the server.
+    ///
+    /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
+    /// `ci/`, or named like `docker-compose.test.yml`) the finding is info: a throwaway
+    /// database is what a test wants, and an error there would fail CI for nothing.
     ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
@@ -86,7 +91,7 @@ impl Rule for DataOnContainerLayer {
                 .flat_map(|p| near_misses(&facts, c, p).into_iter().map(move |m| (p, m)))
                 .collect();
             let target = mount_point(&facts, first);
-            let severity = facts.severity(Severity::Error);
+            let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
             let d = cx
                 .report(
                     facts.span,

@@ -8,6 +8,7 @@ pub mod data_on_emptydir;
 pub mod malformed_volume_array;
 pub mod volume_changed_after_declaration;
 
+use crate::engine::Severity;
 use crate::model::{Container, Mount, Platform, Project, Workload};
 use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::{ImageFacts, image_facts, volume_name_for};
@@ -29,6 +30,42 @@ pub(crate) fn stateful_containers<'a>(
         .collect();
     found.sort_by_key(|(_, facts)| !facts.named_server);
     found
+}
+
+/// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `e2e`,
+/// `integration`, `testdata` or `ci` folder, or whose name has a `test` word
+/// (`docker-compose.test.yml`, `test-db.yaml`). Their databases are throwaway by design: data
+/// findings there are info. The path is the one reports show (relative to the working folder).
+pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
+    const FOLDERS: &[&str] = &["test", "tests", "e2e", "integration", "testdata", "ci"];
+    const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
+    let mut components: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let Some(name) = components.pop() else {
+        return false;
+    };
+    components.iter().any(|c| FOLDERS.contains(&c.as_str()))
+        || name
+            .split(['.', '-', '_'])
+            .any(|word| WORDS.contains(&word))
+}
+
+/// The severity of a data finding: lowered one level for caches, info in a test fixture.
+pub(crate) fn data_severity(
+    facts: &ImageFacts,
+    path: &std::path::Path,
+    base: Severity,
+) -> Severity {
+    if in_test_file(path) {
+        Severity::Info
+    } else {
+        facts.severity(base)
+    }
 }
 
 /// Remembers which pod volumes a rule reported: one finding per volume, however many
@@ -106,4 +143,32 @@ pub(crate) fn quoted_list(paths: &[String]) -> String {
 /// A mount target that is not known (an unresolved variable): coverage is then unknown.
 pub(crate) fn has_unknown_target(c: &Container) -> bool {
     c.mounts.iter().any(|m| m.target.contains('$'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_test_file;
+    use std::path::Path;
+
+    #[test]
+    fn test_fixtures_by_folder_or_name() {
+        for path in [
+            "docker/test/develop.yml",
+            "integration/resources/compose/etcd.yml",
+            "docker-compose.test.yml",
+            "tests/e2e/compose.yaml",
+            "ci/db.yml",
+            "test-db.yaml",
+        ] {
+            assert!(in_test_file(Path::new(path)), "{path}");
+        }
+        for path in [
+            "docker-compose.latest.yml",
+            "contest/compose.yaml",
+            "docker-compose.yml",
+            "deploy/prod.yml",
+        ] {
+            assert!(!in_test_file(Path::new(path)), "{path}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 use super::{compose_siblings, did_you_mean, unresolved_source};
 use crate::declare_rule;
-use crate::engine::{Ctx, Rule};
+use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, Mount, MountKind, MountSource, Workload};
 
 declare_rule! {
@@ -17,6 +17,11 @@ declare_rule! {
     /// Compose files of the run in the same folder are read as one project (override files,
     /// `-f a.yaml -f b.yaml`): a volume declared in one of them counts. A file with a
     /// top-level `include:` is not checked, nor a source left unresolved (`${VOLUME}`).
+    /// An override file (`docker-compose.override*.yml`, `compose.override*.yaml`,
+    /// `docker-compose.<env>.yml`) with no base file (`compose.yaml`, `docker-compose.yml`)
+    /// beside it is merged with a base in another folder (`-f ../../docker-compose.yml -f
+    /// docker-compose.override.web.yml`) that may declare the volume: its finding is info,
+    /// which keeps a typo visible without failing CI on a volume the base declares.
     ///
     /// ## Example
     /// ```yaml
@@ -75,6 +80,11 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     if compose_siblings(project, file).any(|f| f.volumes.iter().any(|d| d.key.value == *name)) {
         return;
     }
+    // An override file with no base beside it is merged with a base in another folder
+    // (`-f ../../docker-compose.yml -f docker-compose.override.web.yml`), which may declare
+    // the volume: not known, so info.
+    let detached = is_override_name(&file.source.path)
+        && !compose_siblings(project, file).any(|f| is_base_name(&f.source.path));
     let help = if file.volumes.is_empty() {
         format!("declare it in a top-level `volumes:` section: `volumes: {{{name}: {{}}}}`")
     } else {
@@ -90,12 +100,47 @@ fn compose(m: &Mount, cx: &mut Ctx) {
             ),
         )
         .help(help);
+    if detached {
+        d.severity(Severity::Info);
+    }
     if let Some(near) = near {
         d.label(
             near.span,
             format!("did you mean `{}`, declared here?", near.value),
         );
     }
+}
+
+const BASE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `compose.yaml`, `docker-compose.yml`: a project's base file.
+fn is_base_name(path: &std::path::Path) -> bool {
+    BASE_NAMES.contains(&file_name(path).as_str())
+}
+
+/// `docker-compose.override.yml`, `compose.override.web.yaml`, `docker-compose.prod.yml`: a
+/// file written to be merged over a base.
+fn is_override_name(path: &std::path::Path) -> bool {
+    let name = file_name(path);
+    ["docker-compose.", "compose."].iter().any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            [".yml", ".yaml"].iter().any(|ext| {
+                rest.strip_suffix(ext)
+                    .is_some_and(|middle| !middle.is_empty())
+            })
+        })
+    })
 }
 
 fn kubernetes(m: &Mount, w: &Workload, cx: &mut Ctx) {

@@ -310,7 +310,8 @@ fn apply_precedence(out: &mut Vec<Diagnostic>) {
 }
 
 /// Stable order, and one finding per rule and span: a pod volume mounted by two containers
-/// is reported once, at its declaration.
+/// is reported once, at its declaration, by the most severe of its findings (a log shipper's
+/// info does not hide a web server's error on the same volume).
 pub fn sort_and_dedup(out: &mut Vec<Diagnostic>) {
     out.sort_by(|a, b| {
         (
@@ -328,7 +329,13 @@ pub fn sort_and_dedup(out: &mut Vec<Diagnostic>) {
                 b.span.end.offset,
             ))
     });
-    out.dedup_by(|b, a| a.file == b.file && a.code == b.code && a.span == b.span);
+    out.dedup_by(|b, a| {
+        let same = a.file == b.file && a.code == b.code && a.span == b.span;
+        if same && b.severity > a.severity {
+            std::mem::swap(a, b);
+        }
+        same
+    });
 }
 
 #[cfg(test)]

@@ -273,6 +273,9 @@ pub struct Container {
     /// Compose `read_only: true`, Kubernetes `securityContext.readOnlyRootFilesystem: true`:
     /// nothing can be written to the container's layer.
     pub read_only_root: bool,
+    /// Compose `privileged: true`, Kubernetes `securityContext.privileged: true`: every device
+    /// of the host, and its kernel interfaces writable.
+    pub privileged: bool,
     /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
     /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
     pub memory_limit: Option<Span>,

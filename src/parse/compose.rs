@@ -262,6 +262,7 @@ impl Cx<'_> {
                 args: self.command_words(svc.node.get("command")),
             },
             read_only_root: self.boolean(svc.node.get("read_only")) == Some(true),
+            privileged: self.boolean(svc.node.get("privileged")) == Some(true),
             memory_limit: svc
                 .node
                 .get("mem_limit")

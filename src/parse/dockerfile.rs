@@ -708,6 +708,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             volume_devices: Vec::new(),
             command: crate::model::Command::default(),
             read_only_root: false,
+            privileged: false,
             memory_limit: None,
             span: stage.from_span,
         };

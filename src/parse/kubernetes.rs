@@ -373,6 +373,10 @@ impl Reader {
                         .path(&["securityContext", "readOnlyRootFilesystem"])
                         .and_then(Node::as_bool)
                         == Some(true),
+                    privileged: item
+                        .path(&["securityContext", "privileged"])
+                        .and_then(Node::as_bool)
+                        == Some(true),
                     memory_limit: item
                         .path(&["resources", "limits", "memory"])
                         .filter(|v| !v.is_null())
