@@ -202,6 +202,10 @@ enum OutputFormat {
     Gitlab,
     /// JUnit XML: one test case per file, a failure per finding
     Junit,
+    /// Checkstyle XML (reviewdog, Jenkins warnings-ng, SonarQube)
+    Checkstyle,
+    /// reviewdog's Diagnostic Format (`reviewdog -f=rdjson`)
+    Rdjson,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -512,7 +516,10 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                 || targets.iter().any(|t| {
                     matches!(
                         t.format,
-                        OutputFormat::Human | OutputFormat::Sarif | OutputFormat::Gitlab
+                        OutputFormat::Human
+                            | OutputFormat::Sarif
+                            | OutputFormat::Gitlab
+                            | OutputFormat::Rdjson
                     )
                 }),
         },
@@ -567,7 +574,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             return EXIT_ERROR;
         }
         let text = match stdout_format {
-            Some(OutputFormat::Json) => statistics::render_json(&diagnostics),
+            Some(OutputFormat::Json) => statistics::render_json(&report),
             Some(OutputFormat::Human) => format!(
                 "{}{}\n",
                 statistics::render_text(&diagnostics),

@@ -23,6 +23,8 @@ impl OutputFormat {
             OutputFormat::Github => "github",
             OutputFormat::Gitlab => "gitlab",
             OutputFormat::Junit => "junit",
+            OutputFormat::Checkstyle => "checkstyle",
+            OutputFormat::Rdjson => "rdjson",
         }
     }
 }
@@ -145,6 +147,8 @@ pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_fil
         OutputFormat::Github => output::github::render(report),
         OutputFormat::Gitlab => output::gitlab::render(report),
         OutputFormat::Junit => output::junit::render(report),
+        OutputFormat::Checkstyle => output::checkstyle::render(report),
+        OutputFormat::Rdjson => output::rdjson::render(report),
     }
 }
 

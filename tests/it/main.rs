@@ -24,4 +24,5 @@ mod registry;
 mod sarif;
 mod sockets;
 mod streaming;
+mod urls;
 mod wiring;
