@@ -124,6 +124,8 @@ pub(super) struct Context<'a> {
     pub cwd: &'a Path,
     /// False when a path could not be read (SARIF `executionSuccessful`).
     pub paths_ok: bool,
+    /// `--quiet`: the human report without its closing summary line.
+    pub quiet: bool,
 }
 
 pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_file: bool) -> String {
@@ -223,11 +225,21 @@ fn write_human(
     };
     let Some(file) = &t.file else {
         let mut out = std::io::BufWriter::new(stdout);
-        let written = human::write(report, opts, &mut out).and_then(|()| out.flush());
+        let written = if cx.quiet {
+            human::write_findings(report, opts, &mut out)
+        } else {
+            human::write(report, opts, &mut out)
+        };
+        let written = written.and_then(|()| out.flush());
         return stdout_written(written, stderr);
     };
-    let written =
-        super::write::atomically(&cx.cwd.join(file), |out| human::write(report, opts, out));
+    let written = super::write::atomically(&cx.cwd.join(file), |out| {
+        if cx.quiet {
+            human::write_findings(report, opts, out)
+        } else {
+            human::write(report, opts, out)
+        }
+    });
     if let Err(e) = written {
         let _ = writeln!(
             stderr,

@@ -22,6 +22,7 @@ mod precommit;
 mod properties;
 mod registry;
 mod sarif;
+mod shell;
 mod sockets;
 mod streaming;
 mod urls;
