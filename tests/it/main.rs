@@ -20,6 +20,7 @@ mod orchestrator;
 mod outputs;
 mod precommit;
 mod properties;
+mod readme;
 mod registry;
 mod sarif;
 mod shell;
