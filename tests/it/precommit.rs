@@ -82,8 +82,15 @@ fn run_hook(pre_commit: &Path, project: &Path, home: &Path, path_dirs: &[PathBuf
     path.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
-    Command::new(pre_commit)
-        .args(["run", "--all-files", "--color", "never"])
+    let mut cmd = Command::new(pre_commit);
+    // `cargo test` holds the lock of its target folder while tests run: the `language: rust`
+    // hook's `cargo install` must build elsewhere. `.ci/run` points it at the folder where
+    // maturin built the release binary, so only stowlint itself is compiled again.
+    cmd.env_remove("CARGO_TARGET_DIR");
+    if let Some(dir) = std::env::var_os("STOWLINT_HOOK_TARGET_DIR") {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    cmd.args(["run", "--all-files", "--color", "never"])
         .current_dir(project)
         .env("PATH", std::env::join_paths(path).expect("PATH"))
         .env("PRE_COMMIT_HOME", home)
