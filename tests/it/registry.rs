@@ -107,7 +107,7 @@ fn readme_rules_table_is_current() {
                 .expect("write README");
         } else {
             panic!(
-                "README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test registry`"
+                "README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test it registry`"
             );
         }
     }

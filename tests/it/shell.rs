@@ -201,3 +201,48 @@ fn concise_ends_with_the_summary_on_a_terminal_only() {
     );
     assert_eq!(quiet, piped);
 }
+
+/// The new formats through the real binary: exit code, shape, and rdjson's byte columns
+/// (the CLI keeps the text for them).
+#[test]
+fn checkstyle_and_rdjson_from_the_binary() {
+    let multibyte =
+        "services:\n  \"ü\": {image: nginx:1.27, volumes: [\"/var/run/docker.sock:/s\"]}\n";
+    let dir = tree(&[("compose.yaml", SOCKET), ("b/compose.yaml", multibyte)]);
+    let (status, xml, err) = run_text(dir.path(), &["check", "--format", "checkstyle"]);
+    assert_eq!(status, 1, "{err}");
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle"),
+        "{xml}"
+    );
+    assert!(xml.contains("<file name=\"compose.yaml\">"), "{xml}");
+    assert!(xml.contains("source=\"stowlint.SL102\""), "{xml}");
+
+    let (status, json, err) = run_text(dir.path(), &["check", "--format", "rdjson"]);
+    assert_eq!(status, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let found = doc["diagnostics"].as_array().expect("diagnostics");
+    let sl102 = found
+        .iter()
+        .find(|d| d["location"]["path"] == "b/compose.yaml" && d["code"]["value"] == "SL102")
+        .expect("SL102 in b/compose.yaml");
+    // `ü` takes two bytes and one character: the byte column is one more than the JSON
+    // format's character column.
+    let (_, ours, _) = run_text(dir.path(), &["check", "--format", "json"]);
+    let ours: serde_json::Value = serde_json::from_str(&ours).expect("JSON");
+    let ours = ours["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["file"] == "b/compose.yaml" && d["code"] == "SL102")
+        .expect("SL102 in the JSON report")
+        .clone();
+    assert_eq!(sl102["location"]["range"]["start"]["line"], 2);
+    let column = ours["span"]["start"]["column"].as_u64().expect("a column");
+    assert_eq!(
+        sl102["location"]["range"]["start"]["column"].as_u64(),
+        Some(column + 1),
+        "{sl102}"
+    );
+    assert_eq!(sl102["severity"], "ERROR");
+}
