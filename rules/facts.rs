@@ -1,13 +1,14 @@
 //! Facts the data-loss rules share: which image a container really runs (following compose
 //! `build:` into the Dockerfile and through its `FROM` chain), where that image keeps its data,
-//! which `VOLUME`s the image declares, and what covers each data path. Unknown facts give
-//! `None`: a rule never reports what it cannot know.
+//! which `VOLUME`s the image declares, what the container's command line makes of it (the
+//! server or one of its tools, the data moved or switched off), and what covers each data
+//! path. Unknown facts give `None`: a rule never reports what it cannot know.
 
 use std::path::PathBuf;
 
 use crate::engine::Severity;
 use crate::model::{Container, EnvVar, Mount, Project, Span, Workload};
-use crate::rules::catalog::{Category, StatefulImage, is_at_or_under};
+use crate::rules::catalog::{Category, DataLocation, Invocation, StatefulImage, is_at_or_under};
 
 /// A `VOLUME` the image declares.
 #[derive(Clone, Debug)]
@@ -34,13 +35,23 @@ pub struct ImageFacts {
     pub volumes: Vec<ImageVolume>,
     /// Environment as the container sees it: the Dockerfile's `ENV`, then the container's own.
     pub env: Vec<EnvVar>,
+    /// Where the server keeps its data by its command line.
+    pub location: DataLocation,
+    /// The command line names the server program (not merely presumed to run it).
+    pub named_server: bool,
 }
 
 impl ImageFacts {
-    /// Where the container keeps its data (a moving variable such as `PGDATA` applied).
+    /// Where the container keeps its data: the command line's path (`--dbpath /x`), else a
+    /// moving variable's (`PGDATA`), else the catalog's. None when it is not known or
+    /// persistence is off (`redis-server --save ""`).
     #[must_use]
     pub fn data_paths(&self) -> Vec<String> {
-        self.stateful.data_paths(&self.env)
+        match &self.location {
+            DataLocation::Default => self.stateful.data_paths(&self.env),
+            DataLocation::Moved(paths) => paths.clone(),
+            DataLocation::Unknown | DataLocation::Nothing => Vec::new(),
+        }
     }
 
     /// A severity lowered one level for `cache` images (they can be rebuilt).
@@ -63,13 +74,26 @@ impl ImageFacts {
     }
 }
 
-/// The image facts of a container, when it runs a stateful image.
+/// The image facts of a container, when it runs the server of a stateful image (not one of
+/// its tools: `psql`, `redis-cli`, `redis-server --sentinel`).
 #[must_use]
 pub fn image_facts(
     project: &Project,
     workload: &Workload,
     container: &Container,
 ) -> Option<ImageFacts> {
+    let mut facts = image_of(project, workload, container)?;
+    match facts.stateful.command_line.invocation(&container.command) {
+        Invocation::Tool => None,
+        Invocation::Server { named, data } => {
+            facts.location = data;
+            facts.named_server = named;
+            Some(facts)
+        }
+    }
+}
+
+fn image_of(project: &Project, workload: &Workload, container: &Container) -> Option<ImageFacts> {
     let catalog = project.catalog();
     if let Some(build) = &workload.build {
         let (file, dockerfile) = project.dockerfile(&build.dockerfile_path)?;
@@ -116,6 +140,8 @@ pub fn image_facts(
             volumes,
             env,
             stateful,
+            location: DataLocation::Default,
+            named_server: false,
         });
     }
     let image = container.image.as_ref()?;
@@ -127,6 +153,8 @@ pub fn image_facts(
         volumes: official_volumes(&stateful),
         env: container.env.clone(),
         stateful,
+        location: DataLocation::Default,
+        named_server: false,
     })
 }
 

@@ -61,16 +61,17 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 #[must_use]
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| code | name | severity | formats | what it flags |\n|---|---|---|---|---|\n",
+        "| code | name | severity | default | formats | what it flags |\n|---|---|---|---|---|---|\n",
     );
     for rule in RULES {
         let m = rule.meta();
         let formats: Vec<&str> = m.formats.iter().map(|f| f.as_str()).collect();
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} |\n",
             m.code,
             m.name,
             m.severity,
+            if m.default { "on" } else { "opt-in" },
             formats.join(", "),
             m.summary().replace('|', "\\|")
         ));

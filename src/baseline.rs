@@ -1,18 +1,24 @@
 //! Baselines: adopt stowlint in a repository that already has findings. `--write-baseline`
-//! records today's findings by fingerprint; `--baseline` reports only the others. Fingerprints
-//! hold the rule, the file, the message and the text of the offending line, not its position,
-//! so moving lines does not resurface old findings.
+//! records today's findings by fingerprint; `--baseline` reports only the others.
+//!
+//! A fingerprint (version 2) holds the rule, the file relative to the baseline's folder, and
+//! the message and the text of the offending line with image tags and digests left out — not
+//! its position. So moving lines, running from another folder, or a Renovate bump of
+//! `postgres:16.3` to `16.4` does not resurface old findings. Version-1 baselines (paths
+//! relative to the working folder, tags kept) are still read.
 
-use std::collections::HashSet;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::fingerprint::{fnv1a, line_text};
 use crate::engine::{Diagnostic, fingerprints};
-use crate::model::Project;
+use crate::model::{Project, lexical};
 use crate::output::path_str;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +33,7 @@ struct Baseline {
 struct Entry {
     fingerprint: String,
     code: String,
+    /// Relative to the baseline's folder (version 1: to the working folder).
     file: String,
     message: String,
 }
@@ -43,19 +50,137 @@ pub fn is_baseline(text: &str) -> bool {
         .is_ok_and(|v| v.get("version").is_some() && v["findings"].is_array())
 }
 
-/// The findings as a baseline's text, and how many it records.
+/// A file as a baseline in `base` (absolute) names it: relative to `base` when under it.
+fn relative_to(file: &Path, base: &Path, cwd: &Path) -> String {
+    let absolute = lexical(&cwd.join(file));
+    path_str(absolute.strip_prefix(base).unwrap_or(&absolute))
+}
+
+/// The folder a baseline at `path` lives in (absolute).
+fn folder_of(path: &Path, cwd: &Path) -> PathBuf {
+    let absolute = lexical(&cwd.join(path));
+    absolute
+        .parent()
+        .map_or(absolute.clone(), Path::to_path_buf)
+}
+
+/// `text` with image tags and digests left out: `postgres:16.3@sha256:ab…` reads `postgres`.
+/// Only words that look like image references lose their tag: a bind `./a:/b:ro` keeps all.
+#[must_use]
+pub fn without_image_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(&strip_tag(word));
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | '[' | ']' | '(' | ')' | '=') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn strip_tag(word: &str) -> String {
+    let word = match word.find("@sha256:") {
+        Some(i) => &word[..i],
+        None => word,
+    };
+    let Some((name, tag)) = word.rsplit_once(':') else {
+        return word.to_string();
+    };
+    let tag_ok = !tag.is_empty()
+        && tag.len() <= 128
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && tag
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    // A registry port (`registry:5000/app`) is the only other colon an image may hold.
+    let name_ok = !name.is_empty()
+        && !name.starts_with(['/', '.', '~', '$', '-'])
+        && name.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '/' | ':')
+        })
+        && name.split(':').count() <= 2
+        && name
+            .split_once(':')
+            .is_none_or(|(_, rest)| rest.contains('/'));
+    if tag_ok && name_ok {
+        name.to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+/// Version-2 fingerprints: one per diagnostic, in order; identical findings in one file are
+/// told apart by their order.
+fn fingerprints_v2(
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    base: &Path,
+    cwd: &Path,
+) -> Vec<String> {
+    let texts: HashMap<&Path, &str> = project
+        .files
+        .iter()
+        .map(|f| (f.source.path.as_path(), f.source.text.as_str()))
+        .collect();
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let line = texts
+                .get(d.file.as_path())
+                .and_then(|text| line_text(text, d.span.start.offset))
+                .unwrap_or("");
+            let path = relative_to(&d.file, base, cwd);
+            let hash = fnv1a(&[
+                "v2",
+                d.code,
+                &path,
+                &without_image_tags(&d.message),
+                without_image_tags(line.trim()).as_str(),
+            ]);
+            let n = seen.entry(hash).or_insert(0);
+            *n += 1;
+            let hash = if *n == 1 {
+                hash
+            } else {
+                fnv1a(&[&format!("{hash:016x}"), &n.to_string()])
+            };
+            format!("{hash:016x}")
+        })
+        .collect()
+}
+
+/// The findings as a baseline's text for a baseline written at `path`, and how many it
+/// records.
 ///
 /// # Errors
 /// When the findings cannot be serialized (never in practice).
-pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> Result<(String, usize), String> {
-    let fps = fingerprints(project, diagnostics);
+pub fn render(
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    path: &Path,
+    cwd: &Path,
+) -> Result<(String, usize), String> {
+    let base = folder_of(path, cwd);
+    let fps = fingerprints_v2(project, diagnostics, &base, cwd);
     let mut findings: Vec<Entry> = diagnostics
         .iter()
         .zip(fps)
         .map(|(d, fingerprint)| Entry {
             fingerprint,
             code: d.code.to_string(),
-            file: path_str(&d.file),
+            file: relative_to(&d.file, &base, cwd),
             message: d.message.clone(),
         })
         .collect();
@@ -72,7 +197,49 @@ pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> Result<(String, 
     Ok((text, count))
 }
 
-/// Drop the findings a baseline records; returns how many were dropped.
+/// What applying a baseline did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Findings the baseline hid.
+    pub hidden: usize,
+    /// Recorded findings no longer found (fixed, or changed past recognition).
+    pub stale: usize,
+    /// The baseline's format version.
+    pub version: u32,
+}
+
+/// Say on `stderr` what the baseline hid and what it holds in vain.
+pub fn tell(applied: &Applied, path: &Path, stderr: &mut dyn Write) {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if applied.hidden > 0 {
+        let _ = writeln!(
+            stderr,
+            "stowlint: {} hidden by the baseline {}",
+            plural(applied.hidden, "finding", "findings"),
+            path_str(path)
+        );
+    }
+    if applied.stale > 0 {
+        let _ = writeln!(
+            stderr,
+            "stowlint: {} of the baseline no longer found (fixed?); re-record it with \
+             `stowlint check --write-baseline {}`",
+            plural(applied.stale, "entry", "entries"),
+            path_str(path)
+        );
+    }
+    if applied.version < VERSION {
+        let _ = writeln!(
+            stderr,
+            "stowlint: the baseline is version {}; re-record it with `--write-baseline` to match \
+             from any folder and across image tag bumps",
+            applied.version
+        );
+    }
+}
+
+/// Drop the findings a baseline records. `cwd` (absolute) is where the run's paths start.
 ///
 /// # Errors
 /// When the file cannot be read or is not a baseline.
@@ -80,9 +247,10 @@ pub fn apply(
     path: &Path,
     project: &Project,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<usize, String> {
+    cwd: &Path,
+) -> Result<Applied, String> {
     // A regular file of bounded size only: a FIFO would block the run, `/dev/zero` fill memory.
-    let text = match crate::discover::read_limited(path, MAX_BASELINE_SIZE) {
+    let text = match crate::discover::read_limited(&cwd.join(path), MAX_BASELINE_SIZE) {
         Ok(crate::discover::Contents::Bytes(bytes)) => String::from_utf8(bytes)
             .map_err(|_| format!("{}: not a stowlint baseline (not UTF-8)", path.display()))?,
         Ok(crate::discover::Contents::TooLarge { .. }) => {
@@ -102,21 +270,64 @@ pub fn apply(
     };
     let baseline: Baseline = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a stowlint baseline: {e}", path.display()))?;
-    if baseline.version != VERSION {
-        return Err(format!(
-            "{}: baseline version {} is not supported (expected {VERSION})",
-            path.display(),
-            baseline.version
-        ));
-    }
+    let fps = match baseline.version {
+        1 => fingerprints(project, diagnostics),
+        2 => fingerprints_v2(project, diagnostics, &folder_of(path, cwd), cwd),
+        other => {
+            return Err(format!(
+                "{}: baseline version {other} is not supported (expected 1 or {VERSION})",
+                path.display()
+            ));
+        }
+    };
     let known: HashSet<&str> = baseline
         .findings
         .iter()
         .map(|f| f.fingerprint.as_str())
         .collect();
-    let fps = fingerprints(project, diagnostics);
+    let found: HashSet<&str> = fps.iter().map(String::as_str).collect();
+    let stale = baseline
+        .findings
+        .iter()
+        .filter(|f| !found.contains(f.fingerprint.as_str()))
+        .count();
     let before = diagnostics.len();
     let mut keep = fps.iter().map(|fp| !known.contains(fp.as_str()));
     diagnostics.retain(|_| keep.next().unwrap_or(true));
-    Ok(before - diagnostics.len())
+    Ok(Applied {
+        hidden: before - diagnostics.len(),
+        stale,
+        version: baseline.version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_tags_and_digests_are_left_out() {
+        for (text, want) in [
+            ("image: postgres:16.3", "image: postgres"),
+            ("image: \"postgres:16.4-alpine\"", "image: \"postgres\""),
+            (
+                "image: ghcr.io/acme/db:1.2@sha256:abcdef",
+                "image: ghcr.io/acme/db",
+            ),
+            ("image: registry:5000/app:v1", "image: registry:5000/app"),
+            ("image: registry:5000/app", "image: registry:5000/app"),
+            ("- ./data:/var/lib/data:ro", "- ./data:/var/lib/data:ro"),
+            (
+                "- /var/run/docker.sock:/var/run/docker.sock",
+                "- /var/run/docker.sock:/var/run/docker.sock",
+            ),
+            ("volumes:", "volumes:"),
+            (
+                "service db (`postgres:16.3`) keeps",
+                "service db (`postgres`) keeps",
+            ),
+        ] {
+            assert_eq!(without_image_tags(text), want, "{text}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, FailOn, Overrides, Resolver};
@@ -158,9 +159,17 @@ struct CheckArgs {
     #[arg(long, short)]
     quiet: bool,
     /// The file name standard input stands for (`Dockerfile`, `compose.yaml`): decides how it
-    /// is read and how it is shown
+    /// is read and how it is shown; standard input is read when no path is given
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
+    /// Apply `exclude` (the configuration's and `--exclude`) to files named on the command
+    /// line too: pre-commit names every changed file (also: `force-exclude = true`)
+    #[arg(long)]
+    force_exclude: bool,
+    /// Lint folders with a kustomization as `kubectl kustomize` (or `kustomize build`)
+    /// renders them (also: `render = true`)
+    #[arg(long)]
+    render: bool,
     /// Record today's findings in FILE (by fingerprint) and exit 0: adopt stowlint in a
     /// repository that already has findings
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
@@ -430,6 +439,8 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         compose_mode: args.compose_mode,
         exclude_given: !args.exclude.is_empty(),
         max_file_size: args.max_file_size,
+        force_exclude: args.force_exclude,
+        render: args.render,
     };
     if let Err(message) = overrides.validate() {
         let _ = writeln!(io.stderr, "stowlint: error: {message}");
@@ -454,16 +465,30 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             return EXIT_ERROR;
         }
     };
-    let stdin_requested = args.paths.iter().any(|p| p.as_os_str() == "-");
+    // Like ruff: `--stdin-filename` without paths reads standard input, not the folder.
+    let paths_defaulted = matches
+        .and_then(|m| m.value_source("paths"))
+        .is_none_or(|source| source == ValueSource::DefaultValue);
+    let stdin_requested = args.paths.iter().any(|p| p.as_os_str() == "-")
+        || (args.stdin_filename.is_some() && paths_defaulted);
     let paths: Vec<PathBuf> = args
         .paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
+        .filter(|_| !(args.stdin_filename.is_some() && paths_defaulted))
         .cloned()
         .collect();
 
     let filter: Arc<dyn discover::WalkFilter> = resolver.clone();
-    let found = discover::discover_filtered(&paths, &excludes, &io.cwd, &filter);
+    let mut found = discover::discover_filtered(&paths, &excludes, &io.cwd, &filter);
+    // `--force-exclude`: pre-commit names every file; the configuration's `exclude` decides.
+    found.files.retain(|c| {
+        !c.explicit
+            || !resolver.for_file(&c.path).force_exclude
+            || !(filter.excluded(&c.path)
+                || discover::excluded_by_globs(&c.path, &io.cwd, &excludes))
+    });
+    let rendered = render_kustomizations(&mut found, &paths, &resolver, &cwd, io.stderr);
     let stdin_name = args
         .stdin_filename
         .clone()
@@ -538,23 +563,36 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             })
         })
         .collect();
+    for (display, text) in &rendered {
+        let opts = resolver.for_file(display).parse_options();
+        inputs.push(
+            pipeline::Input::new(display.clone(), false, move || match text {
+                Ok(text) => discover::parse_rendered(text.clone(), display.clone(), &opts),
+                Err(message) => Some(crate::parse::unreadable(
+                    display.clone(),
+                    None,
+                    message.clone(),
+                )),
+            })
+            .must_be_linted(),
+        );
+    }
     if let Some(settings) = &stdin_settings {
         let opts = settings.parse_options();
         let name = args.stdin_filename.as_deref();
         stdin_bytes = discover::read_stdin(io.stdin, opts.max_file_size);
         let bytes = &stdin_bytes;
-        inputs.push(pipeline::Input::new(
-            stdin_name.clone(),
-            false,
-            move || match bytes {
+        inputs.push(
+            pipeline::Input::new(stdin_name.clone(), false, move || match bytes {
                 Ok(bytes) => discover::parse_stdin(bytes.clone(), name, &opts),
                 Err(problem) => Some(discover::stdin_problem(
                     problem.clone(),
                     name,
                     opts.max_file_size,
                 )),
-            },
-        ));
+            })
+            .must_be_linted(),
+        );
     }
     let context = pipeline::Context {
         parse: root.parse_options(),
@@ -594,8 +632,30 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     drop(inputs);
     let project = linted.project;
     let mut diagnostics = linted.diagnostics;
+    // Never green on nothing: say what was not linted, and why.
+    for path in &linted.not_linted {
+        let why = if stdin_requested && *path == stdin_name {
+            if args.stdin_filename.is_some() {
+                "standard input holds neither a Dockerfile, a compose file nor a Kubernetes \
+                 manifest"
+                    .to_string()
+            } else {
+                "standard input holds neither a Dockerfile, a compose file nor a Kubernetes \
+                 manifest (name it with `--stdin-filename`)"
+                    .to_string()
+            }
+        } else {
+            discover::why_not_linted(path, path)
+        };
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: warning: {}: not linted: {why}",
+            output::path_shown(path)
+        );
+    }
+    warn_empty_folders(&paths, &project, &io.cwd, io.stderr);
     if let Some(path) = &args.write_baseline {
-        let written = baseline::render(&project, &diagnostics).and_then(|(text, n)| {
+        let written = baseline::render(&project, &diagnostics, path, &cwd).and_then(|(text, n)| {
             write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
                 .map(|()| n)
                 .map_err(|e| format!("{}: {e}", output::path_str(path)))
@@ -618,14 +678,19 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             }
         };
     }
-    if let Some(path) = &args.baseline
-        && let Err(e) = baseline::apply(path, &project, &mut diagnostics)
-    {
-        let _ = writeln!(io.stderr, "stowlint: error: {e}");
-        return EXIT_ERROR;
+    if let Some(path) = &args.baseline {
+        match baseline::apply(path, &project, &mut diagnostics, &cwd) {
+            Ok(applied) => baseline::tell(&applied, path, io.stderr),
+            Err(e) => {
+                let _ = writeln!(io.stderr, "stowlint: error: {e}");
+                return EXIT_ERROR;
+            }
+        }
     }
 
-    let report = Report::new(&diagnostics, &project);
+    let failed_paths = found.errors.iter().filter(|e| e.fatal).count();
+    let report = Report::new(&diagnostics, &project).with_failed_paths(failed_paths);
+    let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
     let color = match args.color {
         Some(ColorWhen::Always) => true,
         Some(ColorWhen::Never) => false,
@@ -635,6 +700,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         color,
         cwd: &io.cwd,
         paths_ok: !failed,
+        fails: &fails,
         quiet: args.quiet,
     };
     let stdout_format = targets.iter().find(|t| t.file.is_none()).map(|t| t.format);
@@ -687,7 +753,6 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         let _ = writeln!(io.stderr, "{line}");
     }
 
-    let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
     let code = exit_code(failed, &diagnostics, &fails, args.exit_zero);
     if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
         // The process ends next: the system takes the memory back at once, where freeing
@@ -695,6 +760,123 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         std::mem::forget((diagnostics, project, selection));
     }
     code
+}
+
+/// `--render` (or `render = true`): folders with a kustomization are replaced by what
+/// `kubectl kustomize` renders, shown as `<folder>/kustomization.yaml (rendered)`. The
+/// kustomization and the files it names leave the run; a folder that cannot be rendered
+/// safely (remote or out-of-tree inputs) is linted file by file, with a warning. Returns each
+/// rendered stream (or why rendering failed, an SL001) by the name it is shown with.
+fn render_kustomizations(
+    found: &mut discover::Discovered,
+    paths: &[PathBuf],
+    resolver: &Resolver,
+    cwd: &std::path::Path,
+    stderr: &mut dyn Write,
+) -> Vec<(PathBuf, Result<String, String>)> {
+    let mut dirs: Vec<PathBuf> = found
+        .files
+        .iter()
+        .filter(|c| {
+            c.path
+                .file_name()
+                .is_some_and(|n| discover::KUSTOMIZATION_NAMES.iter().any(|k| n == *k))
+        })
+        .filter(|c| resolver.for_file(&c.path).render)
+        .filter_map(|c| c.path.parent().map(std::path::Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let Some(renderer) = discover::kustomize::Renderer::find() else {
+        let _ = writeln!(
+            stderr,
+            "stowlint: warning: --render: neither `kubectl` nor `kustomize` is on PATH; \
+             kustomizations are linted file by file"
+        );
+        return Vec::new();
+    };
+    // The linted tree: the folders named on the command line (the working folder by default).
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(cwd.join(p)).ok())
+        .map(|p| {
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(std::path::Path::to_path_buf).unwrap_or(p)
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let shown = discover::display_path(&dir, cwd);
+        let Some(root) = std::fs::canonicalize(cwd.join(&dir))
+            .ok()
+            .and_then(|real| roots.iter().find(|r| real.starts_with(r)).cloned())
+        else {
+            continue;
+        };
+        let k = match discover::kustomize::inspect(&dir, &root, cwd) {
+            Ok(k) => k,
+            Err(why) => {
+                let _ = writeln!(
+                    stderr,
+                    "stowlint: warning: {}: not rendered ({why}); its files are linted one by one",
+                    output::path_shown(&shown)
+                );
+                continue;
+            }
+        };
+        let kfile = crate::model::lexical(&cwd.join(&k.file));
+        found.files.retain(|c| {
+            let abs = crate::model::lexical(&cwd.join(&c.path));
+            abs != kfile && !k.files.contains(&abs)
+        });
+        let mut display = discover::display_path(&k.file, cwd).into_os_string();
+        display.push(" (rendered)");
+        out.push((PathBuf::from(display), renderer.render(&dir)));
+    }
+    out
+}
+
+/// A folder named on the command line in which nothing was linted: a warning, and for a Helm
+/// chart, how to lint it.
+fn warn_empty_folders(
+    paths: &[PathBuf],
+    project: &crate::model::Project,
+    cwd: &std::path::Path,
+    stderr: &mut dyn Write,
+) {
+    for dir in paths.iter().filter(|p| p.is_dir() || cwd.join(p).is_dir()) {
+        let shown = discover::display_path(dir, cwd);
+        let under =
+            |f: &std::path::Path| shown == std::path::Path::new(".") || f.starts_with(&shown);
+        if project
+            .files
+            .iter()
+            .any(|f| !f.context && under(&f.source.path))
+        {
+            continue;
+        }
+        let chart = cwd.join(dir).join("Chart.yaml").is_file();
+        let why = if chart {
+            format!(
+                "a Helm chart: its templates are not YAML until rendered; lint them with \
+                 `helm template {} | stowlint check -`",
+                output::path_str(&shown)
+            )
+        } else {
+            "no Dockerfile, compose file or Kubernetes manifest found".to_string()
+        };
+        let _ = writeln!(
+            stderr,
+            "stowlint: warning: {}: nothing was linted: {why}",
+            output::path_shown(&shown)
+        );
+    }
 }
 
 /// Refuses outputs (`--output-file`, `--write-baseline`) that are files the run reads (linted

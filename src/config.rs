@@ -79,6 +79,9 @@ impl fmt::Display for ConfigError {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    /// Another configuration file (relative to this one's folder) whose settings are the base:
+    /// this file's keys win key by key, `extend-select` and `ignore` apply after the base's.
+    extend: Option<Spanned<String>>,
     select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     extend_select: Vec<Spanned<String>>,
@@ -100,6 +103,10 @@ struct RawConfig {
     #[serde(default)]
     host_paths: RawHostPaths,
     max_file_size: Option<Spanned<RawSize>>,
+    /// Files named on the command line are excluded too (pre-commit passes every file).
+    force_exclude: Option<bool>,
+    /// Lint what `kubectl kustomize` renders for folders with a kustomization.
+    render: Option<bool>,
 }
 
 /// `max-file-size`: bytes, or a string with a unit (`"20MB"`).
@@ -193,6 +200,10 @@ pub struct Overrides {
     pub exclude_given: bool,
     /// `--max-file-size`, in bytes.
     pub max_file_size: Option<u64>,
+    /// `--force-exclude`.
+    pub force_exclude: bool,
+    /// `--render`.
+    pub render: bool,
 }
 
 impl Overrides {
@@ -221,10 +232,19 @@ impl Overrides {
 /// A pattern set matched against paths relative to a configuration's folder, and against
 /// file names. `legacy` and `legacy/` also match everything under `legacy`.
 #[derive(Clone, Debug)]
-struct Patterns(GlobSet);
+struct Patterns(GlobSet, PathBuf);
+
+/// Globs in one list (`exclude`, `include`): real configurations have a few dozen; 20,000
+/// complex globs took gigabytes to compile.
+const MAX_GLOBS: usize = 1000;
+/// Characters in one glob.
+const MAX_GLOB_LEN: usize = 1024;
 
 impl Patterns {
-    fn is_match(&self, relative: &Path) -> bool {
+    /// Whether `path` (absolute) matches, relative to the folder of the configuration that
+    /// wrote the patterns (an extended file keeps its own folder).
+    fn is_match(&self, path: &Path) -> bool {
+        let relative = path.strip_prefix(&self.1).unwrap_or(path);
         !self.0.is_empty()
             && (self.0.is_match(relative)
                 || relative
@@ -239,8 +259,6 @@ impl Patterns {
 pub struct Settings {
     /// The configuration file, `None` for the defaults.
     pub file: Option<PathBuf>,
-    /// Where its globs start (absolute).
-    dir: PathBuf,
     enabled: HashSet<&'static str>,
     severity: HashMap<&'static str, Severity>,
     per_path_ignores: Vec<(Patterns, Vec<&'static str>)>,
@@ -251,6 +269,10 @@ pub struct Settings {
     pub compose_mode: ComposeMode,
     /// Larger files are reported (SL001) rather than read.
     pub max_file_size: u64,
+    /// Files named on the command line are excluded like walked ones.
+    pub force_exclude: bool,
+    /// Folders with a kustomization are linted as `kubectl kustomize` renders them.
+    pub render: bool,
     stateful_images: Vec<ImageEntry>,
     sensitive: Vec<String>,
     allowed: Vec<String>,
@@ -277,6 +299,7 @@ impl Settings {
             RawConfig::default(),
             overrides,
             Path::new(""),
+            None,
         )
         .unwrap_or_else(|_| unreachable!("defaults are valid"))
     }
@@ -287,21 +310,19 @@ impl Settings {
         if !self.enabled.contains(code) {
             return false;
         }
-        let relative = self.relative(path);
         !self
             .per_path_ignores
             .iter()
-            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(relative))
+            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(path))
     }
 
     /// The rules enabled in `path` (absolute): [`Settings::enabled_in`] for every rule, with
     /// each per-path pattern matched once.
     fn enabled_bits(&self, path: &Path) -> RuleBits {
-        let relative = self.relative(path);
         let ignored: Vec<&[&'static str]> = self
             .per_path_ignores
             .iter()
-            .filter(|(patterns, _)| patterns.is_match(relative))
+            .filter(|(patterns, _)| patterns.is_match(path))
             .map(|(_, codes)| codes.as_slice())
             .collect();
         let mut bits = RuleBits::default();
@@ -322,15 +343,13 @@ impl Settings {
     /// A walk skips `path` (absolute, a file or a folder).
     #[must_use]
     pub fn excludes(&self, path: &Path) -> bool {
-        self.exclude
-            .as_ref()
-            .is_some_and(|p| p.is_match(self.relative(path)))
+        self.exclude.as_ref().is_some_and(|p| p.is_match(path))
     }
 
     /// `path` (absolute) is linted even when its name does not say what it holds.
     #[must_use]
     pub fn includes(&self, path: &Path) -> bool {
-        self.include.is_match(self.relative(path))
+        self.include.is_match(path)
     }
 
     /// Whether this configuration extends the catalog.
@@ -351,10 +370,6 @@ impl Settings {
         })
     }
 
-    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
-        path.strip_prefix(&self.dir).unwrap_or(path)
-    }
-
     fn build(
         file: Option<&Path>,
         dir: &Path,
@@ -362,6 +377,7 @@ impl Settings {
         raw: RawConfig,
         overrides: &Overrides,
         shown: &Path,
+        base: Option<&Settings>,
     ) -> Result<Settings, ConfigError> {
         let source = SourceFile::new(shown, text.to_string());
         let error = |span: std::ops::Range<usize>, message: String| {
@@ -384,8 +400,17 @@ impl Settings {
         };
 
         // Selection: the file's layer, then the command line's.
-        let mut enabled: HashSet<&'static str> =
-            rules::RULES.iter().map(|r| r.meta().code).collect();
+        // Without `select`, the extended file's rules, else those on by default (hygiene rules
+        // are opted into).
+        let mut enabled: HashSet<&'static str> = match base {
+            Some(base) => base.enabled.clone(),
+            None => rules::RULES
+                .iter()
+                .map(|r| r.meta())
+                .filter(|m| m.default)
+                .map(|m| m.code)
+                .collect(),
+        };
         if let Some(select) = &raw.select {
             enabled = codes(select)?.into_iter().collect();
         }
@@ -415,7 +440,7 @@ impl Settings {
             by_specificity.push((codes, selector.get_ref().len(), Severity::from(*level)));
         }
         by_specificity.sort_by_key(|(codes, len, _)| (std::cmp::Reverse(codes.len()), *len));
-        let mut severity = HashMap::new();
+        let mut severity = base.map(|b| b.severity.clone()).unwrap_or_default();
         for (codes, _, level) in by_specificity {
             for code in codes {
                 severity.insert(code, level);
@@ -423,8 +448,20 @@ impl Settings {
         }
 
         let patterns = |list: &[&Spanned<String>]| -> Result<Patterns, ConfigError> {
+            if let Some(past) = list.get(MAX_GLOBS) {
+                return Err(error(
+                    past.span(),
+                    format!("too many globs in one list (over {MAX_GLOBS}); merge them"),
+                ));
+            }
             let mut builder = GlobSetBuilder::new();
             for glob in list {
+                if glob.get_ref().len() > MAX_GLOB_LEN {
+                    return Err(error(
+                        glob.span(),
+                        format!("glob longer than {MAX_GLOB_LEN} characters"),
+                    ));
+                }
                 let text = glob.get_ref().trim_end_matches('/');
                 let text = text.strip_prefix("./").unwrap_or(text);
                 let compiled = Glob::new(text)
@@ -434,21 +471,38 @@ impl Settings {
                     builder.add(under);
                 }
             }
+            // What fails here is the set as a whole (its automaton grew too large): shown at
+            // the list's first glob.
+            let at = list.first().map_or(0..0, |g| g.span());
             builder
                 .build()
-                .map(Patterns)
-                .map_err(|e| error(0..0, format!("invalid glob: {e}")))
+                .map(|set| Patterns(set, dir.to_path_buf()))
+                .map_err(|e| error(at, format!("invalid globs: {e}")))
         };
-        let mut per_path_ignores = Vec::new();
+        if let Some((past, _)) = raw.per_path_ignores.iter().nth(MAX_GLOBS) {
+            return Err(error(
+                past.span(),
+                format!("too many `[per-path-ignores]` globs (over {MAX_GLOBS}); merge them"),
+            ));
+        }
+        let mut per_path_ignores = base.map(|b| b.per_path_ignores.clone()).unwrap_or_default();
         for (glob, list) in &raw.per_path_ignores {
             per_path_ignores.push((patterns(&[glob])?, codes(list)?));
         }
+        // Lists of globs: this file's when it has one, else the extended file's.
         let exclude = if overrides.exclude_given {
             None
+        } else if raw.exclude.is_empty()
+            && let Some(inherited) = base.and_then(|b| b.exclude.clone())
+        {
+            Some(inherited)
         } else {
             Some(patterns(&raw.exclude.iter().collect::<Vec<_>>())?)
         };
-        let include = patterns(&raw.include.iter().collect::<Vec<_>>())?;
+        let include = match base {
+            Some(b) if raw.include.is_empty() => b.include.clone(),
+            _ => patterns(&raw.include.iter().collect::<Vec<_>>())?,
+        };
 
         let mut stateful_images = Vec::new();
         for entry in &raw.stateful_images {
@@ -487,7 +541,7 @@ impl Settings {
                 .collect()
         };
         let max_file_size = match &raw.max_file_size {
-            None => crate::discover::MAX_FILE_SIZE,
+            None => base.map_or(crate::discover::MAX_FILE_SIZE, |b| b.max_file_size),
             Some(size) => {
                 let parsed = match size.get_ref() {
                     RawSize::Bytes(n) if *n > 0 => u64::try_from(*n).map_err(|e| e.to_string()),
@@ -499,23 +553,39 @@ impl Settings {
                 parsed.map_err(|message| error(size.span(), message))?
             }
         };
-        let sensitive = host_paths(&raw.host_paths.sensitive)?;
-        let allowed = host_paths(&raw.host_paths.allowed)?;
+        let mut sensitive = host_paths(&raw.host_paths.sensitive)?;
+        let mut allowed = host_paths(&raw.host_paths.allowed)?;
+        if let Some(b) = base {
+            // Catalog extensions add up: this file's are tried first.
+            stateful_images.extend(b.stateful_images.iter().cloned());
+            sensitive.extend(b.sensitive.iter().cloned());
+            allowed.extend(b.allowed.iter().cloned());
+        }
 
         Ok(Settings {
             file: file.map(Path::to_path_buf),
-            dir: dir.to_path_buf(),
             enabled,
             severity,
             per_path_ignores,
             exclude,
             include,
-            fail_on: overrides.fail_on.or(raw.fail_on).unwrap_or_default(),
+            fail_on: overrides
+                .fail_on
+                .or(raw.fail_on)
+                .or(base.map(|b| b.fail_on))
+                .unwrap_or_default(),
             compose_mode: overrides
                 .compose_mode
                 .or(raw.compose.mode.map(ComposeMode::from))
+                .or(base.map(|b| b.compose_mode))
                 .unwrap_or_default(),
             max_file_size: overrides.max_file_size.unwrap_or(max_file_size),
+            force_exclude: overrides.force_exclude
+                || raw
+                    .force_exclude
+                    .or(base.map(|b| b.force_exclude))
+                    .unwrap_or(false),
+            render: overrides.render || raw.render.or(base.map(|b| b.render)).unwrap_or(false),
             stateful_images,
             sensitive,
             allowed,
@@ -542,7 +612,12 @@ pub fn parse(
     overrides: &Overrides,
 ) -> Result<Settings, ConfigError> {
     let dir = file.parent().unwrap_or(Path::new(""));
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+    let raw = parse_raw(text, shown)?;
+    Settings::build(Some(file), dir, text, raw, overrides, shown, None)
+}
+
+fn parse_raw(text: &str, shown: &Path) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
         let position = e.span().map(|span| {
             let pos = SourceFile::new(shown, text.to_string()).pos(span.start);
             (pos.line, pos.column)
@@ -552,8 +627,7 @@ pub fn parse(
             position,
             message: e.message().trim_end().to_string(),
         }
-    })?;
-    Settings::build(Some(file), dir, text, raw, overrides, shown)
+    })
 }
 
 /// Where settings come from.
@@ -740,6 +814,16 @@ impl Resolver {
     }
 
     fn load(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        self.load_extending(path, &mut Vec::new())
+    }
+
+    /// Load `path`, and the files it extends; `chain` holds the files that extend it (a
+    /// cycle is an error at the `extend` that closes it).
+    fn load_extending(
+        &self,
+        path: &Path,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Arc<Settings>, ConfigError> {
         if let Some(found) = lock(&self.by_file).get(path) {
             return Ok(Arc::clone(found));
         }
@@ -753,7 +837,52 @@ impl Resolver {
                 crate::discover::io_message(&e)
             ),
         })?;
-        let settings = Arc::new(parse(&text, path, &shown, &self.overrides)?);
+        let raw = parse_raw(&text, &shown)?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let base = match &raw.extend {
+            None => None,
+            Some(extend) => {
+                let pos = SourceFile::new(&shown, text.clone()).pos(extend.span().start);
+                let at = Some((pos.line, pos.column));
+                let target = normalize(&dir.join(extend.get_ref()));
+                chain.push(path.to_path_buf());
+                if chain.contains(&target) {
+                    let cycle: Vec<String> = chain
+                        .iter()
+                        .chain(std::iter::once(&target))
+                        .map(|p| crate::output::path_str(&self.shown(p)))
+                        .collect();
+                    return Err(ConfigError {
+                        path: shown,
+                        position: at,
+                        message: format!("`extend` makes a cycle: {}", cycle.join(" -> ")),
+                    });
+                }
+                let base = self.load_extending(&target, chain).map_err(|e| {
+                    if e.path == self.shown(&target) && e.position.is_none() {
+                        // The extended file is missing or unreadable: say where it is named.
+                        ConfigError {
+                            path: shown.clone(),
+                            position: at,
+                            message: format!("`extend`: {}: {}", output_path(&e.path), e.message),
+                        }
+                    } else {
+                        e
+                    }
+                })?;
+                chain.pop();
+                Some(base)
+            }
+        };
+        let settings = Arc::new(Settings::build(
+            Some(path),
+            dir,
+            &text,
+            raw,
+            &self.overrides,
+            &shown,
+            base.as_deref(),
+        )?);
         lock(&self.by_file).insert(path.to_path_buf(), Arc::clone(&settings));
         Ok(settings)
     }
@@ -889,6 +1018,10 @@ impl Selection for FileSelection {
     }
 }
 
+fn output_path(path: &Path) -> String {
+    crate::output::path_str(path)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -921,22 +1054,32 @@ pub fn template() -> String {
          # given on the command line win over this file. Globs are relative to this folder.\n\
          # Every key below is set to its default: this file changes nothing until edited.\n\
          \n\
+         # Another configuration to start from (ruff's model): its settings are the base, and\n\
+         # keys set here win key by key; `extend-select` and `ignore` apply after the base's.\n\
+         # extend = \"../stowlint.toml\"\n\
+         \n\
          # Rules are named by code (\"SL102\"), prefix (\"SL4\", \"SL10\"), name\n\
          # (\"container-runtime-socket\") or \"ALL\". `select` replaces the set of rules,\n\
          # `extend-select` adds to it, `ignore` removes from it, in that order. \"ALL\" keeps\n\
-         # rules added by later versions; the families and their rules (default severity):\n",
+         # rules added by later versions. Without `select`, the rules marked \"on\" are\n\
+         # checked; \"opt-in\" rules (hygiene that fires on most projects) need `extend-select`\n\
+         # or \"ALL\". The families and their rules (default severity):\n",
     );
     for (family, title) in FAMILIES {
         out.push_str(&format!("#   {family}  {title}\n"));
         for rule in rules::RULES {
             let m = rule.meta();
             if m.family() == *family {
-                out.push_str(&format!("#     {} {} ({})\n", m.code, m.name, m.severity));
+                let default = if m.default { "on" } else { "opt-in" };
+                out.push_str(&format!(
+                    "#     {} {} ({}, {default})\n",
+                    m.code, m.name, m.severity
+                ));
             }
         }
     }
     out.push_str(
-        "select = [\"ALL\"]\n\
+        "# select = [\"ALL\"]\n\
          extend-select = []\n\
          ignore = []\n\
          \n\
@@ -944,8 +1087,10 @@ pub fn template() -> String {
          # \"never\" (exit 0 whatever is found; usage and I/O errors still exit 2).\n\
          fail-on = \"warning\"\n\
          \n\
-         # Files and folders a walk skips (files named on the command line are still linted).\n\
+         # Files and folders a walk skips (files named on the command line are still linted,\n\
+         # unless `force-exclude` is true: pre-commit names every changed file).\n\
          exclude = []\n\
+         force-exclude = false\n\
          # Files to lint even when their names do not say what they hold (read as YAML and\n\
          # classified by content), e.g. [\"deploy/**/*.yml.tpl\"].\n\
          include = []\n\
@@ -953,6 +1098,9 @@ pub fn template() -> String {
          # Larger files are reported (SL001) rather than read: bytes, or a number with a unit\n\
          # (\"kB\", \"MB\", \"GB\", \"KiB\", \"MiB\", \"GiB\").\n\
          max-file-size = \"10MB\"\n\
+         \n\
+         # Lint folders with a kustomization as `kubectl kustomize` renders them (`--render`).\n\
+         render = false\n\
          \n\
          # Per-rule severities: \"error\", \"warning\" or \"info\".\n\
          [severity]\n\
@@ -1086,7 +1234,10 @@ mod tests {
         let d = Settings::defaults(Path::new("/r"), &Overrides::default());
         assert_eq!(d.fail_on, FailOn::Warning);
         assert_eq!(d.compose_mode, ComposeMode::Auto);
-        assert_eq!(d.enabled.len(), rules::RULES.len());
+        // Every rule but the opt-in ones (SL103, SL105).
+        assert_eq!(d.enabled.len(), rules::RULES.len() - 2);
+        assert!(!d.enabled.contains("SL103") && !d.enabled.contains("SL105"));
+        assert!(d.enabled.contains("SL101"));
     }
 
     #[test]
@@ -1102,8 +1253,8 @@ mod tests {
     #[test]
     fn per_path_ignores_and_globs_are_relative_to_the_config_folder() {
         let s = ok(
-            "exclude = [\"fixtures/\", \"*.bak.yaml\"]\ninclude = [\"deploy/*.yml.tpl\"]\n\
-             [per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
+            "select = [\"ALL\"]\nexclude = [\"fixtures/\", \"*.bak.yaml\"]\n\
+             include = [\"deploy/*.yml.tpl\"]\n[per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
         );
         assert!(!s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL103"));
         assert!(s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL101"));
@@ -1121,9 +1272,10 @@ mod tests {
     fn errors_name_the_file_line_and_column() {
         assert_eq!(
             err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
-            "stowlint.toml:3:1: unknown field `selectt`, expected one of `select`, \
+            "stowlint.toml:3:1: unknown field `selectt`, expected one of `extend`, `select`, \
              `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
-             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`"
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`, \
+             `force-exclude`, `render`"
         );
         assert_eq!(
             err("ignore = [\"SL103\", \"SL999\"]\n"),

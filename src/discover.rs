@@ -14,6 +14,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use crate::model::{FileModel, SourceFile};
 use crate::parse::{self, ParseOptions, detect};
 
+pub mod kustomize;
+
 /// Larger files are reported as SL001 rather than read: no real manifest is this big, and
 /// reading one would stall the run. `max-file-size` in `stowlint.toml` and `--max-file-size`
 /// change it.
@@ -270,7 +272,11 @@ fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Op
     }
     let display = display_path(entry.path(), cwd);
     let included = filter.included(entry.path());
-    if detect::by_name(&display) == detect::NameClass::Skip && !included {
+    // JSON manifests are linted when named (or piped); a walk leaves `.json` files alone:
+    // most are no manifests (`package.json`), and a baseline or report is one.
+    if (detect::by_name(&display) == detect::NameClass::Skip || detect::is_json_name(&display))
+        && !included
+    {
         return None;
     }
     Some(Candidate {
@@ -435,6 +441,11 @@ pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
 #[must_use]
 pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     let display = candidate.display.clone();
+    if kustomize_patch_of(&candidate.path).is_some() {
+        // A partial object: linted alone it would give false findings (a volumeMount whose
+        // volume the base defines). `--render` lints what kustomize makes of it.
+        return None;
+    }
     let limit = opts.max_file_size;
     let bytes = match read_limited(&candidate.path, limit) {
         Ok(Contents::Bytes(bytes)) => bytes,
@@ -648,6 +659,152 @@ pub fn folders_up_to_git_root(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The names a kustomization file goes by.
+pub const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization file in `dir`, if any.
+#[must_use]
+pub fn kustomization_in(dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+/// The file names (as written, relative to its folder) a kustomization's `key` lists: plain
+/// strings, or mappings with a `path:` (`patches:`).
+fn kustomization_list(text: &str, keys: &[&str]) -> Vec<String> {
+    let stream = parse::yaml::parse(&SourceFile::new("kustomization.yaml", text.to_string()));
+    let mut out = Vec::new();
+    for root in stream.documents.iter().filter_map(|d| d.root.as_deref()) {
+        for key in keys {
+            let Some(items) = root.get(key).and_then(parse::yaml::Node::as_seq) else {
+                continue;
+            };
+            for item in items {
+                let path = item
+                    .as_text()
+                    .or_else(|| item.get("path").and_then(parse::yaml::Node::as_text));
+                out.extend(path.map(str::to_string));
+            }
+        }
+    }
+    out
+}
+
+/// The kustomization (in the file's folder or the one above) that names `path` as a patch
+/// (`patches:`, `patchesStrategicMerge:`, `patchesJson6902:`): a partial object, not linted
+/// alone.
+#[must_use]
+pub fn kustomize_patch_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
+        return None;
+    }
+    let absolute = normalize(&std::env::current_dir().ok()?.join(path));
+    let mut dir = absolute.parent();
+    for _ in 0..2 {
+        let d = dir?;
+        if let Some(k) = kustomization_in(d)
+            && let Ok(text) = read_side_file(&k)
+        {
+            let listed = kustomization_list(
+                &text,
+                &["patches", "patchesStrategicMerge", "patchesJson6902"],
+            );
+            if listed.iter().any(|p| normalize(&d.join(p)) == absolute) {
+                return Some(k);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The local paths a kustomization reads (`resources`, `bases`, `components`, patches,
+/// generators' files are not followed): for confining `--render` to the linted tree. Remote
+/// references (`https://`, `github.com/...`) come back as they are written.
+#[must_use]
+pub fn kustomization_inputs(text: &str) -> Vec<String> {
+    kustomization_list(
+        text,
+        &[
+            "resources",
+            "bases",
+            "components",
+            "patches",
+            "patchesStrategicMerge",
+            "patchesJson6902",
+            "crds",
+            "configurations",
+            "transformers",
+            "generators",
+        ],
+    )
+}
+
+/// Why a file named on the command line gave nothing to lint: for the note on stderr.
+#[must_use]
+pub fn why_not_linted(path: &Path, shown: &Path) -> String {
+    if let Some(k) = kustomize_patch_of(path) {
+        let dir = k
+            .parent()
+            .map(|d| display_path(d, &std::env::current_dir().unwrap_or_default()));
+        let dir = dir.map_or_else(String::new, |d| crate::output::path_str(&d));
+        return format!(
+            "a kustomize patch named by `{}`: a partial object, not linted alone (lint the \
+             rendered objects with `stowlint check --render {dir}`)",
+            crate::output::path_str(&display_path(
+                &k,
+                &std::env::current_dir().unwrap_or_default()
+            ))
+        );
+    }
+    match detect::by_name(shown) {
+        detect::NameClass::Skip if detect::is_helm_template_path(shown) => {
+            "a Helm chart template is not YAML until rendered: lint it with `helm template \
+             <chart> | stowlint check -`"
+                .to_string()
+        }
+        detect::NameClass::Skip if detect::is_ci_path(shown) => {
+            "a CI configuration, not a container configuration".to_string()
+        }
+        detect::NameClass::Skip => "the name says neither Dockerfile, compose file, YAML nor JSON \
+             (rename it, pipe it to `stowlint check - --stdin-filename NAME`, or list it in \
+             `include` in stowlint.toml)"
+            .to_string(),
+        _ if detect::is_json_name(shown) => {
+            "JSON without `apiVersion` and `kind`: not a Kubernetes manifest".to_string()
+        }
+        _ => "YAML that is neither a compose file (top-level `services:`) nor a Kubernetes \
+              manifest (`apiVersion` and `kind`)"
+            .to_string(),
+    }
+}
+
+/// Parse the YAML stream a tool rendered (`kubectl kustomize`), shown as `display`.
+#[must_use]
+pub fn parse_rendered(text: String, display: PathBuf, opts: &ParseOptions) -> Option<FileModel> {
+    parse_bytes(
+        display,
+        Path::new("rendered.yaml"),
+        text.into_bytes(),
+        opts,
+        true,
+    )
+}
+
+/// Whether `--exclude` globs match a file named on the command line (`--force-exclude`): its
+/// path as shown or its name.
+#[must_use]
+pub fn excluded_by_globs(path: &Path, cwd: &Path, excludes: &GlobSet) -> bool {
+    is_excluded(path, Path::new(""), cwd, excludes)
+        || display_path(path, cwd)
+            .ancestors()
+            .any(|a| !a.as_os_str().is_empty() && excludes.is_match(a))
+}
+
 /// Why standard input could not be linted.
 #[derive(Clone, Debug)]
 pub enum StdinProblem {
@@ -696,6 +853,10 @@ pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> 
     // `helm template ... | stowlint check -` works.
     let classify_as = match name {
         Some(n) if detect::by_name(n) != detect::NameClass::Skip => n.to_path_buf(),
+        // What `hadolint -` users type: a Dockerfile is told by its first instruction.
+        None if std::str::from_utf8(&bytes).is_ok_and(detect::looks_like_dockerfile) => {
+            PathBuf::from("Dockerfile")
+        }
         _ => PathBuf::from("<stdin>.yaml"),
     };
     parse_bytes(display, &classify_as, bytes, opts, true)
@@ -715,6 +876,11 @@ fn parse_bytes(
         return Some(parse::unreadable(display, None, message));
     }
     match String::from_utf8(bytes) {
+        // JSON is YAML, but most JSON files are no manifests (`package.json`): read only
+        // those that name an `apiVersion` and a `kind`.
+        Ok(text) if detect::is_json_name(classify_as) && !detect::may_be_json_manifest(&text) => {
+            None
+        }
         Ok(text) => {
             let mut model = parse::parse_file(SourceFile::new(classify_as, text), opts, explicit)?;
             if model.source.path != display {
@@ -742,7 +908,8 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
 
 /// SL001 at 1:1 for a file over the limit; `size` when it is known (a device or a pipe only
 /// says it is over).
-fn too_large(display: PathBuf, size: Option<u64>, limit: u64) -> FileModel {
+#[must_use]
+pub fn too_large(display: PathBuf, size: Option<u64>, limit: u64) -> FileModel {
     let size = size.map_or_else(|| "more".to_string(), |n| format!("{n} bytes"));
     let message = format!(
         "file too large ({size} > {}); not read (raise `max-file-size` to lint it)",

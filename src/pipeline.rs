@@ -30,6 +30,9 @@ pub struct Input<'a> {
     pub display: PathBuf,
     /// Named on the command line: its claims may come from files the run was not given.
     pub explicit: bool,
+    /// Named on the command line or standard input: when it holds nothing to lint, the run
+    /// lists it in [`Linted::not_linted`].
+    pub must_lint: bool,
     load: Box<dyn Fn() -> Option<FileModel> + Sync + 'a>,
 }
 
@@ -52,8 +55,16 @@ impl<'a> Input<'a> {
         Self {
             display,
             explicit,
+            must_lint: explicit,
             load: Box::new(load),
         }
+    }
+
+    /// Standard input: not named, yet a run on it alone must not pass on nothing.
+    #[must_use]
+    pub fn must_be_linted(mut self) -> Self {
+        self.must_lint = true;
+        self
     }
 
     fn load(&self) -> Option<FileModel> {
@@ -124,6 +135,9 @@ pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
     /// Files linted a second time because another file answered their queries differently.
     pub relinted: usize,
+    /// Inputs named on the command line (or standard input) that held nothing to lint: as
+    /// diagnostics would name them. The run says so rather than pass on nothing.
+    pub not_linted: Vec<PathBuf>,
 }
 
 /// What is kept of one linted file.
@@ -160,6 +174,16 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         lint_alone(inputs, i, &shared, options).map(|(outcome, _)| outcome)
     });
     outcomes.extend(second.into_iter().flatten());
+    let mut not_linted: Vec<PathBuf> = {
+        let linted: HashSet<usize> = outcomes.iter().map(|o| o.input).collect();
+        inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, input)| input.must_lint && !linted.contains(i))
+            .map(|(_, input)| input.display.clone())
+            .collect()
+    };
+    not_linted.sort();
     drop(none);
     let mut shared = Arc::try_unwrap(shared).unwrap_or_else(|arc| (*arc).clone());
 
@@ -217,6 +241,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         project: Project::new(files),
         diagnostics,
         relinted: stale.len(),
+        not_linted,
     }
 }
 

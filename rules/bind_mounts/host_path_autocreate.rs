@@ -37,7 +37,7 @@ declare_rule! {
     /// ```
     pub struct HostPathAutocreate;
     meta { code: "SL105", name: "host-path-autocreate", severity: Info,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes], default: false }
 }
 
 impl Rule for HostPathAutocreate {

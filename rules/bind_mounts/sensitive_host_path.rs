@@ -22,11 +22,24 @@ declare_rule! {
     /// `/var/run` (`mysqld.sock`, `.s.PGSQL.5432`) is not the system location. A
     /// PersistentVolume whose `hostPath` is sensitive is reported too, wherever it is bound.
     ///
-    /// Read-only `/etc/localtime`, `/etc/timezone` and `/usr/share/zoneinfo`, and read-only
-    /// `/var/log` in a node agent (a DaemonSet or a swarm service with `mode: global`, e.g. a
-    /// log collector), are allowed. Read-only `/var/lib/docker/containers` is not: beside the
-    /// logs it holds every container's `config.v2.json`, environment and secrets included
-    /// (containerd nodes keep pod logs in `/var/log/pods`).
+    /// A subfolder of `/run` or `/var/run` is one agent's own folder (`/var/run/calico`,
+    /// `/run/flannel`, a user's `/run/user/1000`), not the system location, unless it holds the
+    /// runtime's state or sockets (`/var/run/docker`, `/run/containerd`), mounted secrets
+    /// (`/var/run/secrets`), systemd, D-Bus or network namespaces (`/var/run/netns`). The
+    /// syslog socket `/dev/log` is not sensitive either. Writable, these are reported by
+    /// `writable-bind-mount` (SL103).
+    ///
+    /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
+    /// kernel modules (`/lib/modules`) and the public CA bundle (`/etc/ssl/certs`,
+    /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`) are
+    /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
+    /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
+    /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/os-release`, ...),
+    /// read-only in a node agent, are reported as info: monitoring agents read them on
+    /// purpose. Read-only `/var/lib/docker/containers` stays a warning: beside the logs it
+    /// holds every container's `config.v2.json`, environment and secrets included (containerd
+    /// nodes keep pod logs in `/var/log/pods`); so do the runtime's state, secrets, systemd and
+    /// D-Bus folders under `/run` and `/var/run`.
     ///
     /// ## Example
     /// ```yaml
@@ -64,6 +77,19 @@ impl Rule for SensitiveHostPath {
         let Some(found) = finding(cx.catalog(), path, m.read_only, w.is_node_agent()) else {
             return;
         };
+        // A node agent reads what every node provides (`/proc`, `/sys`, `/`, the runtime's
+        // folder) on purpose: worth knowing, not a likely problem. Docker's container state
+        // stays a warning (it holds every container's secrets), and so do the runtime's state,
+        // mounted secrets, systemd and D-Bus under `/run`.
+        let catalog = cx.catalog();
+        let agent = w.is_node_agent()
+            && catalog.is_node_provided(path)
+            && catalog.container_state(path).is_none()
+            && !catalog
+                .sensitive
+                .run_system
+                .iter()
+                .any(|r| crate::rules::catalog::is_at_or_under(path, r));
         let help = if m.read_only {
             "mount only the specific file the service needs, or give it the data another way \
              (a config map, a secret, an environment variable)"
@@ -89,7 +115,11 @@ impl Rule for SensitiveHostPath {
             .subject(m.span)
             .help(found.help.unwrap_or(help));
         if m.read_only {
-            d.severity(Severity::Warning);
+            d.severity(if agent {
+                Severity::Info
+            } else {
+                Severity::Warning
+            });
         }
         label_mount(d, m);
     }

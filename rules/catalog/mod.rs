@@ -1,9 +1,13 @@
 //! Catalog data: which host paths are sensitive, which images keep data. Data, not code
 //! (kube-linter's lesson): the TOML files beside this one are embedded at build time.
 
+mod command_line;
+
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+
+pub use command_line::{DataLocation, Invocation, Patterns};
 
 const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
 const STATEFUL_IMAGES: &str = include_str!("stateful-images.toml");
@@ -45,6 +49,18 @@ pub struct ImageEntry {
     pub category: Category,
     #[serde(default)]
     pub env: Vec<String>,
+    /// Programs that run the data server (`postgres`, `docker-entrypoint.sh`).
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// Programs of the image that are not the server (`psql`, `redis-server --sentinel`).
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// Command-line arguments that move the data path (`--dbpath`, `server <path>`).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Arguments that, all together, switch persistence off (`--save ''`, `--appendonly no`).
+    #[serde(default)]
+    pub volatile: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -117,6 +133,8 @@ pub struct StatefulImage {
     pub volumes: Vec<String>,
     pub category: Category,
     pub env: Vec<String>,
+    /// How to read a container's command line.
+    pub command_line: Patterns,
 }
 
 impl StatefulImage {
@@ -189,6 +207,13 @@ pub struct SensitivePaths {
     pub service_socket_names: Vec<String>,
     #[serde(default)]
     pub socket_proxy_images: Vec<String>,
+    /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
+    #[serde(default)]
+    pub not_sensitive: Vec<String>,
+    /// Subfolders of `/run` and `/var/run` that stay system locations; any other subfolder is
+    /// one agent's own folder.
+    #[serde(default)]
+    pub run_system: Vec<String>,
 }
 
 /// Why a host path is sensitive.
@@ -342,6 +367,12 @@ impl Catalog {
             volumes: entry.volumes.clone(),
             category: entry.category,
             env: entry.env.clone(),
+            command_line: Patterns {
+                servers: entry.servers.clone(),
+                tools: entry.tools.clone(),
+                args: entry.args.clone(),
+                volatile: entry.volatile.clone(),
+            },
         })
     }
 
@@ -387,6 +418,19 @@ impl Catalog {
             .iter()
             .any(|p| path.len() > p.len() && is_at_or_under(path, p))
             && s.service_socket_names.iter().any(|n| glob_match(n, name))
+            && !self.is_runtime_socket(path)
+    }
+
+    /// Whether `path` lies in a subfolder of `/run` or `/var/run` that is no system location
+    /// (`/var/run/calico`, `/run/flannel`): one agent's own folder, not the runtime's state,
+    /// secrets, systemd or D-Bus.
+    #[must_use]
+    pub fn is_agent_run_folder(&self, path: &str) -> bool {
+        let s = &self.sensitive;
+        s.runtime_socket_parents
+            .iter()
+            .any(|p| path.len() > p.len() && is_at_or_under(path, p))
+            && !s.run_system.iter().any(|r| is_at_or_under(path, r))
             && !self.is_runtime_socket(path)
     }
 
@@ -447,8 +491,12 @@ impl Catalog {
         if s.exact.iter().any(|e| e == path) {
             return Some(Sensitivity::Root(path.to_string()));
         }
-        // A single service's socket under `/run` is not the system location `/run`.
-        let socket = self.is_service_socket(path);
+        if s.not_sensitive.iter().any(|n| is_at_or_under(path, n)) {
+            return None;
+        }
+        // A single service's socket under `/run`, or an agent's own folder there
+        // (`/var/run/calico`), is not the system location `/run`.
+        let socket = self.is_service_socket(path) || self.is_agent_run_folder(path);
         if let Some(sys) = s.system.iter().find(|sys| {
             is_at_or_under(path, sys) && !(socket && s.runtime_socket_parents.contains(sys))
         }) {
@@ -556,7 +604,21 @@ mod tests {
             extended.sensitivity("/run/mysqld/mysqld.sock"),
             Some(Sensitivity::System("/run/mysqld".into()))
         );
-        assert_eq!(sys("/run/mysqld"), Some(Sensitivity::System("/run".into())));
+        // A subfolder of `/run` is one agent's own folder, unless it holds the runtime's
+        // state, secrets, systemd or D-Bus.
+        assert_eq!(sys("/run/mysqld"), None);
+        assert_eq!(sys("/var/run/calico"), None);
+        assert_eq!(sys("/run/user/1000/pulse/native"), None);
+        assert_eq!(sys("/dev/log"), None);
+        assert_eq!(
+            sys("/var/run/secrets/kubernetes.io"),
+            Some(Sensitivity::System("/var/run".into()))
+        );
+        assert_eq!(
+            sys("/var/run/docker"),
+            Some(Sensitivity::System("/var/run".into()))
+        );
+        assert_eq!(sys("/run/netns"), Some(Sensitivity::System("/run".into())));
         assert_eq!(
             sys("/var/run"),
             Some(Sensitivity::System("/var/run".into()))
@@ -1084,7 +1146,6 @@ mod tests {
         for stateless in [
             "nginx:1.27",
             "bitnamilegacy/nginx:1.25",
-            "grafana/loki:3.0.0",
             "prom/node-exporter:v1.8.1",
             "influxdb:${INFLUX_TAG}",
         ] {

@@ -16,6 +16,10 @@ declare_rule! {
     /// `VOLUME /var/lib/postgresql`, so a volume at the old `/var/lib/postgresql/data` stays
     /// empty while the data goes to an anonymous volume.
     ///
+    /// The data path is the one the command line chooses when it moves it (`mongod --dbpath
+    /// /srv/mongo`: the image's `VOLUME /data/db` then holds nothing); a container that runs
+    /// a tool of the image or a server with persistence switched off keeps no data.
+    ///
     /// ## Why is this bad?
     /// An anonymous volume has a random name and belongs to one container. `docker compose
     /// down -v`, `up -V` (`--renew-anon-volumes`) and `docker rm -v` delete it; a container

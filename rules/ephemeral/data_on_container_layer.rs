@@ -16,7 +16,18 @@ declare_rule! {
     /// image `VOLUME`s.
     ///
     /// Init containers, ephemeral containers, Jobs and CronJobs are not checked: they run a
-    /// database image for its client tools (`pg_isready`, `pg_dump`), not to keep data.
+    /// database image for its client tools (`pg_isready`, `pg_dump`), not to keep data. Nor is
+    /// a container whose command runs such a tool (`psql`, `redis-cli`, `mongosh`,
+    /// `redis-server --sentinel`, a `sh -c` script that runs a tool and not the server), a
+    /// server with persistence switched off (`redis-server --save "" --appendonly no`), or a
+    /// container that cannot write its layer (compose `read_only: true`, Kubernetes
+    /// `securityContext.readOnlyRootFilesystem: true`).
+    ///
+    /// The data path is the one the command line chooses when it moves it (`minio server
+    /// /storage`, `--dbpath`, `-D`, `--dir`, `--datadir`, `--storage.tsdb.path`; the patterns
+    /// are catalog data), else a moving variable's (`PGDATA`), else the catalog's; a value
+    /// that is not known (`$DATA`) means no finding. One finding per image in a pod, on the
+    /// container that runs the server.
     ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
@@ -51,8 +62,14 @@ impl Rule for DataOnContainerLayer {
             return;
         }
         let kubernetes = w.platform == Platform::Kubernetes;
+        // One finding per image in a pod, on the container that runs the server.
+        let mut reported: Vec<String> = Vec::new();
         for (c, facts) in stateful_containers(cx.project(), w) {
-            if c.role != ContainerRole::Main || has_unknown_target(c) {
+            if c.role != ContainerRole::Main
+                || c.read_only_root
+                || has_unknown_target(c)
+                || reported.contains(&facts.stateful.repository)
+            {
                 continue;
             }
             let lost: Vec<String> = coverage(&facts, c)
@@ -62,6 +79,7 @@ impl Rule for DataOnContainerLayer {
                 .filter(|p| kubernetes || facts.image_volume(p).is_none())
                 .collect();
             let Some(first) = lost.first() else { continue };
+            reported.push(facts.stateful.repository.clone());
             let ignored = kubernetes && lost.iter().any(|p| facts.image_volume(p).is_some());
             let misses: Vec<_> = lost
                 .iter()

@@ -1,4 +1,4 @@
-use super::{durable_storage_help, stateful_containers};
+use super::{Reported, durable_storage_help, stateful_containers};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, Platform, Workload};
@@ -8,7 +8,11 @@ declare_rule! {
     /// ## What it does
     /// Flags a stateful image whose data path is covered by an `emptyDir` on disk or by a
     /// generic `ephemeral` volume, in any Kubernetes workload but a DaemonSet.
-    /// (`emptyDir.medium: Memory` is SL301.)
+    /// (`emptyDir.medium: Memory` is SL301.) The data path is the one the container's command
+    /// line chooses when it moves it (`--dbpath`, `minio server DIR`); a container that runs a
+    /// tool of the image (`redis-cli`, `psql`) or a server with persistence switched off
+    /// (`redis-server --save "" --appendonly no`) keeps no data. One finding per volume, on
+    /// the container that runs the server.
     ///
     /// ## Why is this bad?
     /// Both live exactly as long as the pod: a rollout, an eviction, a node drain or a
@@ -46,6 +50,7 @@ impl Rule for DataOnEmptydir {
         if w.platform != Platform::Kubernetes || w.is_daemonset() {
             return;
         }
+        let mut reported = Reported::default();
         for (c, facts) in stateful_containers(cx.project(), w) {
             for cov in coverage(&facts, c) {
                 let Some(m) = cov.mount else { continue };
@@ -54,6 +59,9 @@ impl Rule for DataOnEmptydir {
                     MountKind::Ephemeral => "a generic `ephemeral` volume",
                     _ => continue,
                 };
+                if !reported.first(m) {
+                    continue;
+                }
                 let volume = m.volume.as_ref().map_or("", |v| v.value.as_str());
                 let d = cx
                     .report(

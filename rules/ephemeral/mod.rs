@@ -12,8 +12,9 @@ use crate::model::{Container, Mount, Platform, Project, Workload};
 use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::{ImageFacts, image_facts, volume_name_for};
 
-/// The containers of a deployed workload (not a Dockerfile stage) that run a stateful image,
-/// with their facts.
+/// The containers of a deployed workload (not a Dockerfile stage) that run the server of a
+/// stateful image, with their facts; those whose command names the server program first, so
+/// that a rule reporting one finding per volume names the container that runs the server.
 pub(crate) fn stateful_containers<'a>(
     project: &Project,
     w: &'a Workload,
@@ -21,10 +22,30 @@ pub(crate) fn stateful_containers<'a>(
     if w.platform == Platform::Image {
         return Vec::new();
     }
-    w.containers
+    let mut found: Vec<(&Container, ImageFacts)> = w
+        .containers
         .iter()
         .filter_map(|c| Some((c, image_facts(project, w, c)?)))
-        .collect()
+        .collect();
+    found.sort_by_key(|(_, facts)| !facts.named_server);
+    found
+}
+
+/// Remembers which pod volumes a rule reported: one finding per volume, however many
+/// containers of the pod mount it.
+#[derive(Default)]
+pub(crate) struct Reported(Vec<String>);
+
+impl Reported {
+    /// Whether `m`'s volume is new (and remembers it); a mount of no named volume always is.
+    pub(crate) fn first(&mut self, m: &Mount) -> bool {
+        let Some(volume) = &m.volume else { return true };
+        if self.0.contains(&volume.value) {
+            return false;
+        }
+        self.0.push(volume.value.clone());
+        true
+    }
 }
 
 /// Where to mount storage that keeps `data_path`: the image `VOLUME` enclosing it when there

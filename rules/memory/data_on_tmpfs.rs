@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, MountSyntax, Platform, Workload};
-use crate::rules::ephemeral::{durable_storage_help, stateful_containers};
+use crate::rules::ephemeral::{Reported, durable_storage_help, stateful_containers};
 use crate::rules::facts::coverage;
 
 declare_rule! {
@@ -9,7 +9,10 @@ declare_rule! {
     /// Flags a stateful image whose data path is covered by memory: a compose `tmpfs:` entry,
     /// a long-syntax `type: tmpfs` volume, a named volume whose `local` driver has
     /// `driver_opts: {type: tmpfs}` (memory in disguise), or a Kubernetes `emptyDir` with
-    /// `medium: Memory`.
+    /// `medium: Memory`. The data path is the one the container's command line chooses when it
+    /// moves it (`--dir`, `--storage.tsdb.path`); tools of the image and servers with
+    /// persistence switched off (`redis-server --save "" --appendonly no`) keep no data. One
+    /// finding per volume, on the container that runs the server.
     ///
     /// ## Why is this bad?
     /// A tmpfs lives in RAM: every stop, restart or reschedule of the container erases the
@@ -46,6 +49,7 @@ impl Rule for DataOnTmpfs {
         if w.platform == Platform::Image {
             return;
         }
+        let mut reported = Reported::default();
         for (c, facts) in stateful_containers(cx.project(), w) {
             for cov in coverage(&facts, c) {
                 let Some(m) = cov.mount else { continue };
@@ -56,6 +60,9 @@ impl Rule for DataOnTmpfs {
                     }
                     _ => continue,
                 };
+                if !reported.first(m) {
+                    continue;
+                }
                 let d = cx
                     .report(
                         m.target_span,

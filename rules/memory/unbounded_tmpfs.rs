@@ -11,9 +11,15 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// A tmpfs takes RAM as it fills. Without a size, a runaway log, upload or cache can
-    /// use up to half the host's memory (Docker) or the pod's whole memory limit
-    /// (Kubernetes): the container, or its neighbours, get killed for running out of memory
-    /// instead of the write failing.
+    /// use up to half the host's memory: the container, or its neighbours, get killed for
+    /// running out of memory instead of the write failing.
+    ///
+    /// Hygiene, not a likely problem, so the rule reports info: most tmpfs mounts (`/tmp`,
+    /// `/run`, a socket folder, `/dev/shm`) hold little. The pages of a tmpfs count against the
+    /// memory limit of the container that writes them, so a container memory limit bounds it
+    /// too: nothing is reported when the container has one (compose `mem_limit` or
+    /// `deploy.resources.limits.memory`; for a memory-backed `emptyDir`, a
+    /// `resources.limits.memory` on every container that mounts it).
     ///
     /// ## Example
     /// ```yaml
@@ -33,13 +39,13 @@ declare_rule! {
     ///       - /var/cache/nginx:size=64m
     /// ```
     pub struct UnboundedTmpfs;
-    meta { code: "SL302", name: "unbounded-tmpfs", severity: Warning,
+    meta { code: "SL302", name: "unbounded-tmpfs", severity: Info,
            formats: [Compose, Kubernetes] }
 }
 
 impl Rule for UnboundedTmpfs {
-    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
-        if !unbounded(m) {
+    fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
+        if !unbounded(m) || bounded_by_memory_limit(m, c, w) {
             return;
         }
         let (span, message, help) = match (&m.kind, m.syntax) {
@@ -96,5 +102,24 @@ impl Rule for UnboundedTmpfs {
             _ => return,
         };
         cx.report(span, message).subject(m.span).help(help);
+    }
+}
+
+/// Whether the memory limits of the containers that write the tmpfs bound it: the pages of a
+/// tmpfs are charged to the writer's memory cgroup. A pod's memory-backed `emptyDir` is
+/// bounded when every container that mounts it has a limit.
+fn bounded_by_memory_limit(m: &Mount, c: &Container, w: &Workload) -> bool {
+    match (&m.kind, &m.volume) {
+        (MountKind::EmptyDir { memory: true }, Some(volume)) => w
+            .containers
+            .iter()
+            .filter(|other| {
+                other
+                    .mounts
+                    .iter()
+                    .any(|o| o.volume.as_ref().map(|v| &v.value) == Some(&volume.value))
+            })
+            .all(|other| other.memory_limit.is_some()),
+        _ => c.memory_limit.is_some(),
     }
 }

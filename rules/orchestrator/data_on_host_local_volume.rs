@@ -1,4 +1,4 @@
-use super::{disguise, host_local_data, label_device, label_swarm};
+use super::{disguise, host_local_data, label_device, label_swarm, pinned_by_label};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, Platform, Workload};
@@ -9,7 +9,8 @@ declare_rule! {
     /// stateful image catalog) whose data path is kept on one node's storage under an
     /// orchestrator: a `hostPath` in a Kubernetes workload other than a DaemonSet, or a bind
     /// mount or `local`-driver volume in a swarm service not pinned to one node. Cache images
-    /// (Redis, Valkey) are reported one level lower.
+    /// (Redis, Valkey) are reported one level lower; a swarm service pinned by a node label
+    /// (`node.labels.db == true`, which may be on one node only) as info.
     ///
     /// ## Why is this bad?
     /// The scheduler moves pods and tasks between nodes: on a drain, a failure, an update.
@@ -27,7 +28,8 @@ declare_rule! {
     ///     volumes:
     ///       - /srv/pgdata:/var/lib/postgresql/data
     ///     deploy:
-    ///       restart_policy: {condition: on-failure}
+    ///       placement:
+    ///         constraints: [node.role == worker]
     /// ```
     ///
     /// Use instead:
@@ -133,6 +135,7 @@ impl Rule for DataOnHostLocalVolume {
                 d.label(pinned, "the pod is pinned to one node here");
             }
             label_swarm(d, w);
+            pinned_by_label(d, w);
         }
     }
 }

@@ -82,6 +82,15 @@ fn label_swarm(d: &mut Diagnostic, w: &Workload) {
     }
 }
 
+/// A swarm service pinned by a node label (`node.labels.db == true`) runs on the labelled
+/// nodes, often one: at most info. Labels the constraint and lowers the finding.
+fn pinned_by_label(d: &mut Diagnostic, w: &Workload) {
+    if let Some(label) = w.pinned_by_label.filter(|_| w.platform == Platform::Swarm) {
+        d.severity(crate::engine::Severity::Info)
+            .label(label, "pinned to the nodes with this label (maybe one)");
+    }
+}
+
 /// A stateful image's data path kept on one node's storage: what SL402 reports.
 pub(crate) struct HostLocalData<'a> {
     pub mount: &'a Mount,

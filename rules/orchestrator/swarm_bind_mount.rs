@@ -1,4 +1,4 @@
-use super::{disguise, label_device, label_swarm};
+use super::{disguise, label_device, label_swarm, pinned_by_label};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Container, Mount, MountKind, Platform, Workload};
@@ -9,8 +9,11 @@ declare_rule! {
     /// disguise) in a compose service deployed to Docker Swarm that is not pinned to one node
     /// by a `node.hostname ==` or `node.id ==` placement constraint. A service counts as
     /// swarm when its `deploy` uses a swarm-only key (`placement`, `mode: global`,
-    /// `update_config`, `rollback_config`, `restart_policy`, `endpoint_mode`) or when
-    /// `--compose-mode swarm` / `compose.mode = "swarm"` says so.
+    /// `endpoint_mode`) or when `--compose-mode swarm` / `compose.mode = "swarm"` says so;
+    /// `restart_policy` (honoured by `docker compose`), `update_config` and `rollback_config`
+    /// (ignored by it, and copied around) prove nothing. A service pinned by a node label
+    /// (`node.labels.db == true`, the usual way to pin a data service) is reported as info:
+    /// the label may be on one node.
     ///
     /// Swarm is decided per file: one
     /// such key, or a stack file's name (`docker-stack.yml`, `*stack*.yml`), makes every
@@ -37,7 +40,8 @@ declare_rule! {
     ///       - /srv/site:/usr/share/nginx/html
     ///     deploy:
     ///       replicas: 2
-    ///       update_config: {parallelism: 1}
+    ///       placement:
+    ///         constraints: [node.role == worker]
     /// ```
     ///
     /// Use instead:
@@ -81,5 +85,6 @@ impl Rule for SwarmBindMount {
         }
         label_device(d, m);
         label_swarm(d, w);
+        pinned_by_label(d, w);
     }
 }

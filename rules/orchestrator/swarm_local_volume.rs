@@ -1,4 +1,4 @@
-use super::{label_swarm, node_local_volume};
+use super::{label_swarm, node_local_volume, pinned_by_label};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Container, Mount, Platform, Workload};
@@ -9,7 +9,8 @@ declare_rule! {
     /// `local` driver (or no driver) without a network filesystem `driver_opts` `type` (`nfs`,
     /// `nfs4`, `cifs`, `smb`, ...), when the service runs `replicas` > 1, `mode: global`, or
     /// is not pinned to one node. Volumes declared `external` or not declared in the file are
-    /// not reported: their driver is unknown.
+    /// not reported: their driver is unknown. A service pinned by a node label
+    /// (`node.labels.db == true`) is reported as info: the label may be on one node.
     ///
     /// ## Why is this bad?
     /// A local volume exists on one node only. Swarm creates it afresh, empty, on every node
@@ -26,7 +27,8 @@ declare_rule! {
     ///       - uploads:/srv/uploads
     ///     deploy:
     ///       replicas: 3
-    ///       update_config: {parallelism: 1}
+    ///       placement:
+    ///         constraints: [node.role == worker]
     /// volumes:
     ///   uploads:
     /// ```
@@ -91,5 +93,6 @@ impl Rule for SwarmLocalVolume {
             d.label(span, text);
         }
         label_swarm(d, w);
+        pinned_by_label(d, w);
     }
 }

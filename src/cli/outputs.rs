@@ -124,6 +124,9 @@ pub(super) struct Context<'a> {
     pub cwd: &'a Path,
     /// False when a path could not be read (SARIF `executionSuccessful`).
     pub paths_ok: bool,
+    /// Whether a finding fails the run (its file's `fail-on`): JUnit failures agree with the
+    /// exit code.
+    pub fails: &'a dyn Fn(&crate::engine::Diagnostic) -> bool,
     /// `--quiet`: the human report without its closing summary line.
     pub quiet: bool,
 }
@@ -148,7 +151,7 @@ pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_fil
         ),
         OutputFormat::Github => output::github::render(report),
         OutputFormat::Gitlab => output::gitlab::render(report),
-        OutputFormat::Junit => output::junit::render(report),
+        OutputFormat::Junit => output::junit::render_with(report, cx.fails),
         OutputFormat::Checkstyle => output::checkstyle::render(report),
         OutputFormat::Rdjson => output::rdjson::render(report),
     }

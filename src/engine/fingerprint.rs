@@ -8,7 +8,7 @@ use crate::engine::Diagnostic;
 use crate::model::Project;
 
 /// FNV-1a, 64 bits: stable across platforms and releases (unlike `std`'s hasher).
-fn fnv1a(parts: &[&str]) -> u64 {
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain(std::iter::once(0xff)) {
@@ -51,7 +51,7 @@ pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String
 }
 
 /// The whole line holding `offset`.
-fn line_text(text: &str, offset: usize) -> Option<&str> {
+pub(crate) fn line_text(text: &str, offset: usize) -> Option<&str> {
     let offset = offset.min(text.len());
     let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);

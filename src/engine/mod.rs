@@ -2,7 +2,7 @@
 //! families, and returns diagnostics in a stable order.
 
 mod diagnostic;
-mod fingerprint;
+pub(crate) mod fingerprint;
 mod rule;
 mod suppress;
 

@@ -12,6 +12,10 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// The inputs the rule reads.
     pub formats: &'static [Format],
+    /// Checked unless the configuration says otherwise. Hygiene rules that fire on most
+    /// projects (clippy's pedantic group) are off by default and opted into with
+    /// `extend-select` or `--select ALL`.
+    pub default: bool,
     /// The doc comment, as written (`## What it does`, `## Why is this bad?`, `## Example`).
     pub raw_docs: &'static str,
 }
@@ -81,7 +85,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc:literal])+
         pub struct $name:ident;
         meta { code: $code:literal, name: $rname:literal, severity: $sev:ident,
-               formats: [$($fmt:ident),* $(,)?] $(,)? }
+               formats: [$($fmt:ident),* $(,)?] $(, default: $default:literal)? $(,)? }
     ) => {
         $(#[doc = $doc])+
         #[derive(Debug, Default, Clone, Copy)]
@@ -94,10 +98,13 @@ macro_rules! declare_rule {
                     name: $rname,
                     severity: $crate::engine::Severity::$sev,
                     formats: &[$($crate::model::Format::$fmt),*],
+                    default: $crate::declare_rule!(@default $($default)?),
                     raw_docs: concat!($($doc, "\n"),+),
                 };
                 &META
             }
         }
     };
+    (@default) => { true };
+    (@default $default:literal) => { $default };
 }

@@ -9,6 +9,8 @@
 //! Rules are named by code or by name. A suppression that silences nothing, or names an
 //! unknown rule, is SL002.
 
+use std::collections::HashMap;
+
 use crate::engine::{Diagnostic, RuleMeta};
 use crate::model::{FileModel, Span};
 
@@ -64,26 +66,59 @@ pub fn apply(
     if entries.is_empty() {
         return Vec::new();
     }
+    // Indexed once, so each finding looks up only the suppressions that can hold it: a file
+    // with 40,000 suppression comments and as many findings stays linear.
+    let mut by_line: HashMap<(&'static str, usize), Vec<usize>> = HashMap::new();
+    let mut by_file: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    let mut within: HashMap<&'static str, Vec<(usize, usize, usize)>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(code) = e.code else { continue };
+        match e.scope {
+            Scope::Line(line) => by_line.entry((code, line)).or_default().push(i),
+            Scope::File => by_file.entry(code).or_default().push(i),
+            Scope::Within(scope) => {
+                within
+                    .entry(code)
+                    .or_default()
+                    .push((scope.start.offset, scope.end.offset, i));
+            }
+        }
+    }
+    for objects in within.values_mut() {
+        objects.sort_unstable();
+    }
+    let mut hits: Vec<usize> = Vec::new();
     diagnostics.retain(|d| {
         if d.file != file.source.path {
             return true;
         }
-        let mut suppressed = false;
-        for e in entries.iter_mut().filter(|e| e.code == Some(d.code)) {
-            let hit = match e.scope {
-                Scope::Line(line) => d.span.start.line == line,
-                Scope::File => true,
-                Scope::Within(scope) => {
-                    scope.start.offset <= d.span.start.offset
-                        && d.span.end.offset <= scope.end.offset
-                }
-            };
-            if hit {
-                e.used = true;
-                suppressed = true;
+        hits.clear();
+        if let Some(found) = by_line.get(&(d.code, d.span.start.line)) {
+            hits.extend(found);
+        }
+        if let Some(found) = by_file.get(d.code) {
+            hits.extend(found);
+        }
+        if let Some(objects) = within.get(d.code) {
+            // Objects (documents, `List` items) do not overlap: only those starting at the
+            // last start at or before the finding's can hold it.
+            let (start, end) = (d.span.start.offset, d.span.end.offset);
+            let after = objects.partition_point(|&(s, _, _)| s <= start);
+            if let Some(&(last, _, _)) = after.checked_sub(1).map(|i| &objects[i]) {
+                hits.extend(
+                    objects[..after]
+                        .iter()
+                        .rev()
+                        .take_while(|&&(s, _, _)| s == last)
+                        .filter(|&&(_, e, _)| end <= e)
+                        .map(|&(_, _, i)| i),
+                );
             }
         }
-        !suppressed
+        for &i in &hits {
+            entries[i].used = true;
+        }
+        hits.is_empty()
     });
     let Some(meta) = unused else {
         return Vec::new();
@@ -281,6 +316,7 @@ mod tests {
             name: "writable-bind-mount",
             severity: crate::engine::Severity::Info,
             formats: &[],
+            default: false,
             raw_docs: "",
         }];
         let entries = comment_entries(&file, &metas);

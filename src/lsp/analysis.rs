@@ -98,13 +98,27 @@ pub fn analyze(
     facts: &mut WorkspaceFacts,
 ) -> Analysis {
     let settings = settings_for(path, root);
-    // Not `explicit`: editors send every YAML file, and a broken one that does not look like
-    // a compose file or a manifest (a CI workflow) is none of ours.
-    let Some(model) = parse::parse_file(
-        SourceFile::new(path, text.to_string()),
-        &settings.parse,
-        false,
-    ) else {
+    let limit = settings.parse.max_file_size;
+    // The editor gets the CLI's size limit: a 40 MB document must not take the server's
+    // memory (parsing takes many times a file's size). It says so at 1:1, as `check` does.
+    let model = if text.len() as u64 > limit
+        && parse::detect::by_name(path) != parse::detect::NameClass::Skip
+    {
+        Some(discover::too_large(
+            path.to_path_buf(),
+            Some(text.len() as u64),
+            limit,
+        ))
+    } else {
+        // Not `explicit`: editors send every YAML file, and a broken one that does not look
+        // like a compose file or a manifest (a CI workflow) is none of ours.
+        parse::parse_file(
+            SourceFile::new(path, text.to_string()),
+            &settings.parse,
+            false,
+        )
+    };
+    let Some(model) = model else {
         return Analysis {
             project: Project::new(Vec::new()),
             diagnostics: Vec::new(),

@@ -53,6 +53,55 @@ pub fn offset(source: &SourceFile, pos: Position) -> usize {
     end
 }
 
+/// `text` after the client's changes, in order: a whole text replaces everything; a range
+/// (0-based lines, UTF-16 columns, as the protocol says; `\n`, `\r\n` and `\r` end lines)
+/// is replaced in place. The ranged edits go through a rope: each costs the logarithm of the
+/// text's size, so one `didChange` with 20,000 edits does not rebuild a line index (and
+/// move the whole text) 20,000 times.
+#[must_use]
+pub fn apply_changes(text: &str, changes: &[lsp_types::TextDocumentContentChangeEvent]) -> String {
+    // The common case, full sync: the last whole text is the result, nothing to edit.
+    let last_full = changes.iter().rposition(|c| c.range.is_none());
+    let (mut rope, ranged) = match last_full {
+        Some(i) if i + 1 == changes.len() => return changes[i].text.clone(),
+        Some(i) => (ropey::Rope::from_str(&changes[i].text), &changes[i + 1..]),
+        None => (ropey::Rope::from_str(text), changes),
+    };
+    for change in ranged {
+        let Some(range) = change.range else { continue };
+        let start = rope_offset(&rope, range.start);
+        let end = rope_offset(&rope, range.end).max(start);
+        rope.remove(start..end);
+        rope.insert(start, &change.text);
+    }
+    rope.to_string()
+}
+
+/// The char index of a protocol position in `rope`; past the end of its line it is the line's
+/// end (before the line break), past the last line the end of the text.
+fn rope_offset(rope: &ropey::Rope, pos: Position) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let start = rope.line_to_char(line);
+    let next = if line + 1 < rope.len_lines() {
+        rope.line_to_char(line + 1)
+    } else {
+        rope.len_chars()
+    };
+    // The line's end before its break (`\r\n`, `\n` or `\r`).
+    let mut end = next;
+    while end > start && matches!(rope.char(end - 1), '\n' | '\r') {
+        end -= 1;
+    }
+    let start_units = rope.char_to_utf16_cu(start);
+    let end_units = rope.char_to_utf16_cu(end);
+    let wanted = (start_units + pos.character as usize).min(end_units);
+    // A column inside a surrogate pair lands on the character that holds it.
+    rope.utf16_cu_to_char(wanted)
+}
+
 /// The path a `file:` URI names; `None` for other schemes.
 #[must_use]
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
@@ -117,6 +166,46 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn edit(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> lsp_types::TextDocumentContentChangeEvent {
+        lsp_types::TextDocumentContentChangeEvent {
+            range: range
+                .map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn ranged_changes_apply_in_order_in_utf16_columns() {
+        let text = "a: é😀x\r\nb: 2\n";
+        // 😀 is two UTF-16 units: `x` is at column 6, after it.
+        let out = apply_changes(text, &[edit(Some(((0, 6), (0, 7))), "y")]);
+        assert_eq!(out, "a: é😀y\r\nb: 2\n");
+        // Past the end of a line: its end, before the break; past the last line: the end.
+        let out = apply_changes(
+            text,
+            &[
+                edit(Some(((0, 99), (0, 99))), "!"),
+                edit(Some(((9, 0), (9, 0))), "z"),
+            ],
+        );
+        assert_eq!(out, "a: é😀x!\r\nb: 2\nz");
+        // A whole text, then ranges over it.
+        let out = apply_changes(
+            text,
+            &[edit(None, "new\n"), edit(Some(((0, 0), (0, 1))), "N")],
+        );
+        assert_eq!(out, "New\n");
+        // Many edits stay cheap and exact.
+        let many: Vec<_> = (0..20_000)
+            .map(|_| edit(Some(((0, 0), (0, 0))), "x"))
+            .collect();
+        assert_eq!(apply_changes("", &many).len(), 20_000);
+    }
 
     #[test]
     fn utf16_columns() {

@@ -345,20 +345,7 @@ impl<W: Write> Server<W> {
         // Full sync: the last change holds the whole text. A client that sends ranges anyway
         // gets them applied.
         let old = std::mem::take(&mut doc.text);
-        let mut text = old.clone();
-        for change in &p.content_changes {
-            match change.range {
-                None => text.clone_from(&change.text),
-                Some(range) => {
-                    let source = SourceFile::new("", text);
-                    let start = convert::offset(&source, range.start);
-                    let end = convert::offset(&source, range.end).max(start);
-                    text = source.text;
-                    text.replace_range(start..end, &change.text);
-                }
-            }
-        }
-        doc.text = text;
+        doc.text = convert::apply_changes(&old, &p.content_changes);
         doc.version = p.text_document.version;
         self.touched(&key, Some(&old));
     }

@@ -188,6 +188,9 @@ pub struct Workload {
     /// Node pinning: `nodeName`, a required `kubernetes.io/hostname` selector or affinity,
     /// swarm `node.hostname ==` / `node.id ==` constraints.
     pub pinned: Option<Span>,
+    /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
+    /// maybe one.
+    pub pinned_by_label: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
     /// Compose `volumes_from`.
@@ -259,7 +262,35 @@ pub struct Container {
     pub mounts: Vec<Mount>,
     /// Kubernetes `volumeDevices` names: pod volumes used as raw block devices, not mounted.
     pub volume_devices: Vec<Spanned<String>>,
+    /// What the container runs when its file says so (compose `entrypoint`/`command`,
+    /// Kubernetes `command`/`args`); the image's own when empty.
+    pub command: Command,
+    /// Compose `read_only: true`, Kubernetes `securityContext.readOnlyRootFilesystem: true`:
+    /// nothing can be written to the container's layer.
+    pub read_only_root: bool,
+    /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
+    /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
+    pub memory_limit: Option<Span>,
     pub span: Span,
+}
+
+/// A container's command line as its file overrides it, in words (a compose string split as
+/// a shell does). `None` leaves the image's own.
+#[derive(Clone, Debug, Default)]
+pub struct Command {
+    /// Compose `entrypoint`, Kubernetes `command`: replaces the image's `ENTRYPOINT` (and its
+    /// `CMD`).
+    pub entrypoint: Option<Vec<String>>,
+    /// Compose `command`, Kubernetes `args`: replaces the image's `CMD`.
+    pub args: Option<Vec<String>>,
+}
+
+impl Command {
+    /// Whether the file overrides anything.
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        self.entrypoint.is_some() || self.args.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -20,7 +20,8 @@ fn formats(meta: &RuleMeta) -> String {
         .join(", ")
 }
 
-/// One rule a line: code, name, default severity, formats, summary; columns aligned.
+/// One rule a line: code, name, default severity, on by default or opt-in, formats, summary;
+/// columns aligned.
 #[must_use]
 pub fn render_text(rules: &[&dyn Rule]) -> String {
     let metas = sorted(rules);
@@ -30,10 +31,11 @@ pub fn render_text(rules: &[&dyn Rule]) -> String {
     for m in metas {
         let _ = writeln!(
             out,
-            "{}  {:name_w$}  {:7}  {:fmt_w$}  {}",
+            "{}  {:name_w$}  {:7}  {:6}  {:fmt_w$}  {}",
             m.code,
             m.name,
             m.severity.as_str(),
+            if m.default { "on" } else { "opt-in" },
             formats(m),
             m.summary()
         );
@@ -46,6 +48,8 @@ struct JsonRule<'a> {
     code: &'a str,
     name: &'a str,
     severity: Severity,
+    /// Checked without `select`/`extend-select` naming it.
+    default: bool,
     formats: Vec<&'a str>,
     summary: String,
     docs: String,
@@ -68,6 +72,7 @@ pub fn render_json(rules: &[&dyn Rule]) -> String {
             code: m.code,
             name: m.name,
             severity: m.severity,
+            default: m.default,
             formats: m.formats.iter().map(|f| f.as_str()).collect(),
             summary: m.summary(),
             docs: m.docs(),
@@ -87,11 +92,16 @@ pub fn render_json(rules: &[&dyn Rule]) -> String {
 #[must_use]
 pub fn explain(meta: &RuleMeta) -> String {
     format!(
-        "{} ({}) — {}\nFormats: {}\n\n{}\n",
+        "{} ({}) — {}\nFormats: {}\nDefault: {}\n\n{}\n",
         meta.code,
         meta.name,
         meta.severity,
         formats(meta),
+        if meta.default {
+            "on"
+        } else {
+            "off (opt in with `extend-select` or `--select ALL`)"
+        },
         meta.docs()
     )
 }

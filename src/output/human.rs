@@ -139,11 +139,26 @@ fn render_one(
     }
 }
 
-/// `Found 2 errors, 1 warning, 0 infos in 3 files.` or `All checked: ...`.
+/// `Found 2 errors, 1 warning, 0 infos in 3 files.` or `All checked: ...`; never green when
+/// nothing was linted or a path could not be read.
 #[must_use]
 pub fn summary_line(s: &Summary, opts: Options) -> String {
     let files = plural(s.files, "file", "files");
+    if s.failed_paths > 0 {
+        let paths = plural(s.failed_paths, "path", "paths");
+        let line = format!(
+            "Run failed: {paths} could not be read (see above); {}, {}, {} in {files} linted.",
+            plural(s.errors, "error", "errors"),
+            plural(s.warnings, "warning", "warnings"),
+            plural(s.infos, "info", "infos"),
+        );
+        return bold(&line, opts);
+    }
     if s.errors + s.warnings + s.infos == 0 {
+        if s.files == 0 {
+            return "Nothing linted: no Dockerfile, compose file or Kubernetes manifest was found."
+                .to_string();
+        }
         return format!("All checked: no findings in {files}.");
     }
     let line = format!(
@@ -498,6 +513,7 @@ mod tests {
             errors: 2,
             warnings: 1,
             infos: 0,
+            failed_paths: 0,
         };
         assert_eq!(
             summary_line(&s, opts),
@@ -511,5 +527,12 @@ mod tests {
             summary_line(&s, opts),
             "All checked: no findings in 1 file."
         );
+        let nothing = summary_line(&Summary::default(), opts);
+        assert!(nothing.starts_with("Nothing linted"), "{nothing}");
+        let failed = Summary {
+            failed_paths: 1,
+            ..Summary::default()
+        };
+        assert!(summary_line(&failed, opts).starts_with("Run failed: 1 path could not be read"));
     }
 }

@@ -1,6 +1,8 @@
 //! JUnit XML for CI test reports (GitLab `artifacts:reports:junit`, Jenkins, Azure): one
-//! `testsuite` named `stowlint`, one `testcase` per linted file, one `failure` per finding.
-//! A file without findings is a passing test.
+//! `testsuite` named `stowlint`, one `testcase` per linted file, one `failure` per finding
+//! that fails the run (at or above `fail-on`). Findings below the threshold are listed in the
+//! test case's `<system-out>`: the report agrees with the exit code, so a green run shows no
+//! failed test.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,8 +11,16 @@ use std::path::Path;
 use super::{Report, path_str};
 use crate::engine::Diagnostic;
 
+/// [`render_with`] at the default threshold: warnings and errors fail.
 #[must_use]
 pub fn render(report: &Report) -> String {
+    let fails = |d: &Diagnostic| crate::config::FailOn::default().fails(d.severity);
+    render_with(report, &fails)
+}
+
+/// The report; `fails` says which findings fail the run (the file's `fail-on`).
+#[must_use]
+pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> String {
     // Every linted file is a test case, also one a diagnostic does not name.
     let mut cases: BTreeMap<&Path, Vec<&Diagnostic>> = report
         .project
@@ -23,7 +33,7 @@ pub fn render(report: &Report) -> String {
         cases.entry(d.file.as_path()).or_default().push(d);
     }
     let tests = cases.len();
-    let failures = report.diagnostics.len();
+    let failures = report.diagnostics.iter().filter(|d| fails(d)).count();
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -41,36 +51,51 @@ pub fn render(report: &Report) -> String {
             continue;
         }
         let _ = writeln!(out, "    <testcase name=\"{path}\" classname=\"{path}\">");
-        for d in findings {
-            let mut body = format!(
-                "{path}:{}:{}: {} {} {}: {}",
-                d.span.start.line, d.span.start.column, d.code, d.name, d.severity, d.message
-            );
-            if let Some(help) = &d.help {
-                let _ = write!(body, "\nhelp: {help}");
-            }
-            for r in &d.related {
-                let _ = write!(
-                    body,
-                    "\nnote: {}:{}:{}: {}",
-                    path_str(&r.file),
-                    r.span.start.line,
-                    r.span.start.column,
-                    r.message
-                );
-            }
+        let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            findings.into_iter().partition(|d| fails(d));
+        for d in failing {
             let _ = writeln!(
                 out,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(&d.message),
                 d.code,
-                escape_text(&body)
+                escape_text(&body(&path, d))
+            );
+        }
+        if !passing.is_empty() {
+            let text: Vec<String> = passing.iter().map(|d| body(&path, d)).collect();
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                escape_text(&text.join("\n"))
             );
         }
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+/// One finding as text: position, rule, severity, message, help and related locations.
+fn body(path: &str, d: &Diagnostic) -> String {
+    let mut body = format!(
+        "{path}:{}:{}: {} {} {}: {}",
+        d.span.start.line, d.span.start.column, d.code, d.name, d.severity, d.message
+    );
+    if let Some(help) = &d.help {
+        let _ = write!(body, "\nhelp: {help}");
+    }
+    for r in &d.related {
+        let _ = write!(
+            body,
+            "\nnote: {}:{}:{}: {}",
+            path_str(&r.file),
+            r.span.start.line,
+            r.span.start.column,
+            r.message
+        );
+    }
+    body
 }
 
 /// Escapes element text: like [`escape`], but line breaks and tabs stay as they are.

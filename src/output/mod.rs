@@ -24,6 +24,9 @@ use crate::model::{Project, SourceFile};
 pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub project: &'a Project,
+    /// Paths named on the command line that could not be read (the run fails): the summary
+    /// must not say all is well.
+    pub failed_paths: usize,
 }
 
 impl<'a> Report<'a> {
@@ -32,13 +35,22 @@ impl<'a> Report<'a> {
         Self {
             diagnostics,
             project,
+            failed_paths: 0,
         }
+    }
+
+    /// The report of a run in which `n` paths could not be read.
+    #[must_use]
+    pub fn with_failed_paths(mut self, n: usize) -> Self {
+        self.failed_paths = n;
+        self
     }
 
     #[must_use]
     pub fn summary(&self) -> Summary {
         let mut summary = Summary {
             files: self.project.files.iter().filter(|f| !f.context).count(),
+            failed_paths: self.failed_paths,
             ..Summary::default()
         };
         for d in self.diagnostics {
@@ -70,6 +82,9 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Paths that could not be read: the run failed whatever was found.
+    #[serde(skip)]
+    pub failed_paths: usize,
 }
 
 /// `text` safe to print where a terminal or a CI runner reads it: control characters (line

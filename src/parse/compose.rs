@@ -12,20 +12,16 @@ use std::path::{Path, PathBuf};
 use super::interpolate::{Interpolated, Vars, interpolate};
 use super::{ComposeMode, ParseOptions, Parsed, paths};
 use crate::model::{
-    Build, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource, MountSyntax,
+    Build, Command, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource, MountSyntax,
     ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Node, Style};
 
 /// `deploy` keys that plain `docker compose` ignores: their presence means a swarm stack.
-/// (`replicas` and `resources` are honoured by `docker compose`, so they prove nothing.)
-const SWARM_KEYS: &[&str] = &[
-    "placement",
-    "update_config",
-    "rollback_config",
-    "restart_policy",
-    "endpoint_mode",
-];
+/// (`replicas`, `resources` and `restart_policy` are honoured by `docker compose`, so they
+/// prove nothing; nor do `update_config` and `rollback_config`, which compose ignores but
+/// which are copied around with the rest of a `deploy` section.)
+const SWARM_KEYS: &[&str] = &["placement", "endpoint_mode"];
 
 /// `deploy.mode` values only swarm knows.
 const SWARM_MODES: &[&str] = &["global", "replicated-job", "global-job"];
@@ -261,6 +257,17 @@ impl Cx<'_> {
             env: self.environment(svc.node.get("environment")),
             mounts,
             volume_devices: Vec::new(),
+            command: Command {
+                entrypoint: self.command_words(svc.node.get("entrypoint")),
+                args: self.command_words(svc.node.get("command")),
+            },
+            read_only_root: self.boolean(svc.node.get("read_only")) == Some(true),
+            memory_limit: svc
+                .node
+                .get("mem_limit")
+                .or_else(|| svc.node.path(&["deploy", "resources", "limits", "memory"]))
+                .filter(|v| !v.is_null())
+                .map(|v| v.span),
             span: svc.key.span,
         };
         let deploy = svc.node.get("deploy").filter(|d| d.is_map());
@@ -281,6 +288,7 @@ impl Cx<'_> {
             replicas: deploy.and_then(|d| self.replicas(d)),
             global: deploy.and_then(global_mode),
             pinned: deploy.and_then(pinning),
+            pinned_by_label: deploy.and_then(label_pinning),
             strategy: None,
             volumes_from: self.volumes_from(svc.node.get("volumes_from")),
             build: self.build(svc.node.get("build")),
@@ -306,6 +314,21 @@ impl Cx<'_> {
             if w.swarm_reason.is_none() {
                 w.swarm_reason.clone_from(&first);
             }
+        }
+    }
+
+    /// `command:` or `entrypoint:` in words: a list, or a string split as a shell does.
+    /// `None` when absent or null (the image's own); an unbalanced quote gives no words.
+    fn command_words(&self, node: Option<&Node>) -> Option<Vec<String>> {
+        let node = node.filter(|n| !n.is_null())?;
+        match node.as_seq() {
+            Some(items) => Some(
+                items
+                    .iter()
+                    .map(|item| self.interp(item).map(|i| i.value).unwrap_or_default())
+                    .collect(),
+            ),
+            None => Some(crate::parse::words::split(&self.interp(node)?.value).unwrap_or_default()),
         }
     }
 
@@ -860,6 +883,20 @@ fn pinning(deploy: &Node) -> Option<Span> {
             .iter()
             .any(|p| squeezed.starts_with(p));
         pinned.then_some(c.span)
+    })
+}
+
+/// A placement constraint `node.labels.<label> == <value>`: the service runs only on the
+/// nodes that carry the label, the usual way to pin a data service (maybe to one node).
+fn label_pinning(deploy: &Node) -> Option<Span> {
+    let constraints = deploy.path(&["placement", "constraints"])?;
+    let items: Vec<&Node> = match constraints.as_seq() {
+        Some(items) => items.iter().map(|i| &**i).collect(),
+        None => vec![constraints],
+    };
+    items.into_iter().find_map(|c| {
+        let squeezed: String = c.as_text()?.split_whitespace().collect();
+        (squeezed.starts_with("node.labels.") && squeezed.contains("==")).then_some(c.span)
     })
 }
 
@@ -1459,7 +1496,8 @@ mod tests {
         assert_eq!(reason(0), Some(("mode", ((8, 7), (8, 11)))));
         assert_eq!(reason(1), Some(("mode", ((8, 7), (8, 11)))));
         assert_eq!(reason(2), Some(("placement", ((12, 7), (12, 16)))));
-        assert_eq!(reason(4), Some(("restart_policy", ((22, 7), (22, 21)))));
+        // `restart_policy` is honoured by `docker compose`: `mode: replicated-job` decides.
+        assert_eq!(reason(4), Some(("mode", ((23, 7), (23, 11)))));
     }
 
     #[test]

@@ -37,11 +37,16 @@ pub fn by_name(path: &Path) -> NameClass {
     let Some(stem) = lower
         .strip_suffix(".yaml")
         .or_else(|| lower.strip_suffix(".yml"))
+        .or_else(|| lower.strip_suffix(".json"))
     else {
         return NameClass::Skip;
     };
-    if is_helm_template(path) || is_ci_file(path, &lower) {
+    if is_helm_template(path) || is_template_path(path) || is_ci_file(path, &lower) {
         return NameClass::Skip;
+    }
+    if lower.ends_with(".json") {
+        // JSON is YAML: Kubernetes manifests (`kubectl get -o json`), classified by content.
+        return NameClass::Yaml;
     }
     if stem == "compose"
         || stem.starts_with("compose.")
@@ -53,17 +58,112 @@ pub fn by_name(path: &Path) -> NameClass {
     NameClass::Yaml
 }
 
+/// CI pipeline files, by name: none of them is compose or Kubernetes.
+const CI_FILES: &[&str] = &[
+    ".gitlab-ci",
+    ".travis",
+    ".drone",
+    ".woodpecker",
+    "bitbucket-pipelines",
+    "azure-pipelines",
+    "cloudbuild",
+    "appveyor",
+    ".appveyor",
+    "codecov",
+    ".codecov",
+    ".cirrus",
+    ".buildkite",
+];
+
+/// A `.json` file name.
+#[must_use]
+pub fn is_json_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// A cheap filter before parsing JSON: does it name an `apiVersion` and a `kind`?
+#[must_use]
+pub fn may_be_json_manifest(text: &str) -> bool {
+    text.contains("\"apiVersion\"") && text.contains("\"kind\"")
+}
+
+/// Whether the text is a Dockerfile: its first line that is no comment or blank is an
+/// instruction a Dockerfile starts with (`FROM`, `ARG`), or it opens with a parser directive
+/// (`# syntax=`, `# escape=`). YAML (`FROM: x`) stays YAML.
+#[must_use]
+pub fn looks_like_dockerfile(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            let directive = comment.trim_start().to_ascii_lowercase();
+            if directive.starts_with("syntax=") || directive.starts_with("escape=") {
+                return true;
+            }
+            continue;
+        }
+        let word = line.split_whitespace().next().unwrap_or("");
+        let rest = line[word.len()..].trim();
+        return (word.eq_ignore_ascii_case("from") || word.eq_ignore_ascii_case("arg"))
+            && !rest.is_empty();
+    }
+    false
+}
+
+/// Whether `path` is a Helm chart template (see [`by_name`]).
+#[must_use]
+pub fn is_helm_template_path(path: &Path) -> bool {
+    is_helm_template(path)
+}
+
+/// Whether `path` is a CI configuration (`.gitlab-ci.yml`, `.github/workflows/*`).
+#[must_use]
+pub fn is_ci_path(path: &Path) -> bool {
+    let lower = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    is_ci_file(path, &lower)
+}
+
 fn is_ci_file(path: &Path, lower_name: &str) -> bool {
-    if lower_name == ".gitlab-ci.yml" || lower_name == ".gitlab-ci.yaml" {
+    let stem = lower_name
+        .strip_suffix(".yaml")
+        .or_else(|| lower_name.strip_suffix(".yml"))
+        .unwrap_or(lower_name);
+    if CI_FILES.contains(&stem) {
         return true;
     }
     let comps: Vec<_> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect();
-    comps
-        .windows(2)
-        .any(|w| w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+    comps.windows(2).any(|w| {
+        (w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+            || (w[0] == ".circleci" && matches!(&*w[1], "config.yml" | "config.yaml"))
+            || w[0] == ".woodpecker"
+            || w[0] == ".buildkite"
+    })
+}
+
+/// Files under a folder whose name is a template (`{{ cookiecutter.project_slug }}/`): not
+/// rendered yet, like Helm templates.
+fn is_template_path(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| c.as_os_str().to_string_lossy().contains("{{"))
+    })
+}
+
+/// Whether YAML text holds template markers (`{{ .Values.x }}`, `{{- range }}`): a Go,
+/// Jinja or mustache template, not YAML until it is rendered.
+#[must_use]
+pub fn has_template_markers(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.find("{{").is_some_and(|i| l[i + 2..].contains("}}")))
 }
 
 /// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`.
@@ -157,11 +257,57 @@ mod tests {
             ("docker-compose.prod.yml", NameClass::Compose),
             ("monitoring-stack.yml", NameClass::Compose),
             ("deploy.yaml", NameClass::Yaml),
+            ("pod.json", NameClass::Yaml),
+            ("package.json", NameClass::Yaml),
             ("README.md", NameClass::Skip),
             (".gitlab-ci.yml", NameClass::Skip),
             (".github/workflows/ci.yml", NameClass::Skip),
+            (".travis.yml", NameClass::Skip),
+            ("roles/x/.travis.yml", NameClass::Skip),
+            (".drone.yml", NameClass::Skip),
+            ("bitbucket-pipelines.yml", NameClass::Skip),
+            ("azure-pipelines.yaml", NameClass::Skip),
+            (".circleci/config.yml", NameClass::Skip),
+            ("cloudbuild.yaml", NameClass::Skip),
+            (".woodpecker.yml", NameClass::Skip),
+            (".woodpecker/build.yml", NameClass::Skip),
+            ("config.yml", NameClass::Yaml),
+            (
+                "{{ cookiecutter.slug }}/docker-compose.yml",
+                NameClass::Skip,
+            ),
+            ("{{ cookiecutter.slug }}/k8s/app.yaml", NameClass::Skip),
         ] {
             assert_eq!(by_name(Path::new(name)), class, "{name}");
+        }
+    }
+
+    #[test]
+    fn template_markers() {
+        assert!(has_template_markers("metadata:\n  name: {{ .Name }}\n"));
+        assert!(has_template_markers("{{- range .Items }}\n---\n"));
+        assert!(!has_template_markers("a: {b: {c: d}}\n"));
+        assert!(!has_template_markers("a: \"{{\"\n"));
+    }
+
+    #[test]
+    fn dockerfiles_by_content() {
+        for text in [
+            "FROM alpine\n",
+            "# a comment\n\nARG V=1\nFROM alpine:$V\n",
+            "# syntax=docker/dockerfile:1\nFROM alpine\n",
+            "from alpine\n",
+        ] {
+            assert!(looks_like_dockerfile(text), "{text}");
+        }
+        for text in [
+            "FROM: x\n",
+            "services:\n  a: {}\n",
+            "",
+            "# only\n",
+            "RUN x\n",
+        ] {
+            assert!(!looks_like_dockerfile(text), "{text}");
         }
     }
 }

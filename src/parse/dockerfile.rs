@@ -1303,6 +1303,9 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
                 .collect(),
             mounts,
             volume_devices: Vec::new(),
+            command: crate::model::Command::default(),
+            read_only_root: false,
+            memory_limit: None,
             span: stage.from_span,
         };
         out.push(Workload {
@@ -1322,6 +1325,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             build: None,
             claim_templates: Vec::new(),
             swarm_reason: None,
+            pinned_by_label: None,
         });
     }
     out

@@ -9,9 +9,9 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, Claim, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind, MountSource,
-    MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
-    Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind,
+    MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume,
+    SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -252,6 +252,7 @@ impl Reader {
             build: None,
             claim_templates,
             swarm_reason: None,
+            pinned_by_label: None,
         };
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
@@ -266,6 +267,11 @@ impl Reader {
         let value = spec.get("replicas").filter(|v| !v.is_null())?;
         if let Some(n) = value.as_u64() {
             return Some(Spanned::new(n, value.span));
+        }
+        // A template's placeholder (`${REPLICAS:-1}`, `{{replicas}}`, which YAML reads as a
+        // flow mapping) is an unknown value, not an error: the file is rendered before use.
+        if is_placeholder(value) {
+            return None;
         }
         let negative = value
             .as_str()
@@ -359,6 +365,18 @@ impl Reader {
                     env: env(item),
                     mounts,
                     volume_devices: volume_devices(item),
+                    command: Command {
+                        entrypoint: words(item.get("command")),
+                        args: words(item.get("args")),
+                    },
+                    read_only_root: item
+                        .path(&["securityContext", "readOnlyRootFilesystem"])
+                        .and_then(Node::as_bool)
+                        == Some(true),
+                    memory_limit: item
+                        .path(&["resources", "limits", "memory"])
+                        .filter(|v| !v.is_null())
+                        .map(|v| v.span),
                 });
             }
         }
@@ -757,10 +775,31 @@ fn volume_devices(container: &Node) -> Vec<Spanned<String>> {
         .collect()
 }
 
+/// A container's `command` or `args` list; `None` when absent or not a list.
+fn words(node: Option<&Node>) -> Option<Vec<String>> {
+    let items = node?.as_seq()?;
+    Some(
+        items
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_string())
+            .collect(),
+    )
+}
+
 fn text(node: Option<&Node>) -> Option<Spanned<String>> {
     let node = node?;
     node.as_text()
         .map(|s| Spanned::new(s.to_string(), node.span))
+}
+
+/// A template placeholder where a value belongs: `${VAR}`, `{{ x }}` in a string, or the
+/// flow mapping `{{x}}` (a mapping whose only key is a mapping).
+fn is_placeholder(value: &Node) -> bool {
+    if let Some(s) = value.as_str() {
+        return s.contains("${") || s.contains("{{") || s.trim_start().starts_with('$');
+    }
+    let entries = value.entries();
+    entries.len() == 1 && entries[0].0.is_map()
 }
 
 #[cfg(test)]
@@ -1628,6 +1667,10 @@ spec:
                 (5, 13)
             )]
         );
+        // A template's placeholder is an unknown value, not an error.
+        assert!(case("  replicas: ${REPLICAS:-1}\n").is_empty());
+        assert!(case("  replicas: {{replicas}}\n").is_empty());
+        assert!(case("  replicas: \"{{ .Values.replicas }}\"\n").is_empty());
         assert_eq!(
             case("  replicas: -1\n"),
             [(

@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod interpolate;
 pub mod kubernetes;
 pub mod paths;
+pub mod words;
 pub mod yaml;
 
 use crate::model::{
@@ -88,6 +89,11 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 detect::NameClass::Compose => Some(Format::Compose),
                 _ => detect::by_content(&stream, &source),
             };
+            // YAML that cannot be read and holds template markers is a template to render
+            // first (Go, Jinja, mustache), like a Helm template: skipped, unless named.
+            if stream.fatal && !explicit && detect::has_template_markers(&source.text) {
+                return None;
+            }
             let format = match format {
                 Some(f) => f,
                 // YAML that could not be read, so its kind cannot be told: report it only if it

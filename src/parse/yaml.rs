@@ -48,6 +48,35 @@ pub struct Node {
     weight: u64,
 }
 
+/// Dropped without recursion: aliases share nodes, so a chain of anchors each holding an alias
+/// to the one before (`a2: &a2 {<<: *a1}`) is as deep as the file is long, and a recursive
+/// drop of 100,000 links overflowed the stack (the whole run aborted). Children whose last
+/// owner is being dropped are moved to a work list instead.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut stack: Vec<Rc<Node>> = Vec::new();
+        take_children(&mut self.value, &mut stack);
+        while let Some(child) = stack.pop() {
+            if let Ok(mut node) = Rc::try_unwrap(child) {
+                take_children(&mut node.value, &mut stack);
+            }
+        }
+    }
+}
+
+fn take_children(value: &mut Value, stack: &mut Vec<Rc<Node>>) {
+    match value {
+        Value::Seq(items) => stack.append(items),
+        Value::Map(entries) => {
+            for (k, v) in entries.drain(..) {
+                stack.push(k);
+                stack.push(v);
+            }
+        }
+        Value::Scalar(..) => {}
+    }
+}
+
 impl Node {
     /// The scalar's text, in any style.
     #[must_use]
@@ -154,11 +183,36 @@ impl Node {
     #[must_use]
     pub fn entries(&self) -> Vec<(&Node, &Node)> {
         let mut out = Vec::new();
-        self.collect_entries(&mut out, 0);
+        let Value::Map(entries) = &self.value else {
+            return out;
+        };
+        out.extend(
+            entries
+                .iter()
+                .filter(|(k, _)| !is_merge_key(k))
+                .map(|(k, v)| (&**k, &**v)),
+        );
+        if merge_sources(entries).next().is_none() {
+            return out;
+        }
+        // Merged entries count only where the key is new: a set of the keys so far keeps a
+        // mapping of many keys with a merge linear.
+        let mut seen: std::collections::HashSet<&str> =
+            out.iter().filter_map(|(k, _)| k.as_str()).collect();
+        for source in merge_sources(entries) {
+            source.collect_merged(&mut out, &mut seen, 1);
+        }
         out
     }
 
-    fn collect_entries<'a>(&'a self, out: &mut Vec<(&'a Node, &'a Node)>, depth: usize) {
+    /// The entries a merge brings in (`depth` levels down), those whose key is not yet in
+    /// `seen`.
+    fn collect_merged<'a>(
+        &'a self,
+        out: &mut Vec<(&'a Node, &'a Node)>,
+        seen: &mut std::collections::HashSet<&'a str>,
+        depth: usize,
+    ) {
         let Value::Map(entries) = &self.value else {
             return;
         };
@@ -166,18 +220,16 @@ impl Node {
             if is_merge_key(k) {
                 continue;
             }
-            let present = k
-                .as_str()
-                .is_some_and(|key| out.iter().any(|(o, _)| o.as_str() == Some(key)));
-            if depth == 0 || !present {
-                out.push((k, v));
+            match k.as_str() {
+                Some(key) if !seen.insert(key) => {}
+                _ => out.push((k, v)),
             }
         }
         if depth > 32 {
             return;
         }
         for source in merge_sources(entries) {
-            source.collect_entries(out, depth + 1);
+            source.collect_merged(out, seen, depth + 1);
         }
     }
 }

@@ -184,6 +184,30 @@ fn gitignored_files_are_skipped_unless_named() {
 }
 
 #[test]
+fn templates_and_ci_files_are_skipped_unless_named() {
+    // A Go template that is no YAML until rendered, a cookiecutter folder, CI files.
+    let template = "{{- range .Namespaces }}\n---\napiVersion: v1\nkind: Namespace\n\
+                    metadata:\n  name: {{ . }}\n{{- end }}\n";
+    let dir = tree(&[
+        ("e2e/namespaces.yaml", template),
+        ("{{ cookiecutter.slug }}/docker-compose.yml", BROKEN_COMPOSE),
+        (".travis.yml", "language: [go\n"),
+        ("ci/.drone.yml", "kind: [pipeline\n"),
+        ("compose.yaml", CLEAN_COMPOSE),
+    ]);
+    let out = stowlint(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+
+    // Named on the command line, a template that cannot be read is still reported.
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", "e2e/namespaces.yaml"],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(files(&json(&out)), ["e2e/namespaces.yaml"]);
+}
+
+#[test]
 fn git_info_exclude_is_honoured() {
     let dir = tree(&[
         (".git/info/exclude", "mine.compose.yaml\n"),
@@ -396,10 +420,19 @@ fn stdin_is_read_as_yaml_or_as_named() {
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).starts_with("compose.yaml:4:1: SL001"));
 
-    // App config that is neither compose nor Kubernetes: nothing to say.
+    // App config that is neither compose nor Kubernetes: nothing to lint, and it says so.
     let out = stowlint_stdin(dir.path(), &["check", "-"], Some(b"log_level: debug\n"));
     assert_eq!(code(&out), 0);
-    assert_eq!(stdout(&out), "All checked: no findings in 0 files.\n");
+    assert!(
+        stdout(&out).starts_with("Nothing linted"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("<stdin>: not linted"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -60,6 +60,9 @@ fn without_configuration() {
     let dir = tree(&[("compose.yaml", SOCKET)]);
     let (code, rows) = findings(dir.path(), &[]);
     assert_eq!(code, 1);
+    // SL103 and SL105 are opt-in.
+    assert_eq!(codes(&rows), ["SL102"]);
+    let (_, rows) = findings(dir.path(), &["--select", "ALL"]);
     assert_eq!(codes(&rows), ["SL102", "SL103", "SL105"]);
 }
 
@@ -71,21 +74,24 @@ fn ignoring_a_rule_ignores_that_rule_only() {
         ("compose.yaml", SOCKET),
         (
             "stowlint.toml",
-            "ignore = [\"container-runtime-socket\", \"SL105\"]\n",
+            "select = [\"ALL\"]\nignore = [\"container-runtime-socket\", \"SL105\"]\n",
         ),
     ]);
     let (_, rows) = findings(dir.path(), &[]);
     assert_eq!(codes(&rows), ["SL103"], "only `./data`");
     let dir = tree(&[("compose.yaml", SOCKET)]);
-    let (_, rows) = findings(dir.path(), &["--ignore", "SL102,SL105"]);
+    let (_, rows) = findings(dir.path(), &["--select", "ALL", "--ignore", "SL102,SL105"]);
     assert_eq!(codes(&rows), ["SL103"], "only `./data`");
-    let (_, rows) = findings(dir.path(), &["--ignore", "SL102,SL101,SL105"]);
+    let (_, rows) = findings(
+        dir.path(),
+        &["--select", "ALL", "--ignore", "SL102,SL101,SL105"],
+    );
     assert_eq!(codes(&rows), ["SL103"], "the losers' losers stay quiet too");
     let dir = tree(&[
         ("compose.yaml", SOCKET),
         (
             "stowlint.toml",
-            "[per-path-ignores]\n\"compose.yaml\" = [\"SL102\", \"SL105\"]\n",
+            "select = [\"ALL\"]\n[per-path-ignores]\n\"compose.yaml\" = [\"SL102\", \"SL105\"]\n",
         ),
     ]);
     let (_, rows) = findings(dir.path(), &[]);
@@ -115,7 +121,10 @@ fn select_by_family() {
 fn severity_overrides_and_fail_on() {
     let dir = tree(&[
         ("compose.yaml", BIND),
-        ("stowlint.toml", "[severity]\nSL105 = \"warning\"\n"),
+        (
+            "stowlint.toml",
+            "select = [\"ALL\"]\n[severity]\nSL105 = \"warning\"\n",
+        ),
     ]);
     let (code, rows) = findings(dir.path(), &[]);
     assert_eq!(code, 1, "a warning fails by default");
@@ -128,11 +137,15 @@ fn severity_overrides_and_fail_on() {
 
     fs::write(
         dir.path().join("stowlint.toml"),
-        "fail-on = \"error\"\n[severity]\nSL105 = \"warning\"\n",
+        "select = [\"ALL\"]\nfail-on = \"error\"\n[severity]\nSL105 = \"warning\"\n",
     )
     .expect("write");
     assert_eq!(findings(dir.path(), &[]).0, 0);
-    fs::write(dir.path().join("stowlint.toml"), "fail-on = \"info\"\n").expect("write");
+    fs::write(
+        dir.path().join("stowlint.toml"),
+        "select = [\"ALL\"]\nfail-on = \"info\"\n",
+    )
+    .expect("write");
     assert_eq!(findings(dir.path(), &[]).0, 1);
     fs::write(dir.path().join("stowlint.toml"), "fail-on = \"never\"\n").expect("write");
     let dir2 = tree(&[
@@ -193,7 +206,7 @@ fn per_path_ignores() {
         ("new/compose.yaml", BIND),
         (
             "stowlint.toml",
-            "[per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"*.yaml\" = [\"SL105\"]\n",
+            "select = [\"ALL\"]\n[per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"*.yaml\" = [\"SL105\"]\n",
         ),
     ]);
     let (_, rows) = findings(dir.path(), &[]);
@@ -208,10 +221,16 @@ fn per_path_ignores() {
 #[test]
 fn the_nearest_configuration_wins_per_file() {
     let dir = tree(&[
-        ("stowlint.toml", "ignore = [\"SL105\"]\n"),
+        (
+            "stowlint.toml",
+            "select = [\"ALL\"]\nignore = [\"SL105\"]\n",
+        ),
         ("a/compose.yaml", BIND),
         ("b/compose.yaml", BIND),
-        ("b/.stowlint.toml", "ignore = [\"SL103\"]\n"),
+        (
+            "b/.stowlint.toml",
+            "select = [\"ALL\"]\nignore = [\"SL103\"]\n",
+        ),
         ("b/c/compose.yaml", BIND),
     ]);
     let (_, rows) = findings(dir.path(), &[]);
@@ -229,7 +248,7 @@ fn the_nearest_configuration_wins_per_file() {
     let (_, rows) = findings(&dir.path().join("b"), &["compose.yaml"]);
     assert_eq!(codes(&rows), ["SL105"]);
     // --isolated: no file at all.
-    let (_, rows) = findings(dir.path(), &["--isolated", "b"]);
+    let (_, rows) = findings(dir.path(), &["--isolated", "--select", "ALL", "b"]);
     assert_eq!(codes(&rows), ["SL103", "SL105", "SL103", "SL105"]);
     // --config: one file for everything.
     let (_, rows) = findings(dir.path(), &["--config", "b/.stowlint.toml"]);
@@ -380,14 +399,14 @@ services:
       - /opt/secrets:/secrets:ro
 ";
     let dir = tree(&[("compose.yaml", compose)]);
-    let (_, rows) = findings(dir.path(), &["--ignore", "SL105"]);
+    let (_, rows) = findings(dir.path(), &["--select", "ALL", "--ignore", "SL105"]);
     assert_eq!(codes(&rows), ["SL103"]);
     fs::write(
         dir.path().join("stowlint.toml"),
         "[host-paths]\nallowed = [\"/srv/shared\"]\nsensitive = [\"/opt/secrets\"]\n",
     )
     .expect("write");
-    let (_, rows) = findings(dir.path(), &["--ignore", "SL105"]);
+    let (_, rows) = findings(dir.path(), &["--select", "ALL", "--ignore", "SL105"]);
     assert_eq!(
         rows.iter()
             .map(|(_, c, s)| format!("{c} {s}"))
@@ -408,8 +427,9 @@ services:
 ";
     let dir = tree(&[("compose.yaml", compose)]);
     let (_, rows) = findings(dir.path(), &[]);
-    // SL303 is not about compose: the suppression silences nothing.
-    assert_eq!(codes(&rows), ["SL105", "SL002"]);
+    // SL303 is not about compose: the suppression silences nothing. SL103 and SL105 are
+    // opt-in: not checked, so their suppression is not unused either.
+    assert_eq!(codes(&rows), ["SL002"]);
     fs::write(
         dir.path().join("stowlint.toml"),
         "ignore = [\"SL3\", \"SL105\"]\n",
@@ -422,7 +442,7 @@ services:
 #[test]
 fn statistics_and_the_summary_on_stderr() {
     let dir = tree(&[("compose.yaml", SOCKET), ("b/compose.yaml", BIND)]);
-    let out = stowlint(dir.path(), &["check", "--statistics"]);
+    let out = stowlint(dir.path(), &["check", "--select", "ALL", "--statistics"]);
     assert_eq!(code(&out), 1);
     assert_eq!(
         stdout(&out),
@@ -435,7 +455,17 @@ fn statistics_and_the_summary_on_stderr() {
         stderr(&out),
         "Found 1 error, 0 warnings, 4 infos in 2 files.\n"
     );
-    let out = stowlint(dir.path(), &["check", "--statistics", "--format", "json"]);
+    let out = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "ALL",
+            "--statistics",
+            "--format",
+            "json",
+        ],
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["version"], stowlint::output::json::VERSION);
     assert_eq!(
@@ -449,7 +479,7 @@ fn statistics_and_the_summary_on_stderr() {
     );
     assert!(stderr(&out).is_empty());
     // The human report is unchanged on stdout.
-    let out = stowlint(dir.path(), &["check"]);
+    let out = stowlint(dir.path(), &["check", "--select", "ALL"]);
     assert!(stdout(&out).ends_with("Found 1 error, 0 warnings, 4 infos in 2 files.\n"));
     assert!(stdout(&out).contains("error[SL102]"));
 }
@@ -482,7 +512,8 @@ fn init_writes_a_file_that_changes_nothing() {
             "{family} missing"
         );
     }
-    assert!(text.contains("#     SL102 container-runtime-socket (error)"));
+    assert!(text.contains("#     SL102 container-runtime-socket (error, on)"));
+    assert!(text.contains("#     SL103 writable-bind-mount (info, opt-in)"));
     let after = stowlint(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code(&after), code(&before));
     assert_eq!(stdout(&after), stdout(&before));

@@ -52,3 +52,46 @@ fn claims_resolve_across_files_by_name_and_namespace() {
     assert!(project.claim("uploads-files", Some("other")).is_none());
     assert!(project.claim("missing", Some("web")).is_none());
 }
+
+/// The command line as the parsers read it (compose strings and lists, Kubernetes
+/// `command`/`args`) decides where the data is, whether it is kept, and who runs the server.
+#[test]
+fn command_lines_move_switch_off_or_drop_the_data() {
+    let root = crate::common::root();
+    let (project, _) = crate::common::lint(&[
+        root.join("fixtures/SL201/ok-command.compose.yaml"),
+        root.join("fixtures/SL201/ok-command.k8s.yaml"),
+    ]);
+    let paths = |file: usize, workload: &str, container: usize| {
+        let w = project.files[file]
+            .workloads
+            .iter()
+            .find(|w| w.name == workload)
+            .expect(workload);
+        image_facts(&project, w, &w.containers[container]).map(|f| f.data_paths())
+    };
+    let some = |p: &[&str]| Some(p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>());
+    assert_eq!(paths(0, "storage", 0), some(&["/export1", "/export2"]));
+    assert_eq!(paths(0, "mongo", 0), some(&["/srv/mongo"]));
+    assert_eq!(paths(0, "prometheus", 0), some(&["/tsdb"]));
+    assert_eq!(paths(0, "cache", 0), some(&[]), "persistence switched off");
+    assert_eq!(paths(0, "unknown-dir", 0), some(&[]), "an unresolved --dir");
+    assert_eq!(paths(0, "buckets", 0), None, "mc is a tool");
+    assert_eq!(paths(0, "backup", 0), None, "mysqldump is a tool");
+    assert!(
+        project.files[0]
+            .workloads
+            .iter()
+            .any(|w| w.name == "cache" && w.containers[0].read_only_root)
+    );
+    assert_eq!(paths(1, "minio", 0), some(&["/storage"]));
+    for (i, expected) in [None, None, some(&[]), None].into_iter().enumerate() {
+        assert_eq!(paths(1, "redis-tools", i), expected, "container #{i}");
+    }
+    assert!(
+        project.files[1]
+            .workloads
+            .iter()
+            .any(|w| w.name == "readonly-cache" && w.containers[0].read_only_root)
+    );
+}

@@ -315,3 +315,51 @@ fn init_never_writes_through_a_dangling_link() {
         assert!(meta.is_file());
     }
 }
+
+#[test]
+fn a_configuration_with_thousands_of_globs_is_refused_at_a_position() {
+    let globs: Vec<String> = (0..20_000)
+        .map(|i| format!("\"{{a,b,c}}/**/x{i}*[a-z]?/**\""))
+        .collect();
+    let config = format!("exclude = [{}]\n", globs.join(", "));
+    let dir = tree(&[("stowlint.toml", &config), ("compose.yaml", BAD)]);
+    let (code, _, err) = stowlint(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too many globs"), "{err}");
+    // At the first glob past the limit, not at 1:1.
+    assert!(err.contains("stowlint.toml:1:"), "{err}");
+    assert!(!err.contains("stowlint.toml:1:1:"), "{err}");
+    let long = format!("exclude = [\"{}\"]\n", "a".repeat(5000));
+    let dir = tree(&[("stowlint.toml", &long), ("compose.yaml", BAD)]);
+    let (code, _, err) = stowlint(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("stowlint.toml:1:12: "), "{err}");
+}
+
+#[test]
+fn a_long_chain_of_anchors_through_aliases_does_not_overflow_the_stack() {
+    // Each anchor merges the one before: as deep as the file is long (dropping the tree
+    // recursively overflowed the stack and aborted the whole run).
+    let mut text = String::from("x-base:\n  a0: &a0 {k: x}\n");
+    for i in 1..100_000 {
+        text.push_str(&format!("  a{i}: &a{i} {{<<: *a{}, k{i}: v}}\n", i - 1));
+    }
+    text.push_str("services:\n  s:\n    <<: *a99999\n    image: alpine\n");
+    let dir = tree(&[("chain.compose.yaml", &text), ("bad.compose.yaml", BAD)]);
+    let (code, out, err) = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--max-file-size",
+            "100MB",
+            ".",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("chain.compose.yaml:"), "{out}");
+    assert!(out.contains("SL001"), "{out}");
+    // The other file of the run is still linted.
+    assert!(out.contains("bad.compose.yaml:4:16: SL101"), "{out}");
+}

@@ -338,6 +338,12 @@ fn act(c: &mut Client, doc: &str, text: &str, diags: &[Value], code: &str, title
 #[test]
 fn code_actions_edit_the_text_and_the_finding_goes() {
     let dir = tempdir();
+    // SL103 (whose quick fix this is) is opt-in.
+    std::fs::write(
+        dir.path().join("stowlint.toml"),
+        "extend-select = [\"SL103\"]\n",
+    )
+    .expect("config");
     let doc = uri(&dir.path().join("compose.yaml"));
     let mut c = Client::start(dir.path());
     let text = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - \"./site:/usr/share/nginx/html\"\n      - /var/run/docker.sock:/var/run/docker.sock  # mounted for traefik\n";
@@ -395,6 +401,12 @@ fn code_actions_edit_the_text_and_the_finding_goes() {
 #[test]
 fn kubernetes_host_path_gets_read_only_in_its_volume_mount() {
     let dir = tempdir();
+    // SL103 (whose quick fix this is) is opt-in.
+    std::fs::write(
+        dir.path().join("stowlint.toml"),
+        "extend-select = [\"SL103\"]\n",
+    )
+    .expect("config");
     let doc = uri(&dir.path().join("app.yaml"));
     let mut c = Client::start(dir.path());
     let text = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n        - name: agent\n          image: example/agent:1.0\n          volumeMounts:\n            - name: data\n              mountPath: /data\n      volumes:\n        - name: data\n          hostPath:\n            path: /srv/agent\n";

@@ -4,6 +4,7 @@
 mod common;
 
 mod acceptance;
+mod catalog;
 mod ci_gate;
 mod cli;
 mod cli_outputs;
@@ -28,3 +29,4 @@ mod sockets;
 mod streaming;
 mod urls;
 mod wiring;
+mod workflows;

@@ -130,6 +130,14 @@ fn check_hook(hook: &str, path_dirs: &[PathBuf]) {
     .expect("write config");
     std::fs::write(project.join("deploy/compose.yaml"), BAD).expect("write");
     std::fs::write(project.join("README.md"), "not linted\n").expect("write");
+    // Excluded by the configuration: the hook names it, `--force-exclude` keeps it out.
+    std::fs::create_dir_all(project.join("fixtures")).expect("mkdir");
+    std::fs::write(project.join("fixtures/compose.yaml"), BAD).expect("write");
+    std::fs::write(
+        project.join("stowlint.toml"),
+        "exclude = [\"fixtures/**\"]\n",
+    )
+    .expect("write");
     git(&project, &["add", "-A"]);
 
     let out = run_hook(&pre_commit, &project, &home, path_dirs);
@@ -141,6 +149,7 @@ fn check_hook(hook: &str, path_dirs: &[PathBuf]) {
     );
     assert!(text.contains("SL102"), "{text}");
     assert!(text.contains("deploy/compose.yaml"), "{text}");
+    assert!(!text.contains("fixtures/compose.yaml"), "{text}");
 
     std::fs::write(project.join("deploy/compose.yaml"), GOOD).expect("write");
     git(&project, &["add", "-A"]);
@@ -186,6 +195,8 @@ fn python_hook_runs_the_wheel_without_rust() {
     let Some(pre_commit) = pre_commit() else {
         panic!("STOWLINT_TEST_WHEEL is set but pre-commit is not installed");
     };
+    // pre-commit installs it from the hook's own folder: the path must be absolute.
+    let wheel = std::fs::canonicalize(&wheel).expect("the wheel exists");
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("hooks");
     let entry = hooks
         .split("\n- id: ")

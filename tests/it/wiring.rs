@@ -3,7 +3,11 @@
 //! other is neither undefined (SL501) nor unused (SL502).
 
 fn codes(files: &[&str]) -> Vec<(String, &'static str)> {
-    let root = crate::common::root().join("fixtures/cross/compose-override");
+    codes_in("compose-override", files)
+}
+
+fn codes_in(folder: &str, files: &[&str]) -> Vec<(String, &'static str)> {
+    let root = crate::common::root().join("fixtures/cross").join(folder);
     let paths: Vec<_> = files.iter().map(|f| root.join(f)).collect();
     let (_, diagnostics) = crate::common::lint(&paths);
     diagnostics
@@ -19,6 +23,22 @@ fn codes(files: &[&str]) -> Vec<(String, &'static str)> {
 #[test]
 fn base_and_override_together_are_wired() {
     assert_eq!(codes(&["compose.yaml", "compose.override.yaml"]), []);
+}
+
+#[test]
+fn overrides_named_for_an_environment_are_merged_with_the_base() {
+    let all = [
+        "docker-compose.yml",
+        "docker-compose.override.prod.yml",
+        "docker-compose.prod.yml",
+        "compose.override.yaml",
+    ];
+    assert_eq!(codes_in("compose-override-names", &all), []);
+    // Without the base in the run, the volume is undefined, as today.
+    assert_eq!(
+        codes_in("compose-override-names", &["docker-compose.prod.yml"]),
+        [("docker-compose.prod.yml:6".to_string(), "SL501")]
+    );
 }
 
 #[test]

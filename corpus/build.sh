@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Rebuild the real-world corpus outside git.
+# usage: corpus/build.sh [DEST]   (DEST defaults to corpus/.cache, which is gitignored)
+# Each line of corpus/repos.txt: owner/name commit paths(. or comma list) # note
+# The repositories must be present as bare mirrors under $MIRRORS (default /work/.mirror,
+# as brought by the session's `fetch github:owner/name`); set MIRRORS to use others,
+# e.g. plain `git clone --bare` copies named owner+name/repo.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dest=${1:-$here/.cache}
+mirrors=${MIRRORS:-/work/.mirror}
+# Files stowlint reads: YAML, Dockerfiles/Containerfiles, and .env files (compose interpolation).
+keep='(\.ya?ml$|(^|/)(Dockerfile|Containerfile)[^/]*$|\.[Dd]ockerfile$|(^|/)\.env$)'
+mkdir -p "$dest"
+grep -v '^\s*#' "$here/repos.txt" | while read -r repo commit paths _; do
+    [ -n "$repo" ] || continue
+    m="$mirrors/${repo/\//+}/repo"
+    out="$dest/${repo/\//+}"
+    if ! git --git-dir="$m" cat-file -e "$commit^{commit}" 2>/dev/null; then
+        echo "missing: $repo@$commit (fetch it into $m)" >&2; continue
+    fi
+    rm -rf "$out"; mkdir -p "$out"
+    spec=(); [ "$paths" = . ] || IFS=, read -ra spec <<<"$paths"
+    git --git-dir="$m" ls-tree -r -z --name-only "$commit" -- "${spec[@]}" \
+        | grep -zE "$keep" \
+        | xargs -0 -r -n 500 bash -c 'git --git-dir="$0" archive "$1" -- "${@:3}" 2>/dev/null | tar -x -C "$2"' "$m" "$commit" "$out" \
+        || true
+    echo "$repo $(find "$out" -type f | wc -l) files"
+done
