@@ -83,6 +83,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (e.g. `stowlint completions bash > ~/.local/share/bash-completion/completions/stowlint`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) generated from this help (e.g. `stowlint man > stowlint.1`)
+    Man,
     /// Run the language server (LSP over standard input and output) for editors
     Server {
         /// Accepted for editors that pass it; standard input and output is the only transport
@@ -141,9 +148,16 @@ struct CheckArgs {
     /// Print how many findings each rule reported (most first) instead of the findings
     #[arg(long)]
     statistics: bool,
-    /// Never use colors (also: the `NO_COLOR` environment variable)
+    /// Never use colors; the same as `--color never`
     #[arg(long)]
     no_color: bool,
+    /// When to use colors: `auto` (the default) colors a terminal unless `NO_COLOR` is set, and
+    /// anything when `FORCE_COLOR` or `CLICOLOR_FORCE` is
+    #[arg(long, value_enum, value_name = "WHEN")]
+    color: Option<ColorWhen>,
+    /// Print the findings only: no summary line and no warnings (errors are still printed)
+    #[arg(long, short)]
+    quiet: bool,
     /// The file name standard input stands for (`Dockerfile`, `compose.yaml`): decides how it
     /// is read and how it is shown; standard input is read when no path is given
     #[arg(long, value_name = "NAME")]
@@ -211,6 +225,17 @@ enum OutputFormat {
     Gitlab,
     /// JUnit XML: one test case per file, a failure per finding
     Junit,
+    /// Checkstyle XML (reviewdog, Jenkins warnings-ng, SonarQube)
+    Checkstyle,
+    /// reviewdog's Diagnostic Format (`reviewdog -f=rdjson`)
+    Rdjson,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -224,7 +249,8 @@ pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
-    /// stdout is a terminal and `NO_COLOR` is unset: colors are welcome unless `--no-color`.
+    /// Colors are welcome unless `--no-color` or `--color never`: stdout is a terminal and
+    /// `NO_COLOR` is unset, or `FORCE_COLOR` / `CLICOLOR_FORCE` is set ([`color_from_env`]).
     pub color: bool,
     /// stdout is a terminal: the human report's closing summary line is read there, so it is
     /// not repeated on stderr.
@@ -247,7 +273,7 @@ pub fn main() -> ExitCode {
     let mut stdout = io::stdout();
     let mut stderr = io::stderr();
     let stdout_is_terminal = stdout.is_terminal();
-    let color = stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = color_from_env(stdout_is_terminal, |name| std::env::var_os(name));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let code = run(
         std::env::args_os(),
@@ -261,6 +287,19 @@ pub fn main() -> ExitCode {
         },
     );
     ExitCode::from(code)
+}
+
+/// `--color auto`: `NO_COLOR` (set and not empty) turns colors off; otherwise `FORCE_COLOR` or
+/// `CLICOLOR_FORCE` (set, not empty and not `0`) turns them on; otherwise a terminal has them.
+fn color_from_env(is_terminal: bool, var: impl Fn(&str) -> Option<OsString>) -> bool {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+    if set("NO_COLOR") {
+        return false;
+    }
+    let forced = ["FORCE_COLOR", "CLICOLOR_FORCE"]
+        .iter()
+        .any(|name| var(name).is_some_and(|v| !v.is_empty() && v != "0"));
+    forced || is_terminal
 }
 
 /// Parse `args` (program name first) and run; returns the exit code.
@@ -312,6 +351,27 @@ where
             }
         },
         Command::Init { force } => init(force, &mut io),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stowlint", &mut text);
+            print(&text, &mut io)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            // Rendering into memory cannot fail.
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut text);
+            print(&text, &mut io)
+        }
+    }
+}
+
+/// Generated text to standard output (`completions`, `man`); a closed pipe is fine.
+fn print(text: &[u8], io: &mut Io<'_>) -> u8 {
+    let written = io.stdout.write_all(text).and_then(|()| io.stdout.flush());
+    if outputs::stdout_written(written, io.stderr) {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
     }
 }
 
@@ -443,7 +503,11 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         }
         return EXIT_ERROR;
     }
-    for ignored in resolver.ignored_catalog_extensions() {
+    for ignored in resolver
+        .ignored_catalog_extensions()
+        .into_iter()
+        .filter(|_| !args.quiet)
+    {
         let _ = writeln!(
             io.stderr,
             "stowlint: warning: {}: `[[stateful-images]]` and `[host-paths]` are read only from \
@@ -456,6 +520,9 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     for e in &found.errors {
         let level = if e.fatal { "error" } else { "warning" };
         failed |= e.fatal;
+        if args.quiet && !e.fatal {
+            continue;
+        }
         let _ = writeln!(
             io.stderr,
             "stowlint: {level}: {}: {}",
@@ -464,7 +531,11 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         );
     }
 
-    for c in found.files.iter().filter(|c| c.display.to_str().is_none()) {
+    for c in found
+        .files
+        .iter()
+        .filter(|c| !args.quiet && c.display.to_str().is_none())
+    {
         let _ = writeln!(
             io.stderr,
             "stowlint: warning: {}: the file name is not valid UTF-8; linted, and shown with \
@@ -550,7 +621,10 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                 || targets.iter().any(|t| {
                     matches!(
                         t.format,
-                        OutputFormat::Human | OutputFormat::Sarif | OutputFormat::Gitlab
+                        OutputFormat::Human
+                            | OutputFormat::Sarif
+                            | OutputFormat::Gitlab
+                            | OutputFormat::Rdjson
                     )
                 }),
         },
@@ -588,12 +662,14 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         });
         return match written {
             Ok(n) => {
-                let _ = writeln!(
-                    io.stderr,
-                    "stowlint: recorded {n} finding{} in {}",
-                    if n == 1 { "" } else { "s" },
-                    output::path_str(path)
-                );
+                if !args.quiet {
+                    let _ = writeln!(
+                        io.stderr,
+                        "stowlint: recorded {n} finding{} in {}",
+                        if n == 1 { "" } else { "s" },
+                        output::path_str(path)
+                    );
+                }
                 if failed { EXIT_ERROR } else { EXIT_OK }
             }
             Err(e) => {
@@ -615,11 +691,17 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     let failed_paths = found.errors.iter().filter(|e| e.fatal).count();
     let report = Report::new(&diagnostics, &project).with_failed_paths(failed_paths);
     let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
+    let color = match args.color {
+        Some(ColorWhen::Always) => true,
+        Some(ColorWhen::Never) => false,
+        Some(ColorWhen::Auto) | None => io.color,
+    } && !args.no_color;
     let cx = outputs::Context {
-        color: io.color && !args.no_color,
+        color,
         cwd: &io.cwd,
         paths_ok: !failed,
         fails: &fails,
+        quiet: args.quiet,
     };
     let stdout_format = targets.iter().find(|t| t.file.is_none()).map(|t| t.format);
     if args.statistics {
@@ -633,8 +715,8 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             return EXIT_ERROR;
         }
         let text = match stdout_format {
-            Some(OutputFormat::Json) => statistics::render_json(&diagnostics),
-            Some(OutputFormat::Human) => format!(
+            Some(OutputFormat::Json) => statistics::render_json(&report),
+            Some(OutputFormat::Human) if !args.quiet => format!(
                 "{}{}\n",
                 statistics::render_text(&diagnostics),
                 human::summary_line(&report.summary(), human::Options { color: cx.color })
@@ -655,7 +737,17 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     let human_unseen = targets
         .iter()
         .any(|t| t.format == OutputFormat::Human && (t.file.is_some() || !io.stdout_is_terminal));
-    if human_unseen {
+    if !args.statistics
+        && !args.quiet
+        && io.stdout_is_terminal
+        && stdout_format == Some(OutputFormat::Concise)
+    {
+        // As ruff: on a terminal the concise lines end with the count; a pipe gets the lines
+        // only.
+        let line = human::summary_line(&report.summary(), human::Options { color: cx.color });
+        let _ = writeln!(io.stdout, "{line}");
+    }
+    if human_unseen && !args.quiet {
         // The report went to a pipe or a file: say how it went where the user looks.
         let line = human::summary_line(&report.summary(), human::Options { color: false });
         let _ = writeln!(io.stderr, "{line}");

@@ -23,6 +23,8 @@ impl OutputFormat {
             OutputFormat::Github => "github",
             OutputFormat::Gitlab => "gitlab",
             OutputFormat::Junit => "junit",
+            OutputFormat::Checkstyle => "checkstyle",
+            OutputFormat::Rdjson => "rdjson",
         }
     }
 }
@@ -125,6 +127,8 @@ pub(super) struct Context<'a> {
     /// Whether a finding fails the run (its file's `fail-on`): JUnit failures agree with the
     /// exit code.
     pub fails: &'a dyn Fn(&crate::engine::Diagnostic) -> bool,
+    /// `--quiet`: the human report without its closing summary line.
+    pub quiet: bool,
 }
 
 pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_file: bool) -> String {
@@ -148,6 +152,8 @@ pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_fil
         OutputFormat::Github => output::github::render(report),
         OutputFormat::Gitlab => output::gitlab::render(report),
         OutputFormat::Junit => output::junit::render_with(report, cx.fails),
+        OutputFormat::Checkstyle => output::checkstyle::render(report),
+        OutputFormat::Rdjson => output::rdjson::render(report),
     }
 }
 
@@ -222,11 +228,21 @@ fn write_human(
     };
     let Some(file) = &t.file else {
         let mut out = std::io::BufWriter::new(stdout);
-        let written = human::write(report, opts, &mut out).and_then(|()| out.flush());
+        let written = if cx.quiet {
+            human::write_findings(report, opts, &mut out)
+        } else {
+            human::write(report, opts, &mut out)
+        };
+        let written = written.and_then(|()| out.flush());
         return stdout_written(written, stderr);
     };
-    let written =
-        super::write::atomically(&cx.cwd.join(file), |out| human::write(report, opts, out));
+    let written = super::write::atomically(&cx.cwd.join(file), |out| {
+        if cx.quiet {
+            human::write_findings(report, opts, out)
+        } else {
+            human::write(report, opts, out)
+        }
+    });
     if let Err(e) = written {
         let _ = writeln!(
             stderr,

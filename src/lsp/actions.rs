@@ -381,12 +381,13 @@ pub fn hover(
         .map(|r| {
             let m = r.meta();
             format!(
-                "**{}** `{}` ({})\n\n{}\n\n[Rules]({})",
+                "**{}** `{}` ({})\n\n{}\n\n[{}]({})",
                 m.code,
                 m.name,
                 m.severity,
                 m.docs(),
-                super::DOCS_URL
+                m.code,
+                crate::output::docs::rule_url(m.code)
             )
         })
         .collect();

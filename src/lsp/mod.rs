@@ -29,9 +29,6 @@ use transport::{Incoming, Writer};
 use crate::engine::Severity;
 use crate::model::SourceFile;
 
-/// Where a rule code's docs live (`codeDescription.href`).
-pub const DOCS_URL: &str = "https://github.com/stowlint/stowlint#rules";
-
 /// How long changes are collected before a lint.
 pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
@@ -596,7 +593,6 @@ fn to_lsp_diagnostics(analysis: &Analysis, uri: &lt::Uri) -> Vec<lt::Diagnostic>
         return Vec::new();
     };
     let source = &file.source;
-    let href = lt::Uri::from_str(DOCS_URL).ok();
     analysis
         .diagnostics
         .iter()
@@ -630,7 +626,9 @@ fn to_lsp_diagnostics(analysis: &Analysis, uri: &lt::Uri) -> Vec<lt::Diagnostic>
                     Severity::Info => lt::DiagnosticSeverity::INFORMATION,
                 }),
                 code: Some(lt::NumberOrString::String(d.code.to_string())),
-                code_description: href.clone().map(|href| lt::CodeDescription { href }),
+                code_description: lt::Uri::from_str(&crate::output::docs::rule_url(d.code))
+                    .ok()
+                    .map(|href| lt::CodeDescription { href }),
                 source: Some("stowlint".into()),
                 message,
                 related_information: (!related.is_empty()).then_some(related),

@@ -53,6 +53,15 @@ struct JsonRule<'a> {
     formats: Vec<&'a str>,
     summary: String,
     docs: String,
+    /// The rule's documentation page.
+    url: String,
+}
+
+/// `rules --format json`: `{"version": 1, "rules": [...]}`, the version of the JSON contract.
+#[derive(Serialize)]
+struct JsonCatalog<'a> {
+    version: u32,
+    rules: Vec<JsonRule<'a>>,
 }
 
 #[must_use]
@@ -67,9 +76,14 @@ pub fn render_json(rules: &[&dyn Rule]) -> String {
             formats: m.formats.iter().map(|f| f.as_str()).collect(),
             summary: m.summary(),
             docs: m.docs(),
+            url: super::docs::rule_url(m.code),
         })
         .collect();
-    let mut out = serde_json::to_string_pretty(&list).unwrap_or_default();
+    let catalog = JsonCatalog {
+        version: super::json::VERSION,
+        rules: list,
+    };
+    let mut out = serde_json::to_string_pretty(&catalog).unwrap_or_default();
     out.push('\n');
     out
 }

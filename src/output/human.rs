@@ -37,6 +37,18 @@ const WINDOW: usize = 2048;
 /// [`render`], written to `w` a window of findings at a time, each window rendered on all
 /// cores (snippets are the costly part of a large report).
 pub fn write(report: &Report, opts: Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_findings(report, opts, w)?;
+    let mut out = summary_line(&report.summary(), opts);
+    out.push('\n');
+    w.write_all(out.as_bytes())
+}
+
+/// [`write`] without the closing summary line (`check --quiet`): the findings only.
+pub fn write_findings(
+    report: &Report,
+    opts: Options,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -70,9 +82,7 @@ pub fn write(report: &Report, opts: Options, w: &mut dyn std::io::Write) -> std:
             w.write_all(part.as_bytes())?;
         }
     }
-    let mut out = summary_line(&report.summary(), opts);
-    out.push('\n');
-    w.write_all(out.as_bytes())
+    Ok(())
 }
 
 fn render_one(

@@ -1,9 +1,10 @@
-//! The versioned JSON contract (`version: 1`). Fields are only ever added; changing one
-//! means a new version.
+//! The versioned JSON contract (`version: 1`) of `check --format json`. Fields are only ever
+//! added; changing one means a new version. `rules --format json` and `check --statistics
+//! --format json` share the version ([`VERSION`]).
 
 use serde::Serialize;
 
-use super::{Report, Summary, path_str};
+use super::{Report, Summary, docs, path_str};
 use crate::engine::Severity;
 use crate::model::{Pos, Span};
 
@@ -23,6 +24,8 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     message: &'a str,
     help: Option<&'a str>,
+    /// The rule's documentation page.
+    url: String,
     file: String,
     span: JsonSpan,
     related: Vec<JsonRelated<'a>>,
@@ -84,6 +87,7 @@ pub fn render(report: &Report) -> String {
                 severity: d.severity,
                 message: &d.message,
                 help: d.help.as_deref(),
+                url: docs::rule_url(d.code),
                 file: path_str(&d.file),
                 span: d.span.into(),
                 related: d

@@ -105,7 +105,7 @@ fn escape_text(s: &str) -> String {
 
 /// Escapes attribute values (and text). Line breaks become character references so
 /// attribute normalization keeps them; characters XML 1.0 forbids become U+FFFD.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -2,12 +2,15 @@
 //! [`Report`] into text; none of them parses anything.
 
 pub mod catalog;
+pub mod checkstyle;
 pub mod concise;
+pub mod docs;
 pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod rdjson;
 pub mod sarif;
 pub mod statistics;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Report, path_str};
+use super::{Report, docs, path_str};
 use crate::engine::{self, Rule, RuleMeta, Severity};
 use crate::model::Span;
 
@@ -236,7 +236,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
                     name: "stowlint",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: home_page().map(str::to_string),
+                    information_uri: Some(docs::index_url()),
                     rules: metas.iter().map(|m| descriptor(m)).collect(),
                 },
             },
@@ -252,19 +252,6 @@ pub fn render(report: &Report, opts: &Options) -> String {
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
-}
-
-/// The project's home page, from `Cargo.toml` (`repository`, else `homepage`).
-fn home_page() -> Option<&'static str> {
-    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
-        .into_iter()
-        .find(|u| !u.is_empty())
-}
-
-/// The README's rules table: every rule's docs are also in `stowlint explain` and in
-/// `help` here, so the table is enough of a landing page.
-fn help_uri(home: &str) -> String {
-    format!("{}#rules", home.trim_end_matches('/'))
 }
 
 fn descriptor(m: &'static RuleMeta) -> ReportingDescriptor {
@@ -294,7 +281,7 @@ fn descriptor(m: &'static RuleMeta) -> ReportingDescriptor {
             text: docs.clone(),
             markdown: docs,
         },
-        help_uri: home_page().map(help_uri),
+        help_uri: Some(docs::rule_url(m.code)),
         default_configuration: Configuration {
             level: level(m.severity),
         },
@@ -408,14 +395,6 @@ mod tests {
         let b = artifact(Path::new("/srv/compose.yaml"));
         assert_eq!(b.uri, "file:///srv/compose.yaml");
         assert_eq!(b.uri_base_id, None);
-    }
-
-    #[test]
-    fn help_uri_points_at_the_rules_table() {
-        assert_eq!(
-            help_uri("https://example.org/stowlint/"),
-            "https://example.org/stowlint#rules"
-        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::{Report, Summary};
 use crate::engine::Diagnostic;
 
 /// One row: a rule and its count.
@@ -44,10 +45,35 @@ pub fn render_text(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// `[{"code": "SL103", "name": "writable-bind-mount", "count": 12}, ...]`
+/// `--statistics --format json`, in the JSON contract's version:
+/// `{"version": 1, "statistics": [{"code": "SL103", "name": "writable-bind-mount", "count": 12,
+/// "url": "…"}, ...], "summary": {...}}`.
 #[must_use]
-pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    let mut out = serde_json::to_string_pretty(&rows(diagnostics)).unwrap_or_default();
+pub fn render_json(report: &Report) -> String {
+    #[derive(serde::Serialize)]
+    struct JsonRow {
+        #[serde(flatten)]
+        row: Row,
+        url: String,
+    }
+    #[derive(serde::Serialize)]
+    struct JsonStatistics {
+        version: u32,
+        statistics: Vec<JsonRow>,
+        summary: Summary,
+    }
+    let doc = JsonStatistics {
+        version: super::json::VERSION,
+        statistics: rows(report.diagnostics)
+            .into_iter()
+            .map(|row| JsonRow {
+                url: super::docs::rule_url(row.code),
+                row,
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
 }

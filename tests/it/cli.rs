@@ -87,6 +87,7 @@ fn json_report_shape() {
     assert_eq!(d["code"], "SL001");
     assert_eq!(d["name"], "parse-error");
     assert_eq!(d["severity"], "error");
+    assert_eq!(d["url"], stowlint::output::docs::rule_url("SL001"));
     assert!(
         d["message"]
             .as_str()
@@ -447,8 +448,9 @@ fn rules_lists_the_catalog() {
     assert!(first.contains("dockerfile, compose, kubernetes"));
 
     let out = stowlint(dir.path(), &["rules", "--format", "json"]);
-    let rules = json(&out);
-    let rules = rules.as_array().expect("an array");
+    let catalog = json(&out);
+    assert_eq!(catalog["version"], stowlint::output::json::VERSION);
+    let rules = catalog["rules"].as_array().expect("an array");
     let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
     let mut sorted = codes.clone();
     sorted.sort_unstable();
@@ -456,6 +458,11 @@ fn rules_lists_the_catalog() {
     assert_eq!(rules[0]["name"], "parse-error");
     assert_eq!(rules[0]["severity"], "error");
     assert!(rules[0]["summary"].is_string());
+    assert_eq!(
+        rules[0]["url"],
+        stowlint::output::docs::rule_url("SL001"),
+        "every rule links to its page"
+    );
 }
 
 #[test]

@@ -466,10 +466,16 @@ fn statistics_and_the_summary_on_stderr() {
             "json",
         ],
     );
-    let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["version"], stowlint::output::json::VERSION);
     assert_eq!(
-        rows[0],
-        serde_json::json!({"code": "SL103", "name": "writable-bind-mount", "count": 2})
+        doc["statistics"][0],
+        serde_json::json!({"code": "SL103", "name": "writable-bind-mount", "count": 2,
+            "url": stowlint::output::docs::rule_url("SL103")})
+    );
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"files": 2, "errors": 1, "warnings": 0, "infos": 4})
     );
     assert!(stderr(&out).is_empty());
     // The human report is unchanged on stdout.

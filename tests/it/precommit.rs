@@ -82,8 +82,15 @@ fn run_hook(pre_commit: &Path, project: &Path, home: &Path, path_dirs: &[PathBuf
     path.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
-    Command::new(pre_commit)
-        .args(["run", "--all-files", "--color", "never"])
+    let mut cmd = Command::new(pre_commit);
+    // `cargo test` holds the lock of its target folder while tests run: the `language: rust`
+    // hook's `cargo install` must build elsewhere. `.ci/run` points it at the folder where
+    // maturin built the release binary, so only stowlint itself is compiled again.
+    cmd.env_remove("CARGO_TARGET_DIR");
+    if let Some(dir) = std::env::var_os("STOWLINT_HOOK_TARGET_DIR") {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    cmd.args(["run", "--all-files", "--color", "never"])
         .current_dir(project)
         .env("PATH", std::env::join_paths(path).expect("PATH"))
         .env("PRE_COMMIT_HOME", home)
@@ -172,4 +179,88 @@ fn rust_hook_builds_and_runs() {
         return;
     }
     check_hook("stowlint", &[]);
+}
+
+/// The Python wheel (`STOWLINT_TEST_WHEEL`, built by `.ci/run` with maturin) under the real
+/// pre-commit, `language: python`, with no Rust toolchain on PATH: what `pip install stowlint`
+/// gives pre-commit users. The hook is the `stowlint-python` entry of `.pre-commit-hooks.yaml`,
+/// as a local hook whose dependency is the wheel (a hook repository would build the wheel from
+/// source; from PyPI it comes built).
+#[test]
+fn python_hook_runs_the_wheel_without_rust() {
+    let Some(wheel) = std::env::var_os("STOWLINT_TEST_WHEEL").map(PathBuf::from) else {
+        eprintln!("SKIPPED the `language: python` hook: set STOWLINT_TEST_WHEEL to a built wheel");
+        return;
+    };
+    let Some(pre_commit) = pre_commit() else {
+        panic!("STOWLINT_TEST_WHEEL is set but pre-commit is not installed");
+    };
+    // pre-commit installs it from the hook's own folder: the path must be absolute.
+    let wheel = std::fs::canonicalize(&wheel).expect("the wheel exists");
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("hooks");
+    let entry = hooks
+        .split("\n- id: ")
+        .find(|h| h.starts_with("stowlint-python\n"))
+        .expect("a stowlint-python hook");
+    assert!(entry.contains("language: python"), "{entry}");
+    assert!(entry.contains("entry: stowlint check"), "{entry}");
+    let files = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .expect("files");
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(project.join("deploy")).expect("mkdir");
+    git(&project, &["init", "-q"]);
+    std::fs::write(
+        project.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: local\n    hooks:\n      - id: stowlint-python\n        \
+             name: stowlint\n        entry: stowlint check\n        language: python\n        \
+             files: '{files}'\n        require_serial: true\n        \
+             additional_dependencies: ['{}']\n",
+            wheel.display()
+        ),
+    )
+    .expect("write config");
+    std::fs::write(project.join("deploy/compose.yaml"), BAD).expect("write");
+    git(&project, &["add", "-A"]);
+
+    // No cargo, no rustc: pre-commit's own folder (its Python), the system folders and git.
+    let mut path = Vec::new();
+    path.extend(
+        pre_commit
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf),
+    );
+    path.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
+    let path = std::env::join_paths(path).expect("PATH");
+    let run = |project: &Path| {
+        Command::new(&pre_commit)
+            .args(["run", "--all-files", "--color", "never"])
+            .current_dir(project)
+            .env("PATH", &path)
+            .env_remove("CARGO_HOME")
+            .env_remove("RUSTUP_HOME")
+            .env("PRE_COMMIT_HOME", &home)
+            .output()
+            .expect("run pre-commit")
+    };
+    let text = |out: &Output| {
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let out = run(&project);
+    assert!(!out.status.success(), "the bad file fails:\n{}", text(&out));
+    assert!(text(&out).contains("SL102"), "{}", text(&out));
+    std::fs::write(project.join("deploy/compose.yaml"), GOOD).expect("write");
+    git(&project, &["add", "-A"]);
+    let out = run(&project);
+    assert!(
+        out.status.success(),
+        "the fixed file passes:\n{}",
+        text(&out)
+    );
 }

@@ -107,8 +107,69 @@ fn readme_rules_table_is_current() {
                 .expect("write README");
         } else {
             panic!(
-                "README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test registry`"
+                "README rules table is stale: run `STOWLINT_BLESS=1 cargo test --test it registry`"
             );
         }
     }
+}
+
+/// `docs/rules/<CODE>.md` and `docs/rules/README.md` are generated from the rules' doc
+/// comments and metadata (the pages JSON, SARIF and the language server link to); run with
+/// `STOWLINT_BLESS=1` to rewrite them. A page without a rule is stale too.
+#[test]
+fn rule_pages_are_current() {
+    use stowlint::output::docs;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let mut expected: Vec<(String, String)> = RULES
+        .iter()
+        .map(|r| (format!("{}.md", r.meta().code), docs::rule_page(r.meta())))
+        .collect();
+    expected.push(("README.md".into(), docs::index_page(RULES)));
+    let bless = std::env::var_os("STOWLINT_BLESS").is_some();
+    let present: BTreeSet<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let wanted: BTreeSet<String> = expected.iter().map(|(name, _)| name.clone()).collect();
+    let mut stale = Vec::new();
+    for extra in present.difference(&wanted) {
+        if bless {
+            std::fs::remove_file(dir.join(extra)).expect("remove a stale page");
+        } else {
+            stale.push(extra.clone());
+        }
+    }
+    for (name, page) in &expected {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(page.as_str()) {
+            continue;
+        }
+        if bless {
+            std::fs::create_dir_all(&dir).expect("docs/rules");
+            std::fs::write(&path, page).expect("write a page");
+        } else {
+            stale.push(name.clone());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/rules is stale ({stale:?}): run `STOWLINT_BLESS=1 cargo test --test it registry`"
+    );
+}
+
+/// Every rule page the links point at exists under the documentation base.
+#[test]
+fn links_point_at_the_rule_pages() {
+    use stowlint::output::docs;
+    for rule in RULES {
+        let code = rule.meta().code;
+        let url = docs::rule_url(code);
+        let page = url.strip_prefix(docs::DOCS_BASE).expect("under the base");
+        assert_eq!(page, format!("{code}.md"));
+    }
+    assert!(docs::DOCS_BASE.ends_with("/docs/rules/"));
 }
