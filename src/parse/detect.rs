@@ -25,10 +25,12 @@ pub fn by_name(path: &Path) -> NameClass {
         return NameClass::Skip;
     };
     let lower = name.to_ascii_lowercase();
+    let suffixed = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_prefix("containerfile."));
     if lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
+        || suffixed.is_some_and(|suffix| !is_other_language(suffix))
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
     {
@@ -56,6 +58,20 @@ pub fn by_name(path: &Path) -> NameClass {
         return NameClass::Compose;
     }
     NameClass::Yaml
+}
+
+/// `Dockerfile.<suffix>` names a variant (`Dockerfile.dev`, `Dockerfile.alpine`), but a suffix
+/// that is another language's extension names source code about Dockerfiles
+/// (`dockerfile.rs`, `dockerfile.go`) or a template that must be rendered first
+/// (`Dockerfile.template`, `Dockerfile.j2`).
+fn is_other_language(suffix: &str) -> bool {
+    const OTHER: &[&str] = &[
+        "rs", "go", "py", "js", "mjs", "ts", "java", "kt", "rb", "php", "c", "h", "cc", "cpp",
+        "cs", "swift", "scala", "sh", "bash", "ps1", "md", "rst", "txt", "json", "yaml", "yml",
+        "toml", "xml", "html", "lock", "snap", "orig", "rej", "template", "tmpl", "tpl", "j2",
+        "jinja", "jinja2", "erb", "mustache", "hbs", "gotmpl", "in", "m4",
+    ];
+    OTHER.contains(&suffix)
 }
 
 /// CI pipeline files, by name: none of them is compose or Kubernetes.
@@ -272,6 +288,11 @@ mod tests {
             (".woodpecker.yml", NameClass::Skip),
             (".woodpecker/build.yml", NameClass::Skip),
             ("config.yml", NameClass::Yaml),
+            ("Dockerfile.dev", NameClass::Dockerfile),
+            ("Containerfile.alpine", NameClass::Dockerfile),
+            ("src/parse/dockerfile.rs", NameClass::Skip),
+            ("Dockerfile.template", NameClass::Skip),
+            ("dockerfile.go", NameClass::Skip),
             (
                 "{{ cookiecutter.slug }}/docker-compose.yml",
                 NameClass::Skip,
