@@ -29,7 +29,7 @@ declare_rule! {
 }
 
 impl Rule for SharedMountPropagation {
-    fn check_mount(&self, m: &Mount, _c: &Container, _w: &Workload, cx: &mut Ctx) {
+    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
         let Some(propagation) = &m.propagation else {
             return;
         };
@@ -41,14 +41,25 @@ impl Rule for SharedMountPropagation {
         if !shared {
             return;
         }
-        cx.report(
-            propagation.span,
-            format!(
-                "{} propagates mounts made at `{}` back to the host (`{value}`)",
-                m.owner, m.target
-            ),
-        )
-        .subject(m.span)
+        // A CSI node plugin must publish the volumes it mounts under the kubelet's pods
+        // folder back to the host: that is how the kubelet sees them (Kubernetes requires
+        // `Bidirectional` there). In a node agent, that is the design, not a risk to fix.
+        let csi_node_plugin = w.is_node_agent()
+            && m.host_path()
+                .is_some_and(|h| h.resolved.starts_with("/var/lib/kubelet"));
+        let d = cx
+            .report(
+                propagation.span,
+                format!(
+                    "{} propagates mounts made at `{}` back to the host (`{value}`)",
+                    m.owner, m.target
+                ),
+            )
+            .subject(m.span);
+        if csi_node_plugin {
+            d.severity(crate::engine::Severity::Info);
+        }
+        d
         .help(format!(
             "use {fix} unless the container is a storage driver that must publish mounts to the host"
         ));
