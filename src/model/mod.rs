@@ -10,7 +10,7 @@ mod source;
 use std::path::PathBuf;
 
 pub use index::{Answer, FactIndex, FileFacts, Query};
-pub use source::{LineIndex, Pos, SourceFile, Span, Spanned};
+pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
