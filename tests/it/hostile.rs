@@ -911,6 +911,23 @@ fn repeated_constructs() -> Vec<Construct> {
                     + &(0..n).map(|i| format!("  v{i}:\n")).collect::<String>()
             },
         ),
+        (
+            "swarm services each mounting their own volume",
+            "stack.yml",
+            3_000,
+            |n| {
+                "services:\n".to_string()
+                + &(0..n)
+                    .map(|i| {
+                        format!(
+                            "  s{i}:\n    image: alpine\n    deploy: {{replicas: 2}}\n    volumes: [\"v{i}:/d\"]\n"
+                        )
+                    })
+                    .collect::<String>()
+                + "volumes:\n"
+                + &(0..n).map(|i| format!("  v{i}:\n")).collect::<String>()
+            },
+        ),
         ("merge keys", "c.compose.yaml", 10_000, |n| {
             "x-base: &base {image: alpine}\nservices:\n".to_string()
                 + &(0..n)
