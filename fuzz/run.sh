@@ -8,7 +8,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
 "$here/seed.sh"
-targets=${*:-"yaml_model dockerfile_model interpolate lsp_session streaming"}
+targets=${*:-"yaml_model dockerfile_model interpolate dotenv_budget alias_chains lsp_session streaming"}
 for t in $targets; do
     echo "== $t"
     RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz run -O "$t" -- \

@@ -561,6 +561,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             pipeline::Input::new(c.display.clone(), c.explicit, move || {
                 discover::load(c, &opts_for(c))
             })
+            .with_size(discover::size_of(c))
         })
         .collect();
     for (display, text) in &rendered {
@@ -574,7 +575,8 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                     message.clone(),
                 )),
             })
-            .must_be_linted(),
+            .must_be_linted()
+            .with_size(text.as_ref().map_or(0, |t| t.len() as u64)),
         );
     }
     if let Some(settings) = &stdin_settings {
@@ -591,7 +593,8 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                     opts.max_file_size,
                 )),
             })
-            .must_be_linted(),
+            .must_be_linted()
+            .with_size(bytes.as_ref().map_or(0, |b| b.len() as u64)),
         );
     }
     let context = pipeline::Context {

@@ -437,6 +437,13 @@ pub fn load_all(files: &[Candidate], opts: &ParseOptions) -> Vec<FileModel> {
         .collect()
 }
 
+/// The size of a candidate on disk, before reading it (0 when it cannot be read: reading it
+/// will say why).
+#[must_use]
+pub fn size_of(candidate: &Candidate) -> u64 {
+    fs::metadata(&candidate.path).map_or(0, |m| m.len())
+}
+
 /// Read and parse one file.
 #[must_use]
 pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {

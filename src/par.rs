@@ -14,10 +14,20 @@ pub fn workers(items: usize) -> usize {
         return 1;
     }
     // Asking costs a few system calls (cgroup quotas): once per process.
+    // `STOWLINT_WORKERS` sets the count (measurements of many workers on a small machine).
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES
-        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    cores.min(items).clamp(1, MAX_WORKERS)
+    let cores = *CORES.get_or_init(|| {
+        std::env::var("STOWLINT_WORKERS")
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map_or(1, std::num::NonZero::get)
+                    .min(MAX_WORKERS)
+            })
+    });
+    cores.min(items).max(1)
 }
 
 /// `f(index, item)` for every item, on all cores; the results in the items' order. A panic

@@ -34,6 +34,8 @@ pub struct Input<'a> {
     /// lists it in [`Linted::not_linted`].
     pub must_lint: bool,
     load: Box<dyn Fn() -> Option<FileModel> + Sync + 'a>,
+    /// Its size in bytes, when known before reading: what it takes of the [`BYTE_BUDGET`].
+    size: u64,
 }
 
 impl std::fmt::Debug for Input<'_> {
@@ -57,7 +59,15 @@ impl<'a> Input<'a> {
             explicit,
             must_lint: explicit,
             load: Box::new(load),
+            size: 0,
         }
+    }
+
+    /// Its size in bytes before it is read (see [`BYTE_BUDGET`]).
+    #[must_use]
+    pub fn with_size(mut self, bytes: u64) -> Self {
+        self.size = bytes;
+        self
     }
 
     /// Standard input: not named, yet a run on it alone must not pass on nothing.
@@ -301,6 +311,82 @@ fn read_context(
     (context_facts, claim_context)
 }
 
+/// At most this many bytes of input are read, parsed and linted at once, whatever the number
+/// of workers: a parse takes about a hundred times its input in memory, so without a budget
+/// eight workers on eight 10 MB manifests would hold eight parses at once. A file larger than
+/// the budget is linted alone.
+pub const BYTE_BUDGET: u64 = 16 << 20;
+
+/// Bytes of input in flight, shared by the workers: [`Budget::take`] waits until its share
+/// fits (or nothing else is in flight), and the [`Permit`] gives it back when dropped.
+pub struct Budget {
+    limit: u64,
+    in_flight: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+/// A share of a [`Budget`], given back when dropped.
+pub struct Permit<'a> {
+    budget: &'a Budget,
+    bytes: u64,
+}
+
+impl Budget {
+    #[must_use]
+    pub const fn new(limit: u64) -> Self {
+        Self {
+            limit,
+            in_flight: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Take `bytes` (at most the whole budget), waiting while other files hold too much of it.
+    pub fn take(&self, bytes: u64) -> Permit<'_> {
+        let bytes = bytes.min(self.limit);
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *in_flight > 0 && *in_flight + bytes > self.limit {
+            in_flight = self
+                .freed
+                .wait(in_flight)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *in_flight += bytes;
+        Permit {
+            budget: self,
+            bytes,
+        }
+    }
+
+    /// The bytes held now (for tests).
+    #[must_use]
+    pub fn in_flight(&self) -> u64 {
+        *self
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self
+            .budget
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *in_flight -= self.bytes;
+        drop(in_flight);
+        self.budget.freed.notify_all();
+    }
+}
+
+/// The budget of every run in the process (the language server and tests run several).
+static BUDGET: Budget = Budget::new(BYTE_BUDGET);
+
 /// Read, parse and lint input `i` in a project of its own (and the Dockerfiles read so far).
 /// The model comes back too, for Dockerfiles other files build.
 fn lint_alone(
@@ -310,6 +396,8 @@ fn lint_alone(
     options: &Options<'_>,
 ) -> Option<(Outcome, Option<Arc<FileModel>>)> {
     let input = &inputs[i];
+    // Held until the file's model is slimmed: its tree, model and project are freed by then.
+    let _permit = BUDGET.take(input.size);
     let model = input.load()?;
     let mut project = project_of(vec![model], options).with_shared_dockerfiles(Arc::clone(shared));
     let mut diagnostics =
@@ -483,5 +571,34 @@ fn relint(
             }
         }
         return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn a_budget_admits_what_fits_and_a_large_file_alone() {
+        let budget = Budget::new(10);
+        let a = budget.take(6);
+        assert_eq!(budget.in_flight(), 6);
+        std::thread::scope(|scope| {
+            // 6 more does not fit beside `a`: it waits until `a` is given back.
+            let waiter = scope.spawn(|| {
+                let _b = budget.take(6);
+                budget.in_flight()
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert_eq!(budget.in_flight(), 6, "the second share waits");
+            drop(a);
+            assert_eq!(waiter.join().expect("no panic"), 6);
+        });
+        assert_eq!(budget.in_flight(), 0);
+        // Larger than the whole budget: taken alone, as the whole budget.
+        let big = budget.take(1000);
+        assert_eq!(budget.in_flight(), 10);
+        drop(big);
+        assert_eq!(budget.in_flight(), 0);
     }
 }

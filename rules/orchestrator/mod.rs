@@ -33,8 +33,7 @@ const REMOTE_TYPES: &[&str] = &[
 
 /// The top-level compose declaration of the named volume a mount goes through.
 fn volume_decl<'a>(file: &'a FileModel, m: &Mount) -> Option<&'a VolumeDecl> {
-    let name = &m.volume.as_ref()?.value;
-    file.volumes.iter().find(|d| &d.key.value == name)
+    file.volume_decl(m.volume.as_ref()?)
 }
 
 /// A declared, non-external volume of the `local` driver (or none) that mounts no network

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
-use crate::model::{Container, FileModel, Mount, MountKind, MountSyntax, Workload};
+use crate::model::{Container, FileModel, Mount, MountKind, MountSyntax, VolumeDecl, Workload};
 use crate::rules::catalog::{Category, ImageRef, is_at_or_under};
 use crate::rules::facts::image_facts;
 
@@ -92,11 +92,18 @@ struct Writer<'a> {
 
 impl Rule for SharedWritableVolume {
     fn check_file(&self, file: &FileModel, cx: &mut Ctx) {
+        // Declarations by name, built once: each mount looks its volume up (the first of a
+        // name, as a scan would find it), so many services with their own volumes stay linear.
+        let mut decls: std::collections::HashMap<&str, &VolumeDecl> =
+            std::collections::HashMap::new();
+        for d in &file.volumes {
+            decls.entry(d.key.value.as_str()).or_insert(d);
+        }
         let writers: Vec<Writer> = file
             .workloads
             .iter()
             .flat_map(|w| w.mounts().map(move |(c, m)| (w, c, m)))
-            .filter_map(|(w, c, m)| writer(file, w, c, m, cx))
+            .filter_map(|(w, c, m)| writer(&decls, w, c, m, cx))
             .collect();
         // Writers by store, in order: only mounts of one store are compared (a file with
         // 20,000 mounts stays linear when they are of different stores).
@@ -196,7 +203,7 @@ fn report(group: &[&Writer], cx: &mut Ctx) {
 
 /// A read-write mount of shared storage: a declared named volume or a host path.
 fn writer<'a>(
-    file: &'a FileModel,
+    decls: &std::collections::HashMap<&str, &'a VolumeDecl>,
     w: &'a Workload,
     c: &'a Container,
     m: &'a Mount,
@@ -222,7 +229,7 @@ fn writer<'a>(
         MountKind::Volume => {
             // Undeclared volumes are SL501's: compose refuses to start.
             let key = &m.volume.as_ref()?.value;
-            let decl = file.volumes.iter().find(|d| d.key.value == *key)?;
+            let decl = *decls.get(key.as_str())?;
             let real = decl.name.as_ref().map_or(key, |n| &n.value);
             let what = if real == key {
                 format!("volume `{key}`")

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::{compose_siblings, unresolved_source, volume_name};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
@@ -54,17 +56,20 @@ impl Rule for UnusedVolume {
         if mounts().any(|(_, m)| unresolved_source(m)) {
             return;
         }
+        // The names mounted anywhere in the project, collected once: a file of many services
+        // each mounting its own volume stays linear.
         let siblings: Vec<&FileModel> = compose_siblings(cx.project(), file).collect();
+        let used: HashSet<&str> = mounts()
+            .chain(
+                siblings
+                    .iter()
+                    .flat_map(|f| f.workloads.iter().flat_map(Workload::mounts)),
+            )
+            .filter_map(|(_, m)| volume_name(m))
+            .collect();
         for decl in &file.volumes {
             let name = decl.key.value.as_str();
-            let used = mounts().any(|(_, m)| volume_name(m) == Some(name))
-                || siblings.iter().any(|f| {
-                    f.workloads
-                        .iter()
-                        .flat_map(Workload::mounts)
-                        .any(|(_, m)| volume_name(m) == Some(name))
-                });
-            if used {
+            if used.contains(name) {
                 continue;
             }
             cx.report(
@@ -82,16 +87,22 @@ impl Rule for UnusedVolume {
         if !cx.file().errors.is_empty() {
             return;
         }
+        if w.pod_volumes.is_empty() {
+            return;
+        }
+        // Mounted and device names collected once: many volumes and mounts stay linear.
+        let used: HashSet<&str> = w
+            .mounts()
+            .filter_map(|(_, m)| m.volume.as_ref().map(|v| v.value.as_str()))
+            .chain(
+                w.containers
+                    .iter()
+                    .flat_map(|c| c.volume_devices.iter().map(|d| d.value.as_str())),
+            )
+            .collect();
         for volume in &w.pod_volumes {
             let name = volume.name.value.as_str();
-            let mounted = w
-                .mounts()
-                .any(|(_, m)| m.volume.as_ref().is_some_and(|v| v.value == name));
-            let device = w
-                .containers
-                .iter()
-                .any(|c| c.volume_devices.iter().any(|d| d.value == name));
-            if mounted || device {
+            if used.contains(name) {
                 continue;
             }
             cx.report(

@@ -53,8 +53,10 @@ pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String
 /// The whole line holding `offset`.
 pub(crate) fn line_text(text: &str, offset: usize) -> Option<&str> {
     let offset = offset.min(text.len());
-    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let start = text.get(..offset)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
     text.get(start..end)
 }
 

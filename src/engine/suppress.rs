@@ -156,18 +156,20 @@ pub fn apply(
         })
         .collect();
     // SL002 itself can be silenced like any rule; such a suppression never reports itself.
+    // Looked up through the index built above, so many SL002 findings stay linear.
     out.retain(|d| {
-        !entries.iter().any(|e| {
-            e.code == Some(meta.code)
-                && match e.scope {
-                    Scope::Line(line) => d.span.start.line == line,
-                    Scope::File => true,
-                    Scope::Within(scope) => {
-                        scope.start.offset <= d.span.start.offset
-                            && d.span.end.offset <= scope.end.offset
-                    }
-                }
-        })
+        let line = by_line.contains_key(&(meta.code, d.span.start.line));
+        let whole = by_file.contains_key(meta.code);
+        let object = within.get(meta.code).is_some_and(|objects| {
+            let (start, end) = (d.span.start.offset, d.span.end.offset);
+            let after = objects.partition_point(|&(s, _, _)| s <= start);
+            objects[..after]
+                .iter()
+                .rev()
+                .take_while(|&&(s, _, _)| Some(s) == after.checked_sub(1).map(|i| objects[i].0))
+                .any(|&(_, e, _)| end <= e)
+        });
+        !(line || whole || object)
     });
     out
 }
@@ -180,7 +182,19 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
     }
     let mut out = Vec::new();
     let mut offset = 0;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let lines: Vec<&str> = crate::model::lines_inclusive(text).collect();
+    // For each line, the first line at or after it that is not blank or a comment (0-based;
+    // `lines.len()` when none): found in one pass from the end, so a run of comment lines
+    // does not scan ahead once per comment.
+    let mut next_code = vec![lines.len(); lines.len() + 1];
+    for i in (0..lines.len()).rev() {
+        let t = lines[i].trim_start();
+        next_code[i] = if !t.is_empty() && !t.starts_with('#') {
+            i
+        } else {
+            next_code[i + 1]
+        };
+    }
     for (i, line) in lines.iter().enumerate() {
         let start = offset;
         offset += line.len();
@@ -206,14 +220,8 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
             Scope::File
         } else if line[..hash].trim().is_empty() {
             // Alone on its line: it speaks of the next line that is not a comment.
-            let next = lines[i + 1..]
-                .iter()
-                .position(|l| {
-                    let t = l.trim_start();
-                    !t.is_empty() && !t.starts_with('#')
-                })
-                .map_or(i + 2, |n| i + 2 + n);
-            Scope::Line(next)
+            let next = next_code[i + 1];
+            Scope::Line(if next == lines.len() { i + 2 } else { next + 1 })
         } else {
             Scope::Line(i + 1)
         };

@@ -10,7 +10,7 @@ mod source;
 use std::path::PathBuf;
 
 pub use index::{Answer, FactIndex, FileFacts, Query};
-pub use source::{LineIndex, Pos, SourceFile, Span, Spanned};
+pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -89,6 +89,22 @@ pub struct FileModel {
 }
 
 impl FileModel {
+    /// The top-level declaration a mount's `volume` names. Compose mounts carry the
+    /// declaration's key span, and declarations are in file order: a binary search finds it,
+    /// so rules asking once per mount stay linear in the file's size. Else the first
+    /// declaration of the name.
+    #[must_use]
+    pub fn volume_decl(&self, volume: &Spanned<String>) -> Option<&VolumeDecl> {
+        let at = volume.span.start.offset;
+        let i = self
+            .volumes
+            .partition_point(|d| d.key.span.start.offset < at);
+        match self.volumes.get(i) {
+            Some(d) if d.key.span == volume.span && d.key.value == volume.value => Some(d),
+            _ => self.volumes.iter().find(|d| d.key.value == volume.value),
+        }
+    }
+
     /// Give back the spare capacity parsers' vectors grew into: a run keeps every file's model
     /// until it ends, and the slack of growing vectors is a third of it.
     pub fn shrink(&mut self) {

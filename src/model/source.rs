@@ -88,11 +88,11 @@ impl Spanned<String> {
         let base = self.span.start;
         let pos = |offset: usize| {
             let before = &text[..offset];
-            match before.rfind('\n') {
-                Some(nl) => Pos {
+            match line_breaks(before).last() {
+                Some(start) => Pos {
                     offset: base.offset + offset,
-                    line: base.line + before.matches('\n').count(),
-                    column: before[nl + 1..].chars().count() + 1,
+                    line: base.line + line_breaks(before).count(),
+                    column: before[start..].chars().count() + 1,
                 },
                 None => Pos {
                     offset: base.offset + offset,
@@ -106,6 +106,28 @@ impl Spanned<String> {
             end: pos(range.end),
         }
     }
+}
+
+/// Where each line after the first starts: after `\n`, `\r\n`, or a `\r` alone (YAML, the
+/// language server and editors all take a lone CR as a line break).
+pub fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        ends.then_some(i + 1)
+    })
+}
+
+/// The lines of `text` with their line breaks, split as [`line_breaks`] says.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut start = 0;
+    line_breaks(text)
+        .chain((!text.is_empty()).then_some(text.len()))
+        .filter_map(move |end| {
+            let line = text.get(start..end).filter(|l| !l.is_empty());
+            start = end;
+            line
+        })
 }
 
 /// Byte offset -> line/column, by binary search over line starts.
@@ -136,12 +158,7 @@ impl LineIndex {
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(line_breaks(text));
         Self {
             line_starts,
             ascii: text.is_ascii(),

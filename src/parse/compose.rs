@@ -6,6 +6,7 @@
 //! beside the compose file only (see [`super::interpolate`]), so results never depend on the
 //! shell that runs the linter.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,7 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         vars,
         mode: opts.compose_mode,
         decls: Vec::new(),
+        decl_index: HashMap::new(),
         errors: Vec::new(),
     };
     let mut parsed = Parsed::default();
@@ -72,6 +74,9 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         return parsed;
     }
     cx.decls = cx.volume_decls(root.get_entry("volumes"));
+    for (i, d) in cx.decls.iter().enumerate() {
+        cx.decl_index.entry(d.key.value.clone()).or_insert(i);
+    }
     if let Some((key, services)) = root.get_entry("services") {
         parsed.workloads = cx.services(key, services);
         cx.swarm_per_file(&mut parsed.workloads);
@@ -89,6 +94,8 @@ struct Cx<'a> {
     vars: Vars,
     mode: ComposeMode,
     decls: Vec<VolumeDecl>,
+    /// Each declared name's first declaration in `decls`: services look volumes up by name.
+    decl_index: HashMap<String, usize>,
     errors: Vec<ParseError>,
 }
 
@@ -155,7 +162,7 @@ impl Cx<'_> {
     }
 
     fn decl(&self, name: &str) -> Option<&VolumeDecl> {
-        self.decls.iter().find(|d| d.key.value == name)
+        self.decl_index.get(name).map(|&i| &self.decls[i])
     }
 
     // ---- top-level volumes -------------------------------------------------------------

@@ -5,6 +5,7 @@
 //! keeps its pod spec. Wrong types anywhere are tolerated: what cannot be read is skipped, and
 //! only what the API server would reject outright is reported (SL001).
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::{Parsed, paths};
@@ -114,6 +115,31 @@ struct VolumeRef<'n> {
     /// The source key and value; `None` when only `name` is written, which the API server
     /// defaults to an `emptyDir`.
     source: Option<(&'n Node, &'n Node)>,
+}
+
+/// A pod's volumes and claim templates by name, built once per pod: each mount looks its
+/// volume up without scanning them all (a pod of many volumes and mounts stays linear).
+struct PodVolumes<'a, 'n> {
+    volumes: HashMap<&'a str, &'a VolumeRef<'n>>,
+    templates: HashMap<&'a str, &'a Claim>,
+}
+
+impl<'a, 'n> PodVolumes<'a, 'n> {
+    fn new(volumes: &'a [VolumeRef<'n>], templates: &'a [Claim]) -> Self {
+        // The first of a name wins, as a scan would find it.
+        let mut by_name = HashMap::new();
+        for v in volumes {
+            by_name.entry(v.name.value.as_str()).or_insert(v);
+        }
+        let mut claims = HashMap::new();
+        for t in templates {
+            claims.entry(t.name.value.as_str()).or_insert(t);
+        }
+        Self {
+            volumes: by_name,
+            templates: claims,
+        }
+    }
 }
 
 /// The container a mount belongs to, for messages.
@@ -329,6 +355,7 @@ impl Reader {
         volumes: &[VolumeRef<'_>],
         templates: &[Claim],
     ) -> Vec<Container> {
+        let pod_volumes = PodVolumes::new(volumes, templates);
         let mut out = Vec::new();
         for &(key, role) in CONTAINER_LISTS {
             let Some(items) = self.list(pod, key, || format!("{owner}: {key}")) else {
@@ -355,7 +382,7 @@ impl Reader {
                     label: &label,
                     owner: &container_owner,
                 };
-                let mounts = self.mounts(item, &at, volumes, templates);
+                let mounts = self.mounts(item, &at, &pod_volumes);
                 out.push(Container {
                     span: name.as_ref().map_or(item.span, |n| n.span),
                     name: name.map(|n| n.value).unwrap_or_default(),
@@ -391,8 +418,7 @@ impl Reader {
         &mut self,
         container: &Node,
         at: &ContainerRef<'_>,
-        volumes: &[VolumeRef<'_>],
-        templates: &[Claim],
+        pod: &PodVolumes<'_, '_>,
     ) -> Vec<Mount> {
         let what = || format!("{}: volumeMounts of container {}", at.workload, at.label);
         let Some(items) = self.list(container, "volumeMounts", what) else {
@@ -417,20 +443,14 @@ impl Reader {
                 self.error(item.span, message);
                 continue;
             }
-            if let Some(mount) = self.mount(item, at.owner, volumes, templates) {
+            if let Some(mount) = self.mount(item, at.owner, pod) {
                 out.push(mount);
             }
         }
         out
     }
 
-    fn mount(
-        &self,
-        item: &Node,
-        owner: &str,
-        volumes: &[VolumeRef<'_>],
-        templates: &[Claim],
-    ) -> Option<Mount> {
+    fn mount(&self, item: &Node, owner: &str, pod: &PodVolumes<'_, '_>) -> Option<Mount> {
         let name = text(item.get("name"))?;
         let path = text(item.get("mountPath"))?;
         let mut mount = Mount {
@@ -452,12 +472,12 @@ impl Reader {
             )
         };
         // The StatefulSet controller replaces a pod volume of the same name with the claim.
-        if let Some(template) = templates.iter().find(|t| t.name.value == name.value) {
+        if let Some(template) = pod.templates.get(name.value.as_str()) {
             mount.kind = MountKind::Claim;
             mount.source = MountSource::Claim(template.name.value.clone());
             mount.source_span = Some(template.name.span);
             mount.volume = Some(template.name.clone());
-        } else if let Some(volume) = volumes.iter().find(|v| v.name.value == name.value) {
+        } else if let Some(volume) = pod.volumes.get(name.value.as_str()) {
             mount.volume = Some(volume.name.clone());
             self.apply_source(&mut mount, volume);
             join_sub_path(&mut mount, item);

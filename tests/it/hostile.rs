@@ -888,3 +888,146 @@ fn span_numbers(d: &serde_json::Value) -> [u64; 6] {
         n(&s["length"]),
     ]
 }
+
+/// A construct a file can repeat: what it is, the file name, a count a debug build reads in a
+/// few tenths of a second, and the file with that many copies.
+type Construct = (&'static str, &'static str, usize, fn(usize) -> String);
+
+/// The constructs a hostile compose or Kubernetes file can repeat.
+fn repeated_constructs() -> Vec<Construct> {
+    vec![
+        (
+            "services each mounting their own volume",
+            "c.compose.yaml",
+            3_000,
+            |n| {
+                "services:\n".to_string()
+                    + &(0..n)
+                        .map(|i| {
+                            format!("  s{i}:\n    image: alpine\n    volumes: [\"v{i}:/d\"]\n")
+                        })
+                        .collect::<String>()
+                    + "volumes:\n"
+                    + &(0..n).map(|i| format!("  v{i}:\n")).collect::<String>()
+            },
+        ),
+        (
+            "swarm services each mounting their own volume",
+            "stack.yml",
+            3_000,
+            |n| {
+                "services:\n".to_string()
+                + &(0..n)
+                    .map(|i| {
+                        format!(
+                            "  s{i}:\n    image: alpine\n    deploy: {{replicas: 2}}\n    volumes: [\"v{i}:/d\"]\n"
+                        )
+                    })
+                    .collect::<String>()
+                + "volumes:\n"
+                + &(0..n).map(|i| format!("  v{i}:\n")).collect::<String>()
+            },
+        ),
+        ("merge keys", "c.compose.yaml", 10_000, |n| {
+            "x-base: &base {image: alpine}\nservices:\n".to_string()
+                + &(0..n)
+                    .map(|i| format!("  s{i}:\n    <<: *base\n"))
+                    .collect::<String>()
+        }),
+        ("suppression comments", "c.compose.yaml", 8_000, |n| {
+            "services:\n".to_string()
+                + &(0..n)
+                    .map(|i| {
+                        format!("  # stowlint: ignore SL101 -- r\n  s{i}:\n    image: alpine\n")
+                    })
+                    .collect::<String>()
+        }),
+        (
+            "stacked suppression comments",
+            "c.compose.yaml",
+            20_000,
+            |n| {
+                "services:\n  a:\n    image: alpine\n    volumes:\n".to_string()
+                    + &"      # stowlint: ignore SL101 -- r\n".repeat(n)
+                    + "      - /etc:/host-etc\n"
+            },
+        ),
+        ("environment keys", "c.compose.yaml", 25_000, |n| {
+            "services:\n  a:\n    image: alpine\n    environment:\n".to_string()
+                + &(0..n)
+                    .map(|i| format!("      K{i}: v{i}\n"))
+                    .collect::<String>()
+        }),
+        ("volumes of one service", "c.compose.yaml", 8_000, |n| {
+            "services:\n  a:\n    image: alpine\n    volumes:\n".to_string()
+                + &(0..n)
+                    .map(|i| format!("      - ./d{i}:/d{i}\n"))
+                    .collect::<String>()
+        }),
+        ("pod volumes and their mounts", "pod.yaml", 5_000, |n| {
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: alpine\n    volumeMounts:\n".to_string()
+                + &(0..n)
+                    .map(|i| format!("    - {{name: v{i}, mountPath: /d{i}}}\n"))
+                    .collect::<String>()
+                + "  volumes:\n"
+                + &(0..n)
+                    .map(|i| format!("  - {{name: v{i}, emptyDir: {{}}}}\n"))
+                    .collect::<String>()
+        }),
+    ]
+}
+
+/// Every per-file pass is linear (or n log n) in the file's size: four times a construct
+/// costs about four times the CPU time, where quadratic work would cost sixteen. CPU time of
+/// the child, not wall-clock time, with a margin (9, plus 0.3 s for start-up and the 10 ms
+/// tick) that load on the machine does not reach.
+#[test]
+fn repeated_constructs_take_linear_time() {
+    let dir = folder("linear");
+    let mut slow = Vec::new();
+    for (what, name, n, make) in repeated_constructs() {
+        let cpu = |k: usize| {
+            write(&dir, name, make(k));
+            let run = check(&dir, &["--max-file-size", "1GB", name]);
+            assert!(run.code == 0 || run.code == 1, "{what}: {}", run.stderr);
+            run.cpu
+        };
+        let (Some(small), Some(large)) = (cpu(n), cpu(4 * n)) else {
+            return;
+        };
+        eprintln!("{what}: {n} in {small:?} of CPU, {} in {large:?}", 4 * n);
+        if large >= small * 9 + Duration::from_millis(300) {
+            slow.push(format!(
+                "{what}: {n} took {small:?}, {} took {large:?}",
+                4 * n
+            ));
+        }
+    }
+    assert!(slow.is_empty(), "not linear:\n{}", slow.join("\n"));
+}
+
+/// A lone CR ends a line, as YAML and editors read it: the finding is on its own line, not
+/// on line 1.
+#[test]
+fn lone_cr_line_endings_keep_exact_positions() {
+    let dir = folder("lone-cr");
+    write(&dir, "mac.compose.yaml", BAD.replace('\n', "\r"));
+    write(&dir, "mixed.compose.yaml", BAD.replacen('\n', "\r", 2));
+    let run = check(&dir, &["mac.compose.yaml", "mixed.compose.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        line_for(&run, "mac.compose.yaml").starts_with("mac.compose.yaml:4:16: SL101 error:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line_for(&run, "mixed.compose.yaml").starts_with("mixed.compose.yaml:4:16: SL101 error:"),
+        "{}",
+        run.stdout
+    );
+    // A suppression comment alone on its line speaks of the next line there too.
+    let suppressed = "services:\r  db:\r    image: alpine:3.20\r    volumes:\r      # stowlint: ignore SL101 -- test\r      - /etc:/host-etc\r";
+    write(&dir, "quiet.compose.yaml", suppressed);
+    let run = check(&dir, &["quiet.compose.yaml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

@@ -499,3 +499,26 @@ proptest! {
         prop_assert_eq!(found, expected);
     }
 }
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The line index (findings, the CLI) and the language server's rope (edits) split lines
+    /// alike: `\n`, `\r\n` and a lone `\r` each end one.
+    #[test]
+    fn line_index_agrees_with_the_editor_rope(text in "[a\r\né ]{0,60}") {
+        let index = stowlint::model::LineIndex::new(&text);
+        let rope = ropey::Rope::from_str(&text);
+        prop_assert_eq!(index.line_count(), rope.len_lines());
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let pos = index.pos(&text, offset);
+            let ch = rope.byte_to_char(offset);
+            let line = rope.char_to_line(ch);
+            prop_assert_eq!(
+                (pos.line, pos.column),
+                (line + 1, ch - rope.line_to_char(line) + 1),
+                "offset {} of {:?}", offset, text
+            );
+        }
+    }
+}
