@@ -4,7 +4,6 @@ use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Dockerfile, FileModel, Instruction, Span, Stage};
 use crate::parse::paths::normalize;
-use crate::rules::catalog::is_at_or_under;
 
 declare_rule! {
     /// ## What it does
@@ -60,18 +59,42 @@ impl Rule for VolumeChangedAfterDeclaration {
     }
 }
 
+/// `path` (absolute, normalized) and the folders above it, deepest first, `/` last.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(path);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = match current.rfind('/') {
+            _ if current == "/" => None,
+            Some(0) => Some("/"),
+            Some(i) => Some(&current[..i]),
+            None => None,
+        };
+        Some(current)
+    })
+}
+
 fn check_stage(stage: &Stage, cx: &mut Ctx) {
     let owner = stage
         .name
         .as_ref()
         .map_or_else(|| stage.index.to_string(), |n| n.value.clone());
-    let mut declared: Vec<(String, Span)> = Vec::new();
+    // Declared volume paths (normalized) to where the last declaration of each is, and the
+    // stage's volumes by the offset of their instruction: looked up, not scanned, so a stage
+    // of thousands of `VOLUME` and `RUN` lines stays linear.
+    let mut declared: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    let mut volumes_at: std::collections::HashMap<usize, Vec<&crate::model::VolumeInstruction>> =
+        std::collections::HashMap::new();
+    for v in stage.volumes.iter().filter(|v| !v.malformed) {
+        volumes_at.entry(v.span.start.offset).or_default().push(v);
+    }
     for instr in &stage.instructions {
         if instr.keyword == "VOLUME" {
-            let paths = stage
-                .volumes
-                .iter()
-                .filter(|v| v.span == instr.span && !v.malformed)
+            let paths = volumes_at
+                .get(&instr.span.start.offset)
+                .into_iter()
+                .flatten()
+                .filter(|v| v.span == instr.span)
                 .flat_map(|v| v.paths.iter())
                 .filter(|p| p.value.starts_with('/') && !p.value.contains('$'));
             declared.extend(paths.map(|p| (normalize(&p.value), p.span)));
@@ -86,10 +109,8 @@ fn check_stage(stage: &Stage, cx: &mut Ctx) {
         let found = writes(command, instr.workdir.as_deref())
             .into_iter()
             .find_map(|w| {
-                let (volume, span) = declared
-                    .iter()
-                    .filter(|(v, _)| is_at_or_under(&w.path, v))
-                    .max_by_key(|(v, _)| v.len())?;
+                // The deepest declared folder at or above the written path.
+                let (volume, span) = ancestors(&w.path).find_map(|a| declared.get_key_value(a))?;
                 // Creating the volume's own folder changes nothing: it exists already.
                 (!(w.creates && w.path == *volume)).then(|| (w, volume.clone(), *span))
             });

@@ -29,6 +29,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         source,
         escape: file.escape,
         errors: Vec::new(),
+        stage_names: HashMap::new(),
     };
     for (span, message) in &file.errors {
         cx.error(span.clone(), message);
@@ -48,6 +49,9 @@ struct Cx<'s> {
     source: &'s SourceFile,
     escape: u8,
     errors: Vec<ParseError>,
+    /// Stage names (lower case) to their index, the first of each name: a file of many
+    /// stages must not compare each `FROM` with every stage before it.
+    stage_names: HashMap<String, usize>,
 }
 
 impl Cx<'_> {
@@ -152,23 +156,21 @@ impl Cx<'_> {
         let as_name =
             (words.len() == 3 && words[1].value.eq_ignore_ascii_case("as")).then(|| &words[2]);
         let name = as_name.map(|n| Spanned::new(n.value.clone(), self.span(n.span.clone())));
-        if let Some(n) = as_name
-            && df.stages.iter().any(|s| {
-                s.name
-                    .as_ref()
-                    .is_some_and(|p| p.value.eq_ignore_ascii_case(&n.value))
-            })
-        {
-            self.error(
-                n.span.clone(),
-                &format!("duplicate stage name '{}'", n.value),
-            );
+        let base_stage = self
+            .stage_names
+            .get(&base.value.to_ascii_lowercase())
+            .copied();
+        if let Some(n) = as_name {
+            let key = n.value.to_ascii_lowercase();
+            if self.stage_names.contains_key(&key) {
+                self.error(
+                    n.span.clone(),
+                    &format!("duplicate stage name '{}'", n.value),
+                );
+            } else {
+                self.stage_names.insert(key, index);
+            }
         }
-        let base_stage = df.stages.iter().position(|s| {
-            s.name
-                .as_ref()
-                .is_some_and(|n| n.value.eq_ignore_ascii_case(&base.value))
-        });
         let parent = base_stage.and_then(|i| df.stages.get(i));
         let from_span = self.span(from.span.clone());
         let mut sb = StageBuilder {
@@ -184,6 +186,7 @@ impl Cx<'_> {
             },
             scope: Scope::default(),
             workdir: None,
+            env_slots: HashMap::new(),
         };
         if let (Some(p), Some((scope, workdir))) =
             (parent, base_stage.and_then(|i| finished.get(i)))
@@ -393,6 +396,8 @@ struct StageBuilder {
     stage: Stage,
     scope: Scope,
     workdir: Option<String>,
+    /// Where each name sits in `stage.env`: thousands of `ENV` lines stay linear.
+    env_slots: HashMap<String, usize>,
 }
 
 impl StageBuilder {
@@ -400,9 +405,18 @@ impl StageBuilder {
         self.scope
             .env
             .insert(name.clone(), known.then(|| value.value.clone()));
-        match self.stage.env.iter_mut().find(|(k, _)| *k == name) {
-            Some(slot) => slot.1 = value,
-            None => self.stage.env.push((name, value)),
+        if self.env_slots.len() != self.stage.env.len() {
+            // Inherited from the base stage: indexed once.
+            self.env_slots = (self.stage.env.iter().enumerate())
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
+        }
+        match self.env_slots.get(&name) {
+            Some(&i) => self.stage.env[i].1 = value,
+            None => {
+                self.env_slots.insert(name.clone(), self.stage.env.len());
+                self.stage.env.push((name, value));
+            }
         }
     }
 
@@ -652,8 +666,10 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             .map_or_else(|| stage.index.to_string(), |n| n.value.clone());
         let owner = format!("stage {name}");
         let mut mounts: Vec<Mount> = Vec::new();
-        let push = |m: Mount, mounts: &mut Vec<Mount>| {
-            if !mounts.iter().any(|x| x.target == m.target) {
+        // By target, so thousands of `VOLUME` paths stay linear.
+        let mut targets: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut push = |m: Mount, mounts: &mut Vec<Mount>| {
+            if targets.insert(m.target.clone()) {
                 mounts.push(m);
             }
         };
@@ -684,11 +700,18 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             .map(|c| c.mounts.clone())
             .unwrap_or_default();
         let own = std::mem::take(&mut mounts);
+        let own_targets: std::collections::HashSet<&str> =
+            own.iter().map(|o| o.target.as_str()).collect();
+        let mut inherited_targets: std::collections::HashSet<String> =
+            std::collections::HashSet::new();
         for mut m in inherited {
             m.owner.clone_from(&owner);
-            push(m, &mut mounts);
+            if !own_targets.contains(m.target.as_str())
+                && inherited_targets.insert(m.target.clone())
+            {
+                mounts.push(m);
+            }
         }
-        mounts.retain(|m| !own.iter().any(|o| o.target == m.target));
         mounts.extend(own);
         let container = Container {
             name: name.clone(),

@@ -974,6 +974,28 @@ fn repeated_constructs() -> Vec<Construct> {
                     .map(|i| format!("  - {{name: v{i}, emptyDir: {{}}}}\n"))
                     .collect::<String>()
         }),
+        ("Dockerfile stages", "Dockerfile", 10_000, |n| {
+            (0..n)
+                .map(|i| format!("FROM alpine AS s{i}\n"))
+                .collect::<String>()
+        }),
+        ("Dockerfile ENV lines", "Dockerfile", 10_000, |n| {
+            "FROM alpine\n".to_string()
+                + &(0..n)
+                    .map(|i| format!("ENV A{i}=x{i}\n"))
+                    .collect::<String>()
+        }),
+        (
+            "Dockerfile VOLUME and RUN lines",
+            "Dockerfile",
+            5_000,
+            |n| {
+                "FROM postgres:16\n".to_string()
+                    + &(0..n)
+                        .map(|i| format!("VOLUME /v{i}\nRUN touch /w{i}\n"))
+                        .collect::<String>()
+            },
+        ),
     ]
 }
 
