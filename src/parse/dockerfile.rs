@@ -161,14 +161,14 @@ impl Cx<'_> {
             .get(&base.value.to_ascii_lowercase())
             .copied();
         if let Some(n) = as_name {
-            let key = n.value.to_ascii_lowercase();
-            if self.stage_names.contains_key(&key) {
-                self.error(
+            match self.stage_names.entry(n.value.to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(_) => self.error(
                     n.span.clone(),
                     &format!("duplicate stage name '{}'", n.value),
-                );
-            } else {
-                self.stage_names.insert(key, index);
+                ),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
             }
         }
         let parent = base_stage.and_then(|i| df.stages.get(i));
