@@ -7,13 +7,13 @@
 //! `postgres:16.3` to `16.4` does not resurface old findings. Version-1 baselines (paths
 //! relative to the working folder, tags kept) are still read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::fingerprint::{fnv1a, line_text};
+use crate::engine::fingerprint::fnv1a;
 use crate::engine::{Diagnostic, fingerprints};
 use crate::model::{Project, lexical};
 use crate::output::path_str;
@@ -128,37 +128,16 @@ fn fingerprints_v2(
     base: &Path,
     cwd: &Path,
 ) -> Vec<String> {
-    let texts: HashMap<&Path, &str> = project
-        .files
-        .iter()
-        .map(|f| (f.source.path.as_path(), f.source.text.as_str()))
-        .collect();
-    let mut seen: HashMap<u64, u32> = HashMap::new();
-    diagnostics
-        .iter()
-        .map(|d| {
-            let line = texts
-                .get(d.file.as_path())
-                .and_then(|text| line_text(text, d.span.start.offset))
-                .unwrap_or("");
-            let path = relative_to(&d.file, base, cwd);
-            let hash = fnv1a(&[
-                "v2",
-                d.code,
-                &path,
-                &without_image_tags(&d.message),
-                without_image_tags(line.trim()).as_str(),
-            ]);
-            let n = seen.entry(hash).or_insert(0);
-            *n += 1;
-            let hash = if *n == 1 {
-                hash
-            } else {
-                fnv1a(&[&format!("{hash:016x}"), &n.to_string()])
-            };
-            format!("{hash:016x}")
-        })
-        .collect()
+    crate::engine::fingerprint::fingerprints_with(project, diagnostics, |d, line| {
+        let path = relative_to(&d.file, base, cwd);
+        fnv1a(&[
+            "v2",
+            d.code,
+            &path,
+            &without_image_tags(&d.message),
+            without_image_tags(line.trim()).as_str(),
+        ])
+    })
 }
 
 /// The findings as a baseline's text for a baseline written at `path`, and how many it

@@ -23,6 +23,20 @@ pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
 /// (same rule, message and line text) are told apart by their order.
 #[must_use]
 pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String> {
+    fingerprints_with(project, diagnostics, |d, line| {
+        let path = d.file.to_string_lossy().replace('\\', "/");
+        fnv1a(&[d.code, &path, &d.message, line.trim()])
+    })
+}
+
+/// One fingerprint per diagnostic, in order: `hash` of the finding and the text of the line it
+/// starts on; identical findings in one file are told apart by their order (the second gets
+/// the hash of the first and its number).
+pub(crate) fn fingerprints_with(
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    hash: impl Fn(&Diagnostic, &str) -> u64,
+) -> Vec<String> {
     let texts: HashMap<&std::path::Path, &str> = project
         .files
         .iter()
@@ -36,8 +50,7 @@ pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String
                 .get(d.file.as_path())
                 .and_then(|text| line_text(text, d.span.start.offset))
                 .unwrap_or("");
-            let path = d.file.to_string_lossy().replace('\\', "/");
-            let base = fnv1a(&[d.code, &path, &d.message, line.trim()]);
+            let base = hash(d, line);
             let n = seen.entry(base).or_insert(0);
             *n += 1;
             let hash = if *n == 1 {
@@ -51,7 +64,7 @@ pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String
 }
 
 /// The whole line holding `offset`.
-pub(crate) fn line_text(text: &str, offset: usize) -> Option<&str> {
+fn line_text(text: &str, offset: usize) -> Option<&str> {
     let offset = offset.min(text.len());
     let start = text.get(..offset)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let end = text[offset..]

@@ -880,23 +880,23 @@ fn global_mode(deploy: &Node) -> Option<Span> {
 
 /// A placement constraint `node.hostname == x` or `node.id == x` pins the service to a node.
 fn pinning(deploy: &Node) -> Option<Span> {
-    let constraints = deploy.path(&["placement", "constraints"])?;
-    let items: Vec<&Node> = match constraints.as_seq() {
-        Some(items) => items.iter().map(|i| &**i).collect(),
-        None => vec![constraints],
-    };
-    items.into_iter().find_map(|c| {
-        let squeezed: String = c.as_text()?.split_whitespace().collect();
-        let pinned = ["node.hostname==", "node.id=="]
+    constraint(deploy, |c| {
+        ["node.hostname==", "node.id=="]
             .iter()
-            .any(|p| squeezed.starts_with(p));
-        pinned.then_some(c.span)
+            .any(|p| c.starts_with(p))
     })
 }
 
 /// A placement constraint `node.labels.<label> == <value>`: the service runs only on the
 /// nodes that carry the label, the usual way to pin a data service (maybe to one node).
 fn label_pinning(deploy: &Node) -> Option<Span> {
+    constraint(deploy, |c| {
+        c.starts_with("node.labels.") && c.contains("==")
+    })
+}
+
+/// The first placement constraint that `matches`, written without spaces.
+fn constraint(deploy: &Node, matches: impl Fn(&str) -> bool) -> Option<Span> {
     let constraints = deploy.path(&["placement", "constraints"])?;
     let items: Vec<&Node> = match constraints.as_seq() {
         Some(items) => items.iter().map(|i| &**i).collect(),
@@ -904,7 +904,7 @@ fn label_pinning(deploy: &Node) -> Option<Span> {
     };
     items.into_iter().find_map(|c| {
         let squeezed: String = c.as_text()?.split_whitespace().collect();
-        (squeezed.starts_with("node.labels.") && squeezed.contains("==")).then_some(c.span)
+        matches(&squeezed).then_some(c.span)
     })
 }
 
