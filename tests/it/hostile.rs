@@ -19,7 +19,7 @@ const BAD_FINDING: &str = "bad.compose.yaml:4:16: SL101 error:";
 
 /// A hang guard, not a speed check: every run here takes well under a second in a debug build
 /// on a quiet machine, so ten minutes is hundreds of times above it even on a loaded CI runner.
-const DEADLINE: Duration = Duration::from_secs(600);
+const HANG_GUARD: Duration = Duration::from_secs(600);
 
 struct Run {
     code: i32,
@@ -52,9 +52,10 @@ fn zombie_cpu_time(pid: u32) -> Option<Option<Duration>> {
     Some(Some(Duration::from_millis((user + system) * 10)))
 }
 
-/// Run the binary in `dir` with `args`, killed (and the test failed) past `deadline`.
-fn run_within(dir: &Path, args: &[&str], deadline: Duration) -> Run {
-    let started = Instant::now();
+/// Run the binary in `dir` with `args`, killed (and the test failed) past `hang_guard`: a run
+/// that never ends, not a slow one.
+fn run_within(dir: &Path, args: &[&str], hang_guard: Duration) -> Run {
+    let give_up = Instant::now() + hang_guard;
     let mut child = Command::new(env!("CARGO_BIN_EXE_stowlint"))
         .args(args)
         .current_dir(dir)
@@ -91,10 +92,10 @@ fn run_within(dir: &Path, args: &[&str], deadline: Duration) -> Run {
         if let Some(cpu) = zombie_cpu_time(child.id()) {
             break cpu;
         }
-        if started.elapsed() > deadline {
+        if Instant::now() >= give_up {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("stowlint {args:?} did not finish within {deadline:?} (a hang; killed)");
+            panic!("stowlint {args:?} did not finish within {hang_guard:?} (a hang; killed)");
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -120,7 +121,7 @@ fn run_within(dir: &Path, args: &[&str], deadline: Duration) -> Run {
 fn check(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["check", "--isolated", "--format", "concise"];
     all.extend_from_slice(args);
-    run_within(dir, &all, DEADLINE)
+    run_within(dir, &all, HANG_GUARD)
 }
 
 /// A scratch folder holding the ordinary bad compose file.
@@ -331,7 +332,7 @@ fn a_utf8_byte_order_mark_lints_normally_with_exact_positions() {
             "json",
             "one.compose.yaml",
         ],
-        DEADLINE,
+        HANG_GUARD,
     );
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     let span = &report["diagnostics"][0]["span"];
@@ -493,7 +494,7 @@ fn a_fifo_is_skipped_in_a_walk_and_refused_when_named() {
     let config = run_within(
         &dir,
         &["check", "--config", "sub/compose.yaml", "bad.compose.yaml"],
-        DEADLINE,
+        HANG_GUARD,
     );
     assert_eq!(config.code, 2, "{}", config.stderr);
     assert!(
@@ -649,7 +650,7 @@ fn the_size_limit_is_10_mb_and_configurable() {
 
     // The configuration, and the command line over it; standard input obeys it too.
     write(&dir, "stowlint.toml", "max-file-size = \"11 MiB\"\n");
-    let config = run_within(&dir, &["check", "--format", "concise", "."], DEADLINE);
+    let config = run_within(&dir, &["check", "--format", "concise", "."], HANG_GUARD);
     assert!(
         !config.stdout.contains("big.compose.yaml"),
         "{}",
@@ -666,7 +667,7 @@ fn the_size_limit_is_10_mb_and_configurable() {
             "1MB",
             ".",
         ],
-        DEADLINE,
+        HANG_GUARD,
     );
     assert!(cli_wins.stdout.contains("big.compose.yaml:1:1: SL001"));
     let stdin = crate::common::run(
@@ -680,7 +681,7 @@ fn the_size_limit_is_10_mb_and_configurable() {
          `max-file-size` to lint it)\n"
     );
     write(&dir, "stowlint.toml", "max-file-size = 0\n");
-    let zero = run_within(&dir, &["check", "."], DEADLINE);
+    let zero = run_within(&dir, &["check", "."], HANG_GUARD);
     assert_eq!(zero.code, 2);
     assert!(
         zero.stderr
@@ -702,7 +703,7 @@ fn crlf_line_endings_keep_exact_positions() {
     let run = run_within(
         &dir,
         &["check", "--isolated", "--format", "json", "."],
-        DEADLINE,
+        HANG_GUARD,
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
@@ -777,7 +778,7 @@ fn every_fixture_reads_the_same_with_crlf() {
         let run = run_within(
             dir,
             &["check", "--isolated", "--format", "json", "."],
-            DEADLINE,
+            HANG_GUARD,
         );
         let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
         let mut out: Vec<(String, String, String, [u64; 6])> = report["diagnostics"]
@@ -857,12 +858,12 @@ fn linting_never_writes_to_the_linted_files() {
     for format in [
         "human", "concise", "json", "sarif", "github", "gitlab", "junit",
     ] {
-        let run = run_within(&dir, &["check", "--format", format], DEADLINE);
+        let run = run_within(&dir, &["check", "--format", format], HANG_GUARD);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         let run = run_within(
             &dir,
             &["check", "--format", format, "--statistics", "."],
-            DEADLINE,
+            HANG_GUARD,
         );
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
     }
