@@ -134,6 +134,7 @@ fn is_report(text: &str) -> bool {
         // issues with our check names.
         return value.get("diagnostics").is_some() && value.get("version").is_some()
             || value["runs"][0]["tool"]["driver"]["name"] == "stowlint"
+            || value["source"]["name"] == "stowlint"
             || value.as_array().is_some_and(|issues| {
                 issues.iter().all(|i| {
                     i["check_name"]
@@ -143,7 +144,11 @@ fn is_report(text: &str) -> bool {
             });
     }
     if trimmed.starts_with("<?xml") {
-        return trimmed.contains("<testsuites name=\"stowlint\"");
+        // JUnit names us; checkstyle names us in each error's source (an empty one holds
+        // nothing to lose).
+        return trimmed.contains("<testsuites name=\"stowlint\"")
+            || trimmed.contains("<checkstyle")
+                && (trimmed.contains("source=\"stowlint.") || !trimmed.contains("<error"));
     }
     let first = trimmed.lines().next().unwrap_or_default();
     // github, human, concise, or a human report's summary alone.
@@ -155,8 +160,9 @@ fn is_report(text: &str) -> bool {
             rest.get(..3)
                 .is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit()))
         })
-        || first.starts_with("All checked")
-        || first.starts_with("Found ")
+        || ["All checked", "Found ", "Nothing linted", "Run failed"]
+            .iter()
+            .any(|p| first.starts_with(p))
 }
 
 /// Write what `fill` produces to `path` atomically: a temporary file beside it, flushed and
@@ -221,6 +227,11 @@ mod tests {
             "error[SL102]: service ci mounts\n",
             "a/compose.yaml:4:16: SL101 error: service a mounts\n",
             "All checked: no findings in 3 files.\n",
+            "Nothing linted: no Dockerfile, compose file or Kubernetes manifest was found.\n",
+            "<?xml version=\"1.0\"?>\n<checkstyle version=\"4.3\">\n</checkstyle>\n",
+            "<?xml version=\"1.0\"?>\n<checkstyle version=\"4.3\">\n<file name=\"a\"><error \
+             source=\"stowlint.SL101\"/></file></checkstyle>\n",
+            "{\"source\": {\"name\": \"stowlint\"}, \"diagnostics\": []}",
         ] {
             assert!(is_report(text), "{text:?}");
         }
@@ -230,6 +241,7 @@ mod tests {
             "{\"name\": \"app\"}",
             "[{\"a\": 1}]",
             "<?xml version=\"1.0\"?>\n<project/>",
+            "<?xml version=\"1.0\"?>\n<checkstyle><file><error source=\"eslint\"/></file></checkstyle>",
             "apiVersion: v1\nkind: Pod\n",
         ] {
             assert!(!is_report(text), "{text:?}");

@@ -97,7 +97,15 @@ fn a_file_that_is_not_ours_is_replaced_only_with_force() {
     }
     // Our own reports and baselines are replaced run after run, in any format.
     for format in [
-        "json", "sarif", "concise", "human", "github", "gitlab", "junit",
+        "json",
+        "sarif",
+        "concise",
+        "human",
+        "github",
+        "gitlab",
+        "junit",
+        "checkstyle",
+        "rdjson",
     ] {
         let (code, _, err) = stowlint(
             d,
