@@ -2,26 +2,15 @@
 //! SonarQube): one `<file>` per linted file, one `<error>` per finding with
 //! `source="stowlint.SL102"`. A file without findings is an empty `<file>`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::junit::escape;
 use super::{Report, escape_controls, path_str};
-use crate::engine::{Diagnostic, Severity};
+use crate::engine::Severity;
 
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let mut files: BTreeMap<&Path, Vec<&Diagnostic>> = report
-        .project
-        .files
-        .iter()
-        .filter(|f| !f.context)
-        .map(|f| (f.source.path.as_path(), Vec::new()))
-        .collect();
-    for d in report.diagnostics {
-        files.entry(d.file.as_path()).or_default().push(d);
-    }
+    let files = report.by_file();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<checkstyle version=\"4.3\">\n");
     for (path, findings) in files {

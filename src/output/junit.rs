@@ -4,9 +4,7 @@
 //! test case's `<system-out>`: the report agrees with the exit code, so a green run shows no
 //! failed test.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::{Report, path_str};
 use crate::engine::Diagnostic;
@@ -22,16 +20,7 @@ pub fn render(report: &Report) -> String {
 #[must_use]
 pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> String {
     // Every linted file is a test case, also one a diagnostic does not name.
-    let mut cases: BTreeMap<&Path, Vec<&Diagnostic>> = report
-        .project
-        .files
-        .iter()
-        .filter(|f| !f.context)
-        .map(|f| (f.source.path.as_path(), Vec::new()))
-        .collect();
-    for d in report.diagnostics {
-        cases.entry(d.file.as_path()).or_default().push(d);
-    }
+    let cases = report.by_file();
     let tests = cases.len();
     let failures = report.diagnostics.iter().filter(|d| fails(d)).count();
 

@@ -46,6 +46,23 @@ impl<'a> Report<'a> {
         self
     }
 
+    /// Every linted file (context files aside), in path order, with its findings: a file
+    /// without findings has an empty list (JUnit and checkstyle list it as passed).
+    #[must_use]
+    pub fn by_file(&self) -> std::collections::BTreeMap<&'a Path, Vec<&'a Diagnostic>> {
+        let mut files: std::collections::BTreeMap<&'a Path, Vec<&'a Diagnostic>> = self
+            .project
+            .files
+            .iter()
+            .filter(|f| !f.context)
+            .map(|f| (f.source.path.as_path(), Vec::new()))
+            .collect();
+        for d in self.diagnostics {
+            files.entry(d.file.as_path()).or_default().push(d);
+        }
+        files
+    }
+
     #[must_use]
     pub fn summary(&self) -> Summary {
         let mut summary = Summary {

@@ -139,6 +139,11 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
     std::fs::write(path, bytes).expect("write");
 }
 
+/// The line of `run` about `file` starts with `prefix` (the output shown when not).
+fn expect_line(run: &Run, file: &str, prefix: &str) {
+    assert!(line_for(run, file).starts_with(prefix), "{}", run.stdout);
+}
+
 /// The one line of `out` about `file`, which must exist.
 fn line_for<'a>(run: &'a Run, file: &str) -> &'a str {
     run.stdout
@@ -308,21 +313,9 @@ fn a_utf8_byte_order_mark_lints_normally_with_exact_positions() {
     write(&dir, "Dockerfile", "\u{feff}COPPY a /b\nFROM alpine\n");
     let run = check(&dir, &["."]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        line_for(&run, "one.compose.yaml").starts_with("one.compose.yaml:1:43: SL101"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        line_for(&run, "two.compose.yaml").starts_with("two.compose.yaml:4:16: SL101"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        line_for(&run, "Dockerfile").starts_with("Dockerfile:1:1: SL001"),
-        "{}",
-        run.stdout
-    );
+    expect_line(&run, "one.compose.yaml", "one.compose.yaml:1:43: SL101");
+    expect_line(&run, "two.compose.yaml", "two.compose.yaml:4:16: SL101");
+    expect_line(&run, "Dockerfile", "Dockerfile:1:1: SL001");
     let json = run_within(
         &dir,
         &[
@@ -535,11 +528,7 @@ fn links_to_dev_zero_and_out_of_the_tree() {
         "{}",
         named.stderr
     );
-    assert!(
-        line_for(&named, "app/Dockerfile").starts_with("app/Dockerfile:2:8: SL206"),
-        "{}",
-        named.stdout
-    );
+    expect_line(&named, "app/Dockerfile", "app/Dockerfile:2:8: SL206");
     assert_bad_reported(&named);
 }
 
@@ -1038,15 +1027,15 @@ fn lone_cr_line_endings_keep_exact_positions() {
     write(&dir, "mixed.compose.yaml", BAD.replacen('\n', "\r", 2));
     let run = check(&dir, &["mac.compose.yaml", "mixed.compose.yaml"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        line_for(&run, "mac.compose.yaml").starts_with("mac.compose.yaml:4:16: SL101 error:"),
-        "{}",
-        run.stdout
+    expect_line(
+        &run,
+        "mac.compose.yaml",
+        "mac.compose.yaml:4:16: SL101 error:",
     );
-    assert!(
-        line_for(&run, "mixed.compose.yaml").starts_with("mixed.compose.yaml:4:16: SL101 error:"),
-        "{}",
-        run.stdout
+    expect_line(
+        &run,
+        "mixed.compose.yaml",
+        "mixed.compose.yaml:4:16: SL101 error:",
     );
     // A suppression comment alone on its line speaks of the next line there too.
     let suppressed = "services:\r  db:\r    image: alpine:3.20\r    volumes:\r      # stowlint: ignore SL101 -- test\r      - /etc:/host-etc\r";
