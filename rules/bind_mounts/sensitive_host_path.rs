@@ -69,7 +69,7 @@ declare_rule! {
     ///   backup:
     ///     image: restic/restic
     ///     volumes:
-    ///       - /etc/backup.conf:/etc/backup.conf:ro
+    ///       - ./backup.conf:/etc/backup.conf:ro
     /// ```
     ///
     /// ## References

@@ -15,14 +15,44 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// volumeMounts:
-    ///   - name: data
-    ///     mountPath: /data
-    ///     mountPropagation: Bidirectional
+    /// apiVersion: apps/v1
+    /// kind: DaemonSet
+    /// metadata: {name: csi-node}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: plugin
+    ///           image: example/csi-plugin:1.0
+    ///           volumeMounts:
+    ///             - name: pods
+    ///               mountPath: /var/lib/kubelet/pods
+    ///               mountPropagation: Bidirectional
+    ///       volumes:
+    ///         - name: pods
+    ///           hostPath: {path: /var/lib/kubelet/pods}
     /// ```
     ///
     /// Use instead: `HostToContainer` (Kubernetes) or `rslave` (Compose), which let host mounts
     /// reach the container but not the other way round.
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: DaemonSet
+    /// metadata: {name: csi-node}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: plugin
+    ///           image: example/csi-plugin:1.0
+    ///           volumeMounts:
+    ///             - name: pods
+    ///               mountPath: /var/lib/kubelet/pods
+    ///               mountPropagation: HostToContainer
+    ///       volumes:
+    ///         - name: pods
+    ///           hostPath: {path: /var/lib/kubelet/pods}
+    /// ```
     pub struct SharedMountPropagation;
     meta { code: "SL106", name: "shared-mount-propagation", severity: Warning,
            formats: [Compose, Kubernetes] }

@@ -21,24 +21,44 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// containers:
-    ///   - name: db
-    ///     image: postgres:17
-    ///     volumeMounts:
-    ///       - name: data
-    ///         mountPath: /var/lib/postgresql/data
-    /// volumes:
-    ///   - name: data
-    ///     emptyDir: {}
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: db}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: db
+    ///           image: postgres:17
+    ///           volumeMounts:
+    ///             - name: data
+    ///               mountPath: /var/lib/postgresql/data
+    ///       volumes:
+    ///         - name: data
+    ///           emptyDir: {}
     /// ```
     ///
     /// Use instead: a StatefulSet with a `volumeClaimTemplates` entry named `data`, or a
     /// `persistentVolumeClaim` volume.
     /// ```yaml
-    /// volumes:
-    ///   - name: data
-    ///     persistentVolumeClaim:
-    ///       claimName: db-data
+    /// apiVersion: apps/v1
+    /// kind: StatefulSet
+    /// metadata: {name: db}
+    /// spec:
+    ///   serviceName: db
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: db
+    ///           image: postgres:17
+    ///           volumeMounts:
+    ///             - name: data
+    ///               mountPath: /var/lib/postgresql/data
+    ///   volumeClaimTemplates:
+    ///     - metadata: {name: data}
+    ///       spec:
+    ///         accessModes: [ReadWriteOnce]
+    ///         resources: {requests: {storage: 10Gi}}
     /// ```
     pub struct DataOnEmptydir;
     meta { code: "SL203", name: "data-on-emptydir", severity: Error,

@@ -15,11 +15,13 @@ declare_rule! {
     ///
     /// ## Example
     /// ```dockerfile
+    /// FROM debian:12
     /// VOLUME ['/var/lib/app']
     /// ```
     ///
     /// Use instead: double quotes, as JSON requires.
     /// ```dockerfile
+    /// FROM debian:12
     /// VOLUME ["/var/lib/app"]
     /// ```
     pub struct MalformedVolumeArray;

@@ -15,17 +15,33 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// volumes:
-    ///   - name: scratch
-    ///     emptyDir: {}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: render}
+    /// spec:
+    ///   containers:
+    ///     - name: render
+    ///       image: example/renderer:2
+    ///       volumeMounts: [{name: scratch, mountPath: /scratch}]
+    ///   volumes:
+    ///     - name: scratch
+    ///       emptyDir: {}
     /// ```
     ///
     /// Use instead:
     /// ```yaml
-    /// volumes:
-    ///   - name: scratch
-    ///     emptyDir:
-    ///       sizeLimit: 1Gi
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: render}
+    /// spec:
+    ///   containers:
+    ///     - name: render
+    ///       image: example/renderer:2
+    ///       volumeMounts: [{name: scratch, mountPath: /scratch}]
+    ///   volumes:
+    ///     - name: scratch
+    ///       emptyDir:
+    ///         sizeLimit: 1Gi
     /// ```
     pub struct UnboundedEmptydir;
     meta { code: "SL303", name: "unbounded-emptydir", severity: Info,

@@ -41,6 +41,16 @@ declare_rule! {
     ///
     /// Use instead:
     /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: uploads}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: example/uploads:1.4
+    ///           volumeMounts: [{name: files, mountPath: /srv/files}]
     ///       volumes:
     ///         - name: files
     ///           persistentVolumeClaim: {claimName: uploads-files}

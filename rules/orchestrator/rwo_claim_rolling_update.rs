@@ -18,22 +18,53 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
+    /// apiVersion: apps/v1
     /// kind: Deployment
+    /// metadata: {name: grafana}
     /// spec:
     ///   replicas: 1
     ///   template:
     ///     spec:
+    ///       containers:
+    ///         - name: grafana
+    ///           image: grafana/grafana:11.3.0
+    ///           volumeMounts: [{name: data, mountPath: /var/lib/grafana}]
     ///       volumes:
     ///         - name: data
-    ///           persistentVolumeClaim: {claimName: grafana-data}   # ReadWriteOnce
+    ///           persistentVolumeClaim: {claimName: grafana-data}
+    /// ---
+    /// apiVersion: v1
+    /// kind: PersistentVolumeClaim
+    /// metadata: {name: grafana-data}
+    /// spec:
+    ///   accessModes: [ReadWriteOnce]
+    ///   resources: {requests: {storage: 1Gi}}
     /// ```
     ///
-    /// Use instead:
+    /// Use instead: the same Deployment with the `Recreate` strategy.
     /// ```yaml
+    /// apiVersion: apps/v1
     /// kind: Deployment
+    /// metadata: {name: grafana}
     /// spec:
     ///   replicas: 1
     ///   strategy: {type: Recreate}
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: grafana
+    ///           image: grafana/grafana:11.3.0
+    ///           volumeMounts: [{name: data, mountPath: /var/lib/grafana}]
+    ///       volumes:
+    ///         - name: data
+    ///           persistentVolumeClaim: {claimName: grafana-data}
+    /// ---
+    /// apiVersion: v1
+    /// kind: PersistentVolumeClaim
+    /// metadata: {name: grafana-data}
+    /// spec:
+    ///   accessModes: [ReadWriteOnce]
+    ///   resources: {requests: {storage: 1Gi}}
     /// ```
     pub struct RwoClaimRollingUpdate;
     meta { code: "SL405", name: "rwo-claim-rolling-update", severity: Warning,

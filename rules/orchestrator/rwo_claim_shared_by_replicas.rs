@@ -29,14 +29,27 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
+    /// apiVersion: apps/v1
     /// kind: Deployment
+    /// metadata: {name: uploads}
     /// spec:
     ///   replicas: 3
     ///   template:
     ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: example/uploads:1.4
+    ///           volumeMounts: [{name: files, mountPath: /srv/files}]
     ///       volumes:
     ///         - name: files
-    ///           persistentVolumeClaim: {claimName: uploads-files}   # ReadWriteOnce
+    ///           persistentVolumeClaim: {claimName: uploads-files}
+    /// ---
+    /// apiVersion: v1
+    /// kind: PersistentVolumeClaim
+    /// metadata: {name: uploads-files}
+    /// spec:
+    ///   accessModes: [ReadWriteOnce]
+    ///   resources: {requests: {storage: 5Gi}}
     /// ```
     ///
     /// Use instead: a claim with `accessModes: [ReadWriteMany]` (a storage class that supports

@@ -19,26 +19,26 @@ declare_rule! {
     /// ```yaml
     /// services:
     ///   app:
-    ///     image: wordpress:6
-    ///     volumes: [wp-content:/var/www/html/wp-content]
+    ///     image: example/cms:2
+    ///     volumes: [uploads:/srv/uploads]
     ///   backup:
     ///     image: restic/restic:0.17.3
     ///     volumes_from: [app]
     /// volumes:
-    ///   wp-content:
+    ///   uploads:
     /// ```
     ///
     /// Use instead: mount the named volumes the service needs, read-only where it only reads.
     /// ```yaml
     /// services:
     ///   app:
-    ///     image: wordpress:6
-    ///     volumes: [wp-content:/var/www/html/wp-content]
+    ///     image: example/cms:2
+    ///     volumes: [uploads:/srv/uploads]
     ///   backup:
     ///     image: restic/restic:0.17.3
-    ///     volumes: ["wp-content:/data/wp-content:ro"]
+    ///     volumes: ["uploads:/data/uploads:ro"]
     /// volumes:
-    ///   wp-content:
+    ///   uploads:
     /// ```
     ///
     /// ## References

@@ -203,7 +203,14 @@ impl Diagnostic {
         self
     }
 
-    /// Marks the mount the finding is about (its entry span).
+    /// The byte range of the mount the finding is about, when it is about one.
+    #[must_use]
+    pub fn subject_range(&self) -> Option<(usize, usize)> {
+        self.subject
+    }
+
+    /// Marks the mount the finding is about (its entry span). Findings reported from
+    /// `check_mount` are about its mount without it.
     pub fn subject(&mut self, span: Span) -> &mut Self {
         self.subject = Some((span.start.offset, span.end.offset));
         self

@@ -25,6 +25,12 @@ const PRECEDENCE: &[(&str, &[&str])] = &[
     ("SL203", &["SL303"]),
 ];
 
+/// The precedence table: each winner with the rules it beats on the same mount.
+#[must_use]
+pub fn precedence() -> &'static [(&'static str, &'static [&'static str])] {
+    PRECEDENCE
+}
+
 /// Which rules report in which file, and at what severity: the configuration's answer, per
 /// file (`select`/`ignore`, per-path ignores, `[severity]`). Files are named as diagnostics
 /// name them.
@@ -75,6 +81,9 @@ pub struct Ctx<'a> {
     /// The file's path, shared by its findings.
     path: FilePath,
     rule: &'static RuleMeta,
+    /// The mount `check_mount` is looking at: the subject of what it reports, for precedence
+    /// (a rule cannot forget it).
+    mount: Option<(usize, usize)>,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -107,7 +116,7 @@ impl<'a> Ctx<'a> {
             file: self.path.clone(),
             span,
             related: Vec::new(),
-            subject: None,
+            subject: self.mount,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
@@ -210,13 +219,16 @@ pub fn lint_file(
             file: index,
             path: shared.clone(),
             rule: meta,
+            mount: None,
             out: &mut out,
         };
         rule.check_file(file, &mut cx);
         for workload in &file.workloads {
             rule.check_workload(workload, &mut cx);
             for (container, mount) in workload.mounts() {
+                cx.mount = Some((mount.span.start.offset, mount.span.end.offset));
                 rule.check_mount(mount, container, workload, &mut cx);
+                cx.mount = None;
             }
         }
     }

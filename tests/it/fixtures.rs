@@ -64,3 +64,106 @@ fn fixtures() {
     let failures = failures.into_inner();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// clippy's `lint_message_convention`: what a finding says reads as one clause — it starts in
+/// lower case (a proper name such as `Dockerfile`, `YAML` or a Kubernetes kind may start it),
+/// ends without a period, and holds no line break or doubled space. Checked on every finding
+/// of every fixture: messages, help lines and labels.
+#[test]
+fn messages_follow_one_convention() {
+    fn problem(text: &str) -> Option<&'static str> {
+        let first_word: String = text.chars().take_while(|c| c.is_alphanumeric()).collect();
+        // `Deployment/web`: an object named by its kind.
+        let object = text[first_word.len()..].starts_with('/');
+        let proper_name = object
+            || first_word.chars().skip(1).any(char::is_uppercase)
+            || ["Dockerfile", "Docker", "Compose", "Kubernetes", "Helm"]
+                .contains(&first_word.as_str());
+        if text.chars().next().is_some_and(char::is_uppercase) && !proper_name {
+            return Some("starts with a capital");
+        }
+        if text.ends_with('.') && !text.ends_with("...") {
+            return Some("ends with a period");
+        }
+        if text.contains('\n') {
+            return Some("holds a line break");
+        }
+        if text.contains("  ") {
+            return Some("holds a doubled space");
+        }
+        if text.trim() != text || text.is_empty() {
+            return Some("is empty or padded");
+        }
+        None
+    }
+    let root = crate::common::root().join("fixtures");
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("SL"))
+        .flat_map(|e| {
+            std::fs::read_dir(e.path())
+                .expect("fixture folder")
+                .flatten()
+        })
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut failures = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    for path in &paths {
+        let (_, diagnostics) = crate::common::lint(std::slice::from_ref(path));
+        for d in &diagnostics {
+            seen += 1;
+            let texts = std::iter::once(("message", d.message.as_str()))
+                .chain(d.help.as_deref().map(|h| ("help", h)))
+                .chain(d.related.iter().map(|r| ("label", r.message.as_str())));
+            for (what, text) in texts {
+                if let Some(why) = problem(text) {
+                    failures.insert(format!("{} {what} {why}: {text:?}", d.code));
+                }
+            }
+        }
+    }
+    assert!(seen > 300, "only {seen} findings on the fixtures");
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// Precedence (SL102 over SL101, SL402 over SL401, ...) compares the mounts findings are
+/// about: a finding of a rule in the precedence table without its mount would escape it. The
+/// engine marks findings reported from `check_mount`; this checks that those reported from
+/// elsewhere are marked too.
+#[test]
+fn findings_of_ranked_rules_name_their_mount() {
+    let ranked: std::collections::HashSet<&str> = stowlint::engine::precedence()
+        .iter()
+        .flat_map(|(winner, losers)| std::iter::once(*winner).chain(losers.iter().copied()))
+        .collect();
+    let root = crate::common::root().join("fixtures");
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for code in &ranked {
+        let Ok(dir) = std::fs::read_dir(root.join(code)) else {
+            continue;
+        };
+        for path in dir.flatten().map(|e| e.path()) {
+            let (_, diagnostics) = crate::common::lint(std::slice::from_ref(&path));
+            for d in diagnostics.iter().filter(|d| ranked.contains(d.code)) {
+                checked += 1;
+                if d.subject_range().is_none() {
+                    missing.push(format!("{} in {}: {}", d.code, path.display(), d.message));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 50,
+        "only {checked} ranked findings on the fixtures"
+    );
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

@@ -11,6 +11,7 @@ mod cli_outputs;
 mod config;
 mod corpus;
 mod dataloss;
+mod doc_examples;
 mod facts;
 mod fixtures;
 mod hostile;
