@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The throughput benchmark: a deterministic synthetic repository (bench/gen.py), then
-#   - the floor: `stowlint check --parse-only` (walk, read and parse every file, no rules),
+#   - the bare floor: `stowlint check --parse-only=syntax` (the same walk and reads, then only
+#     the YAML parser's event stream and the Dockerfile syntax: what any reader pays),
+#   - the floor: `stowlint check --parse-only` (walk, read and parse every file into the
+#     spanned tree and the model, no rules),
 #   - the full run: `stowlint check --format concise` (everything, output to /dev/null),
 # each timed with /usr/bin/time -v (the median of RUNS=3 runs, after an untimed warm-up):
 # wall time, files/s, MB/s, the ratio to the floor and the peak RSS.
@@ -28,7 +31,7 @@ measure() { # label, command...: prints "seconds rss_kb", the median of $RUNS ru
   printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(( (${#runs[@]} + 1) / 2 ))p"
 }
 
-printf '%8s %10s %9s %10s %9s %9s %11s %8s\n' files MB floor_s full_s files/s MB/s ratio_floor rss_MB
+printf '%8s %10s %9s %9s %10s %9s %9s %10s %11s %8s\n' files MB bare_s floor_s full_s files/s MB/s ratio_bare ratio_floor rss_MB
 for n in "${sizes[@]}"; do
   repo=$work/repo-$n
   python3 bench/gen.py "$repo" "$n" > /dev/null
@@ -37,11 +40,13 @@ for n in "${sizes[@]}"; do
   # for the first walk.
   find "$repo" -type f -exec cat {} + > /dev/null
   "$bin" check --parse-only "$repo" 2> /dev/null || true
+  read -r bare _ < <(measure bare "$bin" check --parse-only=syntax "$repo")
   read -r floor _ < <(measure floor "$bin" check --parse-only "$repo")
   read -r full rss < <(measure full "$bin" check --format concise "$repo")
-  python3 - "$n" "$mb" "$floor" "$full" "$rss" <<'PY'
+  python3 - "$n" "$mb" "$bare" "$floor" "$full" "$rss" <<'PY'
 import sys
-n, mb, floor, full, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-print(f"{n:8d} {mb:10.1f} {floor:9.2f} {full:10.2f} {n / full:9.0f} {mb / full:9.1f} {full / floor:11.2f} {rss / 1024:8.0f}")
+n, mb = int(sys.argv[1]), float(sys.argv[2])
+bare, floor, full, rss = float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+print(f"{n:8d} {mb:10.1f} {bare:9.2f} {floor:9.2f} {full:10.2f} {n / full:9.0f} {mb / full:9.1f} {full / bare:10.2f} {full / floor:11.2f} {rss / 1024:8.0f}")
 PY
 done

@@ -187,14 +187,22 @@ struct CheckArgs {
     /// A suppression comment without `-- reason` is reported (SL002)
     #[arg(long)]
     require_reason: bool,
-    /// Benchmarks: discover, read and parse, then stop (the floor `bench/run.sh` compares
-    /// a full run with)
-    #[arg(long, hide = true)]
-    parse_only: bool,
+    /// Benchmarks: discover, read and parse, then stop (the floors `bench/run.sh` compares a
+    /// full run with): `model` builds the spanned tree and the model, `syntax` only runs the
+    /// YAML parser's event stream and the Dockerfile syntax (the bare floor)
+    #[arg(long, hide = true, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "model")]
+    parse_only: Option<ParseDepth>,
     /// Larger files are reported (SL001) rather than read: bytes, or a number with a unit
     /// (`20MB`, `512KiB`); wins over the configuration's `max-file-size` [default: 10MB]
     #[arg(long, value_name = "SIZE", value_parser = discover::parse_size)]
     max_file_size: Option<u64>,
+}
+
+/// How deep `--parse-only` goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ParseDepth {
+    Model,
+    Syntax,
 }
 
 const CHECK_AFTER_HELP: &str = concat!(
@@ -544,10 +552,20 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         );
     }
     let opts_for = |c: &discover::Candidate| resolver.for_file(&c.path).parse_options();
-    if args.parse_only {
-        // The floor of the benchmark: walk, read and parse every file, no rules.
-        let parsed = crate::par::map(&found.files, |_, c| {
-            discover::load(c, &opts_for(c)).is_some()
+    if let Some(depth) = args.parse_only {
+        // The floors of the benchmark: walk, read and parse every file, no rules.
+        let parsed = crate::par::map(&found.files, |_, c| match depth {
+            ParseDepth::Model => discover::load(c, &opts_for(c)).is_some(),
+            ParseDepth::Syntax => {
+                let limit = opts_for(c).max_file_size;
+                match discover::read_limited(&c.path, limit) {
+                    Ok(discover::Contents::Bytes(bytes)) => std::str::from_utf8(&bytes)
+                        .ok()
+                        .and_then(|text| crate::parse::syntax_only(&c.display, text))
+                        .is_some(),
+                    _ => false,
+                }
+            }
         });
         let parsed = parsed.into_iter().filter(|&p| p).count();
         let _ = writeln!(io.stderr, "parsed {parsed} files");

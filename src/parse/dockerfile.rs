@@ -45,6 +45,12 @@ pub fn parse(source: &SourceFile) -> Parsed {
     out
 }
 
+/// The instruction syntax alone (see [`super::syntax_only`]): the number of instructions.
+#[must_use]
+pub fn syntax_only(text: &str) -> usize {
+    syntax::parse(text).instructions.len()
+}
+
 struct Cx<'s> {
     source: &'s SourceFile,
     escape: u8,

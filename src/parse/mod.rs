@@ -122,6 +122,19 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
     }
 }
 
+/// The bare floor of the benchmark (`check --parse-only=syntax`): the work no reader of these
+/// formats can skip — the YAML parser's event stream, or the Dockerfile's instruction syntax —
+/// and nothing stowlint adds (no spanned tree, no model, no line index). Returns the number of
+/// events or instructions read; `None` for a file that is none of ours by name.
+#[must_use]
+pub fn syntax_only(path: &std::path::Path, text: &str) -> Option<usize> {
+    match detect::by_name(path) {
+        detect::NameClass::Dockerfile => Some(dockerfile::syntax_only(text)),
+        detect::NameClass::Skip => None,
+        detect::NameClass::Compose | detect::NameClass::Yaml => Some(yaml::events_only(text)),
+    }
+}
+
 /// A file that could not be read (I/O error, invalid UTF-8): SL001 at the start, or at the
 /// first invalid byte.
 #[must_use]

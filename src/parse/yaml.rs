@@ -548,6 +548,28 @@ fn too_deep() -> String {
     format!("nesting deeper than {MAX_DEPTH} levels; not read")
 }
 
+/// The parser's event stream alone, with the options [`parse`] uses (see
+/// [`super::syntax_only`]): the number of events up to the end or the first error.
+#[must_use]
+pub fn events_only(text: &str) -> usize {
+    Parser::new_from_str_with_options(text, parser_options())
+        .take_while(Result::is_ok)
+        .count()
+}
+
+fn parser_options() -> granit_parser::Options {
+    // Unknown anchors are our error (not fatal, the rest of the file is still read), and depth
+    // is bounded by our own check in the builder, one message for flow and block collections
+    // alike.
+    granit_parser::options! {
+        emit_unresolved_aliases: true,
+        flow_nesting_limit: MAX_DEPTH,
+        block_nesting_limit: MAX_DEPTH + 1,
+        // As libyaml, and so `docker compose` and `kubectl`, read `a: |\n  text` at the end.
+        block_scalar_eof_without_line_feed: true,
+    }
+}
+
 /// Read every document of a YAML stream.
 #[must_use]
 pub fn parse(file: &SourceFile) -> Stream {
@@ -564,16 +586,7 @@ pub fn parse(file: &SourceFile) -> Stream {
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
-    // Unknown anchors are our error (not fatal, the rest of the file is still read), and depth
-    // is bounded by our own check below, one message for flow and block collections alike.
-    let options = granit_parser::options! {
-        emit_unresolved_aliases: true,
-        flow_nesting_limit: MAX_DEPTH,
-        block_nesting_limit: MAX_DEPTH + 1,
-        // As libyaml, and so `docker compose` and `kubectl`, read `a: |\n  text` at the end.
-        block_scalar_eof_without_line_feed: true,
-    };
-    for item in Parser::new_from_str_with_options(&file.text, options) {
+    for item in Parser::new_from_str_with_options(&file.text, parser_options()) {
         let (event, raw) = match item {
             Ok(pair) => pair,
             Err(e) => {

@@ -507,3 +507,24 @@ fn usage_errors_exit_2_help_and_version_exit_0() {
         format!("stowlint {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// The benchmark's floors (`bench/run.sh`): `--parse-only` builds the model, `--parse-only=
+/// syntax` only reads events and instructions; both walk the same files, skip the same
+/// others, report nothing and pass.
+#[test]
+fn parse_only_floors_read_the_same_files() {
+    let dir = tree(&[
+        ("compose.yaml", "services:\n  db:\n    image: postgres:17\n"),
+        (
+            "k8s/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+        ),
+        ("app/Dockerfile", "FROM debian:12\nVOLUME /data\n"),
+        ("notes.txt", "not ours\n"),
+    ]);
+    for flag in ["--parse-only", "--parse-only=model", "--parse-only=syntax"] {
+        let (code, out, err) = crate::common::run_text(dir.path(), &["check", flag, "."]);
+        assert_eq!((code, out.as_str()), (0, ""), "{flag}: {err}");
+        assert_eq!(err, "parsed 3 files\n", "{flag}");
+    }
+}
