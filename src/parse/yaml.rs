@@ -519,7 +519,7 @@ fn runtime_reads(kind: &ErrorKind, text: &str, at: usize, in_flow: bool) -> Opti
             Some("indent with spaces")
         }
         // A byte order mark starting a line: libyaml skips it (files joined with `cat`).
-        ErrorKind::BomInsideDocument if matches!(before, None | Some(b'\n' | b'\r')) => {
+        ErrorKind::BomInsideDocument if bom_patch(text, at).is_some() => {
             Some("remove the byte order mark")
         }
         _ => None,
@@ -573,6 +573,117 @@ fn parser_options() -> granit_parser::Options {
 /// Read every document of a YAML stream.
 #[must_use]
 pub fn parse(file: &SourceFile) -> Stream {
+    // What libyaml reads and the parser refuses is read again with the refused bytes turned
+    // into what libyaml takes them for (see [`libyaml_reads`]): a handful of sites per file
+    // at most in real files, and a bounded number of re-reads whatever the input.
+    let mut text = std::borrow::Cow::Borrowed(file.text.as_str());
+    let mut rereads = 0;
+    loop {
+        match parse_as(file, &text, rereads < MAX_REREADS) {
+            Ok(stream) => return stream,
+            Err(patch) => {
+                text.to_mut()
+                    .replace_range(patch.range.clone(), &patch.with);
+                rereads += 1;
+            }
+        }
+    }
+}
+
+/// At most this many sites of a file are turned into what libyaml reads (one re-read each);
+/// past them, the next is reported as SL001.
+pub const MAX_REREADS: usize = 16;
+
+/// Bytes of the text the parser reads replaced by as many others, so that every byte offset
+/// stays that of the file.
+struct Patch {
+    range: std::ops::Range<usize>,
+    with: String,
+}
+
+/// Where the parser refuses what libyaml reads (and so `docker compose` and `kubectl`), the
+/// same number of bytes meaning what libyaml takes them for:
+/// - a comment right after a token (`[a, b]# c`, `[a,#c`, `"x"# c`): libyaml starts a comment
+///   at `#` after any token; the comment, up to the line's end, becomes spaces;
+/// - tabs starting a line inside `[...]` or `{...}`: whitespace to libyaml, where indentation
+///   means nothing; they become spaces;
+/// - a byte order mark starting a line after a document start, a comment or a blank line
+///   (files joined with `cat`): libyaml skips it as one column of blank. The line break
+///   before it and the mark (4 or 5 bytes) become two blanks, the line break and one blank:
+///   the next token keeps its offset and its column 1.
+fn libyaml_reads(kind: &ErrorKind, text: &str, at: usize, in_flow: bool) -> Option<Patch> {
+    let bytes = text.as_bytes();
+    let line_start = bytes[..at.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    match kind {
+        ErrorKind::CommentNotSeparated if bytes.get(at) == Some(&b'#') => {
+            runtime_reads(kind, text, at, in_flow)?;
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map_or(bytes.len(), |i| at + i);
+            Some(Patch {
+                range: at..end,
+                with: " ".repeat(end - at),
+            })
+        }
+        ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabNotAllowed
+            if in_flow =>
+        {
+            // The blanks that start the line up to the refused token.
+            let lead = &bytes[line_start..at.min(bytes.len())];
+            if !lead.contains(&b'\t') || !lead.iter().all(|&b| b == b' ' || b == b'\t') {
+                return None;
+            }
+            Some(Patch {
+                range: line_start..at,
+                with: " ".repeat(at - line_start),
+            })
+        }
+        ErrorKind::BomInsideDocument if at == line_start => bom_patch(text, at),
+        _ => None,
+    }
+}
+
+/// A byte order mark at `at`, starting a line after a document start, a comment or a blank
+/// line: the line break before it and the mark become two blanks, the line break and one blank
+/// (see [`libyaml_reads`]). After another line (a block scalar's, which would keep the blanks)
+/// there is no patch.
+fn bom_patch(text: &str, at: usize) -> Option<Patch> {
+    let bytes = text.as_bytes();
+    if at == 0 || !text[at..].starts_with('\u{feff}') {
+        return None;
+    }
+    let break_start = if at >= 2 && &bytes[at - 2..at] == b"\r\n" {
+        at - 2
+    } else {
+        at - 1
+    };
+    let line_break = &text[break_start..at];
+    let before = &text[..break_start];
+    let previous = &before[before.rfind(['\n', '\r']).map_or(0, |i| i + 1)..];
+    let previous = previous.trim_start_matches([' ', '\t']);
+    let harmless = previous.is_empty()
+        || previous.starts_with('#')
+        || previous.strip_prefix("---").is_some_and(|rest| {
+            rest.trim_start_matches([' ', '\t'])
+                .chars()
+                .next()
+                .is_none_or(|c| c == '#')
+        });
+    harmless.then(|| Patch {
+        range: break_start..at + '\u{feff}'.len_utf8(),
+        with: format!("  {line_break} "),
+    })
+}
+
+/// One reading of `text` (the file's, or a patched copy with the same offsets): the stream,
+/// or, when `patch` allows and the parser refused something libyaml reads, what to patch.
+fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch> {
     let mut b = Builder {
         file,
         stack: Vec::new(),
@@ -586,11 +697,15 @@ pub fn parse(file: &SourceFile) -> Stream {
         errors: Vec::new(),
     };
     let mut documents = Vec::new();
-    for item in Parser::new_from_str_with_options(&file.text, parser_options()) {
+    for item in Parser::new_from_str_with_options(text, parser_options()) {
         let (event, raw) = match item {
             Ok(pair) => pair,
             Err(e) => {
                 let at = byte_offset(&file.text, e.marker());
+                if let Some(fix) = libyaml_reads(e.kind(), text, at, b.in_flow()).filter(|_| patch)
+                {
+                    return Err(fix);
+                }
                 let span = b.span(at, at);
                 let message = if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
                     too_deep()
@@ -734,11 +849,11 @@ pub fn parse(file: &SourceFile) -> Stream {
             _ => {}
         }
     }
-    Stream {
+    Ok(Stream {
         documents,
         errors: b.errors,
         fatal: b.fatal,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -948,29 +1063,77 @@ mod tests {
     }
 
     #[test]
-    fn errors_on_what_the_runtime_reads_say_so() {
+    fn what_libyaml_reads_is_read_with_its_values() {
+        for (text, docs) in [
+            ("a: [x, y]# c\n", vec![vec![("a", "[x, y]")]]),
+            ("a: [x,# c\n  y]\n", vec![vec![("a", "[x,# c\n  y]")]]),
+            ("a: \"q\"# c\n", vec![vec![("a", "\"q\"")]]),
+            ("a: [\n\tx\n]\n", vec![vec![("a", "[\n\tx\n]")]]),
+            (
+                "a: 1\n---\n\u{feff}b: 2\n",
+                vec![vec![("a", "1")], vec![("b", "2")]],
+            ),
+            (
+                "a: 1\n---\r\n\u{feff}b: 2\r\n",
+                vec![vec![("a", "1")], vec![("b", "2")]],
+            ),
+        ] {
+            let (file, s) = read(text);
+            assert!(s.errors.is_empty() && !s.fatal, "{text:?}: {:?}", s.errors);
+            assert_eq!(s.documents.len(), docs.len(), "{text:?}");
+            for (doc, keys) in s.documents.iter().zip(docs) {
+                let root = doc.root.as_ref().expect("a root");
+                for (key, written) in keys {
+                    let value = root.get(key).unwrap_or_else(|| panic!("{key} in {text:?}"));
+                    // Spans are the file's: the patched bytes never show.
+                    assert_eq!(value.span.text(&file.text), written, "{text:?}");
+                }
+            }
+        }
+        // The values are libyaml's: the comment is no part of the sequence, the tab no part
+        // of the scalar.
+        let (_, s) = read("a: [x,# c\n\ty]\n");
+        let a = s.documents[0].root.as_ref().unwrap().get("a").unwrap();
+        let items: Vec<_> = a.as_seq().unwrap().iter().map(|n| n.as_str()).collect();
+        assert_eq!(items, [Some("x"), Some("y")]);
+    }
+
+    #[test]
+    fn what_libyaml_refuses_stays_an_error() {
+        // A tab indenting a block mapping; a mark after a block scalar's line (libyaml ends
+        // the scalar there and then fails too); the mark's column breaking the mapping.
         for text in [
-            "a: [x, y]# c\n",
-            "a: [\n\tx\n]\n",
-            "a: 1\n---\n\u{feff}b: 2\n",
+            "a:\n\tb: 1\n",
+            "k: |\n  text\n\u{feff}j: 1\n",
+            "---\n\u{feff}a: 1\nb: 2\n",
         ] {
             let (_, s) = read(text);
-            assert_eq!(s.errors.len(), 1, "{text:?}");
+            assert!(s.fatal, "{text:?}");
             assert!(
-                s.errors[0].message.contains(RUNTIME_READS_IT),
-                "{:?}",
-                s.errors[0]
+                s.errors
+                    .iter()
+                    .all(|e| !e.message.contains(RUNTIME_READS_IT)),
+                "{text:?}: {:?}",
+                s.errors
             );
         }
-        // A tab indenting a block mapping: libyaml refuses it too.
-        let (_, s) = read("a:\n\tb: 1\n");
+    }
+
+    #[test]
+    fn past_the_reread_bound_the_error_says_the_runtime_reads_it() {
+        // One site more than are re-read.
+        let text: String = (0..=MAX_REREADS)
+            .map(|k| format!("a{k}: [x]# c\n"))
+            .collect();
+        let (_, s) = read(&text);
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
         assert!(
-            s.errors
-                .iter()
-                .all(|e| !e.message.contains(RUNTIME_READS_IT)),
+            s.errors[0].message.contains(RUNTIME_READS_IT),
             "{:?}",
             s.errors
         );
+        // Reported at the first site not re-read.
+        assert_eq!(s.errors[0].span.start.line, MAX_REREADS + 1);
     }
 
     #[test]
