@@ -157,6 +157,30 @@ pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_fil
     }
 }
 
+/// Write one report: JSON and SARIF are serialized as they are written (a report of millions
+/// of findings is never one string in memory); the others are rendered, then written.
+fn write_format(
+    format: OutputFormat,
+    report: &Report,
+    cx: &Context,
+    to_file: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => output::json::write(report, out),
+        OutputFormat::Sarif => sarif::write(
+            report,
+            &sarif::Options {
+                srcroot: Some(cx.cwd),
+                execution_successful: cx.paths_ok,
+                rules: rules::RULES,
+            },
+            out,
+        ),
+        _ => out.write_all(render(format, report, cx, to_file).as_bytes()),
+    }
+}
+
 /// Renders every target; files are written relative to `cx.cwd`. Returns false (after
 /// saying why on `stderr`) when a file could not be written.
 pub(super) fn write_all(
@@ -172,17 +196,15 @@ pub(super) fn write_all(
             ok &= write_human(t, report, cx, stdout, stderr);
             continue;
         }
-        let text = render(t.format, report, cx, t.file.is_some());
+        let to_file = t.file.is_some();
+        let fill = |w: &mut dyn Write| write_format(t.format, report, cx, to_file, w);
         match &t.file {
             None => {
-                let written = stdout
-                    .write_all(text.as_bytes())
-                    .and_then(|()| stdout.flush());
+                let written = fill(&mut *stdout).and_then(|()| stdout.flush());
                 ok &= stdout_written(written, stderr);
             }
             Some(file) => {
-                let written =
-                    super::write::atomically(&cx.cwd.join(file), |w| w.write_all(text.as_bytes()));
+                let written = super::write::atomically(&cx.cwd.join(file), fill);
                 if let Err(e) = written {
                     let _ = writeln!(
                         stderr,

@@ -11,9 +11,10 @@ use crate::model::{Pos, Span};
 pub const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonReport<D: Serialize> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// The findings, serialized as they are written ([`super::Lazy`]).
+    diagnostics: D,
     summary: Summary,
 }
 
@@ -74,14 +75,24 @@ impl From<Span> for JsonSpan {
     }
 }
 
+/// The report as one JSON document.
 #[must_use]
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, nor can serializing strings and numbers.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the report as one JSON document, each finding turned into JSON as it is written.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         version: VERSION,
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
+        diagnostics: super::Lazy::new(report.diagnostics.iter().map(|d| {
+            JsonDiagnostic {
                 code: d.code,
                 name: d.name,
                 severity: d.severity,
@@ -99,12 +110,9 @@ pub fn render(report: &Report) -> String {
                         message: &r.message,
                     })
                     .collect(),
-            })
-            .collect(),
+            }
+        })),
         summary: report.summary(),
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+    super::write_json(&doc, out)
 }

@@ -1,6 +1,8 @@
 //! Renderers: one diagnostic type, many formats. Each renderer is a small file that turns a
 //! [`Report`] into text; none of them parses anything.
 
+use std::io::Write as _;
+
 pub mod catalog;
 pub mod checkstyle;
 pub mod concise;
@@ -17,6 +19,40 @@ pub mod statistics;
 use std::path::Path;
 
 use crate::engine::{Diagnostic, Severity};
+
+/// A JSON array serialized from an iterator as it is written: a report's findings are turned
+/// into their JSON shape one at a time, never all at once (JSON and SARIF documents are
+/// written straight to their file or standard output).
+pub(crate) struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    pub(crate) fn new(items: I) -> Self {
+        Self(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Lazy<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Serialized once: a second time would write an empty array.
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// Pretty JSON of `value`, ended by a line break, written through a buffer.
+pub(crate) fn write_json(
+    value: &impl serde::Serialize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
 use crate::model::{Project, SourceFile};
 
 /// What a run found: the renderers' only input.

@@ -33,23 +33,24 @@ pub struct Options<'a> {
 }
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<R: Serialize> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<R: Serialize> {
     tool: Tool,
     invocations: [Invocation; 1],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     /// Our columns count characters, not UTF-16 code units.
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// The results, serialized as they are written ([`super::Lazy`]).
+    results: R,
 }
 
 #[derive(Serialize)]
@@ -179,8 +180,20 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// The report as one SARIF log.
 #[must_use]
 pub fn render(report: &Report, opts: &Options) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, nor can serializing strings and numbers.
+    let _ = write(report, opts, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the report as one SARIF log, each result turned into JSON as it is written.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn write(report: &Report, opts: &Options, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let metas: Vec<&'static RuleMeta> = opts.rules.iter().map(|r| r.meta()).collect();
     let index: HashMap<&str, usize> = metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
     let fingerprints = engine::fingerprints(report.project, report.diagnostics);
@@ -211,8 +224,8 @@ pub fn render(report: &Report, opts: &Options) -> String {
                 .collect(),
             partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
             properties: d.help.as_deref().map(|help| ResultProperties { help }),
-        })
-        .collect();
+        });
+    let results = super::Lazy::new(results);
     let mut original_uri_base_ids = BTreeMap::new();
     if let Some(root) = opts.srcroot {
         let mut uri = file_uri(root);
@@ -248,10 +261,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
             results,
         }],
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-    out.push('\n');
-    out
+    super::write_json(&log, out)
 }
 
 fn descriptor(m: &'static RuleMeta) -> ReportingDescriptor {
