@@ -109,6 +109,8 @@ struct Meta {
     namespace: Option<String>,
     /// `Deployment/api`, or the bare kind when the object has no name.
     owner: String,
+    /// Knative names a container without a name itself (`user-container`).
+    unnamed_container: Option<&'static str>,
 }
 
 impl Meta {
@@ -131,6 +133,8 @@ impl Meta {
             name,
             namespace,
             owner,
+            unnamed_container: (api_group(node) == Some("serving.knative.dev"))
+                .then_some("user-container"),
         }
     }
 }
@@ -321,7 +325,7 @@ impl Reader {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
             workload.pod_volumes = pod_volumes;
             workload.containers =
-                self.containers(pod, &meta.owner, &refs, &workload.claim_templates);
+                self.containers(pod, meta, &refs, &workload.claim_templates);
         }
         self.out.workloads.push(workload);
     }
@@ -388,10 +392,11 @@ impl Reader {
     fn containers(
         &mut self,
         pod: &Node,
-        owner: &str,
+        meta: &Meta,
         volumes: &[VolumeRef<'_>],
         templates: &[Claim],
     ) -> Vec<Container> {
+        let owner = meta.owner.as_str();
         let pod_volumes = PodVolumes::new(volumes, templates);
         let mut out = Vec::new();
         for &(key, role) in CONTAINER_LISTS {
@@ -407,12 +412,15 @@ impl Reader {
                     continue;
                 }
                 let name = text(item.get("name"));
-                if name.is_none() {
+                let default_name = meta.unnamed_container.filter(|_| key == "containers");
+                if name.is_none() && default_name.is_none() {
                     self.error(item.span, format!("{owner}: an entry of {key} has no name"));
                 }
-                let label = name
-                    .as_ref()
-                    .map_or_else(|| format!("#{} of {key}", i + 1), |n| n.value.clone());
+                let label = match (&name, default_name) {
+                    (Some(n), _) => n.value.clone(),
+                    (None, Some(default)) => default.to_string(),
+                    (None, None) => format!("#{} of {key}", i + 1),
+                };
                 let container_owner = format!("{owner} container {label}");
                 let at = ContainerRef {
                     workload: owner,

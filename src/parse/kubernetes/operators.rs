@@ -170,18 +170,24 @@ fn judge(component: &Component<'_>, spec: &StoreSpec) -> Option<Found> {
             span: component.span,
         });
     };
+    let shown = match &component.path {
+        Some(p) => join(p, storage_path),
+        None => storage_path.to_string(),
+    };
     if spec.zero_size {
-        return zero_size(storage, storage_path);
+        return zero_size(storage, &shown);
     }
-    judge_storage(storage, spec)
-        .or_else(|| {
-            let items = storage.get(spec.items.as_deref()?)?.as_seq()?;
-            items.iter().find_map(|item| judge_storage(item, spec))
-        })
-        .map(|mut found| {
-            found.cause = format!("`{}`", found.cause);
-            found
-        })
+    if let Some(mut found) = judge_storage(storage, spec) {
+        found.cause = format!("`{}`", join(&shown, &found.cause));
+        return Some(found);
+    }
+    let items_key = spec.items.as_deref()?;
+    let items = storage.get(items_key)?.as_seq()?;
+    items.iter().enumerate().find_map(|(i, item)| {
+        let mut found = judge_storage(item, spec)?;
+        found.cause = format!("`{shown}.{items_key}[{i}].{}`", found.cause);
+        Some(found)
+    })
 }
 
 /// A storage mapping (or one of its `items`): kept, or ephemeral by a key or a type.
@@ -264,4 +270,58 @@ fn pod_volume(component: &Node, volumes: &str, name: &str) -> Option<Found> {
         cause: format!("its pod template's volume `{name}`"),
         span,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::SourceFile;
+    use crate::model::operators::Medium;
+    use crate::parse::yaml;
+
+    /// The stores found in `text`, as (medium, cause, the text the span covers).
+    fn stores(text: &str) -> Vec<(Medium, String, String)> {
+        let file = SourceFile::new("ops.yaml", text.to_string());
+        let stream = yaml::parse(&file);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let parsed = super::super::parse(&file, &stream.documents);
+        parsed
+            .operator_stores
+            .iter()
+            .map(|s| (s.medium, s.cause.clone(), s.span.text(&file.text).to_string()))
+            .collect()
+    }
+
+    fn rabbit(storage: &str) -> String {
+        format!(
+            "apiVersion: rabbitmq.com/v1beta1\nkind: RabbitmqCluster\nmetadata: {{name: r}}\nspec:\n  persistence:\n    storage: {storage}\n"
+        )
+    }
+
+    #[test]
+    fn a_zero_size_is_an_empty_dir_and_anything_else_is_not() {
+        for zero in ["0", "\"0\"", "0Gi", "0.0", "'0Mi'"] {
+            let found = stores(&rabbit(zero));
+            assert_eq!(found.len(), 1, "{zero}");
+            assert_eq!(found[0].0, Medium::EmptyDir);
+            assert_eq!(found[0].2, zero);
+        }
+        for other in ["10Gi", "0x10", "${SIZE}", "\"{{ .size }}\"", "00Zi", "\"\""] {
+            assert!(stores(&rabbit(other)).is_empty(), "{other}");
+        }
+    }
+
+    #[test]
+    fn an_absent_storage_points_at_its_component_and_a_missing_spec_at_the_kind() {
+        let text = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: a}\nspec:\n  replicas: 1\n---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: b}\n---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: c}\nspec:\n";
+        let found = stores(text);
+        let spans: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(spans, ["spec", "Prometheus", "spec"]);
+        assert!(found.iter().all(|f| f.1 == "no `spec.storage`"));
+    }
+
+    #[test]
+    fn wrong_types_and_other_groups_give_nothing() {
+        let text = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: a}\nspec: [1, 2]\n---\napiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata: {name: k}\nspec:\n  kafka: {storage: ephemeral}\n  zookeeper: {storage: {type: [ephemeral]}}\n---\napiVersion: elasticsearch.k8s.elastic.co/v1\nkind: Elasticsearch\nmetadata: {name: e}\nspec:\n  nodeSets: {name: default}\n---\napiVersion: v1\nkind: Prometheus\nmetadata: {name: core}\n";
+        assert!(stores(text).is_empty(), "{:?}", stores(text));
+    }
 }
