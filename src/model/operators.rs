@@ -76,6 +76,10 @@ pub struct StoreSpec {
     /// Paths under `at` that move the data elsewhere: any present makes `absent` unknown.
     #[serde(default)]
     pub unless: Vec<String>,
+    /// Annotations of the resource (`name=value`) under which the operator ignores this
+    /// store's spec (Strimzi's `strimzi.io/node-pools=enabled` for `spec.kafka.storage`).
+    #[serde(default)]
+    pub ignored_if: Vec<String>,
     /// Dotted path under `at` to the pod count.
     #[serde(default)]
     pub replicas: Option<String>,

@@ -26,6 +26,9 @@ pub(super) fn stores(
 ) -> Vec<OperatorStore> {
     let mut out = Vec::new();
     for spec in &resource.store {
+        if spec.ignored_if.iter().any(|a| annotated(node, a)) {
+            continue;
+        }
         for component in components(node, &spec.at, kind_span) {
             let Some(found) = judge(&component, spec) else {
                 continue;
@@ -52,6 +55,16 @@ pub(super) fn stores(
         }
     }
     out
+}
+
+/// Whether the resource carries the annotation `name=value`.
+fn annotated(node: &Node, annotation: &str) -> bool {
+    let Some((name, value)) = annotation.split_once('=') else {
+        return false;
+    };
+    node.path(&["metadata", "annotations", name])
+        .and_then(Node::as_text)
+        .is_some_and(|v| v.trim() == value)
 }
 
 /// One component of a resource: `spec`, `spec.kafka`, an item of `spec.nodeSets`.
