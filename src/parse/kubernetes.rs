@@ -10,9 +10,9 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, AutoscalerKind, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind,
-    MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume,
-    SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, AutoscalerKind, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount,
+    MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform,
+    PodVolume, SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -324,8 +324,7 @@ impl Reader {
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
             workload.pod_volumes = pod_volumes;
-            workload.containers =
-                self.containers(pod, meta, &refs, &workload.claim_templates);
+            workload.containers = self.containers(pod, meta, &refs, &workload.claim_templates);
         }
         self.out.workloads.push(workload);
     }

@@ -5,7 +5,9 @@
 //! walks the spanned tree where the catalog points. What cannot be read is left alone: a
 //! value of the wrong type, a template placeholder or an unknown storage type gives nothing.
 
-use crate::model::operators::{Medium, OperatorCatalog, OperatorResource, OperatorStore, StoreSpec};
+use crate::model::operators::{
+    Medium, OperatorCatalog, OperatorResource, OperatorStore, StoreSpec,
+};
 use crate::model::{Span, Spanned};
 use crate::parse::yaml::Node;
 
@@ -300,7 +302,13 @@ mod tests {
         parsed
             .operator_stores
             .iter()
-            .map(|s| (s.medium, s.cause.clone(), s.span.text(&file.text).to_string()))
+            .map(|s| {
+                (
+                    s.medium,
+                    s.cause.clone(),
+                    s.span.text(&file.text).to_string(),
+                )
+            })
             .collect()
     }
 
