@@ -30,6 +30,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ephemeral::volume_changed_after_declaration::VolumeChangedAfterDeclaration,
     &ephemeral::anonymous_volume::AnonymousVolume,
     &ephemeral::malformed_volume_array::MalformedVolumeArray,
+    &ephemeral::operator_ephemeral_storage::OperatorEphemeralStorage,
     &memory::data_on_tmpfs::DataOnTmpfs,
     &memory::unbounded_tmpfs::UnboundedTmpfs,
     &memory::unbounded_emptydir::UnboundedEmptydir,

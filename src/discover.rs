@@ -527,10 +527,13 @@ pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Optio
 }
 
 /// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
-/// HorizontalPodAutoscaler that scales a workload mounting one. A cheap filter before parsing.
+/// HorizontalPodAutoscaler or KEDA ScaledObject that scales a workload mounting one. A cheap
+/// filter before parsing.
 #[must_use]
 pub fn may_hold_claim_facts(text: &str) -> bool {
-    text.contains("PersistentVolumeClaim") || text.contains("HorizontalPodAutoscaler")
+    text.contains("PersistentVolumeClaim")
+        || text.contains("HorizontalPodAutoscaler")
+        || text.contains("ScaledObject")
 }
 
 /// Whether facts from claims and autoscalers elsewhere could change findings in `file`: a
@@ -557,6 +560,7 @@ pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
     model.volumes.clear();
     model.persistent_volumes.clear();
     model.storage_classes.clear();
+    model.operator_stores.clear();
     model.dockerfile = None;
     model.object_suppressions.clear();
     model.errors.clear();

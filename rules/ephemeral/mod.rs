@@ -6,6 +6,7 @@ pub mod data_in_anonymous_volume;
 pub mod data_on_container_layer;
 pub mod data_on_emptydir;
 pub mod malformed_volume_array;
+pub mod operator_ephemeral_storage;
 pub mod volume_changed_after_declaration;
 
 use crate::engine::Severity;

@@ -1,23 +1,31 @@
 use super::{relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
-use crate::model::{Container, Mount, Workload};
+use crate::model::{AutoscalerKind, Container, Mount, Workload};
 
-/// The kinds whose replicas share one pod template, and so its claims.
+/// The kinds whose replicas share one pod template, and so its claims (Knative's `Service`,
+/// `Configuration` and `Revision`: the reader makes no workload of the core `Service`).
 const REPLICATED_KINDS: &[&str] = &[
     "Deployment",
     "ReplicaSet",
     "ReplicationController",
     "Rollout",
+    "DeploymentConfig",
+    "Service",
+    "Configuration",
+    "Revision",
 ];
 
 declare_rule! {
     /// ## What it does
-    /// Flags a Deployment, ReplicaSet, ReplicationController or Argo Rollout that runs more
-    /// than one replica (`replicas` > 1, or a HorizontalPodAutoscaler with `maxReplicas` > 1)
-    /// and mounts a PersistentVolumeClaim whose access modes are only `ReadWriteOnce` or
-    /// `ReadWriteOncePod`. The claim is looked up across all files of the run; a claim the run
-    /// does not hold is not reported.
+    /// Flags a Deployment, ReplicaSet, ReplicationController, Argo Rollout, OpenShift
+    /// DeploymentConfig or Knative Service (Configuration, Revision) that runs more than one
+    /// replica and mounts a PersistentVolumeClaim whose access modes are only `ReadWriteOnce`
+    /// or `ReadWriteOncePod`. More than one replica: `replicas` > 1 (Knative: the
+    /// `autoscaling.knative.dev/min-scale` annotation), a HorizontalPodAutoscaler with
+    /// `maxReplicas` > 1, a KEDA ScaledObject with `maxReplicaCount` > 1 (100 when left out),
+    /// or a Knative `autoscaling.knative.dev/max-scale` > 1. The claim and the autoscalers are
+    /// looked up across all files of the run; a claim the run does not hold is not reported.
     ///
     /// ## Why is this bad?
     /// Every replica mounts the same claim. `ReadWriteOnce` attaches the volume to one node:
@@ -77,7 +85,7 @@ impl Rule for RwoClaimSharedByReplicas {
         let scale = match (replicas, &autoscaler) {
             (Some(r), _) => format!("{} replicas", r.value),
             (None, Some((_, a, max))) => {
-                format!("up to {} replicas (HPA {})", max.value, a.name.value)
+                format!("up to {} replicas ({})", max.value, a.describe())
             }
             (None, None) => return,
         };
@@ -104,11 +112,20 @@ impl Rule for RwoClaimSharedByReplicas {
                 d.label(r.span, format!("{} replicas, one claim", r.value));
             }
             (None, Some((i, a, max))) => {
-                d.related(
-                    i.source.path.clone(),
-                    max.span,
-                    format!("HorizontalPodAutoscaler/{} scales up to here", a.name.value),
-                );
+                let what = match a.kind {
+                    AutoscalerKind::HorizontalPodAutoscaler => {
+                        format!("HorizontalPodAutoscaler/{} scales up to here", a.name.value)
+                    }
+                    AutoscalerKind::ScaledObject if a.default_max => format!(
+                        "ScaledObject/{} scales up to {} (`maxReplicaCount` left out)",
+                        a.name.value, max.value
+                    ),
+                    AutoscalerKind::ScaledObject => {
+                        format!("ScaledObject/{} scales up to here", a.name.value)
+                    }
+                    AutoscalerKind::Knative => "Knative scales up to here".to_string(),
+                };
+                d.related(i.source.path.clone(), max.span, what);
             }
             (None, None) => {}
         }

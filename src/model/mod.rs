@@ -5,6 +5,7 @@
 //! containers → mounts.
 
 mod index;
+pub mod operators;
 mod source;
 
 use std::path::PathBuf;
@@ -80,6 +81,8 @@ pub struct FileModel {
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
     pub autoscalers: Vec<Autoscaler>,
+    /// Operators' custom resources whose data does not survive their pods.
+    pub operator_stores: Vec<operators::OperatorStore>,
     pub dockerfile: Option<Dockerfile>,
     /// Kubernetes objects annotated `stowlint.io/ignore`.
     pub object_suppressions: Vec<ObjectSuppression>,
@@ -142,6 +145,7 @@ impl FileModel {
             persistent_volumes: Vec::new(),
             storage_classes: Vec::new(),
             autoscalers: Vec::new(),
+            operator_stores: Vec::new(),
             dockerfile: None,
             object_suppressions: Vec::new(),
             context: false,
@@ -603,15 +607,43 @@ pub struct StorageClass {
     pub span: Span,
 }
 
+/// What scales a workload beyond its `replicas`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoscalerKind {
+    HorizontalPodAutoscaler,
+    /// A KEDA `ScaledObject` (it drives an HPA of its own).
+    ScaledObject,
+    /// Knative's autoscaler, bounded by the revision's `max-scale` annotation.
+    Knative,
+}
+
+/// An autoscaler of a workload: a HorizontalPodAutoscaler, a KEDA ScaledObject, or Knative's
+/// own (then `name` and the target are the Knative object itself).
 #[derive(Clone, Debug)]
 pub struct Autoscaler {
+    pub kind: AutoscalerKind,
     pub name: Spanned<String>,
     pub namespace: Option<String>,
     /// `scaleTargetRef.kind` and `.name`.
     pub target_kind: Option<String>,
     pub target_name: Option<Spanned<String>>,
+    /// The most pods it may run; the span shows where that is decided.
     pub max_replicas: Option<Spanned<u64>>,
+    /// `max_replicas` is the kind's default, not written (KEDA's 100).
+    pub default_max: bool,
     pub span: Span,
+}
+
+impl Autoscaler {
+    /// How messages name it: `HPA web`, `ScaledObject web`, `Knative's autoscaler`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self.kind {
+            AutoscalerKind::HorizontalPodAutoscaler => format!("HPA {}", self.name.value),
+            AutoscalerKind::ScaledObject => format!("ScaledObject {}", self.name.value),
+            AutoscalerKind::Knative => "Knative's autoscaler".to_string(),
+        }
+    }
 }
 
 /// What a Dockerfile says, stage by stage.

@@ -10,11 +10,13 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind,
-    MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume,
-    SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, AutoscalerKind, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount,
+    MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform,
+    PodVolume, SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
+
+mod operators;
 
 const TEMPLATE: &[&str] = &["spec", "template", "spec"];
 const JOB_TEMPLATE: &[&str] = &["spec", "jobTemplate", "spec", "template", "spec"];
@@ -31,6 +33,30 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
     ("Job", TEMPLATE),
     ("CronJob", JOB_TEMPLATE),
 ];
+
+/// Workloads of other API groups whose pod spec sits elsewhere, by group and kind: they are
+/// workloads even before their pod spec is read, and Knative's own autoscaler scales them.
+const GROUP_POD_SPEC_PATHS: &[(&str, &str, &[&str])] = &[
+    ("apps.openshift.io", "DeploymentConfig", TEMPLATE),
+    ("serving.knative.dev", "Service", TEMPLATE),
+    ("serving.knative.dev", "Configuration", TEMPLATE),
+    ("serving.knative.dev", "Revision", &["spec"]),
+];
+
+/// Knative's per-revision bounds of its autoscaler (`max-scale` `0` is unbounded), current
+/// and legacy names (https://knative.dev/docs/serving/autoscaling/scale-bounds/).
+const KNATIVE_MAX_SCALE: &[&str] = &[
+    "autoscaling.knative.dev/max-scale",
+    "autoscaling.knative.dev/maxScale",
+];
+const KNATIVE_MIN_SCALE: &[&str] = &[
+    "autoscaling.knative.dev/min-scale",
+    "autoscaling.knative.dev/minScale",
+];
+
+/// KEDA's `maxReplicaCount` when a ScaledObject leaves it out
+/// (https://keda.sh/docs/latest/reference/scaledobject-spec/).
+const KEDA_DEFAULT_MAX_REPLICAS: u64 = 100;
 
 /// Where other kinds (Argo Rollout, OpenShift DeploymentConfig, Knative Service, ...) keep a
 /// pod spec; they count as workloads only when it holds `containers`, so that unrelated
@@ -83,6 +109,8 @@ struct Meta {
     namespace: Option<String>,
     /// `Deployment/api`, or the bare kind when the object has no name.
     owner: String,
+    /// Knative names a container without a name itself (`user-container`).
+    unnamed_container: Option<&'static str>,
 }
 
 impl Meta {
@@ -105,6 +133,8 @@ impl Meta {
             name,
             namespace,
             owner,
+            unnamed_container: (api_group(node) == Some("serving.knative.dev"))
+                .then_some("user-container"),
         }
     }
 }
@@ -225,8 +255,18 @@ impl Reader {
                 name: meta.name,
             }),
             "HorizontalPodAutoscaler" => self.autoscaler(node, meta),
+            "ScaledObject" if api_group(node) == Some("keda.sh") => {
+                self.scaled_object(node, meta);
+            }
             _ => {
-                if let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) {
+                if let Some(resource) = operators::resource(node, kind) {
+                    let stores = operators::stores(node, &meta.owner, kind_span, resource);
+                    self.out.operator_stores.extend(stores);
+                } else if let Some(path) = group_pod_spec_path(node, kind) {
+                    let pod = node.path(path).filter(|p| p.is_map());
+                    self.workload(node, &meta, pod);
+                    self.knative_autoscaler(node, &meta);
+                } else if let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) {
                     // A built-in workload is one even when its pod spec cannot be read.
                     let pod = node.path(path).filter(|p| p.is_map());
                     self.workload(node, &meta, pod);
@@ -243,7 +283,8 @@ impl Reader {
         let replicas = match spec {
             Some(spec) if owns_replicas => self.replicas(spec, &meta.owner),
             _ => None,
-        };
+        }
+        .or_else(|| knative_min_scale(node, meta));
         let strategy = spec.and_then(|s| {
             text(s.path(&["strategy", "type"]))
                 .or_else(|| text(s.path(&["updateStrategy", "type"])))
@@ -283,8 +324,7 @@ impl Reader {
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
             workload.pod_volumes = pod_volumes;
-            workload.containers =
-                self.containers(pod, &meta.owner, &refs, &workload.claim_templates);
+            workload.containers = self.containers(pod, meta, &refs, &workload.claim_templates);
         }
         self.out.workloads.push(workload);
     }
@@ -351,10 +391,11 @@ impl Reader {
     fn containers(
         &mut self,
         pod: &Node,
-        owner: &str,
+        meta: &Meta,
         volumes: &[VolumeRef<'_>],
         templates: &[Claim],
     ) -> Vec<Container> {
+        let owner = meta.owner.as_str();
         let pod_volumes = PodVolumes::new(volumes, templates);
         let mut out = Vec::new();
         for &(key, role) in CONTAINER_LISTS {
@@ -370,12 +411,15 @@ impl Reader {
                     continue;
                 }
                 let name = text(item.get("name"));
-                if name.is_none() {
+                let default_name = meta.unnamed_container.filter(|_| key == "containers");
+                if name.is_none() && default_name.is_none() {
                     self.error(item.span, format!("{owner}: an entry of {key} has no name"));
                 }
-                let label = name
-                    .as_ref()
-                    .map_or_else(|| format!("#{} of {key}", i + 1), |n| n.value.clone());
+                let label = match (&name, default_name) {
+                    (Some(n), _) => n.value.clone(),
+                    (None, Some(default)) => default.to_string(),
+                    (None, None) => format!("#{} of {key}", i + 1),
+                };
                 let container_owner = format!("{owner} container {label}");
                 let at = ContainerRef {
                     workload: owner,
@@ -610,6 +654,7 @@ impl Reader {
         let spec = node.get("spec");
         let target = spec.and_then(|s| s.get("scaleTargetRef"));
         self.out.autoscalers.push(Autoscaler {
+            kind: AutoscalerKind::HorizontalPodAutoscaler,
             span: meta.name.span,
             name: meta.name,
             namespace: meta.namespace,
@@ -621,6 +666,70 @@ impl Reader {
             max_replicas: spec
                 .and_then(|s| s.get("maxReplicas"))
                 .and_then(|m| Some(Spanned::new(m.as_u64()?, m.span))),
+            default_max: false,
+        });
+    }
+
+    /// A KEDA ScaledObject: an autoscaler of its `scaleTargetRef` (a Deployment unless it
+    /// says otherwise) up to `maxReplicaCount`, 100 when left out.
+    fn scaled_object(&mut self, node: &Node, meta: Meta) {
+        let spec = node.get("spec");
+        let target = spec.and_then(|s| s.get_entry("scaleTargetRef"));
+        let written = spec
+            .and_then(|s| s.get("maxReplicaCount"))
+            .filter(|m| !m.is_null());
+        let (max_replicas, default_max) = match written {
+            Some(m) => (m.as_u64().map(|n| Spanned::new(n, m.span)), false),
+            // Where the default applies: the target, or the object's name.
+            None => (
+                Some(Spanned::new(
+                    KEDA_DEFAULT_MAX_REPLICAS,
+                    target.map_or(meta.name.span, |(k, _)| k.span),
+                )),
+                true,
+            ),
+        };
+        let target = target.map(|(_, t)| t);
+        self.out.autoscalers.push(Autoscaler {
+            kind: AutoscalerKind::ScaledObject,
+            span: meta.name.span,
+            name: meta.name,
+            namespace: meta.namespace,
+            target_kind: Some(
+                target
+                    .and_then(|t| t.get("kind"))
+                    .and_then(Node::as_text)
+                    .unwrap_or("Deployment")
+                    .to_string(),
+            ),
+            target_name: target.and_then(|t| text(t.get("name"))),
+            max_replicas,
+            default_max,
+        });
+    }
+
+    /// Knative scales a Service, Configuration or Revision itself: an autoscaler of the
+    /// object up to its `max-scale` annotation. Without one (or with `0`, unbounded) the
+    /// bound is the cluster's `config-autoscaler`, which a manifest does not show: none.
+    fn knative_autoscaler(&mut self, node: &Node, meta: &Meta) {
+        if api_group(node) != Some("serving.knative.dev") {
+            return;
+        }
+        let Some((value, n)) = knative_annotation(node, &meta.kind, KNATIVE_MAX_SCALE) else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        self.out.autoscalers.push(Autoscaler {
+            kind: AutoscalerKind::Knative,
+            span: value.span,
+            name: meta.name.clone(),
+            namespace: meta.namespace.clone(),
+            target_kind: Some(meta.kind.clone()),
+            target_name: Some(meta.name.clone()),
+            max_replicas: Some(Spanned::new(n, value.span)),
+            default_max: false,
         });
     }
 }
@@ -656,6 +765,47 @@ fn join_sub_path(mount: &mut Mount, item: &Node) {
         return;
     }
     *host = node_path(&format!("{}/{sub}", host.path));
+}
+
+/// The API group of an object's `apiVersion` (`keda.sh` in `keda.sh/v1alpha1`); `None` for
+/// the core group (`v1`).
+fn api_group(node: &Node) -> Option<&str> {
+    let api = node.get("apiVersion")?.as_text()?;
+    Some(api.split_once('/')?.0.trim())
+}
+
+/// Where a workload of another API group (Knative, OpenShift) keeps its pod spec.
+fn group_pod_spec_path(node: &Node, kind: &str) -> Option<&'static [&'static str]> {
+    let group = api_group(node)?;
+    GROUP_POD_SPEC_PATHS
+        .iter()
+        .find(|(g, k, _)| *g == group && *k == kind)
+        .map(|(_, _, path)| *path)
+}
+
+/// Knative keeps at least `min-scale` pods of a revision running: its replicas, when more
+/// than none.
+fn knative_min_scale(node: &Node, meta: &Meta) -> Option<Spanned<u64>> {
+    if api_group(node) != Some("serving.knative.dev") {
+        return None;
+    }
+    let (value, n) = knative_annotation(node, &meta.kind, KNATIVE_MIN_SCALE)?;
+    (n > 0).then(|| Spanned::new(n, value.span))
+}
+
+/// A Knative autoscaling annotation of the revision template (`spec.template.metadata` for a
+/// Service or Configuration, the object's own `metadata` for a Revision), as a count.
+fn knative_annotation<'n>(node: &'n Node, kind: &str, names: &[&str]) -> Option<(&'n Node, u64)> {
+    let metadata = if kind == "Revision" {
+        node.get("metadata")
+    } else {
+        node.path(&["spec", "template", "metadata"])
+    }?;
+    let annotations = metadata.get("annotations")?;
+    names.iter().find_map(|name| {
+        let value = annotations.get(name)?;
+        Some((value, value.as_u64()?))
+    })
 }
 
 /// The pod spec of a kind we do not know, when it has one that holds `containers`.

@@ -50,6 +50,7 @@ pub struct Parsed {
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
     pub autoscalers: Vec<Autoscaler>,
+    pub operator_stores: Vec<crate::model::operators::OperatorStore>,
     pub dockerfile: Option<Dockerfile>,
     pub object_suppressions: Vec<ObjectSuppression>,
 }
@@ -65,6 +66,7 @@ impl Parsed {
         m.persistent_volumes = self.persistent_volumes;
         m.storage_classes = self.storage_classes;
         m.autoscalers = self.autoscalers;
+        m.operator_stores = self.operator_stores;
         m.dockerfile = self.dockerfile;
         m.object_suppressions = self.object_suppressions;
         m.shrink();

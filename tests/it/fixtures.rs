@@ -77,8 +77,22 @@ fn messages_follow_one_convention() {
         let object = text[first_word.len()..].starts_with('/');
         let proper_name = object
             || first_word.chars().skip(1).any(char::is_uppercase)
-            || ["Dockerfile", "Docker", "Compose", "Kubernetes", "Helm"]
-                .contains(&first_word.as_str());
+            || [
+                "Dockerfile",
+                "Docker",
+                "Compose",
+                "Kubernetes",
+                "Helm",
+                "Knative",
+                "Podman",
+                "Quadlet",
+                "Strimzi",
+                "Prometheus",
+                "Alertmanager",
+                "Redis",
+                "Elasticsearch",
+            ]
+            .contains(&first_word.as_str());
         if text.chars().next().is_some_and(char::is_uppercase) && !proper_name {
             return Some("starts with a capital");
         }
