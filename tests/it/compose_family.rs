@@ -12,6 +12,7 @@ use stowlint::pipeline::{self, Input, Linted};
 const CASES: &[&str] = &[
     "compose-extends",
     "compose-extends-local",
+    "compose-extends-test",
     "compose-extends-cycle",
     "compose-include",
 ];
