@@ -526,6 +526,67 @@ pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Optio
     Some(model)
 }
 
+/// Compose files that compose files of `files` extend services of or include (`extends:
+/// {file: ...}`, top-level `include:`) but the run was not given, and theirs in turn
+/// ([`MAX_DEPTH`](crate::model::MAX_DEPTH) levels at most): read as context. `cwd` is where
+/// relative paths start.
+pub fn add_compose_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &Path) {
+    let mut have: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.format == Some(crate::model::Format::Compose))
+        .map(|f| crate::model::lexical(&f.source.path))
+        .collect();
+    let mut frontier: Vec<usize> = (0..files.len()).collect();
+    for _ in 0..crate::model::MAX_DEPTH {
+        let wanted: std::collections::BTreeSet<PathBuf> = frontier
+            .iter()
+            .flat_map(|&i| crate::model::compose_refs(&files[i]))
+            .filter(|p| !have.contains(p))
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        have.extend(wanted.iter().cloned());
+        let start = files.len();
+        files.extend(
+            wanted
+                .into_iter()
+                .filter_map(|display| compose_context(display, opts, cwd)),
+        );
+        frontier = (start..files.len()).collect();
+    }
+}
+
+/// The compose file at `display` (as diagnostics name it) that another compose file extends
+/// services of or includes, read as context whatever its name says (an `extends` base may be
+/// a fragment such as `common-services.yml`): its own findings are not reported. `None` when
+/// there is no such file, or when it does not really lie in its repository (a link that
+/// leaves it is not followed).
+#[must_use]
+pub fn compose_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Option<FileModel> {
+    let path = cwd.join(&display);
+    if !path.is_file() {
+        return None;
+    }
+    let root = confinement_root(path.parent()?)?;
+    if !fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&root)) {
+        return None;
+    }
+    let bytes = match read_limited(&path, opts.max_file_size) {
+        Ok(Contents::Bytes(bytes)) => bytes,
+        _ => return None,
+    };
+    // Classified as compose by a compose name in the same folder (relative paths and the
+    // `.env` file resolve there).
+    let classify_as = display.with_file_name("compose.yaml");
+    let mut model = parse_bytes(display, &classify_as, bytes, opts, false)?;
+    if model.format != Some(crate::model::Format::Compose) {
+        return None;
+    }
+    model.context = true;
+    Some(model)
+}
+
 /// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
 /// HorizontalPodAutoscaler or KEDA ScaledObject that scales a workload mounting one. A cheap
 /// filter before parsing.

@@ -293,7 +293,9 @@ fn read_context(
             shared.insert(lexical(&model.source.path), Arc::new(model));
         }
     }
-    let claim_context = {
+    let mut compose_context = read_compose_context(outcomes, &context_facts, options);
+    context_facts.extend(compose_context.iter().map(FileFacts::of));
+    let mut claim_context = {
         let mut have: Vec<&Path> = outcomes.iter().map(|o| o.facts.path.as_path()).collect();
         have.extend(context_facts.iter().map(|f| f.path.as_path()));
         let wanting = outcomes
@@ -308,7 +310,55 @@ fn read_context(
         )
     };
     context_facts.extend(claim_context.iter().map(FileFacts::of));
+    claim_context.append(&mut compose_context);
     (context_facts, claim_context)
+}
+
+/// The compose files the run's compose files extend services of or include, that the run was
+/// not given (see [`crate::discover::add_compose_context`]): read as context, followed
+/// [`MAX_DEPTH`](crate::model::MAX_DEPTH) levels at most.
+fn read_compose_context(
+    outcomes: &[Outcome],
+    context_facts: &[FileFacts],
+    options: &Options<'_>,
+) -> Vec<FileModel> {
+    // Any file of the run, compose or not, is not read again as context.
+    let mut have: HashSet<PathBuf> = outcomes
+        .iter()
+        .map(|o| &o.facts)
+        .chain(context_facts)
+        .map(|f| lexical(&f.path))
+        .collect();
+    let mut wanted: Vec<PathBuf> = outcomes
+        .iter()
+        .flat_map(|o| o.facts.compose_refs.iter())
+        .filter(|p| !have.contains(*p))
+        .cloned()
+        .collect();
+    let mut found: Vec<FileModel> = Vec::new();
+    for _ in 0..crate::model::MAX_DEPTH {
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            break;
+        }
+        have.extend(wanted.iter().cloned());
+        let read = crate::par::map(&wanted, |_, display| {
+            crate::discover::compose_context(
+                display.clone(),
+                &options.context.parse,
+                &options.context.cwd,
+            )
+        });
+        let start = found.len();
+        found.extend(read.into_iter().flatten());
+        wanted = found[start..]
+            .iter()
+            .flat_map(crate::model::compose_refs)
+            .filter(|p| !have.contains(p))
+            .collect();
+    }
+    found
 }
 
 /// At most this many bytes of input are read, parsed and linted at once, whatever the number

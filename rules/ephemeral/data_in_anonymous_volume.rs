@@ -1,4 +1,7 @@
-use super::{data_severity, has_unknown_target, near_misses, quoted_list, stateful_containers};
+use super::{
+    data_severity, has_unknown_target, kept_where_extended, near_misses, quoted_list,
+    stateful_containers,
+};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Mount, MountKind, MountSource, MountSyntax, Platform, Workload};
@@ -69,10 +72,15 @@ impl Rule for DataInAnonymousVolume {
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.
+            let (project, file) = (cx.project(), cx.file());
+            let extended = |path: &str| kept_where_extended(project, file, w, path);
             for cov in &cover {
                 let Some(m) = cov.mount.filter(|m| m.kind == MountKind::Anonymous) else {
                     continue;
                 };
+                if extended(&cov.data_path) {
+                    continue;
+                }
                 let span = if m.syntax == MountSyntax::ComposeShort {
                     m.span
                 } else {
@@ -96,7 +104,7 @@ impl Rule for DataInAnonymousVolume {
             // Nothing mounted: the image's own VOLUME keeps it.
             let in_image: Vec<(String, String, Option<_>)> = cover
                 .iter()
-                .filter(|cov| cov.mount.is_none())
+                .filter(|cov| cov.mount.is_none() && !extended(&cov.data_path))
                 .filter_map(|cov| {
                     let v = facts.image_volume(&cov.data_path)?;
                     Some((cov.data_path.clone(), v.path.clone(), v.declared.clone()))

@@ -1,6 +1,6 @@
 use super::{
-    data_severity, durable_storage_help, has_unknown_target, mount_point, near_misses, quoted_list,
-    stateful_containers,
+    data_severity, durable_storage_help, has_unknown_target, kept_where_extended, mount_point,
+    near_misses, quoted_list, stateful_containers,
 };
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
@@ -82,6 +82,7 @@ impl Rule for DataOnContainerLayer {
                 .filter(|cov| cov.mount.is_none())
                 .map(|cov| cov.data_path)
                 .filter(|p| kubernetes || facts.image_volume(p).is_none())
+                .filter(|p| !kept_where_extended(cx.project(), cx.file(), w, p))
                 .collect();
             let Some(first) = lost.first() else { continue };
             reported.push(facts.stateful.repository.clone());

@@ -10,7 +10,7 @@ pub mod operator_ephemeral_storage;
 pub mod volume_changed_after_declaration;
 
 use crate::engine::Severity;
-use crate::model::{Container, Mount, Platform, Project, Workload};
+use crate::model::{Container, FileModel, Mount, Platform, Project, Workload, WorkloadKind};
 use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::{ImageFacts, image_facts, volume_name_for};
 
@@ -31,6 +31,23 @@ pub(crate) fn stateful_containers<'a>(
         .collect();
     found.sort_by_key(|(_, facts)| !facts.named_server);
     found
+}
+
+/// Whether a service of another compose file that `extends` `w` (of `file`) mounts storage
+/// over `data_path` itself: `w` is then a template whose data is kept where it is extended
+/// (`extends: {file: base.yml, service: db}` with the data volume beside it), and the
+/// extending service is checked as compose runs it.
+pub(crate) fn kept_where_extended(
+    project: &Project,
+    file: &FileModel,
+    w: &Workload,
+    data_path: &str,
+) -> bool {
+    w.kind == WorkloadKind::ComposeService
+        && project.extenders(file, w).any(|e| {
+            e.mounts()
+                .any(|(_, m)| !m.target.contains('$') && is_at_or_under(data_path, &m.target))
+        })
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `e2e`,

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, MountSyntax, Platform, Workload};
-use crate::rules::ephemeral::{Reported, durable_storage_help, stateful_containers};
+use crate::rules::ephemeral::{Reported, data_severity, durable_storage_help, stateful_containers};
 use crate::rules::facts::coverage;
 
 declare_rule! {
@@ -12,7 +12,10 @@ declare_rule! {
     /// `medium: Memory`. The data path is the one the container's command line chooses when it
     /// moves it (`--dir`, `--storage.tsdb.path`); tools of the image and servers with
     /// persistence switched off (`redis-server --save "" --appendonly no`) keep no data. One
-    /// finding per volume, on the container that runs the server.
+    /// finding per volume, on the container that runs the server. In a project's test
+    /// fixtures (files under `test/`, `tests/`, `ci/`, or named like
+    /// `docker-compose.test.yml`) the finding is info: a test database on tmpfs is thrown
+    /// away on purpose.
     ///
     /// ## Why is this bad?
     /// A tmpfs lives in RAM: every stop, restart or reschedule of the container erases the
@@ -50,6 +53,7 @@ impl Rule for DataOnTmpfs {
             return;
         }
         let mut reported = Reported::default();
+        let path = &cx.file().source.path;
         for (c, facts) in stateful_containers(cx.project(), w) {
             for cov in coverage(&facts, c) {
                 let Some(m) = cov.mount else { continue };
@@ -72,7 +76,7 @@ impl Rule for DataOnTmpfs {
                         ),
                     )
                     .subject(m.span)
-                    .severity(facts.severity(Severity::Error))
+                    .severity(data_severity(&facts, path, Severity::Error))
                     .help(match (&m.kind, &m.volume) {
                         (MountKind::Tmpfs, Some(v)) if m.syntax != MountSyntax::ComposeTmpfs => {
                             format!(

@@ -15,8 +15,12 @@ declare_rule! {
     /// `data` (a volume) written.
     ///
     /// Compose files of the run in the same folder are read as one project (override files,
-    /// `-f a.yaml -f b.yaml`): a volume declared in one of them counts. A file with a
-    /// top-level `include:` is not checked, nor a source left unresolved (`${VOLUME}`).
+    /// `-f a.yaml -f b.yaml`), and so are the files a file includes (top-level `include:`)
+    /// or extends services of, and the files that include it or extend its services: a
+    /// volume declared in one of them counts. A file whose `include:` names a file the run
+    /// cannot read (remote, missing, `${VAR}`) is not checked, nor a source left unresolved
+    /// (`${VOLUME}`), nor a mount a service inherits through `extends` (the base file
+    /// reports it).
     /// An override file (`docker-compose.override*.yml`, `compose.override*.yaml`,
     /// `docker-compose.<env>.yml`) with no base file (`compose.yaml`, `docker-compose.yml`)
     /// beside it is merged with a base in another folder (`-f ../../docker-compose.yml -f
@@ -68,8 +72,8 @@ fn compose(m: &Mount, cx: &mut Ctx) {
         return;
     };
     let file = cx.file();
-    // Declared, unknown (`${VAR}`), or possibly declared where this file cannot see it.
-    if m.volume.is_some() || unresolved_source(m) || file.include.is_some() {
+    // Declared, or unknown (`${VAR}`).
+    if m.volume.is_some() || unresolved_source(m) {
         return;
     }
     // A top-level `volumes:` that failed to parse is reported as SL001 already.
@@ -77,7 +81,15 @@ fn compose(m: &Mount, cx: &mut Ctx) {
         return;
     }
     let project = cx.project();
-    if compose_siblings(project, file).any(|f| f.volumes.iter().any(|d| d.key.value == *name)) {
+    // Possibly declared by an included file this run cannot see.
+    if !project.includes_known(file) {
+        return;
+    }
+    let family = project.compose_family(file);
+    if family
+        .iter()
+        .any(|f| f.volumes.iter().any(|d| d.key.value == *name))
+    {
         return;
     }
     // An override file with no base beside it is merged with a base in another folder
@@ -105,6 +117,15 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     }
     if let Some(near) = near {
         d.label(
+            near.span,
+            format!("did you mean `{}`, declared here?", near.value),
+        );
+    } else if let Some((f, near)) = family
+        .iter()
+        .find_map(|f| did_you_mean(name, f.volumes.iter().map(|d| &d.key)).map(|near| (f, near)))
+    {
+        d.related(
+            f.source.path.clone(),
             near.span,
             format!("did you mean `{}`, declared here?", near.value),
         );

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use super::{compose_siblings, unresolved_source, volume_name};
+use super::{unresolved_source, volume_name};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{FileModel, Workload};
@@ -17,7 +17,8 @@ declare_rule! {
     /// makes readers believe data is kept where it is not.
     ///
     /// Compose files of the run in the same folder are read as one project (override files,
-    /// `-f a.yaml -f b.yaml`): a mount in one of them counts. A file whose mounts include an
+    /// `-f a.yaml -f b.yaml`), and so are the files a file includes or extends services of,
+    /// and the files that include it or extend its services: a mount in one of them counts. A file whose mounts include an
     /// unresolved source (`${VOLUME}`), or which declares volumes but no services, is not
     /// checked. StatefulSet `volumeClaimTemplates` are not pod volumes.
     ///
@@ -58,7 +59,7 @@ impl Rule for UnusedVolume {
         }
         // The names mounted anywhere in the project, collected once: a file of many services
         // each mounting its own volume stays linear.
-        let siblings: Vec<&FileModel> = compose_siblings(cx.project(), file).collect();
+        let siblings: Vec<&FileModel> = cx.project().compose_family(file);
         let used: HashSet<&str> = mounts()
             .chain(
                 siblings

@@ -207,6 +207,16 @@ pub fn lint_file(
     let enabled = |code: &str| here.enabled(code);
     let shared = FilePath::from(path);
     let mut out = Vec::new();
+    // Services with `extends` are checked as compose runs them: their base's settings merged.
+    let effective: Vec<Option<crate::model::EffectiveService>> =
+        if file.workloads.iter().any(|w| w.extends.is_some()) {
+            file.workloads
+                .iter()
+                .map(|w| project.effective_service(file, w))
+                .collect()
+        } else {
+            Vec::new()
+        };
     for rule in rules {
         let meta = rule.meta();
         if file.format.is_some_and(|f| !meta.formats.contains(&f))
@@ -223,12 +233,19 @@ pub fn lint_file(
             out: &mut out,
         };
         rule.check_file(file, &mut cx);
-        for workload in &file.workloads {
+        for (k, workload) in file.workloads.iter().enumerate() {
+            let merged = effective.get(k).and_then(Option::as_ref);
+            let workload = merged.map_or(workload, |e| &e.workload);
+            let before = cx.out.len();
             rule.check_workload(workload, &mut cx);
-            for (container, mount) in workload.mounts() {
+            // An inherited mount's own findings are reported where it is written.
+            for (container, mount) in workload.mounts().filter(|(_, m)| !m.inherited) {
                 cx.mount = Some((mount.span.start.offset, mount.span.end.offset));
                 rule.check_mount(mount, container, workload, &mut cx);
                 cx.mount = None;
+            }
+            if let Some(merged) = merged {
+                place_inherited(merged, cx.out, before);
             }
         }
     }
@@ -257,6 +274,30 @@ pub fn lint_file(
         }
     }
     out
+}
+
+/// The findings of an extending service's checks (from `before` on): those about a mount
+/// written in another file are dropped (that file's lint reports them where they are
+/// written); those at the `extends` key (what the service inherits) name the base service.
+fn place_inherited(
+    merged: &crate::model::EffectiveService,
+    out: &mut Vec<Diagnostic>,
+    before: usize,
+) {
+    let mut produced = out.split_off(before);
+    if let Some(mount_span) = merged.inherited_mount_span() {
+        produced.retain(|d| d.span != mount_span);
+    }
+    if let Some(key) = merged.extends_span() {
+        for d in produced.iter_mut().filter(|d| d.span == key) {
+            d.related(
+                FilePath::from(merged.base_file.as_path()),
+                merged.base_name.span,
+                format!("inherited from service `{}`", merged.base_name.value),
+            );
+        }
+    }
+    out.append(&mut produced);
 }
 
 /// Every span of every finding and of its related locations lies in a file of `project`, on

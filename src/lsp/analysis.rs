@@ -127,6 +127,7 @@ pub fn analyze(
     let mut files = vec![model];
     if on_disk {
         add_build_context(&mut files, &settings.parse, overlay);
+        add_compose_context(&mut files, &settings.parse, overlay);
         if discover::wants_claim_facts(&files[0]) {
             add_claim_context(&mut files, path, root, &settings.parse, overlay, facts);
         }
@@ -176,6 +177,47 @@ fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, overlay: &
             model.context = true;
             files.push(model);
         }
+    }
+}
+
+/// Compose files the document extends services of or includes, and theirs in turn: the open
+/// document's text, else the file on disk when it lies in its repository.
+fn add_compose_context(files: &mut Vec<FileModel>, opts: &ParseOptions, overlay: &dyn Overlay) {
+    let mut have: HashSet<PathBuf> = HashSet::from([lexical(&files[0].source.path)]);
+    let mut frontier = vec![0];
+    for _ in 0..crate::model::MAX_DEPTH {
+        let wanted: std::collections::BTreeSet<PathBuf> = frontier
+            .iter()
+            .flat_map(|&i| crate::model::compose_refs(&files[i]))
+            .filter(|p| !have.contains(p))
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        have.extend(wanted.iter().cloned());
+        let start = files.len();
+        for path in wanted {
+            let model = match overlay.open_text(&path) {
+                // Read as compose whatever its name says, as `check` reads it.
+                Some(text) => parse::parse_file(
+                    SourceFile::new(path.with_file_name("compose.yaml"), text.to_string()),
+                    opts,
+                    false,
+                )
+                .map(|mut m| {
+                    m.source.path.clone_from(&path);
+                    m
+                }),
+                None => discover::compose_context(path.clone(), opts, Path::new("/")),
+            };
+            if let Some(mut model) =
+                model.filter(|m| m.format == Some(crate::model::Format::Compose))
+            {
+                model.context = true;
+                files.push(model);
+            }
+        }
+        frontier = (start..files.len()).collect();
     }
 }
 

@@ -1,8 +1,9 @@
 //! The cross-file index: what one file can ask about the others, and the answers.
 //!
-//! Rules see other files only through four lookups on [`Project`](super::Project): the
+//! Rules see other files only through six lookups on [`Project`](super::Project): the
 //! Dockerfile a compose `build:` names, a PersistentVolumeClaim by name, the autoscalers of a
-//! workload, and the compose files of a folder. Each lookup is a [`Query`]; the index answers
+//! workload, the compose files of a folder, the compose file at a path (a base of `extends`,
+//! an `include`d file), and the compose files that extend or include one. Each lookup is a [`Query`]; the index answers
 //! it from small per-file [`FileFacts`] (names and namespaces, never trees). A project answers
 //! from its own files; a streaming run answers the same queries from the facts of every file
 //! it read, and the two must agree (one implementation serves both), which is how a run that
@@ -31,6 +32,10 @@ pub enum Query {
     },
     /// The compose files of a folder.
     ComposeDir(PathBuf),
+    /// The compose file at this path (lexically normalized).
+    ComposeFile(PathBuf),
+    /// The compose files that extend a service of, or include, the file at this path.
+    ComposeReferrers(PathBuf),
 }
 
 /// Which files (and which item of each) answer a query: a path, and the position of the
@@ -48,6 +53,9 @@ pub struct FileFacts {
     pub claims: Vec<(String, Option<String>)>,
     /// Autoscalers in file order: target kind, target name, namespace.
     pub autoscalers: Vec<(Option<String>, Option<String>, Option<String>)>,
+    /// Compose: the other files it extends services of or includes, each once, lexically
+    /// normalized.
+    pub compose_refs: Vec<PathBuf>,
 }
 
 impl FileFacts {
@@ -73,8 +81,27 @@ impl FileFacts {
                     )
                 })
                 .collect(),
+            compose_refs: compose_refs(file),
         }
     }
+}
+
+/// The files a compose file extends services of or includes, each once, in file order.
+#[must_use]
+pub fn compose_refs(file: &FileModel) -> Vec<PathBuf> {
+    let mut refs: Vec<PathBuf> = Vec::new();
+    let own = lexical(&file.source.path);
+    let extended = file
+        .workloads
+        .iter()
+        .filter_map(|w| w.extends.as_ref()?.file.clone());
+    let included = file.includes.iter().flat_map(|i| i.paths.iter().cloned());
+    for path in extended.chain(included) {
+        if path != own && !refs.contains(&path) {
+            refs.push(path);
+        }
+    }
+    refs
 }
 
 /// Lookups over the facts of a set of files, in the order given (a run sorts files by path).
@@ -87,6 +114,10 @@ pub struct FactIndex {
     /// Autoscalers by target name: (file, autoscaler).
     autoscalers: HashMap<String, Vec<(usize, usize)>>,
     compose_by_dir: HashMap<PathBuf, Vec<usize>>,
+    /// Compose files by lexical path.
+    compose_files: HashMap<PathBuf, usize>,
+    /// Compose files by the files they extend or include.
+    referrers: HashMap<PathBuf, Vec<usize>>,
 }
 
 impl FactIndex {
@@ -104,6 +135,10 @@ impl FactIndex {
                     .entry(dir.to_path_buf())
                     .or_default()
                     .push(i);
+                index.compose_files.entry(lexical(&f.path)).or_insert(i);
+                for target in &f.compose_refs {
+                    index.referrers.entry(target.clone()).or_default().push(i);
+                }
             }
             for (j, (name, _)) in f.claims.iter().enumerate() {
                 index.claims.entry(name.clone()).or_default().push((i, j));
@@ -178,6 +213,20 @@ impl FactIndex {
         self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
     }
 
+    /// The compose file at `path` (compared after lexical normalization).
+    #[must_use]
+    pub fn compose_file(&self, path: &Path) -> Option<usize> {
+        self.compose_files.get(&lexical(path)).copied()
+    }
+
+    /// The compose files that extend services of, or include, the file at `path`.
+    #[must_use]
+    pub fn compose_referrers(&self, path: &Path) -> &[usize] {
+        self.referrers
+            .get(&lexical(path))
+            .map_or(&[][..], Vec::as_slice)
+    }
+
     /// The files and items that answer `query`: (file, item) positions.
     fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
@@ -191,6 +240,12 @@ impl FactIndex {
                 namespace,
             } => Box::new(self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
             Query::ComposeDir(dir) => Box::new(self.compose_in(dir).iter().map(|&i| (i, 0))),
+            Query::ComposeFile(path) => {
+                Box::new(self.compose_file(path).map(|i| (i, 0)).into_iter())
+            }
+            Query::ComposeReferrers(path) => {
+                Box::new(self.compose_referrers(path).iter().map(|&i| (i, 0)))
+            }
         }
     }
 

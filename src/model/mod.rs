@@ -4,13 +4,15 @@
 //! Project → files → workloads (compose service, pod template owner, Dockerfile stage) →
 //! containers → mounts.
 
+mod family;
 mod index;
 pub mod operators;
 mod source;
 
 use std::path::PathBuf;
 
-pub use index::{Answer, FactIndex, FileFacts, Query};
+pub use family::{EffectiveService, MAX_DEPTH};
+pub use index::{Answer, FactIndex, FileFacts, Query, compose_refs};
 pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.
@@ -77,6 +79,8 @@ pub struct FileModel {
     /// Compose top-level `include:` (its key): other files merged into this project, which may
     /// declare volumes this file mounts.
     pub include: Option<Span>,
+    /// The entries of `include:`, in file order.
+    pub includes: Vec<Include>,
     pub claims: Vec<Claim>,
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
@@ -141,6 +145,7 @@ impl FileModel {
             workloads: Vec::new(),
             volumes: Vec::new(),
             include: None,
+            includes: Vec::new(),
             claims: Vec::new(),
             persistent_volumes: Vec::new(),
             storage_classes: Vec::new(),
@@ -192,7 +197,7 @@ pub enum WorkloadKind {
 }
 
 /// A compose service, a Kubernetes pod template owner, or a Dockerfile stage.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Workload {
     pub kind: WorkloadKind,
     pub platform: Platform,
@@ -226,6 +231,35 @@ pub struct Workload {
     pub claim_templates: Vec<Claim>,
     /// Why the compose service counts as swarm (the swarm-only key), when it does.
     pub swarm_reason: Option<Spanned<String>>,
+    /// Compose `extends`: the service this one is built on.
+    pub extends: Option<Extends>,
+}
+
+/// Compose `extends: svc`, `extends: {service: svc}` or `extends: {file: base.yml, service:
+/// svc}`: the service starts from `svc`'s configuration and overrides it.
+#[derive(Clone, Debug)]
+pub struct Extends {
+    /// The `extends` key.
+    pub key: Span,
+    /// The base service's name (after interpolation), and where it is written.
+    pub service: Spanned<String>,
+    /// The base file, resolved against the extending file's folder and lexically normalized;
+    /// `None` for a service of the same file.
+    pub file: Option<PathBuf>,
+}
+
+/// One entry of a compose file's top-level `include:`: other compose files loaded as projects
+/// of their own and merged into this one.
+#[derive(Clone, Debug)]
+pub struct Include {
+    /// The entry as written (a path, or the long form's mapping).
+    pub span: Span,
+    /// The files (`path:` may list several), resolved against the including file's folder and
+    /// lexically normalized.
+    pub paths: Vec<PathBuf>,
+    /// A path that is not known (an unresolved `${VAR}`) or not a local file (`oci://`,
+    /// `git@...`, `https://...`): what the entry brings cannot be known.
+    pub unknown: bool,
 }
 
 impl Workload {
@@ -275,7 +309,7 @@ pub enum ContainerRole {
     Ephemeral,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Container {
     pub name: String,
     pub role: ContainerRole,
@@ -451,6 +485,9 @@ pub struct Mount {
     pub target_span: Span,
     /// The whole entry.
     pub span: Span,
+    /// Inherited through compose `extends` from the base service (an effective view's mount):
+    /// rules consider it, but its own findings are reported where it is written.
+    pub inherited: bool,
 }
 
 impl Mount {
@@ -484,6 +521,7 @@ impl Mount {
             source_span: None,
             target_span,
             span: target_span,
+            inherited: false,
         }
     }
 

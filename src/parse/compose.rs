@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use super::interpolate::{Interpolated, Vars, interpolate};
 use super::{ComposeMode, ParseOptions, Parsed, paths};
 use crate::model::{
-    Build, Command, Container, ContainerRole, EnvVar, Mount, MountKind, MountSource, MountSyntax,
-    ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl, Workload, WorkloadKind,
+    Build, Command, Container, ContainerRole, EnvVar, Extends, Include, Mount, MountKind,
+    MountSource, MountSyntax, ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl,
+    Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Node, Style};
 
@@ -81,8 +82,11 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         parsed.workloads = cx.services(key, services);
         cx.swarm_per_file(&mut parsed.workloads);
     }
+    if let Some((key, include)) = root.get_entry("include") {
+        parsed.include = Some(key.span);
+        parsed.includes = cx.includes(include);
+    }
     parsed.volumes = cx.decls;
-    parsed.include = root.get_entry("include").map(|(key, _)| key.span);
     parsed.errors = cx.errors;
     parsed
 }
@@ -302,7 +306,79 @@ impl Cx<'_> {
             build: self.build(svc.node.get("build")),
             claim_templates: Vec::new(),
             swarm_reason: swarm_reason.filter(|_| platform == Platform::Swarm),
+            extends: svc
+                .node
+                .get_entry("extends")
+                .and_then(|(key, value)| self.extends(key, value)),
         }
+    }
+
+    /// `extends: svc`, or `extends: {service: svc, file: base.yml}`. `None` when it names no
+    /// service (compose rejects it).
+    fn extends(&self, key: &Node, value: &Node) -> Option<Extends> {
+        let (service, file) = if value.is_map() {
+            (
+                self.string(value.get("service"))?,
+                self.string(value.get("file")),
+            )
+        } else {
+            (self.string(Some(value))?, None)
+        };
+        if service.value.is_empty() || service.value.contains('$') {
+            return None;
+        }
+        let file = match file {
+            Some(f) if f.value.contains('$') || f.value.is_empty() => return None,
+            Some(f) => Some(crate::model::lexical(&self.dir.join(&f.value))),
+            None => None,
+        };
+        Some(Extends {
+            key: key.span,
+            service,
+            file,
+        })
+    }
+
+    /// The entries of top-level `include:`: paths, or mappings whose `path:` is one path or
+    /// a list (`project_directory` and `env_file` are not followed).
+    fn includes(&self, node: &Node) -> Vec<Include> {
+        let Some(items) = node.as_seq() else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .map(|item| {
+                let written: Vec<&Node> = match item.get("path") {
+                    Some(path) => match path.as_seq() {
+                        Some(paths) => paths.iter().map(|p| &**p).collect(),
+                        None => vec![path],
+                    },
+                    None if item.is_map() => Vec::new(),
+                    None => vec![&**item],
+                };
+                let mut entry = Include {
+                    span: item.span,
+                    paths: Vec::new(),
+                    unknown: written.is_empty(),
+                };
+                for path in written {
+                    match self.interp(path) {
+                        Some(p)
+                            if p.known
+                                && !p.value.is_empty()
+                                && !is_remote_context(&p.value)
+                                && !p.value.starts_with("oci:") =>
+                        {
+                            entry
+                                .paths
+                                .push(crate::model::lexical(&self.dir.join(&p.value)));
+                        }
+                        _ => entry.unknown = true,
+                    }
+                }
+                entry
+            })
+            .collect()
     }
 
     /// Swarm is decided per file, not per service: one swarm-only key, or a stack file's name

@@ -758,6 +758,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             build: None,
             claim_templates: Vec::new(),
             swarm_reason: None,
+            extends: None,
             pinned_by_label: None,
         });
     }

@@ -319,6 +319,7 @@ impl Reader {
             build: None,
             claim_templates,
             swarm_reason: None,
+            extends: None,
             pinned_by_label: None,
         };
         if let Some(pod) = pod {

@@ -46,6 +46,7 @@ pub struct Parsed {
     pub workloads: Vec<Workload>,
     pub volumes: Vec<VolumeDecl>,
     pub include: Option<crate::model::Span>,
+    pub includes: Vec<crate::model::Include>,
     pub claims: Vec<Claim>,
     pub persistent_volumes: Vec<PersistentVolume>,
     pub storage_classes: Vec<StorageClass>,
@@ -62,6 +63,7 @@ impl Parsed {
         m.workloads = self.workloads;
         m.volumes = self.volumes;
         m.include = self.include;
+        m.includes = self.includes;
         m.claims = self.claims;
         m.persistent_volumes = self.persistent_volumes;
         m.storage_classes = self.storage_classes;

@@ -590,3 +590,29 @@ fn the_nearest_configuration_applies_in_the_editor() {
     assert_eq!(sl101["severity"], 3, "info: {sl101:#?}");
     c.shutdown();
 }
+
+/// A compose file whose services `extends` a base file: the editor reads the base (its open
+/// text, else the file on disk) and reports what `stowlint check` reports.
+#[test]
+fn an_extending_compose_file_reads_its_base_in_the_editor() {
+    let fixture = crate::common::root().join("fixtures/cross/compose-extends");
+    let read = |name: &str| std::fs::read_to_string(fixture.join(name)).expect("fixture");
+    let dir = tempdir();
+    std::fs::write(dir.path().join("base.yml"), read("base.yml")).expect("write");
+    let compose = uri(&dir.path().join("compose.yaml"));
+    let mut c = Client::start(dir.path());
+    c.open(&compose, "yaml", &read("compose.yaml"));
+    // As `check` reports it: the service that adds no storage, at its `extends` key; no
+    // unused `uploads` (the base's web service mounts it) and nothing about the base's socket.
+    let d = c.diagnostics(&compose, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["SL202"], "{d:#?}");
+    assert_eq!(d[0]["range"]["start"]["line"], 8);
+    let related = d[0]["relatedInformation"].as_array().expect("related");
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == uri(&dir.path().join("base.yml")).as_str()),
+        "{related:#?}"
+    );
+    c.shutdown();
+}

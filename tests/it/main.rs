@@ -8,6 +8,7 @@ mod catalog;
 mod ci_gate;
 mod cli;
 mod cli_outputs;
+mod compose_family;
 mod config;
 mod corpus;
 mod dataloss;

@@ -15,6 +15,7 @@ fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
     let opts = ParseOptions::default();
     let mut files = discover::load_all(candidates, &opts);
     discover::add_build_context(&mut files, &opts, cwd);
+    discover::add_compose_context(&mut files, &opts, cwd);
     let explicit = candidates
         .iter()
         .filter(|c| c.explicit)
@@ -94,7 +95,13 @@ fn each_cross_file_case_alone() {
 fn files_named_alone_read_their_context() {
     // A manifest whose claim is in a neighbour (claim context), a compose file whose
     // Dockerfile the run was not given (build context).
-    for case in ["fixtures/cross/rwo-claim", "fixtures/cross/mssql-build"] {
+    for case in [
+        "fixtures/cross/rwo-claim",
+        "fixtures/cross/mssql-build",
+        "fixtures/cross/compose-extends",
+        "fixtures/cross/compose-extends-cycle",
+        "fixtures/cross/compose-include",
+    ] {
         let dir = crate::common::root().join(case);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("fixture")

@@ -1,0 +1,243 @@
+//! Compose files that build on one another: a service that `extends` another (in its file or
+//! in another) is checked as compose runs it, with findings at the file and line where each
+//! mount is written; files joined by `extends` or `include:` see each other's volumes. Each
+//! case under `fixtures/cross/compose-*` marks every finding with `# expect: <CODE>`.
+
+use std::path::{Path, PathBuf};
+
+use stowlint::discover;
+use stowlint::pipeline::{self, Input, Linted};
+
+/// The cases, each linted as one folder.
+const CASES: &[&str] = &[
+    "compose-extends",
+    "compose-extends-local",
+    "compose-extends-test",
+    "compose-extends-cycle",
+    "compose-include",
+];
+
+/// `stowlint check` over `paths` (relative to `cwd`), as the command line runs it: the
+/// streaming run, context files read from disk.
+fn check_in(cwd: &Path, paths: &[&str]) -> Linted {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), cwd);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let opts = stowlint::parse::ParseOptions::default();
+    let inputs: Vec<Input> = found
+        .files
+        .iter()
+        .map(|c| {
+            let opts = opts.clone();
+            Input::new(c.display.clone(), c.explicit, move || {
+                discover::load(c, &opts)
+            })
+        })
+        .collect();
+    pipeline::lint(&inputs, &pipeline::Options::every_rule(cwd))
+}
+
+fn check(paths: &[&str]) -> Linted {
+    check_in(&crate::common::root(), paths)
+}
+
+/// (file name, line, code) of every finding.
+fn found(linted: &Linted) -> Vec<(String, usize, String)> {
+    let mut out: Vec<(String, usize, String)> = linted
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.file.to_string_lossy().replace('\\', "/"),
+                d.span.start.line,
+                d.code.to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `# expect:` markers of every YAML file under `dir` (shown relative to the crate root).
+fn marked(dir: &Path) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("fixture");
+            let shown = crate::common::shown(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            for (line, code) in crate::common::expectations(&text) {
+                out.push((shown.clone(), line, code));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_finding_is_marked_where_it_is_written() {
+    for case in CASES {
+        let folder = format!("fixtures/cross/{case}");
+        let linted = check(&[&folder]);
+        let rendered = crate::common::render(&linted.project, &linted.diagnostics);
+        assert_eq!(
+            found(&linted),
+            marked(&crate::common::root().join(&folder)),
+            "{case}:\n{rendered}"
+        );
+        insta::assert_snapshot!(format!("compose_family_{case}"), rendered);
+    }
+}
+
+#[test]
+fn an_extending_file_named_alone_reads_its_base() {
+    let alone = check(&["fixtures/cross/compose-extends/compose.yaml"]);
+    let together = check(&["fixtures/cross/compose-extends"]);
+    let in_extending = |l: &Linted| {
+        found(l)
+            .into_iter()
+            .filter(|(f, _, _)| f.ends_with("compose.yaml"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_extending(&alone), in_extending(&together));
+    // The finding on what the service inherits names the base service, in the base file.
+    let d = &alone.diagnostics[0];
+    assert_eq!(d.code, "SL202");
+    assert!(
+        d.related
+            .iter()
+            .any(|r| r.file.ends_with("base.yml") && r.message.contains("service `db`")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_base_file_alone_is_linted_as_written() {
+    // Nothing in the run extends its services: it is a compose file like any other.
+    let linted = check(&["fixtures/cross/compose-extends/base.yml"]);
+    let codes: Vec<(usize, String)> = found(&linted)
+        .into_iter()
+        .map(|(_, line, code)| (line, code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (4, "SL202".to_string()),
+            (10, "SL501".to_string()),
+            (11, "SL102".to_string())
+        ]
+    );
+}
+
+#[test]
+fn an_including_file_named_alone_reads_what_it_includes() {
+    let linted = check(&["fixtures/cross/compose-include/compose.yaml"]);
+    assert_eq!(
+        found(&linted),
+        [(
+            "fixtures/cross/compose-include/compose.yaml".to_string(),
+            10,
+            "SL501".to_string()
+        )]
+    );
+    let related = &linted.diagnostics[0].related;
+    assert!(
+        related
+            .iter()
+            .any(|r| r.file.ends_with("storage/compose.yaml") && r.message.contains("reports")),
+        "{related:?}"
+    );
+}
+
+const APP: &str = "services:\n  app:\n    image: nginx\n    volumes:\n      - objects:/srv\n";
+
+#[test]
+fn an_include_the_run_cannot_read_keeps_undefined_volumes_quiet() {
+    for include in [
+        "oci://registry.example/stack:1",
+        "missing/compose.yaml",
+        "${STACK}/compose.yaml",
+    ] {
+        let dir =
+            crate::common::tree(&[("compose.yaml", &format!("include:\n  - {include}\n{APP}"))]);
+        let linted = check_in(dir.path(), &["compose.yaml"]);
+        assert_eq!(found(&linted), [], "{include}");
+        assert_eq!(linted.project.files.len(), 1);
+    }
+    // Long syntax, with a list of paths that all exist: the volume is known to be undefined.
+    let dir = crate::common::tree(&[
+        (
+            "compose.yaml",
+            &format!(
+                "include:\n  - path: [a/compose.yaml, b.yml]\n    project_directory: a\n{APP}"
+            ),
+        ),
+        ("a/compose.yaml", "services: {}\n"),
+        ("b.yml", "volumes:\n  object:\n"),
+    ]);
+    let linted = check_in(dir.path(), &["compose.yaml"]);
+    assert_eq!(
+        found(&linted),
+        [("compose.yaml".to_string(), 8, "SL501".to_string())]
+    );
+}
+
+const MSSQL: &str = "services:\n  db:\n    image: mcr.microsoft.com/mssql/server:2022-latest\n";
+const EXTENDING: &str = "services:\n  db:\n    extends:\n      file: base.yml\n      service: db\n";
+
+#[test]
+fn a_base_linked_out_of_the_repository_is_not_read() {
+    // In the repository: the base is followed, and the extending service has no storage.
+    let dir = crate::common::tree(&[
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/compose.yaml", EXTENDING),
+        ("repo/base.yml", MSSQL),
+    ]);
+    let linted = check_in(&dir.path().join("repo"), &["compose.yaml"]);
+    assert_eq!(
+        found(&linted),
+        [("compose.yaml".to_string(), 3, "SL201".to_string())]
+    );
+    // The same base reached through a link that leaves the repository: not read.
+    let dir = crate::common::tree(&[
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/compose.yaml", EXTENDING),
+        ("outside/base.yml", MSSQL),
+    ]);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            dir.path().join("outside/base.yml"),
+            dir.path().join("repo/base.yml"),
+        )
+        .expect("link");
+        let linted = check_in(&dir.path().join("repo"), &["compose.yaml"]);
+        assert_eq!(found(&linted), []);
+    }
+}
+
+#[test]
+fn a_long_extends_chain_is_followed_to_its_bound() {
+    // `s0` extends `s1` ... extends `s20`, which has the image: past the bound, the service is
+    // linted as written (no image known, no finding), and nothing hangs.
+    let mut text = String::from("services:\n");
+    for i in 0..20 {
+        text.push_str(&format!("  s{i}:\n    extends: s{}\n", i + 1));
+    }
+    text.push_str("  s20:\n    image: mcr.microsoft.com/mssql/server:2022-latest\n");
+    let dir = crate::common::tree(&[("compose.yaml", &text)]);
+    let linted = check_in(dir.path(), &["compose.yaml"]);
+    let lines: Vec<usize> = found(&linted).into_iter().map(|(_, l, _)| l).collect();
+    // s20 itself, and the services within MAX_DEPTH of it (each at its `extends` key).
+    let depth = stowlint::model::MAX_DEPTH;
+    assert_eq!(lines.len(), depth + 1, "{lines:?}");
+    assert_eq!(lines.last(), Some(&43));
+}
