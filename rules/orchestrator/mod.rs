@@ -141,9 +141,11 @@ pub(crate) fn host_local_data<'a>(
 
 /// The claim a mount uses, when it is declared in the run with only `ReadWriteOnce` /
 /// `ReadWriteOncePod` access: one node (or one pod) at a time. Claim templates and claims the
-/// run does not hold are unknown: `None`.
+/// run does not hold are unknown: `None`. `from` is the workload's file (a claim without
+/// namespace is looked up near it).
 fn rwo_claim<'a>(
     project: &'a Project,
+    from: &std::path::Path,
     w: &Workload,
     m: &Mount,
 ) -> Option<(&'a FileModel, &'a Claim)> {
@@ -156,7 +158,7 @@ fn rwo_claim<'a>(
     if w.claim_templates.iter().any(|t| &t.name.value == name) {
         return None;
     }
-    let (file, claim) = project.claim(name, w.namespace.as_deref())?;
+    let (file, claim) = project.claim(name, w.namespace.as_deref(), from)?;
     let single_node = !claim.access_modes.is_empty()
         && claim
             .access_modes

@@ -83,7 +83,7 @@ impl Rule for RwoClaimRollingUpdate {
             return;
         }
         let project = cx.project();
-        let Some((file, claim)) = rwo_claim(project, w, m) else {
+        let Some((file, claim)) = rwo_claim(project, &cx.file().source.path, w, m) else {
             return;
         };
         let Some(at) = m.source_span else { return };

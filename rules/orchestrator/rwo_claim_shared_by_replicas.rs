@@ -74,7 +74,7 @@ impl Rule for RwoClaimSharedByReplicas {
             return;
         }
         let project = cx.project();
-        let Some((file, claim)) = rwo_claim(project, w, m) else {
+        let Some((file, claim)) = rwo_claim(project, &cx.file().source.path, w, m) else {
             return;
         };
         let replicas = w.replicas.as_ref().filter(|r| r.value > 1);

@@ -19,10 +19,11 @@ use super::{FileModel, Format, lexical, same_namespace};
 pub enum Query {
     /// The Dockerfile at this path (lexically normalized).
     Dockerfile(PathBuf),
-    /// The claim `name` seen from `namespace`.
+    /// The claim `name` seen from `namespace`, by a file in the folder `near`.
     Claim {
         name: String,
         namespace: Option<String>,
+        near: PathBuf,
     },
     /// The autoscalers whose `scaleTargetRef` is this kind and name, seen from `namespace`.
     Autoscalers {
@@ -104,13 +105,58 @@ pub fn compose_refs(file: &FileModel) -> Vec<PathBuf> {
     refs
 }
 
+/// The claims of one name: by namespace as written (`None`: without one), and all of them.
+#[derive(Debug, Default)]
+struct ClaimsNamed {
+    by_namespace: HashMap<Option<String>, Near>,
+    any: Near,
+}
+
+/// Items (file, item) by where their files are, for the nearest to a folder in a lookup
+/// that costs the depth of the folder, not the number of items.
+#[derive(Debug, Default)]
+struct Near {
+    /// The first item (file order) of each folder.
+    in_folder: HashMap<PathBuf, (usize, usize)>,
+    /// The first item (file order) under each folder of one component or more.
+    under: HashMap<PathBuf, (usize, usize)>,
+    /// The first item of all.
+    first: Option<(usize, usize)>,
+}
+
+impl Near {
+    /// Items are inserted in file order: the first one kept for each folder is the first.
+    fn insert(&mut self, folder: &Path, item: (usize, usize)) {
+        self.in_folder.entry(folder.to_path_buf()).or_insert(item);
+        for ancestor in folder.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+            if self.under.contains_key(ancestor) {
+                break;
+            }
+            self.under.insert(ancestor.to_path_buf(), item);
+        }
+        self.first.get_or_insert(item);
+    }
+
+    /// The item in `dir`, else the first under its deepest ancestor holding one; past the
+    /// top folder, the first of all unless `scoped`.
+    fn nearest(&self, dir: &Path, scoped: bool) -> Option<(usize, usize)> {
+        if let Some(&item) = self.in_folder.get(dir) {
+            return Some(item);
+        }
+        dir.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .find_map(|a| self.under.get(a).copied())
+            .or(if scoped { None } else { self.first })
+    }
+}
+
 /// Lookups over the facts of a set of files, in the order given (a run sorts files by path).
 #[derive(Debug, Default)]
 pub struct FactIndex {
     files: Vec<FileFacts>,
     dockerfiles: HashMap<PathBuf, usize>,
     /// Claims by name: (file, claim).
-    claims: HashMap<String, Vec<(usize, usize)>>,
+    claims: HashMap<String, ClaimsNamed>,
     /// Autoscalers by target name: (file, autoscaler).
     autoscalers: HashMap<String, Vec<(usize, usize)>>,
     compose_by_dir: HashMap<PathBuf, Vec<usize>>,
@@ -140,8 +186,15 @@ impl FactIndex {
                     index.referrers.entry(target.clone()).or_default().push(i);
                 }
             }
-            for (j, (name, _)) in f.claims.iter().enumerate() {
-                index.claims.entry(name.clone()).or_default().push((i, j));
+            let folder = f.path.parent().unwrap_or(Path::new(""));
+            for (j, (name, namespace)) in f.claims.iter().enumerate() {
+                let named = index.claims.entry(name.clone()).or_default();
+                named
+                    .by_namespace
+                    .entry(namespace.clone())
+                    .or_default()
+                    .insert(folder, (i, j));
+                named.any.insert(folder, (i, j));
             }
             for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
                 if let Some(target) = target {
@@ -168,22 +221,28 @@ impl FactIndex {
         self.dockerfiles.get(&lexical(path)).copied()
     }
 
-    /// The claim `name` seen from `namespace`: an exact namespace match wins over an object
-    /// without namespace; otherwise the first that matches.
+    /// The claim `name` seen from `namespace` by a file in the folder `near`. Both namespaces
+    /// written pin it: the nearest claim of that namespace wins, wherever it is. Otherwise
+    /// (the workload's or the claim's namespace left to whoever applies it) only a claim near
+    /// the workload counts — in its folder, else under its deepest ancestor folder holding
+    /// one — never one in an unrelated folder of the run; a claim without namespace first.
     #[must_use]
-    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(usize, usize)> {
-        let mut found = None;
-        for &(i, j) in self.claims.get(name)? {
-            let theirs = self.files[i].claims[j].1.as_deref();
-            if !same_namespace(theirs, namespace) {
-                continue;
-            }
-            if theirs == namespace {
-                return Some((i, j));
-            }
-            found = found.or(Some((i, j)));
+    pub fn claim(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        near: &Path,
+    ) -> Option<(usize, usize)> {
+        let named = self.claims.get(name)?;
+        let group = |ns: Option<&str>| named.by_namespace.get(&ns.map(str::to_string));
+        match namespace {
+            Some(ns) => group(Some(ns))
+                .and_then(|g| g.nearest(near, false))
+                .or_else(|| group(None).and_then(|g| g.nearest(near, true))),
+            None => group(None)
+                .and_then(|g| g.nearest(near, true))
+                .or_else(|| named.any.nearest(near, true)),
         }
-        found
     }
 
     /// The autoscalers of the workload `kind`/`name` in `namespace`. A workload that is not a
@@ -231,9 +290,11 @@ impl FactIndex {
     fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
             Query::Dockerfile(p) => Box::new(self.dockerfile(p).map(|i| (i, 0)).into_iter()),
-            Query::Claim { name, namespace } => {
-                Box::new(self.claim(name, namespace.as_deref()).into_iter())
-            }
+            Query::Claim {
+                name,
+                namespace,
+                near,
+            } => Box::new(self.claim(name, namespace.as_deref(), near).into_iter()),
             Query::Autoscalers {
                 kind,
                 name,
@@ -269,5 +330,90 @@ impl FactIndex {
                 _ => return false,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(path: &str, claims: &[(&str, Option<&str>)]) -> FileFacts {
+        FileFacts {
+            path: PathBuf::from(path),
+            claims: claims
+                .iter()
+                .map(|(n, ns)| ((*n).to_string(), ns.map(str::to_string)))
+                .collect(),
+            ..FileFacts::default()
+        }
+    }
+
+    fn found(index: &FactIndex, name: &str, ns: Option<&str>, from: &str) -> Option<String> {
+        index
+            .claim(name, ns, Path::new(from))
+            .map(|(i, j)| format!("{}#{j}", index.files()[i].path.display()))
+    }
+
+    #[test]
+    fn a_namespace_on_both_sides_pins_the_claim_wherever_it_is() {
+        let index = FactIndex::new(vec![
+            claims("apps/a/pvc.yaml", &[("data", Some("a"))]),
+            claims("apps/b/pvc.yaml", &[("data", Some("b")), ("data", None)]),
+            claims("other/pvc.yaml", &[("data", Some("c"))]),
+        ]);
+        assert_eq!(
+            found(&index, "data", Some("c"), "apps/a").as_deref(),
+            Some("other/pvc.yaml#0")
+        );
+        assert_eq!(
+            found(&index, "data", Some("a"), "apps/b").as_deref(),
+            Some("apps/a/pvc.yaml#0")
+        );
+        // No claim in `d`: one without namespace, near the workload.
+        assert_eq!(
+            found(&index, "data", Some("d"), "apps/b").as_deref(),
+            Some("apps/b/pvc.yaml#1")
+        );
+        assert_eq!(found(&index, "data", Some("d"), "other"), None);
+    }
+
+    #[test]
+    fn without_a_namespace_only_a_claim_near_the_workload_counts() {
+        let index = FactIndex::new(vec![
+            claims("apps/a/pvc.yaml", &[("data", None)]),
+            claims("apps/b/deep/pvc.yaml", &[("data", None)]),
+            claims("apps/b/ns.yaml", &[("data", Some("prod"))]),
+            claims("unrelated/pvc.yaml", &[("cache", None)]),
+        ]);
+        // Its own folder first, then under the deepest shared folder.
+        assert_eq!(
+            found(&index, "data", None, "apps/a").as_deref(),
+            Some("apps/a/pvc.yaml#0")
+        );
+        assert_eq!(
+            found(&index, "data", None, "apps/b").as_deref(),
+            Some("apps/b/deep/pvc.yaml#0")
+        );
+        assert_eq!(
+            found(&index, "data", None, "apps/c").as_deref(),
+            Some("apps/a/pvc.yaml#0")
+        );
+        // A claim of an unrelated folder of the run is not this workload's.
+        assert_eq!(found(&index, "data", None, "unrelated"), None);
+        assert_eq!(found(&index, "cache", None, "apps/a"), None);
+        assert_eq!(found(&index, "cache", Some("x"), "apps/a"), None);
+        // With no claim without namespace near it, one with a namespace near it.
+        let index = FactIndex::new(vec![claims("k8s/pvc.yaml", &[("data", Some("prod"))])]);
+        assert_eq!(
+            found(&index, "data", None, "k8s/app").as_deref(),
+            Some("k8s/pvc.yaml#0")
+        );
+        // Files at the top of the run share the top folder only with each other.
+        let index = FactIndex::new(vec![claims("pvc.yaml", &[("data", None)])]);
+        assert_eq!(
+            found(&index, "data", None, "").as_deref(),
+            Some("pvc.yaml#0")
+        );
+        assert_eq!(found(&index, "data", None, "k8s"), None);
     }
 }

@@ -858,15 +858,22 @@ impl Project {
         self.index().compose_in(dir).iter().map(|&i| &self.files[i])
     }
 
-    /// The PersistentVolumeClaim `name` in `namespace`, from any file; an exact namespace match
-    /// wins over an object without namespace.
+    /// The PersistentVolumeClaim `name` in `namespace`, seen by a workload of the file `from`
+    /// (see [`FactIndex::claim`]: an exact namespace match anywhere, else a claim near it).
     #[must_use]
-    pub fn claim(&self, name: &str, namespace: Option<&str>) -> Option<(&FileModel, &Claim)> {
+    pub fn claim(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        from: &std::path::Path,
+    ) -> Option<(&FileModel, &Claim)> {
+        let near = from.parent().unwrap_or(std::path::Path::new(""));
         self.record(|| Query::Claim {
             name: name.to_string(),
             namespace: namespace.map(str::to_string),
+            near: near.to_path_buf(),
         });
-        let (i, j) = self.index().claim(name, namespace)?;
+        let (i, j) = self.index().claim(name, namespace, near)?;
         Some((&self.files[i], &self.files[i].claims[j]))
     }
 

@@ -46,11 +46,14 @@ fn claims_resolve_across_files_by_name_and_namespace() {
     let root = crate::common::root().join("fixtures/cross/rwo-claim");
     let (project, _) =
         crate::common::lint(&[root.join("deployment.yaml"), root.join("claim.yaml")]);
-    let (file, claim) = project.claim("uploads-files", Some("web")).expect("claim");
+    let from = &project.files[0].source.path;
+    let (file, claim) = project
+        .claim("uploads-files", Some("web"), from)
+        .expect("claim");
     assert!(file.source.path.ends_with("claim.yaml"));
     assert_eq!(claim.access_modes[0].value, "ReadWriteOnce");
-    assert!(project.claim("uploads-files", Some("other")).is_none());
-    assert!(project.claim("missing", Some("web")).is_none());
+    assert!(project.claim("uploads-files", Some("other"), from).is_none());
+    assert!(project.claim("missing", Some("web"), from).is_none());
 }
 
 /// The command line as the parsers read it (compose strings and lists, Kubernetes
