@@ -628,6 +628,17 @@ pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
     Some(model)
 }
 
+/// A copy of a model [`claim_context`] made: its source, claims and autoscalers (what it
+/// keeps), so that a cache can hand out the model a file parsed to without parsing it again.
+#[must_use]
+pub fn claim_context_copy(model: &FileModel) -> FileModel {
+    let mut copy = FileModel::new(model.source.clone(), model.format);
+    copy.claims.clone_from(&model.claims);
+    copy.autoscalers.clone_from(&model.autoscalers);
+    copy.context = true;
+    copy
+}
+
 /// Claims and autoscalers that files named on the command line depend on (a pre-commit hook
 /// passes only the changed manifest): YAML files of the manifest's folder and of its parent
 /// folders up to the git root (only its own folder outside a repository), read as context.

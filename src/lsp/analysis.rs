@@ -250,14 +250,16 @@ fn add_claim_context(
             })
             .unwrap_or_default(),
     };
+    let mut from_disk = Vec::new();
     for p in candidates {
         if !seen.insert(p.clone()) {
             continue;
         }
-        if let Some(text) = facts.text(&p) {
-            texts.push((p, text));
+        if let Some(model) = facts.context_model(&p, opts) {
+            from_disk.push(model);
         }
     }
+    // Open documents first, as the editor has them; then the workspace's files from disk.
     for (p, text) in texts {
         if let Some(model) = parse::parse_file(SourceFile::new(p, text), opts, false)
             .and_then(discover::claim_context)
@@ -265,6 +267,7 @@ fn add_claim_context(
             files.push(model);
         }
     }
+    files.append(&mut from_disk);
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -301,6 +304,9 @@ pub struct WorkspaceFacts {
     listings: HashMap<PathBuf, (Instant, Vec<PathBuf>)>,
     /// path → (modified, length, text when it may hold claim facts).
     texts: HashMap<PathBuf, (Option<SystemTime>, u64, Option<String>)>,
+    /// path → (modified, length, its claim context model when it has claims or autoscalers):
+    /// a keystroke in one document parses no file of the workspace again.
+    models: HashMap<PathBuf, (Option<SystemTime>, u64, Option<FileModel>)>,
 }
 
 impl WorkspaceFacts {
@@ -325,6 +331,28 @@ impl WorkspaceFacts {
             .get(root)
             .map(|(_, files)| files.clone())
             .unwrap_or_default()
+    }
+
+    /// The claim context model of the file on disk (its claims and autoscalers), parsed once
+    /// per version of the file (size and modification time).
+    pub fn context_model(&mut self, path: &Path, opts: &ParseOptions) -> Option<FileModel> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta.modified().ok();
+        if let Some((m, len, model)) = self.models.get(path)
+            && *m == modified
+            && modified.is_some()
+            && *len == meta.len()
+        {
+            return model.as_ref().map(discover::claim_context_copy);
+        }
+        let model = self.text(path).and_then(|text| {
+            parse::parse_file(SourceFile::new(path, text), opts, false)
+                .and_then(discover::claim_context)
+        });
+        let copy = model.as_ref().map(discover::claim_context_copy);
+        self.models
+            .insert(path.to_path_buf(), (modified, meta.len(), model));
+        copy
     }
 
     /// The file's text when it may declare claim facts.
@@ -374,4 +402,37 @@ fn walk_yaml(root: &Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workspace file's claims are parsed once per version of the file: the cached model
+    /// is handed out again, and a changed file is parsed again.
+    #[test]
+    fn context_models_are_parsed_once_per_version_of_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pvc.yaml");
+        let claim = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {name}}}\n\
+                 spec: {{accessModes: [ReadWriteOnce]}}\n"
+            )
+        };
+        std::fs::write(&path, claim("data")).expect("write");
+        let mut facts = WorkspaceFacts::default();
+        let opts = ParseOptions::default();
+        let first = facts.context_model(&path, &opts).expect("claims");
+        assert_eq!(first.claims[0].name.value, "data");
+        assert!(first.context && first.workloads.is_empty());
+        let again = facts.context_model(&path, &opts).expect("claims");
+        assert_eq!(again.claims[0].name.value, "data");
+        assert_eq!(again.source.text, first.source.text);
+        std::fs::write(&path, claim("uploads-files")).expect("rewrite");
+        let changed = facts.context_model(&path, &opts).expect("claims");
+        assert_eq!(changed.claims[0].name.value, "uploads-files");
+        std::fs::write(&path, "kind: ConfigMap\n").expect("rewrite");
+        assert!(facts.context_model(&path, &opts).is_none());
+    }
 }

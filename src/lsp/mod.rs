@@ -91,6 +91,9 @@ struct Server<W: Write> {
     docs: HashMap<String, Document>,
     roots: Vec<PathBuf>,
     pending: BTreeSet<String>,
+    /// The document edited last: linted first of the pending ones, so the one the user types
+    /// in gets its diagnostics before those its facts refresh.
+    edited: Option<String>,
     pending_since: Option<Instant>,
     facts: WorkspaceFacts,
     initialized: bool,
@@ -124,6 +127,7 @@ impl<W: Write> Server<W> {
             docs: HashMap::new(),
             roots: Vec::new(),
             pending: BTreeSet::new(),
+            edited: None,
             pending_since: None,
             facts: WorkspaceFacts::default(),
             initialized: false,
@@ -356,6 +360,7 @@ impl<W: Write> Server<W> {
             return;
         }
         self.pending.insert(key.to_string());
+        self.edited = Some(key.to_string());
         self.pending_since.get_or_insert_with(Instant::now);
         self.refresh_dependents(key, old_text);
     }
@@ -394,8 +399,13 @@ impl<W: Write> Server<W> {
     }
 
     fn lint_pending(&mut self) {
-        let keys = std::mem::take(&mut self.pending);
+        let mut keys = std::mem::take(&mut self.pending);
         self.pending_since = None;
+        if let Some(edited) = self.edited.take()
+            && keys.remove(&edited)
+        {
+            self.lint(&edited);
+        }
         for key in keys {
             self.lint(&key);
         }

@@ -118,35 +118,32 @@ struct ClaimsNamed {
 struct Near {
     /// The first item (file order) of each folder.
     in_folder: HashMap<PathBuf, (usize, usize)>,
-    /// The first item (file order) under each folder of one component or more.
-    under: HashMap<PathBuf, (usize, usize)>,
-    /// The first item of all.
-    first: Option<(usize, usize)>,
+    /// For each folder and each of its ancestors (the run's top included): the first item
+    /// under it, and how many there are.
+    under: HashMap<PathBuf, ((usize, usize), usize)>,
 }
 
 impl Near {
     /// Items are inserted in file order: the first one kept for each folder is the first.
     fn insert(&mut self, folder: &Path, item: (usize, usize)) {
         self.in_folder.entry(folder.to_path_buf()).or_insert(item);
-        for ancestor in folder.ancestors().filter(|a| !a.as_os_str().is_empty()) {
-            if self.under.contains_key(ancestor) {
-                break;
-            }
-            self.under.insert(ancestor.to_path_buf(), item);
+        for ancestor in folder.ancestors() {
+            self.under
+                .entry(ancestor.to_path_buf())
+                .and_modify(|(_, n)| *n += 1)
+                .or_insert((item, 1));
         }
-        self.first.get_or_insert(item);
     }
 
-    /// The item in `dir`, else the first under its deepest ancestor holding one; past the
-    /// top folder, the first of all unless `scoped`.
-    fn nearest(&self, dir: &Path, scoped: bool) -> Option<(usize, usize)> {
+    /// The item in `dir`, else the one under the deepest ancestor of `dir` holding any. When
+    /// `unique`, several there (none nearer than the others) is no answer: which one the
+    /// workload means cannot be told.
+    fn nearest(&self, dir: &Path, unique: bool) -> Option<(usize, usize)> {
         if let Some(&item) = self.in_folder.get(dir) {
             return Some(item);
         }
-        dir.ancestors()
-            .filter(|a| !a.as_os_str().is_empty())
-            .find_map(|a| self.under.get(a).copied())
-            .or(if scoped { None } else { self.first })
+        let &(first, count) = dir.ancestors().find_map(|a| self.under.get(a))?;
+        (!unique || count == 1).then_some(first)
     }
 }
 
@@ -223,9 +220,10 @@ impl FactIndex {
 
     /// The claim `name` seen from `namespace` by a file in the folder `near`. Both namespaces
     /// written pin it: the nearest claim of that namespace wins, wherever it is. Otherwise
-    /// (the workload's or the claim's namespace left to whoever applies it) only a claim near
-    /// the workload counts — in its folder, else under its deepest ancestor folder holding
-    /// one — never one in an unrelated folder of the run; a claim without namespace first.
+    /// (the workload's or the claim's namespace left to whoever applies it) the claim nearest
+    /// the workload — in its folder, else under its deepest ancestor folder holding one — and
+    /// only when it is the only one that near: two applications of a monorepo, each with a
+    /// claim `data`, do not answer for a third. A claim without namespace first.
     #[must_use]
     pub fn claim(
         &self,
@@ -369,21 +367,24 @@ mod tests {
             found(&index, "data", Some("a"), "apps/b").as_deref(),
             Some("apps/a/pvc.yaml#0")
         );
-        // No claim in `d`: one without namespace, near the workload.
+        // No claim in `d`: the only one without namespace.
         assert_eq!(
             found(&index, "data", Some("d"), "apps/b").as_deref(),
             Some("apps/b/pvc.yaml#1")
         );
-        assert_eq!(found(&index, "data", Some("d"), "other"), None);
+        assert_eq!(
+            found(&index, "data", Some("d"), "other").as_deref(),
+            Some("apps/b/pvc.yaml#1")
+        );
     }
 
     #[test]
-    fn without_a_namespace_only_a_claim_near_the_workload_counts() {
+    fn without_a_namespace_the_nearest_claim_counts_when_it_is_the_only_one_that_near() {
         let index = FactIndex::new(vec![
             claims("apps/a/pvc.yaml", &[("data", None)]),
             claims("apps/b/deep/pvc.yaml", &[("data", None)]),
             claims("apps/b/ns.yaml", &[("data", Some("prod"))]),
-            claims("unrelated/pvc.yaml", &[("cache", None)]),
+            claims("storage/pvc.yaml", &[("cache", None)]),
         ]);
         // Its own folder first, then under the deepest shared folder.
         assert_eq!(
@@ -394,26 +395,38 @@ mod tests {
             found(&index, "data", None, "apps/b").as_deref(),
             Some("apps/b/deep/pvc.yaml#0")
         );
+        // Two claims `data` as near as each other: which one is meant cannot be told.
+        assert_eq!(found(&index, "data", None, "apps/c"), None);
+        assert_eq!(found(&index, "data", None, "web"), None);
+        // The only claim of its name, in another folder (`storage/` and `apps/`).
         assert_eq!(
-            found(&index, "data", None, "apps/c").as_deref(),
-            Some("apps/a/pvc.yaml#0")
+            found(&index, "cache", None, "apps/a").as_deref(),
+            Some("storage/pvc.yaml#0")
         );
-        // A claim of an unrelated folder of the run is not this workload's.
-        assert_eq!(found(&index, "data", None, "unrelated"), None);
-        assert_eq!(found(&index, "cache", None, "apps/a"), None);
-        assert_eq!(found(&index, "cache", Some("x"), "apps/a"), None);
-        // With no claim without namespace near it, one with a namespace near it.
+        assert_eq!(
+            found(&index, "cache", Some("x"), "apps/a").as_deref(),
+            Some("storage/pvc.yaml#0")
+        );
+        // With no claim without namespace, one with a namespace near it.
         let index = FactIndex::new(vec![claims("k8s/pvc.yaml", &[("data", Some("prod"))])]);
         assert_eq!(
             found(&index, "data", None, "k8s/app").as_deref(),
             Some("k8s/pvc.yaml#0")
         );
-        // Files at the top of the run share the top folder only with each other.
-        let index = FactIndex::new(vec![claims("pvc.yaml", &[("data", None)])]);
+        // Absolute paths (the editor's) resolve as relative ones do.
+        let index = FactIndex::new(vec![
+            claims("/w/apps/a/pvc.yaml", &[("data", None)]),
+            claims("/w/apps/b/pvc.yaml", &[("data", None)]),
+            claims("/w/storage/pvc.yaml", &[("cache", None)]),
+        ]);
+        assert_eq!(found(&index, "data", None, "/w/apps/c"), None);
         assert_eq!(
-            found(&index, "data", None, "").as_deref(),
-            Some("pvc.yaml#0")
+            found(&index, "data", None, "/w/apps/b").as_deref(),
+            Some("/w/apps/b/pvc.yaml#0")
         );
-        assert_eq!(found(&index, "data", None, "k8s"), None);
+        assert_eq!(
+            found(&index, "cache", None, "/w/apps/b").as_deref(),
+            Some("/w/storage/pvc.yaml#0")
+        );
     }
 }

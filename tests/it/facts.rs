@@ -52,7 +52,11 @@ fn claims_resolve_across_files_by_name_and_namespace() {
         .expect("claim");
     assert!(file.source.path.ends_with("claim.yaml"));
     assert_eq!(claim.access_modes[0].value, "ReadWriteOnce");
-    assert!(project.claim("uploads-files", Some("other"), from).is_none());
+    assert!(
+        project
+            .claim("uploads-files", Some("other"), from)
+            .is_none()
+    );
     assert!(project.claim("missing", Some("web"), from).is_none());
 }
 
