@@ -526,11 +526,15 @@ pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Optio
     Some(model)
 }
 
-/// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
-/// HorizontalPodAutoscaler that scales a workload mounting one. A cheap filter before parsing.
+/// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, the
+/// PersistentVolume or StorageClass behind one, or a HorizontalPodAutoscaler that scales a
+/// workload mounting one. A cheap filter before parsing.
 #[must_use]
 pub fn may_hold_claim_facts(text: &str) -> bool {
-    text.contains("PersistentVolumeClaim") || text.contains("HorizontalPodAutoscaler")
+    // `PersistentVolume` also finds `PersistentVolumeClaim`.
+    text.contains("PersistentVolume")
+        || text.contains("StorageClass")
+        || text.contains("HorizontalPodAutoscaler")
 }
 
 /// Whether facts from claims and autoscalers elsewhere could change findings in `file`: a
@@ -545,27 +549,31 @@ pub fn wants_claim_facts(file: &FileModel) -> bool {
         })
 }
 
-/// A parsed file reduced to its claims and autoscalers, read only for cross-file facts: its
-/// own findings are not reported, and its workloads (if any) are not checked.
+/// A parsed file reduced to its claims, autoscalers, PersistentVolumes and StorageClasses,
+/// read only for cross-file facts: its own findings are not reported, and its workloads (if
+/// any) are not checked.
 #[must_use]
 pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
-    if model.claims.is_empty() && model.autoscalers.is_empty() {
+    if model.claims.is_empty()
+        && model.autoscalers.is_empty()
+        && model.persistent_volumes.is_empty()
+        && model.storage_classes.is_empty()
+    {
         return None;
     }
     model.context = true;
     model.workloads.clear();
     model.volumes.clear();
-    model.persistent_volumes.clear();
-    model.storage_classes.clear();
     model.dockerfile = None;
     model.object_suppressions.clear();
     model.errors.clear();
     Some(model)
 }
 
-/// Claims and autoscalers that files named on the command line depend on (a pre-commit hook
-/// passes only the changed manifest): YAML files of the manifest's folder and of its parent
-/// folders up to the git root (only its own folder outside a repository), read as context.
+/// Claims, autoscalers, PersistentVolumes and StorageClasses that files named on the command
+/// line depend on (a pre-commit hook passes only the changed manifest): YAML files of the
+/// manifest's folder and of its parent folders up to the git root (only its own folder
+/// outside a repository), read as context.
 /// Walked folders need no such help: the walk saw the neighbours. `explicit` holds the display
 /// paths of the files named on the command line; `cwd` is where relative paths start.
 pub fn add_claim_context(

@@ -1,8 +1,9 @@
 //! The cross-file index: what one file can ask about the others, and the answers.
 //!
-//! Rules see other files only through four lookups on [`Project`](super::Project): the
+//! Rules see other files only through these lookups on [`Project`](super::Project): the
 //! Dockerfile a compose `build:` names, a PersistentVolumeClaim by name, the autoscalers of a
-//! workload, and the compose files of a folder. Each lookup is a [`Query`]; the index answers
+//! workload, the compose files of a folder, a StorageClass by name, the default
+//! StorageClasses, and the PersistentVolume a claim binds. Each lookup is a [`Query`]; the index answers
 //! it from small per-file [`FileFacts`] (names and namespaces, never trees). A project answers
 //! from its own files; a streaming run answers the same queries from the facts of every file
 //! it read, and the two must agree (one implementation serves both), which is how a run that
@@ -31,6 +32,17 @@ pub enum Query {
     },
     /// The compose files of a folder.
     ComposeDir(PathBuf),
+    /// The StorageClass of this name (cluster-wide: no namespace).
+    StorageClass(String),
+    /// The StorageClasses annotated as the cluster's default.
+    DefaultStorageClasses,
+    /// The PersistentVolume a claim binds: the one named `volume` (the claim's `volumeName`),
+    /// else those whose `claimRef` names the claim `claim` in `namespace`.
+    BoundVolume {
+        volume: Option<String>,
+        claim: String,
+        namespace: Option<String>,
+    },
 }
 
 /// Which files (and which item of each) answer a query: a path, and the position of the
@@ -48,6 +60,11 @@ pub struct FileFacts {
     pub claims: Vec<(String, Option<String>)>,
     /// Autoscalers in file order: target kind, target name, namespace.
     pub autoscalers: Vec<(Option<String>, Option<String>, Option<String>)>,
+    /// StorageClasses in file order: name, and whether annotated as the default.
+    pub storage_classes: Vec<(String, bool)>,
+    /// PersistentVolumes in file order: name, and the claim (name, namespace) its `claimRef`
+    /// reserves it for.
+    pub volumes: Vec<(String, Option<(String, Option<String>)>)>,
 }
 
 impl FileFacts {
@@ -73,6 +90,23 @@ impl FileFacts {
                     )
                 })
                 .collect(),
+            storage_classes: file
+                .storage_classes
+                .iter()
+                .map(|c| (c.name.value.clone(), c.default.is_some()))
+                .collect(),
+            volumes: file
+                .persistent_volumes
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.value.clone(),
+                        v.claim_ref
+                            .as_ref()
+                            .map(|r| (r.name.value.clone(), r.namespace.clone())),
+                    )
+                })
+                .collect(),
         }
     }
 }
@@ -87,6 +121,14 @@ pub struct FactIndex {
     /// Autoscalers by target name: (file, autoscaler).
     autoscalers: HashMap<String, Vec<(usize, usize)>>,
     compose_by_dir: HashMap<PathBuf, Vec<usize>>,
+    /// StorageClasses by name: (file, class).
+    storage_classes: HashMap<String, Vec<(usize, usize)>>,
+    /// Default StorageClasses: (file, class).
+    default_classes: Vec<(usize, usize)>,
+    /// PersistentVolumes by name: (file, volume).
+    volumes: HashMap<String, Vec<(usize, usize)>>,
+    /// PersistentVolumes by the claim name of their `claimRef`: (file, volume).
+    reserved: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl FactIndex {
@@ -107,6 +149,26 @@ impl FactIndex {
             }
             for (j, (name, _)) in f.claims.iter().enumerate() {
                 index.claims.entry(name.clone()).or_default().push((i, j));
+            }
+            for (j, (name, default)) in f.storage_classes.iter().enumerate() {
+                index
+                    .storage_classes
+                    .entry(name.clone())
+                    .or_default()
+                    .push((i, j));
+                if *default {
+                    index.default_classes.push((i, j));
+                }
+            }
+            for (j, (name, claim_ref)) in f.volumes.iter().enumerate() {
+                index.volumes.entry(name.clone()).or_default().push((i, j));
+                if let Some((claim, _)) = claim_ref {
+                    index
+                        .reserved
+                        .entry(claim.clone())
+                        .or_default()
+                        .push((i, j));
+                }
             }
             for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
                 if let Some(target) = target {
@@ -178,6 +240,48 @@ impl FactIndex {
         self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
     }
 
+    /// The StorageClass `name`: the first in file order.
+    #[must_use]
+    pub fn storage_class(&self, name: &str) -> Option<(usize, usize)> {
+        self.storage_classes.get(name)?.first().copied()
+    }
+
+    /// The StorageClasses annotated as the default, in file order.
+    #[must_use]
+    pub fn default_storage_classes(&self) -> &[(usize, usize)] {
+        &self.default_classes
+    }
+
+    /// The PersistentVolume a claim binds: the one named `volume` when the claim names it
+    /// (the first in file order), else the first whose `claimRef` names `claim` in
+    /// `namespace` (an exact namespace match wins over a `claimRef` without one).
+    #[must_use]
+    pub fn bound_volume(
+        &self,
+        volume: Option<&str>,
+        claim: &str,
+        namespace: Option<&str>,
+    ) -> Option<(usize, usize)> {
+        if let Some(volume) = volume {
+            return self.volumes.get(volume)?.first().copied();
+        }
+        let mut found = None;
+        for &(i, j) in self.reserved.get(claim)? {
+            let theirs = self.files[i].volumes[j]
+                .1
+                .as_ref()
+                .and_then(|(_, ns)| ns.as_deref());
+            if !same_namespace(theirs, namespace) {
+                continue;
+            }
+            if theirs == namespace {
+                return Some((i, j));
+            }
+            found = found.or(Some((i, j)));
+        }
+        found
+    }
+
     /// The files and items that answer `query`: (file, item) positions.
     fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
@@ -191,6 +295,18 @@ impl FactIndex {
                 namespace,
             } => Box::new(self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
             Query::ComposeDir(dir) => Box::new(self.compose_in(dir).iter().map(|&i| (i, 0))),
+            Query::StorageClass(name) => Box::new(self.storage_class(name).into_iter()),
+            Query::DefaultStorageClasses => {
+                Box::new(self.default_storage_classes().iter().copied())
+            }
+            Query::BoundVolume {
+                volume,
+                claim,
+                namespace,
+            } => Box::new(
+                self.bound_volume(volume.as_deref(), claim, namespace.as_deref())
+                    .into_iter(),
+            ),
         }
     }
 

@@ -111,6 +111,8 @@ impl FileModel {
         self.errors.shrink_to_fit();
         self.volumes.shrink_to_fit();
         self.claims.shrink_to_fit();
+        self.persistent_volumes.shrink_to_fit();
+        self.storage_classes.shrink_to_fit();
         self.autoscalers.shrink_to_fit();
         self.workloads.shrink_to_fit();
         for w in &mut self.workloads {
@@ -220,6 +222,9 @@ pub struct Workload {
     pub build: Option<Build>,
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Claim>,
+    /// StatefulSet `persistentVolumeClaimRetentionPolicy`: what happens to the claims of its
+    /// `volumeClaimTemplates` when it is deleted or scaled down.
+    pub claim_retention: ClaimRetention,
     /// Why the compose service counts as swarm (the swarm-only key), when it does.
     pub swarm_reason: Option<Spanned<String>>,
 }
@@ -571,6 +576,16 @@ impl VolumeDecl {
     }
 }
 
+/// A StatefulSet's `persistentVolumeClaimRetentionPolicy` as written; absent fields are the
+/// API server's default, `Retain`.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimRetention {
+    /// `whenDeleted`: the claims when the StatefulSet is deleted.
+    pub when_deleted: Option<Spanned<String>>,
+    /// `whenScaled`: the claims of the replicas a scale-down removes.
+    pub when_scaled: Option<Spanned<String>>,
+}
+
 /// A PersistentVolumeClaim, or a StatefulSet `volumeClaimTemplates` entry.
 #[derive(Clone, Debug)]
 pub struct Claim {
@@ -579,7 +594,12 @@ pub struct Claim {
     pub access_modes: Vec<Spanned<String>>,
     /// The `accessModes` value as a whole.
     pub access_modes_span: Option<Span>,
+    /// `spec.storageClassName`, else the older `volume.beta.kubernetes.io/storage-class`
+    /// annotation. Empty when written empty (`""`): no class, so no default class either
+    /// (the claim binds a volume created by hand).
     pub storage_class: Option<Spanned<String>>,
+    /// `spec.volumeName`: the PersistentVolume the claim binds, named in advance.
+    pub volume_name: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -593,13 +613,30 @@ pub struct PersistentVolume {
     pub node_affinity: Option<Span>,
     pub access_modes: Vec<Spanned<String>>,
     pub storage_class: Option<Spanned<String>>,
+    /// `spec.persistentVolumeReclaimPolicy` as written (`Retain` for a volume created by hand
+    /// when absent).
+    pub reclaim_policy: Option<Spanned<String>>,
+    /// `spec.claimRef`: the claim the volume is reserved for.
+    pub claim_ref: Option<ClaimRef>,
     pub span: Span,
+}
+
+/// A PersistentVolume's `claimRef`.
+#[derive(Clone, Debug)]
+pub struct ClaimRef {
+    pub name: Spanned<String>,
+    pub namespace: Option<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct StorageClass {
     pub name: Spanned<String>,
     pub provisioner: Option<Spanned<String>>,
+    /// `reclaimPolicy` as written (`Delete` when absent).
+    pub reclaim_policy: Option<Spanned<String>>,
+    /// The `storageclass.kubernetes.io/is-default-class: "true"` annotation's value (or the
+    /// beta annotation's): the class of claims that name none.
+    pub default: Option<Span>,
     pub span: Span,
 }
 
@@ -798,6 +835,43 @@ impl Project {
         });
         let (i, j) = self.index().claim(name, namespace)?;
         Some((&self.files[i], &self.files[i].claims[j]))
+    }
+
+    /// The StorageClass `name`, from any file (the first in path order).
+    #[must_use]
+    pub fn storage_class(&self, name: &str) -> Option<(&FileModel, &StorageClass)> {
+        self.record(|| Query::StorageClass(name.to_string()));
+        let (i, j) = self.index().storage_class(name)?;
+        Some((&self.files[i], &self.files[i].storage_classes[j]))
+    }
+
+    /// The StorageClasses annotated as the cluster's default, from any file.
+    pub fn default_storage_classes(
+        &self,
+    ) -> impl Iterator<Item = (&FileModel, &StorageClass)> + '_ {
+        self.record(|| Query::DefaultStorageClasses);
+        self.index()
+            .default_storage_classes()
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].storage_classes[j]))
+    }
+
+    /// The PersistentVolume `claim` binds, from any file: the one its `volumeName` names, else
+    /// one whose `claimRef` names it.
+    #[must_use]
+    pub fn bound_volume(&self, claim: &Claim) -> Option<(&FileModel, &PersistentVolume)> {
+        let volume = claim.volume_name.as_ref().map(|v| v.value.clone());
+        self.record(|| Query::BoundVolume {
+            volume: volume.clone(),
+            claim: claim.name.value.clone(),
+            namespace: claim.namespace.clone(),
+        });
+        let (i, j) = self.index().bound_volume(
+            volume.as_deref(),
+            &claim.name.value,
+            claim.namespace.as_deref(),
+        )?;
+        Some((&self.files[i], &self.files[i].persistent_volumes[j]))
     }
 
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.

@@ -751,6 +751,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             volumes_from: Vec::new(),
             build: None,
             claim_templates: Vec::new(),
+            claim_retention: crate::model::ClaimRetention::default(),
             swarm_reason: None,
             pinned_by_label: None,
         });

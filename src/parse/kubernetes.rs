@@ -10,9 +10,10 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount, MountKind,
-    MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume,
-    SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole, EnvVar,
+    HostPath, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError,
+    PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass, Workload,
+    WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -219,11 +220,7 @@ impl Reader {
                 self.out.claims.push(claim);
             }
             "PersistentVolume" => self.persistent_volume(node, meta),
-            "StorageClass" => self.out.storage_classes.push(StorageClass {
-                span: meta.name.span,
-                provisioner: text(node.get("provisioner")),
-                name: meta.name,
-            }),
+            "StorageClass" => self.out.storage_classes.push(storage_class(node, meta)),
             "HorizontalPodAutoscaler" => self.autoscaler(node, meta),
             _ => {
                 if let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) {
@@ -261,6 +258,11 @@ impl Reader {
             })
             .map(|t| claim(t, meta))
             .collect();
+        let retention = spec.and_then(|s| s.get("persistentVolumeClaimRetentionPolicy"));
+        let claim_retention = ClaimRetention {
+            when_deleted: retention.and_then(|r| text(r.get("whenDeleted"))),
+            when_scaled: retention.and_then(|r| text(r.get("whenScaled"))),
+        };
         let mut workload = Workload {
             kind: WorkloadKind::Kubernetes(meta.kind.clone()),
             platform: Platform::Kubernetes,
@@ -277,6 +279,7 @@ impl Reader {
             volumes_from: Vec::new(),
             build: None,
             claim_templates,
+            claim_retention,
             swarm_reason: None,
             pinned_by_label: None,
         };
@@ -601,6 +604,16 @@ impl Reader {
             node_affinity,
             access_modes,
             storage_class: spec.and_then(|s| text(s.get("storageClassName"))),
+            reclaim_policy: spec.and_then(|s| text(s.get("persistentVolumeReclaimPolicy"))),
+            claim_ref: spec.and_then(|s| s.get("claimRef")).and_then(|r| {
+                Some(ClaimRef {
+                    name: text(r.get("name"))?,
+                    namespace: r
+                        .get("namespace")
+                        .and_then(Node::as_text)
+                        .map(str::to_string),
+                })
+            }),
             span: meta.name.span,
             name: meta.name,
         });
@@ -673,13 +686,49 @@ fn claim(node: &Node, owner: &Meta) -> Claim {
         .unwrap_or_else(|| Spanned::new(String::new(), owner.name.span));
     let spec = node.get("spec");
     let (access_modes, access_modes_span) = access_modes(spec);
+    // The annotation came before the field and is still honoured; the field wins.
+    let storage_class = spec
+        .and_then(|s| text(s.get("storageClassName")))
+        .or_else(|| {
+            text(node.path(&[
+                "metadata",
+                "annotations",
+                "volume.beta.kubernetes.io/storage-class",
+            ]))
+        });
     Claim {
         span: name.span,
         name,
         namespace: owner.namespace.clone(),
         access_modes,
         access_modes_span,
-        storage_class: spec.and_then(|s| text(s.get("storageClassName"))),
+        storage_class,
+        volume_name: spec
+            .and_then(|s| text(s.get("volumeName")))
+            .filter(|v| !v.value.is_empty()),
+    }
+}
+
+/// The annotations that make a StorageClass the default (the beta one is still honoured).
+const DEFAULT_CLASS_ANNOTATIONS: &[&str] = &[
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+];
+
+fn storage_class(node: &Node, meta: Meta) -> StorageClass {
+    let annotations = node.path(&["metadata", "annotations"]);
+    // The API server compares the value with "true" exactly.
+    let default = DEFAULT_CLASS_ANNOTATIONS
+        .iter()
+        .filter_map(|a| annotations?.get(a))
+        .find(|v| v.as_str() == Some("true"))
+        .map(|v| v.span);
+    StorageClass {
+        span: meta.name.span,
+        provisioner: text(node.get("provisioner")),
+        reclaim_policy: text(node.get("reclaimPolicy")),
+        default,
+        name: meta.name,
     }
 }
 

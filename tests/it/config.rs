@@ -380,7 +380,9 @@ fn catalog_extensions_below_the_working_folder_are_ignored_with_a_warning() {
     let out = stowlint(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(code(&out), 0);
     assert!(
-        stderr(&out).contains("svc/stowlint.toml: `[[stateful-images]]` and `[host-paths]`"),
+        stderr(&out).contains(
+            "svc/stowlint.toml: `[[stateful-images]]`, `[host-paths]` and `[kubernetes]`"
+        ),
         "{}",
         stderr(&out)
     );
