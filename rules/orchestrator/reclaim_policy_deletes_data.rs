@@ -156,16 +156,7 @@ impl Rule for ReclaimPolicyDeletesData {
                      volume and data in place",
                 );
             found.relate(d);
-            if let Some(crate::rules::orchestrator::storage::DefaultFrom::Annotated(f, s)) =
-                class.default
-                && let Some(annotation) = s.default
-            {
-                d.related(
-                    f.source.path.clone(),
-                    annotation,
-                    format!("StorageClass/{} is the default class", s.name.value),
-                );
-            }
+            class.relate_default(d);
             d.related(
                 file.source.path.clone(),
                 at,

@@ -173,26 +173,30 @@ impl ResolvedClass<'_> {
     /// `class `local-path``, or `the default class `local-path``.
     pub(crate) fn describe(&self) -> String {
         match self.default {
-            Some(DefaultFrom::Configured) => format!(
-                "the cluster's default class `{}` (from the configuration)",
-                self.name
-            ),
+            Some(DefaultFrom::Configured) => {
+                format!("the configured default class `{}`", self.name)
+            }
             Some(DefaultFrom::Annotated(..)) => format!("the default class `{}`", self.name),
             None => format!("class `{}`", self.name),
         }
     }
 
-    /// Points at what tells: the StorageClass object, its default annotation.
-    pub(crate) fn relate(&self, d: &mut Diagnostic, what: &str) {
-        if let Some(DefaultFrom::Annotated(file, sc)) = self.default {
-            if let Some(at) = sc.default {
-                d.related(
-                    file.source.path.clone(),
-                    at,
-                    format!("StorageClass/{} is the default class", sc.name.value),
-                );
-            }
+    /// Points at the annotation that makes the class the default, when it is.
+    pub(crate) fn relate_default(&self, d: &mut Diagnostic) {
+        if let Some(DefaultFrom::Annotated(file, sc)) = self.default
+            && let Some(at) = sc.default
+        {
+            d.related(
+                file.source.path.clone(),
+                at,
+                format!("StorageClass/{} is the default class", sc.name.value),
+            );
         }
+    }
+
+    /// Points at what tells: the default annotation, the StorageClass's provisioner.
+    pub(crate) fn relate(&self, d: &mut Diagnostic, what: &str) {
+        self.relate_default(d);
         if let Some(ClassFacts::Object(file, sc)) = self.facts {
             let at = sc.provisioner.as_ref().map_or(sc.name.span, |p| p.span);
             d.related(file.source.path.clone(), at, what.to_string());

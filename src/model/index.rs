@@ -49,6 +49,9 @@ pub enum Query {
 /// claim or autoscaler in its file (0 for whole files). Equal answers mean equal findings.
 pub type Answer = Vec<(PathBuf, usize)>;
 
+/// A claim as a PersistentVolume's `claimRef` names it: name and namespace.
+pub type ClaimKey = (String, Option<String>);
+
 /// What a file contributes to cross-file lookups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
@@ -64,7 +67,7 @@ pub struct FileFacts {
     pub storage_classes: Vec<(String, bool)>,
     /// PersistentVolumes in file order: name, and the claim (name, namespace) its `claimRef`
     /// reserves it for.
-    pub volumes: Vec<(String, Option<(String, Option<String>)>)>,
+    pub volumes: Vec<(String, Option<ClaimKey>)>,
 }
 
 impl FileFacts {

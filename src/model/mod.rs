@@ -9,7 +9,7 @@ mod source;
 
 use std::path::PathBuf;
 
-pub use index::{Answer, FactIndex, FileFacts, Query};
+pub use index::{Answer, ClaimKey, FactIndex, FileFacts, Query};
 pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.

@@ -1721,6 +1721,117 @@ spec:
         assert!(v2.namespace.is_none());
     }
 
+    #[test]
+    fn reclaim_retention_and_default_class() {
+        let text = "\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: local-path
+  annotations:
+    storageclass.kubernetes.io/is-default-class: \"true\"
+provisioner: rancher.io/local-path
+reclaimPolicy: Retain
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: slow
+  annotations:
+    storageclass.kubernetes.io/is-default-class: \"false\"
+provisioner: nfs.csi.k8s.io
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv1
+spec:
+  persistentVolumeReclaimPolicy: Recycle
+  claimRef: {name: data, namespace: db}
+  nfs: {server: nas, path: /x}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: db
+  annotations:
+    volume.beta.kubernetes.io/storage-class: old-style
+spec:
+  volumeName: pv1
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: none
+spec:
+  storageClassName: \"\"
+  volumeName: \"\"
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Delete
+    whenScaled: Retain
+  template:
+    spec:
+      containers: [{name: db, image: postgres:17}]
+";
+        let (_, p) = run(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let [local, slow] = &p.storage_classes[..] else {
+            panic!("{:?}", p.storage_classes)
+        };
+        assert_eq!(local.default.map(at), Some((6, 50)));
+        let reclaim = local.reclaim_policy.as_ref().unwrap();
+        assert_eq!(
+            (reclaim.value.as_str(), at(reclaim.span)),
+            ("Retain", (8, 16))
+        );
+        assert!(slow.default.is_none() && slow.reclaim_policy.is_none());
+
+        let pv = &p.persistent_volumes[0];
+        let policy = pv.reclaim_policy.as_ref().unwrap();
+        assert_eq!(
+            (policy.value.as_str(), at(policy.span)),
+            ("Recycle", (23, 34))
+        );
+        let claim_ref = pv.claim_ref.as_ref().unwrap();
+        assert_eq!(
+            (
+                claim_ref.name.value.as_str(),
+                claim_ref.namespace.as_deref()
+            ),
+            ("data", Some("db"))
+        );
+
+        let [data, none] = &p.claims[..] else {
+            panic!("{:?}", p.claims)
+        };
+        // The beta annotation stands in for `storageClassName`.
+        assert_eq!(data.storage_class.as_ref().unwrap().value, "old-style");
+        assert_eq!(
+            data.volume_name
+                .as_ref()
+                .map(|v| (v.value.as_str(), at(v.span))),
+            Some(("pv1", (35, 15)))
+        );
+        // Written empty: no class at all (not the default); an empty volume name is none.
+        assert_eq!(none.storage_class.as_ref().unwrap().value, "");
+        assert!(none.volume_name.is_none());
+
+        let retention = &only_workload(&p).claim_retention;
+        let deleted = retention.when_deleted.as_ref().unwrap();
+        assert_eq!(
+            (deleted.value.as_str(), at(deleted.span)),
+            ("Delete", (51, 18))
+        );
+        assert_eq!(retention.when_scaled.as_ref().unwrap().value, "Retain");
+    }
+
     fn errors(text: &str) -> Vec<(String, (usize, usize))> {
         let (_, p) = run(text);
         p.errors
