@@ -9,8 +9,11 @@ declare_rule! {
     /// image's data path (see the stateful image catalog) on storage that lives on one node:
     /// its class's provisioner keeps each volume on a node's own disk (`rancher.io/local-path`,
     /// `openebs.io/local`, `topolvm.io`, the hostPath provisioners of minikube, MicroK8s and
-    /// Docker Desktop, ...; see `rules/catalog/node-local-storage.toml`), or it binds a `local`
-    /// or `hostPath` PersistentVolume. The class is the one the claim names, else the cluster's
+    /// Docker Desktop, ...; see `rules/catalog/node-local-storage.toml`), or the
+    /// PersistentVolumes of the run it binds are `local` or `hostPath` volumes — the one its
+    /// `volumeName` names or whose `claimRef` reserves it, else every volume of its class it
+    /// may bind (a hostPath volume of class `manual` made by hand for the claim). The volumes
+    /// decide over the class. The class is the one the claim names, else the cluster's
     /// default: a StorageClass of the run annotated
     /// `storageclass.kubernetes.io/is-default-class: "true"`, else the configuration's
     /// `[kubernetes] default-storage-class`. It is known from a StorageClass of the run, the
@@ -85,10 +88,14 @@ impl Rule for DataOnNodeLocalStorage {
             };
             let repo = &found.facts.stateful.repository;
             let (storage, why) = match &by {
-                NodeLocalBy::Volume(_, pv) => {
-                    let source = pv.source_type.as_ref().map_or("?", |s| s.value.as_str());
+                NodeLocalBy::Volume(volumes) => {
+                    let source = volumes
+                        .volumes
+                        .first()
+                        .and_then(|(_, pv)| pv.source_type.as_ref())
+                        .map_or("?", |s| s.value.as_str());
                     (
-                        format!("bound to PersistentVolume `{}` (`{source}`)", pv.name.value),
+                        format!("{} (`{source}`)", volumes.describe()),
                         "a folder or disk of one node".to_string(),
                     )
                 }
@@ -121,14 +128,16 @@ impl Rule for DataOnNodeLocalStorage {
                 );
             found.relate(d);
             match by {
-                NodeLocalBy::Volume(file, pv) => {
-                    let at = pv
-                        .path
-                        .as_ref()
-                        .map(|p| p.span)
-                        .or(pv.source_type.as_ref().map(|s| s.span))
-                        .unwrap_or(pv.span);
-                    d.related(file.source.path.clone(), at, why);
+                NodeLocalBy::Volume(volumes) => {
+                    for (file, pv) in &volumes.volumes {
+                        let at = pv
+                            .path
+                            .as_ref()
+                            .map(|p| p.span)
+                            .or(pv.source_type.as_ref().map(|s| s.span))
+                            .unwrap_or(pv.span);
+                        d.related(file.source.path.clone(), at, why.clone());
+                    }
                 }
                 NodeLocalBy::Class(class) => class.relate(d, &why),
             }

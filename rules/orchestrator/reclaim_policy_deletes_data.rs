@@ -1,4 +1,4 @@
-use super::storage::{ClassFacts, data_claims, resolve_class};
+use super::storage::{ClassFacts, claim_volumes, data_claims, resolve_class};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::Workload;
@@ -9,9 +9,10 @@ declare_rule! {
     /// Flags a claim that keeps a stateful image's data path (see the stateful image catalog)
     /// on a volume that is deleted or wiped once the claim is deleted:
     /// - a PersistentVolume of the run that the claim binds (by `volumeName` or the volume's
-    ///   `claimRef`) with `persistentVolumeReclaimPolicy: Delete` or `Recycle` — a `warning`:
-    ///   a volume created by hand is kept (`Retain`) unless it says otherwise, so someone chose
-    ///   this for the database's volume;
+    ///   `claimRef`; else every volume of the claim's class it may bind) with
+    ///   `persistentVolumeReclaimPolicy: Delete` or `Recycle` — a `warning`: a volume created
+    ///   by hand is kept (`Retain`) unless it says otherwise, so someone chose this for the
+    ///   database's volume;
     /// - a StorageClass of the run whose `reclaimPolicy` is `Delete`, written or left to the
     ///   default, that provisions the claim's volume (the class the claim names, or the
     ///   run's default class) — `info`.
@@ -63,16 +64,20 @@ impl Rule for ReclaimPolicyDeletesData {
         let path = &cx.file().source.path;
         for found in data_claims(project, cx.file(), w) {
             let repo = &found.facts.stateful.repository;
-            // The volume the claim binds decides; a class's policy applies only to the volumes
-            // it provisions.
-            if let Some((file, pv)) = project.bound_volume(found.claim) {
-                let Some(policy) = pv
-                    .reclaim_policy
-                    .as_ref()
-                    .filter(|p| matches!(p.value.as_str(), "Delete" | "Recycle"))
-                else {
-                    continue;
+            // The volumes the claim binds (or may bind) decide; a class's policy applies only
+            // to the volumes it provisions.
+            let volumes = claim_volumes(project, found.claim);
+            if let Some(&(file, pv)) = volumes.volumes.first() {
+                let deleting = |pv: &crate::model::PersistentVolume| {
+                    pv.reclaim_policy
+                        .as_ref()
+                        .filter(|p| matches!(p.value.as_str(), "Delete" | "Recycle"))
+                        .cloned()
                 };
+                if !volumes.volumes.iter().all(|(_, pv)| deleting(pv).is_some()) {
+                    continue;
+                }
+                let Some(policy) = deleting(pv) else { continue };
                 let what = if policy.value == "Recycle" {
                     "wipes it (`rm -rf` of its contents)"
                 } else {
@@ -82,13 +87,13 @@ impl Rule for ReclaimPolicyDeletesData {
                     .report(
                         found.span(),
                         format!(
-                            "{} keeps {repo} data (`{}`) on PersistentVolume `{}`, whose reclaim \
-                             policy `{}` {what} once {} is deleted",
+                            "{} keeps {repo} data (`{}`) on {} {}, whose reclaim policy `{}` \
+                             {what} once the claim is deleted",
                             found.container.owner,
                             found.data_path,
-                            pv.name.value,
+                            found.describe(),
+                            volumes.describe(),
                             policy.value,
-                            found.describe()
                         ),
                     )
                     .subject(found.mount.span)

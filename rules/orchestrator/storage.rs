@@ -7,7 +7,7 @@
 use crate::engine::Diagnostic;
 use crate::model::{
     Claim, Container, ContainerRole, FileModel, Mount, MountKind, MountSource, PersistentVolume,
-    Platform, Project, StorageClass, Workload,
+    Platform, Project, StorageClass, Workload, same_namespace,
 };
 use crate::rules::catalog::ClassEntry;
 use crate::rules::ephemeral::{Reported, stateful_containers};
@@ -254,26 +254,104 @@ fn class_facts<'a>(project: &'a Project, name: &str) -> Option<ClassFacts<'a>> {
     catalog.node_local_class(name).map(ClassFacts::Named)
 }
 
+/// The PersistentVolumes of the run a claim binds, or may bind.
+pub(crate) struct ClaimVolumes<'a> {
+    pub volumes: Vec<(&'a FileModel, &'a PersistentVolume)>,
+    /// The claim names the volume (`volumeName`) or the volume the claim (`claimRef`); else
+    /// these are the volumes of the claim's class it may bind.
+    pub exact: bool,
+}
+
+impl ClaimVolumes<'_> {
+    /// `bound to PersistentVolume `x``, `served by PersistentVolume `x` (and 2 more)`.
+    pub(crate) fn describe(&self) -> String {
+        let Some((_, first)) = self.volumes.first() else {
+            return String::new();
+        };
+        let more = match self.volumes.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        if self.exact {
+            format!("bound to PersistentVolume `{}`", first.name.value)
+        } else {
+            format!("served by PersistentVolume `{}`{more}", first.name.value)
+        }
+    }
+}
+
+/// The PersistentVolumes of the run the claim binds: the one its `volumeName` names, or one
+/// whose `claimRef` reserves it for the claim; else, for a claim that names its class (`""`
+/// included), the volumes of that class that no other claim reserves and that offer its
+/// access modes — the binder picks one of them before it provisions anything. Empty when the
+/// run does not tell.
+pub(crate) fn claim_volumes<'a>(project: &'a Project, claim: &Claim) -> ClaimVolumes<'a> {
+    if let Some(found) = project.bound_volume(claim) {
+        return ClaimVolumes {
+            volumes: vec![found],
+            exact: true,
+        };
+    }
+    let none = ClaimVolumes {
+        volumes: Vec::new(),
+        exact: false,
+    };
+    // A named volume the run does not hold is unknown; so is the class of a claim that names
+    // none (the cluster's default decides).
+    if claim.volume_name.is_some() {
+        return none;
+    }
+    let Some(class) = &claim.storage_class else {
+        return none;
+    };
+    let volumes = project
+        .class_volumes(&class.value)
+        .filter(|(_, pv)| {
+            // Reserved for another claim (this claim's would have been found above).
+            let free = pv.claim_ref.as_ref().is_none_or(|r| {
+                r.name.value == claim.name.value
+                    && same_namespace(r.namespace.as_deref(), claim.namespace.as_deref())
+            });
+            let modes = pv.access_modes.is_empty()
+                || claim
+                    .access_modes
+                    .iter()
+                    .all(|m| pv.access_modes.iter().any(|p| p.value == m.value));
+            free && modes
+        })
+        .collect();
+    ClaimVolumes {
+        volumes,
+        exact: false,
+    }
+}
+
+/// Whether a PersistentVolume is a folder or disk of one node.
+fn is_local_volume(pv: &PersistentVolume) -> bool {
+    pv.source_type
+        .as_ref()
+        .is_some_and(|s| matches!(s.value.as_str(), "local" | "hostPath"))
+}
+
 /// Why a claim's volume lives on one node.
 pub(crate) enum NodeLocalBy<'a> {
-    /// The PersistentVolume it binds is a `local` or `hostPath` volume.
-    Volume(&'a FileModel, &'a PersistentVolume),
+    /// The PersistentVolumes it binds (or may bind) are `local` or `hostPath` volumes.
+    Volume(ClaimVolumes<'a>),
     /// Its class's provisioner keeps volumes on one node.
     Class(ResolvedClass<'a>),
 }
 
 /// Whether the claim's volume lives on one node, and why; `None` when it does not or when
-/// that is unknown. A PersistentVolume the claim binds (by `volumeName` or its `claimRef`)
-/// decides; else the class: its provisioner (from the run or the configuration) when the
-/// catalog lists it — a provisioner that creates nothing (`kubernetes.io/no-provisioner`)
-/// only by a node-local class name — else a class name the catalog lists.
+/// that is unknown. The PersistentVolumes of the run the claim binds or may bind (see
+/// [`claim_volumes`]) decide when there are any: all `local` or `hostPath`; else the class:
+/// its provisioner (from the run or the configuration) when the catalog lists it — a
+/// provisioner that creates nothing (`kubernetes.io/no-provisioner`) only by a node-local
+/// class name — else a class name the catalog lists.
 pub(crate) fn node_local<'a>(project: &'a Project, claim: &Claim) -> Option<NodeLocalBy<'a>> {
-    if let Some((file, pv)) = project.bound_volume(claim) {
-        let local = pv
-            .source_type
-            .as_ref()
-            .is_some_and(|s| matches!(s.value.as_str(), "local" | "hostPath"));
-        return local.then_some(NodeLocalBy::Volume(file, pv));
+    let volumes = claim_volumes(project, claim);
+    if !volumes.volumes.is_empty() {
+        let local = volumes.volumes.iter().all(|(_, pv)| is_local_volume(pv));
+        return local.then_some(NodeLocalBy::Volume(volumes));
     }
     let class = resolve_class(project, claim)?;
     let catalog = project.catalog();

@@ -36,6 +36,8 @@ pub enum Query {
     StorageClass(String),
     /// The StorageClasses annotated as the cluster's default.
     DefaultStorageClasses,
+    /// The PersistentVolumes of a class (`""`: of none), which claims of the class may bind.
+    ClassVolumes(String),
     /// The PersistentVolume a claim binds: the one named `volume` (the claim's `volumeName`),
     /// else those whose `claimRef` names the claim `claim` in `namespace`.
     BoundVolume {
@@ -52,6 +54,16 @@ pub type Answer = Vec<(PathBuf, usize)>;
 /// A claim as a PersistentVolume's `claimRef` names it: name and namespace.
 pub type ClaimKey = (String, Option<String>);
 
+/// What a PersistentVolume contributes to cross-file lookups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VolumeFacts {
+    pub name: String,
+    /// The claim its `claimRef` reserves it for.
+    pub claim_ref: Option<ClaimKey>,
+    /// Its `storageClassName`; empty when it has none.
+    pub class: String,
+}
+
 /// What a file contributes to cross-file lookups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
@@ -65,9 +77,8 @@ pub struct FileFacts {
     pub autoscalers: Vec<(Option<String>, Option<String>, Option<String>)>,
     /// StorageClasses in file order: name, and whether annotated as the default.
     pub storage_classes: Vec<(String, bool)>,
-    /// PersistentVolumes in file order: name, and the claim (name, namespace) its `claimRef`
-    /// reserves it for.
-    pub volumes: Vec<(String, Option<ClaimKey>)>,
+    /// PersistentVolumes in file order.
+    pub volumes: Vec<VolumeFacts>,
 }
 
 impl FileFacts {
@@ -101,13 +112,17 @@ impl FileFacts {
             volumes: file
                 .persistent_volumes
                 .iter()
-                .map(|v| {
-                    (
-                        v.name.value.clone(),
-                        v.claim_ref
-                            .as_ref()
-                            .map(|r| (r.name.value.clone(), r.namespace.clone())),
-                    )
+                .map(|v| VolumeFacts {
+                    name: v.name.value.clone(),
+                    claim_ref: v
+                        .claim_ref
+                        .as_ref()
+                        .map(|r| (r.name.value.clone(), r.namespace.clone())),
+                    class: v
+                        .storage_class
+                        .as_ref()
+                        .map(|c| c.value.clone())
+                        .unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -132,6 +147,8 @@ pub struct FactIndex {
     volumes: HashMap<String, Vec<(usize, usize)>>,
     /// PersistentVolumes by the claim name of their `claimRef`: (file, volume).
     reserved: HashMap<String, Vec<(usize, usize)>>,
+    /// PersistentVolumes by `storageClassName` (empty for none): (file, volume).
+    volumes_by_class: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl FactIndex {
@@ -163,15 +180,24 @@ impl FactIndex {
                     index.default_classes.push((i, j));
                 }
             }
-            for (j, (name, claim_ref)) in f.volumes.iter().enumerate() {
-                index.volumes.entry(name.clone()).or_default().push((i, j));
-                if let Some((claim, _)) = claim_ref {
+            for (j, v) in f.volumes.iter().enumerate() {
+                index
+                    .volumes
+                    .entry(v.name.clone())
+                    .or_default()
+                    .push((i, j));
+                if let Some((claim, _)) = &v.claim_ref {
                     index
                         .reserved
                         .entry(claim.clone())
                         .or_default()
                         .push((i, j));
                 }
+                index
+                    .volumes_by_class
+                    .entry(v.class.clone())
+                    .or_default()
+                    .push((i, j));
             }
             for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
                 if let Some(target) = target {
@@ -271,7 +297,7 @@ impl FactIndex {
         let mut found = None;
         for &(i, j) in self.reserved.get(claim)? {
             let theirs = self.files[i].volumes[j]
-                .1
+                .claim_ref
                 .as_ref()
                 .and_then(|(_, ns)| ns.as_deref());
             if !same_namespace(theirs, namespace) {
@@ -283,6 +309,14 @@ impl FactIndex {
             found = found.or(Some((i, j)));
         }
         found
+    }
+
+    /// The PersistentVolumes of a class (`""` for those of none), in file order.
+    #[must_use]
+    pub fn class_volumes(&self, class: &str) -> &[(usize, usize)] {
+        self.volumes_by_class
+            .get(class)
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The files and items that answer `query`: (file, item) positions.
@@ -299,6 +333,7 @@ impl FactIndex {
             } => Box::new(self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
             Query::ComposeDir(dir) => Box::new(self.compose_in(dir).iter().map(|&i| (i, 0))),
             Query::StorageClass(name) => Box::new(self.storage_class(name).into_iter()),
+            Query::ClassVolumes(class) => Box::new(self.class_volumes(class).iter().copied()),
             Query::DefaultStorageClasses => {
                 Box::new(self.default_storage_classes().iter().copied())
             }

@@ -9,7 +9,7 @@ mod source;
 
 use std::path::PathBuf;
 
-pub use index::{Answer, ClaimKey, FactIndex, FileFacts, Query};
+pub use index::{Answer, ClaimKey, FactIndex, FileFacts, Query, VolumeFacts};
 pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.
@@ -872,6 +872,19 @@ impl Project {
             claim.namespace.as_deref(),
         )?;
         Some((&self.files[i], &self.files[i].persistent_volumes[j]))
+    }
+
+    /// The PersistentVolumes of the class `class` (`""`: of none), from any file, in path
+    /// order: those a claim of the class may bind.
+    pub fn class_volumes(
+        &self,
+        class: &str,
+    ) -> impl Iterator<Item = (&FileModel, &PersistentVolume)> + '_ {
+        self.record(|| Query::ClassVolumes(class.to_string()));
+        self.index()
+            .class_volumes(class)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
     }
 
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
