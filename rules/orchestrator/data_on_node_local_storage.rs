@@ -83,7 +83,7 @@ impl Rule for DataOnNodeLocalStorage {
     fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
         let project = cx.project();
         for found in data_claims(project, cx.file(), w) {
-            let Some(by) = node_local(project, found.claim) else {
+            let Some(by) = node_local(project, found.claim, &cx.file().source.path) else {
                 continue;
             };
             let repo = &found.facts.stateful.repository;

@@ -66,7 +66,7 @@ impl Rule for ReclaimPolicyDeletesData {
             let repo = &found.facts.stateful.repository;
             // The volumes the claim binds (or may bind) decide; a class's policy applies only
             // to the volumes it provisions.
-            let volumes = claim_volumes(project, found.claim);
+            let volumes = claim_volumes(project, found.claim, path);
             if let Some(&(file, pv)) = volumes.volumes.first() {
                 let deleting = |pv: &crate::model::PersistentVolume| {
                     pv.reclaim_policy
@@ -118,7 +118,7 @@ impl Rule for ReclaimPolicyDeletesData {
                 );
                 continue;
             }
-            let Some(class) = resolve_class(project, found.claim) else {
+            let Some(class) = resolve_class(project, found.claim, path) else {
                 continue;
             };
             let Some(ClassFacts::Object(file, sc)) = class.facts else {

@@ -4,13 +4,15 @@
 //! file comes through the project's cross-file lookups; what they cannot tell stays unknown,
 //! and unknown facts give no finding.
 
+use std::path::Path;
+
 use crate::engine::Diagnostic;
 use crate::model::{
     Claim, Container, ContainerRole, FileModel, Mount, MountKind, MountSource, PersistentVolume,
     Platform, Project, StorageClass, Workload, same_namespace,
 };
 use crate::rules::catalog::ClassEntry;
-use crate::rules::ephemeral::{Reported, stateful_containers};
+use crate::rules::ephemeral::{Reported, in_test_file, stateful_containers};
 use crate::rules::facts::{ImageFacts, coverage};
 
 /// A claim that keeps a stateful container's data.
@@ -204,17 +206,30 @@ impl ResolvedClass<'_> {
     }
 }
 
+/// Whether an object of `file` describes the cluster that a workload of `consumer` runs on:
+/// a StorageClass or PersistentVolume of a test fixture (a `test`, `e2e`, ... folder) stands
+/// for the test's cluster only, not for the production manifests beside it.
+fn visible(consumer: &Path, file: &FileModel) -> bool {
+    !in_test_file(&file.source.path) || in_test_file(consumer)
+}
+
 /// The class of `claim`: the one it names, else the cluster's default — a StorageClass of the
 /// run annotated as the default (when the run's defaults agree on one name), else the
 /// configuration's `default-storage-class`. `None` when the claim opts out of classes
 /// (`storageClassName: ""`) or no default is known.
-pub(crate) fn resolve_class<'a>(project: &'a Project, claim: &Claim) -> Option<ResolvedClass<'a>> {
+pub(crate) fn resolve_class<'a>(
+    project: &'a Project,
+    claim: &Claim,
+    consumer: &Path,
+) -> Option<ResolvedClass<'a>> {
     let (name, default) = match &claim.storage_class {
         Some(class) if class.value.is_empty() => return None,
         Some(class) => (class.value.clone(), None),
         None => {
-            let defaults: Vec<(&FileModel, &StorageClass)> =
-                project.default_storage_classes().collect();
+            let defaults: Vec<(&FileModel, &StorageClass)> = project
+                .default_storage_classes()
+                .filter(|(f, _)| visible(consumer, f))
+                .collect();
             match defaults.first() {
                 // Several defaults: the API server takes the newest, which a run cannot know.
                 Some(&(file, sc)) => {
@@ -233,7 +248,7 @@ pub(crate) fn resolve_class<'a>(project: &'a Project, claim: &Claim) -> Option<R
             }
         }
     };
-    let facts = class_facts(project, &name);
+    let facts = class_facts(project, &name, consumer);
     Some(ResolvedClass {
         name,
         default,
@@ -241,11 +256,21 @@ pub(crate) fn resolve_class<'a>(project: &'a Project, claim: &Claim) -> Option<R
     })
 }
 
-/// What is known of the class `name`: a StorageClass of the run, else the configuration's
+/// What is known of the class `name`: a StorageClass of the run (several of one name must
+/// agree on provisioner and reclaim policy, else nothing is known), else the configuration's
 /// word, else the catalog's class names.
-fn class_facts<'a>(project: &'a Project, name: &str) -> Option<ClassFacts<'a>> {
-    if let Some((file, sc)) = project.storage_class(name) {
-        return Some(ClassFacts::Object(file, sc));
+fn class_facts<'a>(project: &'a Project, name: &str, consumer: &Path) -> Option<ClassFacts<'a>> {
+    let objects: Vec<(&FileModel, &StorageClass)> = project
+        .storage_classes(name)
+        .filter(|(f, _)| visible(consumer, f))
+        .collect();
+    if let Some(&(file, sc)) = objects.first() {
+        let value = |v: &Option<crate::model::Spanned<String>>| v.as_ref().map(|v| v.value.clone());
+        let agree = objects.iter().all(|(_, o)| {
+            value(&o.provisioner) == value(&sc.provisioner)
+                && value(&o.reclaim_policy) == value(&sc.reclaim_policy)
+        });
+        return agree.then_some(ClassFacts::Object(file, sc));
     }
     let catalog = project.catalog();
     if let Some(provisioner) = catalog.configured_class(name) {
@@ -285,17 +310,24 @@ impl ClaimVolumes<'_> {
 /// included), the volumes of that class that no other claim reserves and that offer its
 /// access modes — the binder picks one of them before it provisions anything. Empty when the
 /// run does not tell.
-pub(crate) fn claim_volumes<'a>(project: &'a Project, claim: &Claim) -> ClaimVolumes<'a> {
+pub(crate) fn claim_volumes<'a>(
+    project: &'a Project,
+    claim: &Claim,
+    consumer: &Path,
+) -> ClaimVolumes<'a> {
+    let none = ClaimVolumes {
+        volumes: Vec::new(),
+        exact: false,
+    };
     if let Some(found) = project.bound_volume(claim) {
+        if !visible(consumer, found.0) {
+            return none;
+        }
         return ClaimVolumes {
             volumes: vec![found],
             exact: true,
         };
     }
-    let none = ClaimVolumes {
-        volumes: Vec::new(),
-        exact: false,
-    };
     // A named volume the run does not hold is unknown; so is the class of a claim that names
     // none (the cluster's default decides).
     if claim.volume_name.is_some() {
@@ -306,7 +338,10 @@ pub(crate) fn claim_volumes<'a>(project: &'a Project, claim: &Claim) -> ClaimVol
     };
     let volumes = project
         .class_volumes(&class.value)
-        .filter(|(_, pv)| {
+        .filter(|(f, pv)| {
+            if !visible(consumer, f) {
+                return false;
+            }
             // Reserved for another claim (this claim's would have been found above).
             let free = pv.claim_ref.as_ref().is_none_or(|r| {
                 r.name.value == claim.name.value
@@ -347,13 +382,17 @@ pub(crate) enum NodeLocalBy<'a> {
 /// its provisioner (from the run or the configuration) when the catalog lists it — a
 /// provisioner that creates nothing (`kubernetes.io/no-provisioner`) only by a node-local
 /// class name — else a class name the catalog lists.
-pub(crate) fn node_local<'a>(project: &'a Project, claim: &Claim) -> Option<NodeLocalBy<'a>> {
-    let volumes = claim_volumes(project, claim);
+pub(crate) fn node_local<'a>(
+    project: &'a Project,
+    claim: &Claim,
+    consumer: &Path,
+) -> Option<NodeLocalBy<'a>> {
+    let volumes = claim_volumes(project, claim, consumer);
     if !volumes.volumes.is_empty() {
         let local = volumes.volumes.iter().all(|(_, pv)| is_local_volume(pv));
         return local.then_some(NodeLocalBy::Volume(volumes));
     }
-    let class = resolve_class(project, claim)?;
+    let class = resolve_class(project, claim, consumer)?;
     let catalog = project.catalog();
     let by_name = || catalog.node_local_class(&class.name).is_some();
     let local = match class.facts? {

@@ -32,7 +32,7 @@ pub enum Query {
     },
     /// The compose files of a folder.
     ComposeDir(PathBuf),
-    /// The StorageClass of this name (cluster-wide: no namespace).
+    /// The StorageClasses of this name (cluster-wide: no namespace).
     StorageClass(String),
     /// The StorageClasses annotated as the cluster's default.
     DefaultStorageClasses,
@@ -269,10 +269,13 @@ impl FactIndex {
         self.compose_by_dir.get(dir).map_or(&[][..], Vec::as_slice)
     }
 
-    /// The StorageClass `name`: the first in file order.
+    /// The StorageClasses named `name`, in file order (a repository may hold several: a
+    /// test's and production's).
     #[must_use]
-    pub fn storage_class(&self, name: &str) -> Option<(usize, usize)> {
-        self.storage_classes.get(name)?.first().copied()
+    pub fn storage_classes(&self, name: &str) -> &[(usize, usize)] {
+        self.storage_classes
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The StorageClasses annotated as the default, in file order.
@@ -332,7 +335,7 @@ impl FactIndex {
                 namespace,
             } => Box::new(self.autoscalers(kind.as_deref(), name, namespace.as_deref())),
             Query::ComposeDir(dir) => Box::new(self.compose_in(dir).iter().map(|&i| (i, 0))),
-            Query::StorageClass(name) => Box::new(self.storage_class(name).into_iter()),
+            Query::StorageClass(name) => Box::new(self.storage_classes(name).iter().copied()),
             Query::ClassVolumes(class) => Box::new(self.class_volumes(class).iter().copied()),
             Query::DefaultStorageClasses => {
                 Box::new(self.default_storage_classes().iter().copied())

@@ -837,12 +837,16 @@ impl Project {
         Some((&self.files[i], &self.files[i].claims[j]))
     }
 
-    /// The StorageClass `name`, from any file (the first in path order).
-    #[must_use]
-    pub fn storage_class(&self, name: &str) -> Option<(&FileModel, &StorageClass)> {
+    /// The StorageClasses named `name`, from any file, in path order.
+    pub fn storage_classes(
+        &self,
+        name: &str,
+    ) -> impl Iterator<Item = (&FileModel, &StorageClass)> + '_ {
         self.record(|| Query::StorageClass(name.to_string()));
-        let (i, j) = self.index().storage_class(name)?;
-        Some((&self.files[i], &self.files[i].storage_classes[j]))
+        self.index()
+            .storage_classes(name)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].storage_classes[j]))
     }
 
     /// The StorageClasses annotated as the cluster's default, from any file.

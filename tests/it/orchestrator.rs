@@ -280,3 +280,29 @@ fn a_volume_deleted_with_its_claim_in_another_file() {
     let alone = cross("reclaimed-volume", &["deployment.yaml", "claim.yaml"]);
     assert!(with_code(&alone, "SL410").is_empty(), "{alone:#?}");
 }
+
+#[test]
+fn a_test_fixtures_storage_class_does_not_describe_production() {
+    let diagnostics = cross(
+        "test-class",
+        &[
+            "deploy/db.yaml",
+            "tests/integration/db.yaml",
+            "tests/integration/storage-class.yaml",
+        ],
+    );
+    let in_deploy = |code: &str| {
+        with_code(&diagnostics, code)
+            .iter()
+            .filter(|d| d.file.ends_with("test-class/deploy/db.yaml"))
+            .count()
+    };
+    assert_eq!(in_deploy("SL408"), 0, "{diagnostics:#?}");
+    assert_eq!(in_deploy("SL410"), 0, "{diagnostics:#?}");
+    // The test's own StatefulSet runs on the test's class.
+    let in_tests: Vec<_> = with_code(&diagnostics, "SL408")
+        .into_iter()
+        .filter(|d| d.file.ends_with("tests/integration/db.yaml"))
+        .collect();
+    assert_eq!(in_tests.len(), 1, "{diagnostics:#?}");
+}
