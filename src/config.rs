@@ -1295,7 +1295,7 @@ mod tests {
             Some(vec!["SL102"])
         );
         assert_eq!(resolve_selector("SL10").map(|c| c.len()), Some(6));
-        assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(7));
+        assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(10));
         assert_eq!(
             resolve_selector("ALL").map(|c| c.len()),
             Some(rules::RULES.len())
@@ -1385,8 +1385,8 @@ mod tests {
             err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
             "stowlint.toml:3:1: unknown field `selectt`, expected one of `extend`, `select`, \
              `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
-             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`, \
-             `force-exclude`, `render`"
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `kubernetes`, \
+             `max-file-size`, `force-exclude`, `render`"
         );
         assert_eq!(
             err("ignore = [\"SL103\", \"SL999\"]\n"),
