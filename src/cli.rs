@@ -518,8 +518,9 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     {
         let _ = writeln!(
             io.stderr,
-            "stowlint: warning: {}: `[[stateful-images]]` and `[host-paths]` are read only from \
-             --config or the configuration nearest the working folder; ignored here",
+            "stowlint: warning: {}: `[[stateful-images]]`, `[host-paths]` and `[kubernetes]` are \
+             read only from --config or the configuration nearest the working folder; ignored \
+             here",
             output::path_str(&ignored)
         );
     }

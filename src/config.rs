@@ -10,7 +10,8 @@
 //!
 //! Most settings apply per file (the file's nearest configuration): selection, `[severity]`,
 //! `[per-path-ignores]`, `fail-on`, `exclude`/`include` and `[compose] mode`. The catalog
-//! extensions (`[[stateful-images]]`, `[host-paths]`) are facts the whole run shares
+//! extensions (`[[stateful-images]]`, `[host-paths]`, `[kubernetes]`) are facts the whole run
+//! shares
 //! (cross-file rules read them), so they come from one configuration: `--config`, or the one
 //! nearest the working folder. Other configurations that set them get a warning.
 
@@ -26,7 +27,7 @@ use toml::Spanned;
 use crate::engine::{self, Selection, Severity};
 use crate::model::SourceFile;
 use crate::parse::ComposeMode;
-use crate::rules::{self, catalog::Catalog, catalog::ImageEntry};
+use crate::rules::{self, catalog::Catalog, catalog::ClusterStorage, catalog::ImageEntry};
 
 /// The names a configuration file may have, in the order they are looked for in a folder.
 pub const FILE_NAMES: [&str; 2] = ["stowlint.toml", ".stowlint.toml"];
@@ -102,6 +103,8 @@ struct RawConfig {
     stateful_images: Vec<Spanned<ImageEntry>>,
     #[serde(default)]
     host_paths: RawHostPaths,
+    #[serde(default)]
+    kubernetes: RawKubernetes,
     max_file_size: Option<Spanned<RawSize>>,
     /// Files named on the command line are excluded too (pre-commit passes every file).
     force_exclude: Option<bool>,
@@ -166,6 +169,63 @@ struct RawHostPaths {
     sensitive: Vec<Spanned<String>>,
     #[serde(default)]
     allowed: Vec<Spanned<String>>,
+}
+
+/// `[kubernetes]`: the cluster the manifests are applied to, where the run does not say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawKubernetes {
+    /// The class of claims that name none (the cluster's default StorageClass).
+    default_storage_class: Option<Spanned<String>>,
+    /// The cluster's classes the run does not declare: name = provisioner.
+    #[serde(default)]
+    storage_classes: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Provisioners that keep volumes on one node, beyond the catalog's.
+    #[serde(default)]
+    node_local_provisioners: Vec<Spanned<String>>,
+}
+
+/// Why `name` is no StorageClass name (a DNS subdomain: at most 253 lower-case letters,
+/// digits, `-` and `.`, starting and ending with a letter or digit).
+fn bad_class_name(name: &str) -> Option<String> {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(|c| alnum(c) || c == '-' || c == '.')
+        && name.starts_with(alnum)
+        && name.ends_with(alnum);
+    (!ok).then(|| {
+        format!(
+            "`{name}` is not a StorageClass name (lower-case letters, digits, `-` and `.`, \
+             starting and ending with a letter or digit, at most 253 characters)"
+        )
+    })
+}
+
+/// Why `name` is no provisioner name (a qualified name as the API server checks it: an
+/// optional DNS-subdomain prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.`,
+/// starting and ending with a letter or digit).
+fn bad_provisioner(name: &str) -> Option<String> {
+    let lowered = name.to_ascii_lowercase();
+    let (prefix, base) = match lowered.split_once('/') {
+        Some((prefix, base)) => (Some(prefix), base),
+        None => (None, lowered.as_str()),
+    };
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let base_ok = !base.is_empty()
+        && base.len() <= 63
+        && base
+            .chars()
+            .all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
+        && base.starts_with(alnum)
+        && base.ends_with(alnum);
+    let prefix_ok = prefix.is_none_or(|p| bad_class_name(p).is_none());
+    (!(base_ok && prefix_ok)).then(|| {
+        format!(
+            "`{name}` is not a provisioner name (such as `rancher.io/local-path`: an optional \
+             domain and `/`, then letters, digits, `-`, `_` and `.`)"
+        )
+    })
 }
 
 /// The rule codes a selector names: a code or name, a code prefix (`SL4`, `SL10`, `SL`), or
@@ -276,6 +336,7 @@ pub struct Settings {
     stateful_images: Vec<ImageEntry>,
     sensitive: Vec<String>,
     allowed: Vec<String>,
+    cluster: ClusterStorage,
 }
 
 impl Settings {
@@ -355,7 +416,10 @@ impl Settings {
     /// Whether this configuration extends the catalog.
     #[must_use]
     pub fn extends_catalog(&self) -> bool {
-        !self.stateful_images.is_empty() || !self.sensitive.is_empty() || !self.allowed.is_empty()
+        !self.stateful_images.is_empty()
+            || !self.sensitive.is_empty()
+            || !self.allowed.is_empty()
+            || !self.cluster.is_empty()
     }
 
     /// The catalog for a run governed by these settings: the built-in one, extended.
@@ -366,6 +430,7 @@ impl Settings {
                 self.stateful_images.clone(),
                 &self.sensitive,
                 &self.allowed,
+                self.cluster.clone(),
             ))
         })
     }
@@ -553,6 +618,32 @@ impl Settings {
                 parsed.map_err(|message| error(size.span(), message))?
             }
         };
+        let mut cluster = ClusterStorage::default();
+        if let Some(class) = &raw.kubernetes.default_storage_class {
+            if let Some(message) = bad_class_name(class.get_ref()) {
+                return Err(error(class.span(), message));
+            }
+            cluster.default_class = Some(class.get_ref().clone());
+        }
+        for (class, provisioner) in &raw.kubernetes.storage_classes {
+            if let Some(message) = bad_class_name(class.get_ref()) {
+                return Err(error(class.span(), message));
+            }
+            if let Some(message) = bad_provisioner(provisioner.get_ref()) {
+                return Err(error(provisioner.span(), message));
+            }
+            cluster
+                .classes
+                .push((class.get_ref().clone(), provisioner.get_ref().clone()));
+        }
+        for provisioner in &raw.kubernetes.node_local_provisioners {
+            if let Some(message) = bad_provisioner(provisioner.get_ref()) {
+                return Err(error(provisioner.span(), message));
+            }
+            cluster
+                .node_local_provisioners
+                .push(provisioner.get_ref().clone());
+        }
         let mut sensitive = host_paths(&raw.host_paths.sensitive)?;
         let mut allowed = host_paths(&raw.host_paths.allowed)?;
         if let Some(b) = base {
@@ -560,6 +651,12 @@ impl Settings {
             stateful_images.extend(b.stateful_images.iter().cloned());
             sensitive.extend(b.sensitive.iter().cloned());
             allowed.extend(b.allowed.iter().cloned());
+            // This file's default class wins; its classes are looked up first.
+            cluster.default_class = cluster.default_class.or(b.cluster.default_class.clone());
+            cluster.classes.extend(b.cluster.classes.iter().cloned());
+            cluster
+                .node_local_provisioners
+                .extend(b.cluster.node_local_provisioners.iter().cloned());
         }
 
         Ok(Settings {
@@ -589,6 +686,7 @@ impl Settings {
             stateful_images,
             sensitive,
             allowed,
+            cluster,
         })
     }
 }
@@ -1124,6 +1222,19 @@ pub fn template() -> String {
          # Never reported by SL101 or SL103 (the paths and what lies under them).\n\
          allowed = []\n\
          \n\
+         # The cluster the manifests are applied to, where the run's files do not say (SL408,\n\
+         # SL410). Read like [host-paths].\n\
+         [kubernetes]\n\
+         # The class of claims that name none, when the run holds no StorageClass annotated\n\
+         # `storageclass.kubernetes.io/is-default-class: \"true\"` (k3s: \"local-path\").\n\
+         # default-storage-class = \"local-path\"\n\
+         # The cluster's classes the run does not declare: name = provisioner. They win over\n\
+         # what a class name suggests (minikube: { standard = \"k8s.io/minikube-hostpath\" }).\n\
+         storage-classes = {}\n\
+         # Provisioners that keep each volume on one node, beyond\n\
+         # rules/catalog/node-local-storage.toml.\n\
+         node-local-provisioners = []\n\
+         \n\
          # Images that keep business data, tried before the built-in catalog (same fields as\n\
          # rules/catalog/stateful-images.toml). Read like [host-paths].\n\
          # [[stateful-images]]\n\
@@ -1184,7 +1295,7 @@ mod tests {
             Some(vec!["SL102"])
         );
         assert_eq!(resolve_selector("SL10").map(|c| c.len()), Some(6));
-        assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(7));
+        assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(10));
         assert_eq!(
             resolve_selector("ALL").map(|c| c.len()),
             Some(rules::RULES.len())
@@ -1274,8 +1385,8 @@ mod tests {
             err("fail-on = \"warning\"\n\nselectt = [\"SL1\"]\n"),
             "stowlint.toml:3:1: unknown field `selectt`, expected one of `extend`, `select`, \
              `extend-select`, `ignore`, `severity`, `fail-on`, `exclude`, `include`, \
-             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `max-file-size`, \
-             `force-exclude`, `render`"
+             `per-path-ignores`, `compose`, `stateful-images`, `host-paths`, `kubernetes`, \
+             `max-file-size`, `force-exclude`, `render`"
         );
         assert_eq!(
             err("ignore = [\"SL103\", \"SL999\"]\n"),

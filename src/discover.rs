@@ -587,12 +587,14 @@ pub fn compose_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Opt
     Some(model)
 }
 
-/// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, or a
-/// HorizontalPodAutoscaler or KEDA ScaledObject that scales a workload mounting one. A cheap
-/// filter before parsing.
+/// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, the
+/// PersistentVolume or StorageClass behind one, or a HorizontalPodAutoscaler or KEDA
+/// ScaledObject that scales a workload mounting one. A cheap filter before parsing.
 #[must_use]
 pub fn may_hold_claim_facts(text: &str) -> bool {
-    text.contains("PersistentVolumeClaim")
+    // `PersistentVolume` also finds `PersistentVolumeClaim`.
+    text.contains("PersistentVolume")
+        || text.contains("StorageClass")
         || text.contains("HorizontalPodAutoscaler")
         || text.contains("ScaledObject")
 }
@@ -609,18 +611,21 @@ pub fn wants_claim_facts(file: &FileModel) -> bool {
         })
 }
 
-/// A parsed file reduced to its claims and autoscalers, read only for cross-file facts: its
-/// own findings are not reported, and its workloads (if any) are not checked.
+/// A parsed file reduced to its claims, autoscalers, PersistentVolumes and StorageClasses,
+/// read only for cross-file facts: its own findings are not reported, and its workloads (if
+/// any) are not checked.
 #[must_use]
 pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
-    if model.claims.is_empty() && model.autoscalers.is_empty() {
+    if model.claims.is_empty()
+        && model.autoscalers.is_empty()
+        && model.persistent_volumes.is_empty()
+        && model.storage_classes.is_empty()
+    {
         return None;
     }
     model.context = true;
     model.workloads.clear();
     model.volumes.clear();
-    model.persistent_volumes.clear();
-    model.storage_classes.clear();
     model.operator_stores.clear();
     model.dockerfile = None;
     model.object_suppressions.clear();
@@ -628,20 +633,25 @@ pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
     Some(model)
 }
 
-/// A copy of a model [`claim_context`] made: its source, claims and autoscalers (what it
-/// keeps), so that a cache can hand out the model a file parsed to without parsing it again.
+/// A copy of a model [`claim_context`] made: its source, claims, autoscalers, PersistentVolumes
+/// and StorageClasses (what it keeps), so that a cache can hand out the model a file parsed to
+/// without parsing it again.
 #[must_use]
 pub fn claim_context_copy(model: &FileModel) -> FileModel {
     let mut copy = FileModel::new(model.source.clone(), model.format);
     copy.claims.clone_from(&model.claims);
     copy.autoscalers.clone_from(&model.autoscalers);
+    copy.persistent_volumes
+        .clone_from(&model.persistent_volumes);
+    copy.storage_classes.clone_from(&model.storage_classes);
     copy.context = true;
     copy
 }
 
-/// Claims and autoscalers that files named on the command line depend on (a pre-commit hook
-/// passes only the changed manifest): YAML files of the manifest's folder and of its parent
-/// folders up to the git root (only its own folder outside a repository), read as context.
+/// Claims, autoscalers, PersistentVolumes and StorageClasses that files named on the command
+/// line depend on (a pre-commit hook passes only the changed manifest): YAML files of the
+/// manifest's folder and of its parent folders up to the git root (only its own folder
+/// outside a repository), read as context.
 /// Walked folders need no such help: the walk saw the neighbours. `explicit` holds the display
 /// paths of the files named on the command line; `cwd` is where relative paths start.
 pub fn add_claim_context(

@@ -1,5 +1,6 @@
-//! Catalog data: which host paths are sensitive, which images keep data. Data, not code
-//! (kube-linter's lesson): the TOML files beside this one are embedded at build time.
+//! Catalog data: which host paths are sensitive, which images keep data, which storage keeps
+//! a volume on one node. Data, not code (kube-linter's lesson): the TOML files beside this one
+//! are embedded at build time.
 
 mod command_line;
 
@@ -11,6 +12,61 @@ pub use command_line::{DataLocation, Invocation, Patterns};
 
 const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
 const STATEFUL_IMAGES: &str = include_str!("stateful-images.toml");
+const NODE_LOCAL_STORAGE: &str = include_str!("node-local-storage.toml");
+
+/// `node-local-storage.toml`: provisioners that keep a volume on one node, and the class
+/// names distributions ship them under.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeLocalStorage {
+    #[serde(rename = "provisioner")]
+    pub provisioners: Vec<ProvisionerEntry>,
+    #[serde(rename = "class")]
+    pub classes: Vec<ClassEntry>,
+}
+
+/// A provisioner whose volumes live on one node.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionerEntry {
+    pub name: String,
+    /// It provisions nothing (`kubernetes.io/no-provisioner`): its class binds volumes made by
+    /// hand, which may be anything; only the volume (or a class name) tells.
+    #[serde(default, rename = "static")]
+    pub is_static: bool,
+    /// Where this is documented.
+    pub evidence: String,
+}
+
+/// A StorageClass name that means node-local storage by itself.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassEntry {
+    pub name: String,
+    pub provisioner: String,
+    pub evidence: String,
+}
+
+/// What a configuration says about the cluster the manifests are applied to (its
+/// `[kubernetes]` table): facts the run's files do not hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterStorage {
+    /// The class of claims that name none, when the run holds no default StorageClass.
+    pub default_class: Option<String>,
+    /// The cluster's classes the run does not declare: name and provisioner.
+    pub classes: Vec<(String, String)>,
+    /// Provisioners that keep volumes on one node, beyond the catalog's.
+    pub node_local_provisioners: Vec<String>,
+}
+
+impl ClusterStorage {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.default_class.is_none()
+            && self.classes.is_empty()
+            && self.node_local_provisioners.is_empty()
+    }
+}
 
 /// What an image keeps, by category.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -232,6 +288,14 @@ pub struct SensitivePaths {
     pub run_system: Vec<String>,
 }
 
+/// A node-local provisioner, as the catalog or a configuration knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeLocal<'a> {
+    /// See [`ProvisionerEntry::is_static`].
+    pub is_static: bool,
+    pub evidence: Option<&'a str>,
+}
+
 /// Why a host path is sensitive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sensitivity {
@@ -274,6 +338,10 @@ pub struct Catalog {
     /// Host paths (and what lies under them) that SL101 and SL103 never report: a config's
     /// `[host-paths] allowed`. Empty in the built-in catalog.
     pub allowed_host_paths: Vec<String>,
+    /// Node-local provisioners and class names.
+    pub storage: NodeLocalStorage,
+    /// The cluster as a configuration describes it. Empty in the built-in catalog.
+    pub cluster: ClusterStorage,
     /// Lookups by image reference: several rules ask about every container.
     lookups:
         std::sync::RwLock<std::collections::HashMap<String, Option<std::sync::Arc<StatefulImage>>>>,
@@ -294,6 +362,9 @@ impl Catalog {
                 images: file.image,
                 other_builds: file.other_builds,
                 allowed_host_paths: Vec::new(),
+                storage: toml::from_str(NODE_LOCAL_STORAGE)
+                    .expect("embedded node-local-storage.toml"),
+                cluster: ClusterStorage::default(),
                 lookups: std::sync::RwLock::default(),
             }
         })
@@ -301,9 +372,15 @@ impl Catalog {
 
     /// The built-in catalog extended by a configuration: `images` are tried before the
     /// built-in entries, `sensitive` paths are reported as system locations, `allowed` host
-    /// paths are never reported by SL101 or SL103. Paths are normalized here.
+    /// paths are never reported by SL101 or SL103, `cluster` describes the cluster's storage.
+    /// Paths are normalized here.
     #[must_use]
-    pub fn extended(images: Vec<ImageEntry>, sensitive: &[String], allowed: &[String]) -> Catalog {
+    pub fn extended(
+        images: Vec<ImageEntry>,
+        sensitive: &[String],
+        allowed: &[String],
+        cluster: ClusterStorage,
+    ) -> Catalog {
         let builtin = Catalog::get();
         let normalize = |p: &String| crate::parse::paths::normalize(p);
         let mut all_images: Vec<ImageEntry> = images
@@ -325,8 +402,51 @@ impl Catalog {
             images: all_images,
             other_builds: builtin.other_builds.clone(),
             allowed_host_paths: allowed.iter().map(normalize).collect(),
+            storage: builtin.storage.clone(),
+            cluster,
             lookups: std::sync::RwLock::default(),
         }
+    }
+
+    /// The catalog entry of a provisioner that keeps volumes on one node, or a configured
+    /// one (`None` for its evidence then).
+    #[must_use]
+    pub fn node_local_provisioner(&self, provisioner: &str) -> Option<NodeLocal<'_>> {
+        if let Some(entry) = self
+            .storage
+            .provisioners
+            .iter()
+            .find(|p| p.name == provisioner)
+        {
+            return Some(NodeLocal {
+                is_static: entry.is_static,
+                evidence: Some(&entry.evidence),
+            });
+        }
+        self.cluster
+            .node_local_provisioners
+            .iter()
+            .any(|p| p == provisioner)
+            .then_some(NodeLocal {
+                is_static: false,
+                evidence: None,
+            })
+    }
+
+    /// A class name that means node-local storage by itself (`local-path`).
+    #[must_use]
+    pub fn node_local_class(&self, name: &str) -> Option<&ClassEntry> {
+        self.storage.classes.iter().find(|c| c.name == name)
+    }
+
+    /// The provisioner a configuration names for a class of the cluster.
+    #[must_use]
+    pub fn configured_class(&self, name: &str) -> Option<&str> {
+        self.cluster
+            .classes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_str())
     }
 
     /// Whether a configuration allows `path` (normalized): SL101 and SL103 stay silent.
@@ -680,7 +800,12 @@ mod tests {
         assert_eq!(sys("/root/n8n/.n8n"), None);
         assert_eq!(sys("/var/run/mysqld/mysqld.sock"), None);
         assert_eq!(sys("/var/run/postgresql/.s.PGSQL.5432"), None);
-        let extended = Catalog::extended(Vec::new(), &["/run/mysqld".to_string()], &[]);
+        let extended = Catalog::extended(
+            Vec::new(),
+            &["/run/mysqld".to_string()],
+            &[],
+            ClusterStorage::default(),
+        );
         assert_eq!(
             extended.sensitivity("/run/mysqld/mysqld.sock"),
             Some(Sensitivity::System("/run/mysqld".into()))

@@ -1,11 +1,16 @@
 //! SL4xx: host-local storage under an orchestrator (Kubernetes, Docker Swarm), where the
-//! scheduler may move a workload to a node that does not have its files.
+//! scheduler may move a workload to a node that does not have its files, or where the
+//! orchestrator deletes a workload's data when told to.
 
+pub mod claim_retention_deletes_data;
 pub mod data_on_host_local_volume;
+pub mod data_on_node_local_storage;
 pub mod host_path_in_workload;
 pub mod local_pv_without_node_affinity;
+pub mod reclaim_policy_deletes_data;
 pub mod rwo_claim_rolling_update;
 pub mod rwo_claim_shared_by_replicas;
+pub(crate) mod storage;
 pub mod swarm_bind_mount;
 pub mod swarm_local_volume;
 

@@ -1,9 +1,11 @@
 //! The cross-file index: what one file can ask about the others, and the answers.
 //!
-//! Rules see other files only through six lookups on [`Project`](super::Project): the
+//! Rules see other files only through these lookups on [`Project`](super::Project): the
 //! Dockerfile a compose `build:` names, a PersistentVolumeClaim by name, the autoscalers of a
 //! workload, the compose files of a folder, the compose file at a path (a base of `extends`,
-//! an `include`d file), and the compose files that extend or include one. Each lookup is a [`Query`]; the index answers
+//! an `include`d file), the compose files that extend or include one, a StorageClass by name,
+//! the default StorageClasses, and the PersistentVolume a claim binds. Each lookup is a
+//! [`Query`]; the index answers
 //! it from small per-file [`FileFacts`] (names and namespaces, never trees). A project answers
 //! from its own files; a streaming run answers the same queries from the facts of every file
 //! it read, and the two must agree (one implementation serves both), which is how a run that
@@ -37,11 +39,37 @@ pub enum Query {
     ComposeFile(PathBuf),
     /// The compose files that extend a service of, or include, the file at this path.
     ComposeReferrers(PathBuf),
+    /// The StorageClasses of this name (cluster-wide: no namespace).
+    StorageClass(String),
+    /// The StorageClasses annotated as the cluster's default.
+    DefaultStorageClasses,
+    /// The PersistentVolumes of a class (`""`: of none), which claims of the class may bind.
+    ClassVolumes(String),
+    /// The PersistentVolume a claim binds: the one named `volume` (the claim's `volumeName`),
+    /// else those whose `claimRef` names the claim `claim` in `namespace`.
+    BoundVolume {
+        volume: Option<String>,
+        claim: String,
+        namespace: Option<String>,
+    },
 }
 
 /// Which files (and which item of each) answer a query: a path, and the position of the
 /// claim or autoscaler in its file (0 for whole files). Equal answers mean equal findings.
 pub type Answer = Vec<(PathBuf, usize)>;
+
+/// A claim as a PersistentVolume's `claimRef` names it: name and namespace.
+pub type ClaimKey = (String, Option<String>);
+
+/// What a PersistentVolume contributes to cross-file lookups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VolumeFacts {
+    pub name: String,
+    /// The claim its `claimRef` reserves it for.
+    pub claim_ref: Option<ClaimKey>,
+    /// Its `storageClassName`; empty when it has none.
+    pub class: String,
+}
 
 /// What a file contributes to cross-file lookups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +85,10 @@ pub struct FileFacts {
     /// Compose: the other files it extends services of or includes, each once, lexically
     /// normalized.
     pub compose_refs: Vec<PathBuf>,
+    /// StorageClasses in file order: name, and whether annotated as the default.
+    pub storage_classes: Vec<(String, bool)>,
+    /// PersistentVolumes in file order.
+    pub volumes: Vec<VolumeFacts>,
 }
 
 impl FileFacts {
@@ -83,6 +115,27 @@ impl FileFacts {
                 })
                 .collect(),
             compose_refs: compose_refs(file),
+            storage_classes: file
+                .storage_classes
+                .iter()
+                .map(|c| (c.name.value.clone(), c.default.is_some()))
+                .collect(),
+            volumes: file
+                .persistent_volumes
+                .iter()
+                .map(|v| VolumeFacts {
+                    name: v.name.value.clone(),
+                    claim_ref: v
+                        .claim_ref
+                        .as_ref()
+                        .map(|r| (r.name.value.clone(), r.namespace.clone())),
+                    class: v
+                        .storage_class
+                        .as_ref()
+                        .map(|c| c.value.clone())
+                        .unwrap_or_default(),
+                })
+                .collect(),
         }
     }
 }
@@ -161,6 +214,16 @@ pub struct FactIndex {
     compose_files: HashMap<PathBuf, usize>,
     /// Compose files by the files they extend or include.
     referrers: HashMap<PathBuf, Vec<usize>>,
+    /// StorageClasses by name: (file, class).
+    storage_classes: HashMap<String, Vec<(usize, usize)>>,
+    /// Default StorageClasses: (file, class).
+    default_classes: Vec<(usize, usize)>,
+    /// PersistentVolumes by name: (file, volume).
+    volumes: HashMap<String, Vec<(usize, usize)>>,
+    /// PersistentVolumes by the claim name of their `claimRef`: (file, volume).
+    reserved: HashMap<String, Vec<(usize, usize)>>,
+    /// PersistentVolumes by `storageClassName` (empty for none): (file, volume).
+    volumes_by_class: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl FactIndex {
@@ -192,6 +255,35 @@ impl FactIndex {
                     .or_default()
                     .insert(folder, (i, j));
                 named.any.insert(folder, (i, j));
+            }
+            for (j, (name, default)) in f.storage_classes.iter().enumerate() {
+                index
+                    .storage_classes
+                    .entry(name.clone())
+                    .or_default()
+                    .push((i, j));
+                if *default {
+                    index.default_classes.push((i, j));
+                }
+            }
+            for (j, v) in f.volumes.iter().enumerate() {
+                index
+                    .volumes
+                    .entry(v.name.clone())
+                    .or_default()
+                    .push((i, j));
+                if let Some((claim, _)) = &v.claim_ref {
+                    index
+                        .reserved
+                        .entry(claim.clone())
+                        .or_default()
+                        .push((i, j));
+                }
+                index
+                    .volumes_by_class
+                    .entry(v.class.clone())
+                    .or_default()
+                    .push((i, j));
             }
             for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
                 if let Some(target) = target {
@@ -284,6 +376,59 @@ impl FactIndex {
             .map_or(&[][..], Vec::as_slice)
     }
 
+    /// The StorageClasses named `name`, in file order (a repository may hold several: a
+    /// test's and production's).
+    #[must_use]
+    pub fn storage_classes(&self, name: &str) -> &[(usize, usize)] {
+        self.storage_classes
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The StorageClasses annotated as the default, in file order.
+    #[must_use]
+    pub fn default_storage_classes(&self) -> &[(usize, usize)] {
+        &self.default_classes
+    }
+
+    /// The PersistentVolume a claim binds: the one named `volume` when the claim names it
+    /// (the first in file order), else the first whose `claimRef` names `claim` in
+    /// `namespace` (an exact namespace match wins over a `claimRef` without one).
+    #[must_use]
+    pub fn bound_volume(
+        &self,
+        volume: Option<&str>,
+        claim: &str,
+        namespace: Option<&str>,
+    ) -> Option<(usize, usize)> {
+        if let Some(volume) = volume {
+            return self.volumes.get(volume)?.first().copied();
+        }
+        let mut found = None;
+        for &(i, j) in self.reserved.get(claim)? {
+            let theirs = self.files[i].volumes[j]
+                .claim_ref
+                .as_ref()
+                .and_then(|(_, ns)| ns.as_deref());
+            if !same_namespace(theirs, namespace) {
+                continue;
+            }
+            if theirs == namespace {
+                return Some((i, j));
+            }
+            found = found.or(Some((i, j)));
+        }
+        found
+    }
+
+    /// The PersistentVolumes of a class (`""` for those of none), in file order.
+    #[must_use]
+    pub fn class_volumes(&self, class: &str) -> &[(usize, usize)] {
+        self.volumes_by_class
+            .get(class)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
     /// The files and items that answer `query`: (file, item) positions.
     fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
@@ -305,6 +450,19 @@ impl FactIndex {
             Query::ComposeReferrers(path) => {
                 Box::new(self.compose_referrers(path).iter().map(|&i| (i, 0)))
             }
+            Query::StorageClass(name) => Box::new(self.storage_classes(name).iter().copied()),
+            Query::ClassVolumes(class) => Box::new(self.class_volumes(class).iter().copied()),
+            Query::DefaultStorageClasses => {
+                Box::new(self.default_storage_classes().iter().copied())
+            }
+            Query::BoundVolume {
+                volume,
+                claim,
+                namespace,
+            } => Box::new(
+                self.bound_volume(volume.as_deref(), claim, namespace.as_deref())
+                    .into_iter(),
+            ),
         }
     }
 

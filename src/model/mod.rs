@@ -12,7 +12,7 @@ mod source;
 use std::path::PathBuf;
 
 pub use family::{EffectiveService, MAX_DEPTH};
-pub use index::{Answer, FactIndex, FileFacts, Query, compose_refs};
+pub use index::{Answer, ClaimKey, FactIndex, FileFacts, Query, VolumeFacts, compose_refs};
 pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
 
 /// The kind of input a file holds.
@@ -118,6 +118,8 @@ impl FileModel {
         self.errors.shrink_to_fit();
         self.volumes.shrink_to_fit();
         self.claims.shrink_to_fit();
+        self.persistent_volumes.shrink_to_fit();
+        self.storage_classes.shrink_to_fit();
         self.autoscalers.shrink_to_fit();
         self.workloads.shrink_to_fit();
         for w in &mut self.workloads {
@@ -229,6 +231,9 @@ pub struct Workload {
     pub build: Option<Build>,
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Claim>,
+    /// StatefulSet `persistentVolumeClaimRetentionPolicy`: what happens to the claims of its
+    /// `volumeClaimTemplates` when it is deleted or scaled down.
+    pub claim_retention: ClaimRetention,
     /// Why the compose service counts as swarm (the swarm-only key), when it does.
     pub swarm_reason: Option<Spanned<String>>,
     /// Compose `extends`: the service this one is built on.
@@ -613,6 +618,16 @@ impl VolumeDecl {
     }
 }
 
+/// A StatefulSet's `persistentVolumeClaimRetentionPolicy` as written; absent fields are the
+/// API server's default, `Retain`.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimRetention {
+    /// `whenDeleted`: the claims when the StatefulSet is deleted.
+    pub when_deleted: Option<Spanned<String>>,
+    /// `whenScaled`: the claims of the replicas a scale-down removes.
+    pub when_scaled: Option<Spanned<String>>,
+}
+
 /// A PersistentVolumeClaim, or a StatefulSet `volumeClaimTemplates` entry.
 #[derive(Clone, Debug)]
 pub struct Claim {
@@ -621,7 +636,12 @@ pub struct Claim {
     pub access_modes: Vec<Spanned<String>>,
     /// The `accessModes` value as a whole.
     pub access_modes_span: Option<Span>,
+    /// `spec.storageClassName`, else the older `volume.beta.kubernetes.io/storage-class`
+    /// annotation. Empty when written empty (`""`): no class, so no default class either
+    /// (the claim binds a volume created by hand).
     pub storage_class: Option<Spanned<String>>,
+    /// `spec.volumeName`: the PersistentVolume the claim binds, named in advance.
+    pub volume_name: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -635,13 +655,30 @@ pub struct PersistentVolume {
     pub node_affinity: Option<Span>,
     pub access_modes: Vec<Spanned<String>>,
     pub storage_class: Option<Spanned<String>>,
+    /// `spec.persistentVolumeReclaimPolicy` as written (`Retain` for a volume created by hand
+    /// when absent).
+    pub reclaim_policy: Option<Spanned<String>>,
+    /// `spec.claimRef`: the claim the volume is reserved for.
+    pub claim_ref: Option<ClaimRef>,
     pub span: Span,
+}
+
+/// A PersistentVolume's `claimRef`.
+#[derive(Clone, Debug)]
+pub struct ClaimRef {
+    pub name: Spanned<String>,
+    pub namespace: Option<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct StorageClass {
     pub name: Spanned<String>,
     pub provisioner: Option<Spanned<String>>,
+    /// `reclaimPolicy` as written (`Delete` when absent).
+    pub reclaim_policy: Option<Spanned<String>>,
+    /// The `storageclass.kubernetes.io/is-default-class: "true"` annotation's value (or the
+    /// beta annotation's): the class of claims that name none.
+    pub default: Option<Span>,
     pub span: Span,
 }
 
@@ -875,6 +912,60 @@ impl Project {
         });
         let (i, j) = self.index().claim(name, namespace, near)?;
         Some((&self.files[i], &self.files[i].claims[j]))
+    }
+
+    /// The StorageClasses named `name`, from any file, in path order.
+    pub fn storage_classes(
+        &self,
+        name: &str,
+    ) -> impl Iterator<Item = (&FileModel, &StorageClass)> + '_ {
+        self.record(|| Query::StorageClass(name.to_string()));
+        self.index()
+            .storage_classes(name)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].storage_classes[j]))
+    }
+
+    /// The StorageClasses annotated as the cluster's default, from any file.
+    pub fn default_storage_classes(
+        &self,
+    ) -> impl Iterator<Item = (&FileModel, &StorageClass)> + '_ {
+        self.record(|| Query::DefaultStorageClasses);
+        self.index()
+            .default_storage_classes()
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].storage_classes[j]))
+    }
+
+    /// The PersistentVolume `claim` binds, from any file: the one its `volumeName` names, else
+    /// one whose `claimRef` names it.
+    #[must_use]
+    pub fn bound_volume(&self, claim: &Claim) -> Option<(&FileModel, &PersistentVolume)> {
+        let volume = claim.volume_name.as_ref().map(|v| v.value.clone());
+        self.record(|| Query::BoundVolume {
+            volume: volume.clone(),
+            claim: claim.name.value.clone(),
+            namespace: claim.namespace.clone(),
+        });
+        let (i, j) = self.index().bound_volume(
+            volume.as_deref(),
+            &claim.name.value,
+            claim.namespace.as_deref(),
+        )?;
+        Some((&self.files[i], &self.files[i].persistent_volumes[j]))
+    }
+
+    /// The PersistentVolumes of the class `class` (`""`: of none), from any file, in path
+    /// order: those a claim of the class may bind.
+    pub fn class_volumes(
+        &self,
+        class: &str,
+    ) -> impl Iterator<Item = (&FileModel, &PersistentVolume)> + '_ {
+        self.record(|| Query::ClassVolumes(class.to_string()));
+        self.index()
+            .class_volumes(class)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
     }
 
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.

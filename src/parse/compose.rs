@@ -305,6 +305,7 @@ impl Cx<'_> {
             volumes_from: self.volumes_from(svc.node.get("volumes_from")),
             build: self.build(svc.node.get("build")),
             claim_templates: Vec::new(),
+            claim_retention: crate::model::ClaimRetention::default(),
             swarm_reason: swarm_reason.filter(|_| platform == Platform::Swarm),
             extends: svc
                 .node

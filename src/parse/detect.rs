@@ -25,6 +25,11 @@ pub fn by_name(path: &Path) -> NameClass {
         return NameClass::Skip;
     };
     let lower = name.to_ascii_lowercase();
+    // BuildKit's per-Dockerfile ignore file (`Dockerfile.dockerignore`,
+    // `Dockerfile.prod.dockerignore`) sits beside it and is no Dockerfile.
+    if lower.ends_with(".dockerignore") {
+        return NameClass::Skip;
+    }
     let suffixed = lower
         .strip_prefix("dockerfile.")
         .or_else(|| lower.strip_prefix("containerfile."));
@@ -292,6 +297,8 @@ mod tests {
             ("Containerfile.alpine", NameClass::Dockerfile),
             ("src/parse/dockerfile.rs", NameClass::Skip),
             ("Dockerfile.template", NameClass::Skip),
+            ("Dockerfile.dockerignore", NameClass::Skip),
+            ("Dockerfile.prod.dockerignore", NameClass::Skip),
             ("dockerfile.go", NameClass::Skip),
             (
                 "{{ cookiecutter.slug }}/docker-compose.yml",

@@ -757,6 +757,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             volumes_from: Vec::new(),
             build: None,
             claim_templates: Vec::new(),
+            claim_retention: crate::model::ClaimRetention::default(),
             swarm_reason: None,
             extends: None,
             pinned_by_label: None,

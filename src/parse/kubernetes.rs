@@ -10,9 +10,10 @@ use std::rc::Rc;
 
 use super::{Parsed, paths};
 use crate::model::{
-    Autoscaler, AutoscalerKind, Claim, Command, Container, ContainerRole, EnvVar, HostPath, Mount,
-    MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform,
-    PodVolume, SourceFile, Span, Spanned, StorageClass, Workload, WorkloadKind,
+    Autoscaler, AutoscalerKind, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole,
+    EnvVar, HostPath, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError,
+    PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass, Workload,
+    WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -249,11 +250,7 @@ impl Reader {
                 self.out.claims.push(claim);
             }
             "PersistentVolume" => self.persistent_volume(node, meta),
-            "StorageClass" => self.out.storage_classes.push(StorageClass {
-                span: meta.name.span,
-                provisioner: text(node.get("provisioner")),
-                name: meta.name,
-            }),
+            "StorageClass" => self.out.storage_classes.push(storage_class(node, meta)),
             "HorizontalPodAutoscaler" => self.autoscaler(node, meta),
             "ScaledObject" if api_group(node) == Some("keda.sh") => {
                 self.scaled_object(node, meta);
@@ -302,6 +299,11 @@ impl Reader {
             })
             .map(|t| claim(t, meta))
             .collect();
+        let retention = spec.and_then(|s| s.get("persistentVolumeClaimRetentionPolicy"));
+        let claim_retention = ClaimRetention {
+            when_deleted: retention.and_then(|r| text(r.get("whenDeleted"))),
+            when_scaled: retention.and_then(|r| text(r.get("whenScaled"))),
+        };
         let mut workload = Workload {
             kind: WorkloadKind::Kubernetes(meta.kind.clone()),
             platform: Platform::Kubernetes,
@@ -318,6 +320,7 @@ impl Reader {
             volumes_from: Vec::new(),
             build: None,
             claim_templates,
+            claim_retention,
             swarm_reason: None,
             extends: None,
             pinned_by_label: None,
@@ -646,6 +649,16 @@ impl Reader {
             node_affinity,
             access_modes,
             storage_class: spec.and_then(|s| text(s.get("storageClassName"))),
+            reclaim_policy: spec.and_then(|s| text(s.get("persistentVolumeReclaimPolicy"))),
+            claim_ref: spec.and_then(|s| s.get("claimRef")).and_then(|r| {
+                Some(ClaimRef {
+                    name: text(r.get("name"))?,
+                    namespace: r
+                        .get("namespace")
+                        .and_then(Node::as_text)
+                        .map(str::to_string),
+                })
+            }),
             span: meta.name.span,
             name: meta.name,
         });
@@ -824,13 +837,49 @@ fn claim(node: &Node, owner: &Meta) -> Claim {
         .unwrap_or_else(|| Spanned::new(String::new(), owner.name.span));
     let spec = node.get("spec");
     let (access_modes, access_modes_span) = access_modes(spec);
+    // The annotation came before the field and is still honoured; the field wins.
+    let storage_class = spec
+        .and_then(|s| text(s.get("storageClassName")))
+        .or_else(|| {
+            text(node.path(&[
+                "metadata",
+                "annotations",
+                "volume.beta.kubernetes.io/storage-class",
+            ]))
+        });
     Claim {
         span: name.span,
         name,
         namespace: owner.namespace.clone(),
         access_modes,
         access_modes_span,
-        storage_class: spec.and_then(|s| text(s.get("storageClassName"))),
+        storage_class,
+        volume_name: spec
+            .and_then(|s| text(s.get("volumeName")))
+            .filter(|v| !v.value.is_empty()),
+    }
+}
+
+/// The annotations that make a StorageClass the default (the beta one is still honoured).
+const DEFAULT_CLASS_ANNOTATIONS: &[&str] = &[
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+];
+
+fn storage_class(node: &Node, meta: Meta) -> StorageClass {
+    let annotations = node.path(&["metadata", "annotations"]);
+    // The API server compares the value with "true" exactly.
+    let default = DEFAULT_CLASS_ANNOTATIONS
+        .iter()
+        .filter_map(|a| annotations?.get(a))
+        .find(|v| v.as_str() == Some("true"))
+        .map(|v| v.span);
+    StorageClass {
+        span: meta.name.span,
+        provisioner: text(node.get("provisioner")),
+        reclaim_policy: text(node.get("reclaimPolicy")),
+        default,
+        name: meta.name,
     }
 }
 
@@ -1821,6 +1870,117 @@ spec:
         assert_eq!(at(v2.target_name.as_ref().unwrap().span), (65, 11));
         assert_eq!(v2.max_replicas.as_ref().unwrap().value, 4);
         assert!(v2.namespace.is_none());
+    }
+
+    #[test]
+    fn reclaim_retention_and_default_class() {
+        let text = "\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: local-path
+  annotations:
+    storageclass.kubernetes.io/is-default-class: \"true\"
+provisioner: rancher.io/local-path
+reclaimPolicy: Retain
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: slow
+  annotations:
+    storageclass.kubernetes.io/is-default-class: \"false\"
+provisioner: nfs.csi.k8s.io
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv1
+spec:
+  persistentVolumeReclaimPolicy: Recycle
+  claimRef: {name: data, namespace: db}
+  nfs: {server: nas, path: /x}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: db
+  annotations:
+    volume.beta.kubernetes.io/storage-class: old-style
+spec:
+  volumeName: pv1
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: none
+spec:
+  storageClassName: \"\"
+  volumeName: \"\"
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Delete
+    whenScaled: Retain
+  template:
+    spec:
+      containers: [{name: db, image: postgres:17}]
+";
+        let (_, p) = run(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let [local, slow] = &p.storage_classes[..] else {
+            panic!("{:?}", p.storage_classes)
+        };
+        assert_eq!(local.default.map(at), Some((6, 50)));
+        let reclaim = local.reclaim_policy.as_ref().unwrap();
+        assert_eq!(
+            (reclaim.value.as_str(), at(reclaim.span)),
+            ("Retain", (8, 16))
+        );
+        assert!(slow.default.is_none() && slow.reclaim_policy.is_none());
+
+        let pv = &p.persistent_volumes[0];
+        let policy = pv.reclaim_policy.as_ref().unwrap();
+        assert_eq!(
+            (policy.value.as_str(), at(policy.span)),
+            ("Recycle", (23, 34))
+        );
+        let claim_ref = pv.claim_ref.as_ref().unwrap();
+        assert_eq!(
+            (
+                claim_ref.name.value.as_str(),
+                claim_ref.namespace.as_deref()
+            ),
+            ("data", Some("db"))
+        );
+
+        let [data, none] = &p.claims[..] else {
+            panic!("{:?}", p.claims)
+        };
+        // The beta annotation stands in for `storageClassName`.
+        assert_eq!(data.storage_class.as_ref().unwrap().value, "old-style");
+        assert_eq!(
+            data.volume_name
+                .as_ref()
+                .map(|v| (v.value.as_str(), at(v.span))),
+            Some(("pv1", (35, 15)))
+        );
+        // Written empty: no class at all (not the default); an empty volume name is none.
+        assert_eq!(none.storage_class.as_ref().unwrap().value, "");
+        assert!(none.volume_name.is_none());
+
+        let retention = &only_workload(&p).claim_retention;
+        let deleted = retention.when_deleted.as_ref().unwrap();
+        assert_eq!(
+            (deleted.value.as_str(), at(deleted.span)),
+            ("Delete", (51, 18))
+        );
+        assert_eq!(retention.when_scaled.as_ref().unwrap().value, "Retain");
     }
 
     fn errors(text: &str) -> Vec<(String, (usize, usize))> {

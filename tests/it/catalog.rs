@@ -272,3 +272,39 @@ fn unrelated_registry_images_stay_unknown() {
         );
     }
 }
+
+#[test]
+fn node_local_storage_entries_are_consistent() {
+    let storage = &Catalog::get().storage;
+    assert!(storage.provisioners.len() >= 10);
+    let mut seen = std::collections::HashSet::new();
+    for p in &storage.provisioners {
+        assert!(seen.insert(p.name.as_str()), "{} listed twice", p.name);
+        assert!(!p.evidence.trim().is_empty(), "{} has no evidence", p.name);
+    }
+    for c in &storage.classes {
+        assert!(
+            storage.provisioners.iter().any(|p| p.name == c.provisioner),
+            "class {} names provisioner {} that the catalog does not list",
+            c.name,
+            c.provisioner
+        );
+        assert!(!c.evidence.trim().is_empty(), "{} has no evidence", c.name);
+    }
+    // Names other clusters use for network storage must never mean node-local by themselves.
+    for shared in ["standard", "default", "gp2", "gp3", "local"] {
+        assert!(
+            Catalog::get().node_local_class(shared).is_none(),
+            "`{shared}` is not node-local by name alone"
+        );
+    }
+    let nfs = Catalog::get().node_local_provisioner("nfs.csi.k8s.io");
+    assert!(nfs.is_none());
+    let static_ = Catalog::get()
+        .node_local_provisioner("kubernetes.io/no-provisioner")
+        .expect("listed");
+    assert!(
+        static_.is_static,
+        "no-provisioner binds anything made by hand"
+    );
+}

@@ -380,7 +380,9 @@ fn catalog_extensions_below_the_working_folder_are_ignored_with_a_warning() {
     let out = stowlint(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(code(&out), 0);
     assert!(
-        stderr(&out).contains("svc/stowlint.toml: `[[stateful-images]]` and `[host-paths]`"),
+        stderr(&out).contains(
+            "svc/stowlint.toml: `[[stateful-images]]`, `[host-paths]` and `[kubernetes]`"
+        ),
         "{}",
         stderr(&out)
     );
@@ -524,4 +526,138 @@ fn init_writes_a_file_that_changes_nothing() {
     assert!(stderr(&again).contains("already exists"));
     let forced = stowlint(dir.path(), &["init", "--force"]);
     assert_eq!(code(&forced), 0);
+}
+
+/// A k3s homelab's database: its claim names no class, and the cluster's default is not in
+/// the repository.
+const HOMELAB_DB: &str = "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:17
+          volumeMounts:
+            - {name: data, mountPath: /var/lib/postgresql/data}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 5Gi}}
+    - metadata: {name: scratch}
+      spec:
+        storageClassName: standard
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 5Gi}}
+";
+
+#[test]
+fn the_cluster_default_class_comes_from_the_configuration() {
+    let dir = tree(&[("db.yaml", HOMELAB_DB)]);
+    let (_, rows) = findings(dir.path(), &[]);
+    assert!(!codes(&rows).contains(&"SL408"), "{rows:?}");
+
+    fs::write(
+        dir.path().join("stowlint.toml"),
+        "[kubernetes]\ndefault-storage-class = \"local-path\"\n",
+    )
+    .expect("write config");
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "db.yaml:19:24: SL408 info: StatefulSet/db container postgres keeps postgres data"
+        ) && text
+            .contains("of the configured default class `local-path` (`rancher.io/local-path`)"),
+        "{text}{}",
+        stderr(&out)
+    );
+    assert_eq!(code(&out), 0, "info never fails the run");
+}
+
+#[test]
+fn the_configuration_names_the_provisioner_of_a_class_the_run_lacks() {
+    // minikube's `standard`: by name alone it could be GKE's persistent disk.
+    let mut db = HOMELAB_DB.replace("mountPath: /var/lib/postgresql/data}", "mountPath: /x}");
+    db = db.replace(
+        "{name: data, mountPath: /x}",
+        "{name: scratch, mountPath: /var/lib/postgresql/data}",
+    );
+    let dir = tree(&[
+        ("db.yaml", db.as_str()),
+        (
+            "stowlint.toml",
+            "[kubernetes]\nstorage-classes = { standard = \"k8s.io/minikube-hostpath\" }\n",
+        ),
+    ]);
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    assert!(
+        stdout(&out).contains("of class `standard` (`k8s.io/minikube-hostpath`)"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // A provisioner of the configuration's own joins the catalog.
+    fs::write(
+        dir.path().join("stowlint.toml"),
+        "[kubernetes]\nstorage-classes = { standard = \"acme.io/disk\" }\n\
+         node-local-provisioners = [\"acme.io/disk\"]\n",
+    )
+    .expect("write config");
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    assert!(
+        stdout(&out).contains("of class `standard` (`acme.io/disk`)"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_kubernetes_settings_are_errors_with_a_position() {
+    for (text, line, column, says) in [
+        (
+            "[kubernetes]\ndefault-storage-class = \"Local_Path\"\n",
+            2,
+            25,
+            "`Local_Path` is not a StorageClass name",
+        ),
+        (
+            "[kubernetes]\nstorage-classes = { fast = \"not a provisioner\" }\n",
+            2,
+            28,
+            "`not a provisioner` is not a provisioner name",
+        ),
+        (
+            "[kubernetes]\nnode-local-provisioners = [\"ok.io/a\", \"/bad\"]\n",
+            2,
+            39,
+            "`/bad` is not a provisioner name",
+        ),
+        (
+            "[kubernetes]\ndefault-class = \"local-path\"\n",
+            2,
+            1,
+            "unknown field `default-class`",
+        ),
+    ] {
+        let dir = tree(&[("db.yaml", HOMELAB_DB), ("stowlint.toml", text)]);
+        let out = stowlint(dir.path(), &["check", "."]);
+        assert_eq!(code(&out), 2, "{text}: {}", stderr(&out));
+        let expected = format!("stowlint.toml:{line}:{column}: ");
+        assert!(
+            stderr(&out).contains(&expected) && stderr(&out).contains(says),
+            "{text}: wanted `{expected}` and `{says}` in: {}",
+            stderr(&out)
+        );
+    }
 }

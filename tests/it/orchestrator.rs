@@ -175,3 +175,134 @@ fn compose_mode_decides_swarm_from_the_command_line() {
         );
     }
 }
+
+#[test]
+fn a_node_local_class_and_its_claim_in_other_files() {
+    let diagnostics = cross(
+        "node-local-class",
+        &["deployment.yaml", "claim.yaml", "classes.yaml"],
+    );
+    let found = with_code(&diagnostics, "SL408");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert!(d.file.ends_with("node-local-class/deployment.yaml"));
+    assert_eq!(d.span.start.line, 25, "the claimName line");
+    assert!(
+        d.message
+            .contains("on claim `search-data` of class `nvme` (`topolvm.io`)"),
+        "{}",
+        d.message
+    );
+    let line_in = |file: &str| {
+        d.related
+            .iter()
+            .find(|r| r.file.ends_with(file))
+            .map(|r| r.span.start.line)
+    };
+    assert_eq!(
+        line_in("claim.yaml"),
+        Some(7),
+        "the claim's storageClassName"
+    );
+    assert_eq!(line_in("classes.yaml"), Some(5), "the class's provisioner");
+    // The class deletes released volumes by default: info.
+    let reclaim = with_code(&diagnostics, "SL410");
+    assert_eq!(reclaim.len(), 1, "{diagnostics:#?}");
+    assert_eq!(reclaim[0].severity, stowlint::engine::Severity::Info);
+}
+
+#[test]
+fn without_the_class_an_unknown_class_name_says_nothing() {
+    let diagnostics = cross("node-local-class", &["deployment.yaml", "claim.yaml"]);
+    assert!(
+        with_code(&diagnostics, "SL408").is_empty(),
+        "{diagnostics:#?}"
+    );
+    assert!(
+        with_code(&diagnostics, "SL410").is_empty(),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn the_default_class_of_the_run_serves_claims_that_name_none() {
+    let diagnostics = cross("default-class", &["statefulset.yaml", "classes.yaml"]);
+    let found = with_code(&diagnostics, "SL408");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert_eq!(d.span.start.line, 23, "the claim template's name");
+    assert!(
+        d.message.contains("the default class `openebs-hostpath`"),
+        "{}",
+        d.message
+    );
+    let annotation = d
+        .related
+        .iter()
+        .find(|r| r.message.contains("is the default class"))
+        .expect("the default annotation");
+    assert!(annotation.file.ends_with("default-class/classes.yaml"));
+    assert_eq!(annotation.span.start.line, 6);
+    // Written `reclaimPolicy: Delete` on the default class: SL410 info points at it.
+    let reclaim = with_code(&diagnostics, "SL410");
+    assert_eq!(reclaim.len(), 1, "{diagnostics:#?}");
+    assert!(
+        reclaim[0]
+            .related
+            .iter()
+            .any(|r| r.file.ends_with("classes.yaml") && r.span.start.line == 9),
+        "{:#?}",
+        reclaim[0].related
+    );
+    // Alone, the StatefulSet's class is unknown.
+    let alone = cross("default-class", &["statefulset.yaml"]);
+    assert!(with_code(&alone, "SL408").is_empty(), "{alone:#?}");
+}
+
+#[test]
+fn a_volume_deleted_with_its_claim_in_another_file() {
+    let diagnostics = cross(
+        "reclaimed-volume",
+        &["deployment.yaml", "claim.yaml", "volume.yaml"],
+    );
+    let found = with_code(&diagnostics, "SL410");
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let d = found[0];
+    assert_eq!(d.severity, stowlint::engine::Severity::Warning);
+    assert_eq!(d.span.start.line, 25, "the claimName line");
+    let policy = d
+        .related
+        .iter()
+        .find(|r| r.file.ends_with("reclaimed-volume/volume.yaml"))
+        .expect("the volume's reclaim policy");
+    assert_eq!(policy.span.start.line, 9);
+    // Without the volume, a claim of no class tells nothing.
+    let alone = cross("reclaimed-volume", &["deployment.yaml", "claim.yaml"]);
+    assert!(with_code(&alone, "SL410").is_empty(), "{alone:#?}");
+}
+
+#[test]
+fn a_test_fixtures_storage_class_does_not_describe_production() {
+    let diagnostics = cross(
+        "test-class",
+        &[
+            "deploy/db.yaml",
+            "tests/integration/db.yaml",
+            "tests/integration/storage-class.yaml",
+        ],
+    );
+    let in_deploy = |code: &str| {
+        with_code(&diagnostics, code)
+            .iter()
+            .filter(|d| d.file.ends_with("test-class/deploy/db.yaml"))
+            .count()
+    };
+    assert_eq!(in_deploy("SL408"), 0, "{diagnostics:#?}");
+    assert_eq!(in_deploy("SL410"), 0, "{diagnostics:#?}");
+    // The test's own StatefulSet runs on the test's class.
+    let in_tests: Vec<_> = with_code(&diagnostics, "SL408")
+        .into_iter()
+        .filter(|d| d.file.ends_with("tests/integration/db.yaml"))
+        .collect();
+    assert_eq!(in_tests.len(), 1, "{diagnostics:#?}");
+}

@@ -93,14 +93,17 @@ fn each_cross_file_case_alone() {
 
 #[test]
 fn files_named_alone_read_their_context() {
-    // A manifest whose claim is in a neighbour (claim context), a compose file whose
-    // Dockerfile the run was not given (build context).
+    // A manifest whose claim, class or volume is in a neighbour (claim context), a compose
+    // file whose Dockerfile the run was not given (build context).
     for case in [
         "fixtures/cross/rwo-claim",
         "fixtures/cross/mssql-build",
         "fixtures/cross/compose-extends",
         "fixtures/cross/compose-extends-cycle",
         "fixtures/cross/compose-include",
+        "fixtures/cross/node-local-class",
+        "fixtures/cross/default-class",
+        "fixtures/cross/reclaimed-volume",
     ] {
         let dir = crate::common::root().join(case);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
