@@ -60,14 +60,14 @@ declare_rule! {
     /// - <https://github.com/Tecnativa/docker-socket-proxy>
     pub struct ContainerRuntimeSocket;
     meta { code: "SL102", name: "container-runtime-socket", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 const HELP: &str = "use a socket proxy that allows only the API calls the job needs \
                     (e.g. tecnativa/docker-socket-proxy), or a rootless builder";
 
 impl Rule for ContainerRuntimeSocket {
-    fn check_mount(&self, m: &Mount, c: &Container, _w: &Workload, cx: &mut Ctx) {
+    fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
         let catalog = cx.catalog();
         let known = m
             .host_path()
@@ -129,6 +129,9 @@ impl Rule for ContainerRuntimeSocket {
             )
             .subject(m.span)
             .help(HELP);
+        if let Some(help) = super::throwaway_host(w) {
+            d.severity(Severity::Info).help(help);
+        }
         label_mount(d, m);
     }
 

@@ -37,12 +37,12 @@ declare_rule! {
     /// ```
     pub struct DataOnBindMount;
     meta { code: "SL104", name: "data-on-bind-mount", severity: Info,
-           formats: [Compose] }
+           formats: [Compose, Quadlet] }
 }
 
 impl Rule for DataOnBindMount {
     fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
-        if w.platform != Platform::Compose || !m.is_host_bind() {
+        if !w.platform.is_single_host_service() || !m.is_host_bind() {
             return;
         }
         let Some(image) = &c.image else { return };
@@ -67,10 +67,14 @@ impl Rule for DataOnBindMount {
         )
         .subject(m.span)
         .label(image.span, "stateful image")
-        .help(format!(
-            "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
+        .help(if w.platform == Platform::Quadlet {
+            crate::rules::ephemeral::quadlet_volume_help(&volume, &m.target)
+        } else {
+            format!(
+                "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
                  top-level `volumes:`",
-            m.target
-        ));
+                m.target
+            )
+        });
     }
 }

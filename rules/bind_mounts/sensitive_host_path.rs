@@ -77,7 +77,7 @@ declare_rule! {
     /// - <https://docs.docker.com/engine/storage/bind-mounts/>
     pub struct SensitiveHostPath;
     meta { code: "SL101", name: "sensitive-host-path", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 impl Rule for SensitiveHostPath {
@@ -147,6 +147,9 @@ impl Rule for SensitiveHostPath {
             && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
         {
             d.severity(Severity::Info);
+        }
+        if let Some(help) = super::throwaway_host(w) {
+            d.severity(Severity::Info).help(help);
         }
         label_mount(d, m);
     }

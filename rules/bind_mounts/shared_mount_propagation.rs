@@ -25,7 +25,7 @@ declare_rule! {
     /// reach the container but not the other way round.
     pub struct SharedMountPropagation;
     meta { code: "SL106", name: "shared-mount-propagation", severity: Warning,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for SharedMountPropagation {

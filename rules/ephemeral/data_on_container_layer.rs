@@ -58,7 +58,7 @@ declare_rule! {
     /// ```
     pub struct DataOnContainerLayer;
     meta { code: "SL201", name: "data-on-container-layer", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for DataOnContainerLayer {

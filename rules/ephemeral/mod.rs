@@ -123,12 +123,22 @@ pub(crate) fn durable_storage_help(w: &Workload, c: &Container, path: &str) -> S
             "mount a PersistentVolumeClaim at `{path}`: a `volumeClaimTemplates` entry of a \
              StatefulSet, or a `persistentVolumeClaim` volume"
         )
+    } else if w.platform == Platform::Quadlet {
+        quadlet_volume_help(&volume_name_for(c), path)
     } else {
         let volume = volume_name_for(c);
         format!(
             "mount a named volume: `- {volume}:{path}` and declare it under top-level `volumes:`"
         )
     }
+}
+
+/// The fix in a Quadlet unit's terms: a named volume, or a `.volume` unit.
+pub(crate) fn quadlet_volume_help(volume: &str, path: &str) -> String {
+    format!(
+        "mount a named volume: `Volume={volume}:{path}`, or a `{volume}.volume` unit as \
+         `Volume={volume}.volume:{path}`"
+    )
 }
 
 /// `` `a` `` or `` `a` and `b` ``.

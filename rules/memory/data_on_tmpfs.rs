@@ -41,7 +41,7 @@ declare_rule! {
     /// ```
     pub struct DataOnTmpfs;
     meta { code: "SL301", name: "data-on-tmpfs", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for DataOnTmpfs {

@@ -40,7 +40,7 @@ declare_rule! {
     /// ```
     pub struct UnboundedTmpfs;
     meta { code: "SL302", name: "unbounded-tmpfs", severity: Info,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for UnboundedTmpfs {
@@ -79,6 +79,30 @@ impl Rule for UnboundedTmpfs {
                     format!("give volume `{name}` a size in its `driver_opts`: `o: size=64m`"),
                 )
             }
+            (MountKind::Tmpfs, MountSyntax::TmpfsFlag) => {
+                let options: Vec<&str> = m
+                    .options
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once("size=64m"))
+                    .collect();
+                (
+                    m.span,
+                    format!(
+                        "{} mounts a tmpfs without a size at `{}`",
+                        m.owner, m.target
+                    ),
+                    format!("give it a size: `Tmpfs={}:{}`", m.target, options.join(",")),
+                )
+            }
+            (MountKind::Tmpfs, MountSyntax::MountFlag) => (
+                m.target_span,
+                format!(
+                    "{} mounts a tmpfs without a size at `{}`",
+                    m.owner, m.target
+                ),
+                "give it a size: add `tmpfs-size=64m` to the mount".to_string(),
+            ),
             (MountKind::Tmpfs, _) => (
                 m.target_span,
                 format!(

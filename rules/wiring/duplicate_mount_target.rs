@@ -39,7 +39,7 @@ declare_rule! {
     /// ```
     pub struct DuplicateMountTarget;
     meta { code: "SL505", name: "duplicate-mount-target", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 impl Rule for DuplicateMountTarget {

@@ -2,11 +2,17 @@
 
 pub mod compose;
 pub mod detect;
+pub mod devcontainer;
 pub mod dockerfile;
 pub mod interpolate;
+pub mod jsonc;
 pub mod kubernetes;
+pub mod mount_spec;
 pub mod paths;
+pub mod quadlet;
+pub mod unit;
 pub mod words;
+pub mod workflow;
 pub mod yaml;
 
 use crate::model::{
@@ -83,6 +89,31 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             Some(parsed.into_model(source, Format::Dockerfile))
         }
         detect::NameClass::Skip => None,
+        detect::NameClass::Quadlet => {
+            // Only a unit with the section of its kind: another file with the extension (a
+            // Perl `.pod`) is none of ours.
+            let section = quadlet::section_for(&source.path)?;
+            if !unit::has_section(&source.text, section) {
+                return None;
+            }
+            let parsed = quadlet::parse(&source);
+            Some(parsed.into_model(source, Format::Quadlet))
+        }
+        detect::NameClass::Devcontainer => {
+            let parsed = devcontainer::parse(&source);
+            Some(parsed.into_model(source, Format::Devcontainer))
+        }
+        detect::NameClass::Workflow => {
+            // A workflow that cannot be read, or runs no container, stays skipped as every
+            // CI file is: the workflow's syntax is GitHub's business.
+            let stream = yaml::parse(&source);
+            let root = stream.documents.first()?.root.clone()?;
+            if stream.fatal || !workflow::has_containers(&root) {
+                return None;
+            }
+            let parsed = workflow::parse(&source, &root);
+            Some(parsed.into_model(source, Format::GithubActions))
+        }
         class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
             let stream = yaml::parse(&source);
             let format = match class {
@@ -112,7 +143,10 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                     None => Parsed::default(),
                 },
                 Format::Kubernetes => kubernetes::parse(&source, &stream.documents),
-                Format::Dockerfile => Parsed::default(),
+                Format::Dockerfile
+                | Format::Quadlet
+                | Format::Devcontainer
+                | Format::GithubActions => Parsed::default(),
             };
             let mut errors = stream.errors;
             errors.append(&mut parsed.errors);
