@@ -1,18 +1,26 @@
 //! Every rule on its fixtures: `fixtures/<CODE>/bad.*` must fire on exactly the lines marked
-//! `# expect: <CODE>`; `ok.*` must not fire the rule at all. The snapshot shows every finding
-//! of every rule on the file, as a reviewer reads it.
+//! `# expect: <CODE>` (`// expect:` in JSON with comments; `# expect-next:` on the line above
+//! where comments take whole lines); `ok.*` must not fire the rule at all. A fixture whose
+//! kind is told by its folders (a GitHub workflow) lies in a folder named `bad-*` or `ok-*`
+//! (`fixtures/SL102/bad-ci/.github/workflows/ci.yml`). The snapshot shows every finding of
+//! every rule on the file, as a reviewer reads it.
 
 use std::path::Path;
 
 /// Lints one fixture; returns the rendering and, when the rule misbehaves, why.
 fn check_fixture(path: &Path) -> (String, Option<String>) {
-    let code = path
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str())
-        .expect("fixture folder named by code")
-        .to_string();
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // The folder named by the code, and the name right under it (a file, or the folder
+    // that holds a fixture whose path tells its kind).
+    let parts: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let at = parts
+        .iter()
+        .rposition(|p| p.starts_with("SL") && p.len() == 5)
+        .expect("fixture folder named by code");
+    let code = parts[at].to_string();
+    let name = parts.get(at + 1).copied().unwrap_or("");
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let (project, diagnostics) = crate::common::lint(&[path.to_path_buf()]);
     let fired: Vec<(usize, String)> = diagnostics
@@ -56,7 +64,10 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
 #[test]
 fn fixtures() {
     let failures = std::cell::RefCell::new(Vec::new());
-    insta::glob!("../../fixtures", "SL*/*", |path| {
+    insta::glob!("../../fixtures", "SL*/**/*", |path| {
+        if !path.is_file() {
+            return;
+        }
         let (rendered, failure) = check_fixture(path);
         failures.borrow_mut().extend(failure);
         insta::assert_snapshot!(rendered);
