@@ -122,6 +122,7 @@ impl Rule for ContainerRuntimeSocket {
             label_mount(d, m);
             return;
         }
+        let throwaway = super::throwaway_host(w, &cx.file().source.path);
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -129,7 +130,7 @@ impl Rule for ContainerRuntimeSocket {
             )
             .subject(m.span)
             .help(HELP);
-        if let Some(help) = super::throwaway_host(w) {
+        if let Some(help) = throwaway {
             d.severity(Severity::Info).help(help);
         }
         label_mount(d, m);

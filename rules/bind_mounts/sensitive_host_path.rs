@@ -119,6 +119,7 @@ impl Rule for SensitiveHostPath {
                 read_only_hint(m)
             )
         };
+        let throwaway = super::throwaway_host(w, &cx.file().source.path);
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -148,7 +149,7 @@ impl Rule for SensitiveHostPath {
         {
             d.severity(Severity::Info);
         }
-        if let Some(help) = super::throwaway_host(w) {
+        if let Some(help) = throwaway {
             d.severity(Severity::Info).help(help);
         }
         label_mount(d, m);

@@ -34,9 +34,13 @@ pub(crate) fn stateful_containers<'a>(
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `e2e`,
 /// `integration`, `testdata` or `ci` folder, or whose name has a `test` word
-/// (`docker-compose.test.yml`, `test-db.yaml`). Their databases are throwaway by design: data
-/// findings there are info. The path is the one reports show (relative to the working folder).
+/// (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
+/// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
+/// design: data findings there are info. The path is the one reports show (relative to the working folder).
 pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
+    if crate::rules::facts::in_dev_container(path) {
+        return true;
+    }
     const FOLDERS: &[&str] = &["test", "tests", "e2e", "integration", "testdata", "ci"];
     const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
     let mut components: Vec<String> = path
@@ -169,6 +173,7 @@ mod tests {
             "tests/e2e/compose.yaml",
             "ci/db.yml",
             "test-db.yaml",
+            ".devcontainer/docker-compose.yml",
         ] {
             assert!(in_test_file(Path::new(path)), "{path}");
         }

@@ -7,7 +7,7 @@
 //! compose when the run holds it.
 //!
 //! `${localEnv:HOME}` and `${localEnv:USERPROFILE}` (also both in a row, the cross-platform
-//! idiom) are the developer's home folder (`~`); every other variable
+//! idiom, and the older `${env:HOME}`) are the developer's home folder (`~`); every other variable
 //! (`${localWorkspaceFolder}`, `${devcontainerId}`) stays unknown, so the workspace bind never
 //! gives a finding.
 
@@ -226,11 +226,16 @@ struct InNode<'a> {
 }
 
 /// The home-folder variables a dev container's `source` starts with, longest first.
+/// (`${env:...}` is the older spelling of `${localEnv:...}`.)
 const HOME_VARIABLES: &[&str] = &[
     "${localEnv:HOME}${localEnv:USERPROFILE}",
     "${localEnv:USERPROFILE}${localEnv:HOME}",
     "${localEnv:HOME}",
     "${localEnv:USERPROFILE}",
+    "${env:HOME}${env:USERPROFILE}",
+    "${env:USERPROFILE}${env:HOME}",
+    "${env:HOME}",
+    "${env:USERPROFILE}",
 ];
 
 impl Dialect for InNode<'_> {

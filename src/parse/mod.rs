@@ -97,6 +97,12 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 return None;
             }
             let parsed = quadlet::parse(&source);
+            // A unit template (`{{#if ...}}` lines of a dotfile manager) is not a unit until
+            // rendered: skipped like a YAML template, unless named.
+            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
+            {
+                return None;
+            }
             Some(parsed.into_model(source, Format::Quadlet))
         }
         detect::NameClass::Devcontainer => {
