@@ -7,7 +7,8 @@ use crate::rules::facts::volume_name_for_path;
 declare_rule! {
     /// ## What it does
     /// Flags a stateful image (a database, queue, search engine, object store, ...; see the
-    /// stateful image catalog) whose data path is covered by a bind mount, in plain Compose.
+    /// stateful image catalog) whose data path is covered by a bind mount, in plain Compose
+    /// and in Podman Quadlet units (single-host services both).
     ///
     /// ## Why is this bad?
     /// The data is tied to one host folder: it does not move with the service, is owned by

@@ -6,8 +6,9 @@ use crate::model::{Container, Mount, MountKind, MountSyntax, Workload};
 declare_rule! {
     /// ## What it does
     /// Flags a tmpfs without a size: a compose `tmpfs:` entry without `size=`, a long-syntax
-    /// `type: tmpfs` volume without `tmpfs.size`, or a Kubernetes `emptyDir` with
-    /// `medium: Memory` and no `sizeLimit`.
+    /// `type: tmpfs` volume without `tmpfs.size`, a Kubernetes `emptyDir` with
+    /// `medium: Memory` and no `sizeLimit`, or a Podman Quadlet `Tmpfs=` without `size=` (or
+    /// `Mount=type=tmpfs` without `tmpfs-size=`).
     ///
     /// ## Why is this bad?
     /// A tmpfs takes RAM as it fills. Without a size, a runaway log, upload or cache can
