@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the real-world corpus outside git.
 # usage: corpus/build.sh [DEST]   (DEST defaults to corpus/.cache, which is gitignored)
+#        REPOS=other-list.txt corpus/build.sh DEST   builds only the projects of that list
 # Each line of corpus/repos.txt: owner/name commit paths(. or comma list) # note
 # The repositories must be present as bare mirrors under $MIRRORS (default /work/.mirror,
 # as brought by the session's `fetch github:owner/name`); set MIRRORS to use others,
@@ -9,10 +10,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-$here/.cache}
 mirrors=${MIRRORS:-/work/.mirror}
-# Files stowlint reads: YAML, Dockerfiles/Containerfiles, and .env files (compose interpolation).
-keep='(\.ya?ml$|(^|/)(Dockerfile|Containerfile)[^/]*$|\.[Dd]ockerfile$|(^|/)\.env$)'
+# Files stowlint reads: YAML (GitHub workflows included), Dockerfiles/Containerfiles, .env files
+# (compose interpolation), Podman Quadlet units and dev container configurations.
+keep='(\.ya?ml$|(^|/)(Dockerfile|Containerfile)[^/]*$|\.[Dd]ockerfile$|(^|/)\.env$|\.(container|volume|pod|kube|build)$|(^|/)\.?devcontainer\.json$)'
+repos=${REPOS:-$here/repos.txt}
 mkdir -p "$dest"
-grep -v '^\s*#' "$here/repos.txt" | while read -r repo commit paths _; do
+grep -v '^\s*#' "$repos" | while read -r repo commit paths _; do
     [ -n "$repo" ] || continue
     m="$mirrors/${repo/\//+}/repo"
     out="$dest/${repo/\//+}"

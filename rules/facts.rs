@@ -242,3 +242,11 @@ pub fn volume_name_for_path(container: &Container, target: &str) -> String {
     };
     format!("{base}-{suffix}")
 }
+
+/// Whether `path` lies in a `.devcontainer/` folder: a dev container's compose file, whose
+/// services run on a developer's machine with development data.
+#[must_use]
+pub fn in_dev_container(path: &std::path::Path) -> bool {
+    path.components()
+        .any(|c| c.as_os_str().eq_ignore_ascii_case(".devcontainer"))
+}

@@ -274,7 +274,9 @@ fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Op
     let included = filter.included(entry.path());
     // JSON manifests are linted when named (or piped); a walk leaves `.json` files alone:
     // most are no manifests (`package.json`), and a baseline or report is one.
-    if (detect::by_name(&display) == detect::NameClass::Skip || detect::is_json_name(&display))
+    let class = detect::by_name(&display);
+    if (class == detect::NameClass::Skip
+        || (detect::is_json_name(&display) && class != detect::NameClass::Devcontainer))
         && !included
     {
         return None;
@@ -456,6 +458,9 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     let limit = opts.max_file_size;
     let bytes = match read_limited(&candidate.path, limit) {
         Ok(Contents::Bytes(bytes)) => bytes,
+        // A large file with a Quadlet extension found in a walk is some other file (`.pod`
+        // documentation, a disk image named `.volume`): not ours to report.
+        Ok(Contents::TooLarge { .. }) if ambiguous_name(candidate) => return None,
         Ok(Contents::TooLarge { size }) => return Some(too_large(display, size, limit)),
         Ok(Contents::NotRegular(kind)) => {
             let message = format!("not a regular file ({kind}); not read");
@@ -476,6 +481,12 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
             candidate.display.clone()
         };
     parse_bytes(display, &classify_as, bytes, opts, candidate.explicit)
+}
+
+/// A walked file whose extension alone does not make it ours: a Quadlet extension, which
+/// only its content confirms.
+fn ambiguous_name(candidate: &Candidate) -> bool {
+    !candidate.explicit && detect::by_name(&candidate.display) == detect::NameClass::Quadlet
 }
 
 /// Dockerfiles that compose `build:` sections name but the run was not given (a pre-commit
@@ -863,6 +874,14 @@ pub fn why_not_linted(path: &Path, shown: &Path) -> String {
         detect::NameClass::Skip if detect::is_ci_path(shown) => {
             "a CI configuration, not a container configuration".to_string()
         }
+        detect::NameClass::Quadlet => {
+            let section = crate::parse::quadlet::section_for(shown).unwrap_or("Container");
+            format!("no `[{section}]` section: not a Podman Quadlet unit")
+        }
+        detect::NameClass::Workflow => {
+            "a CI workflow without job or service containers (or that cannot be read as YAML)"
+                .to_string()
+        }
         detect::NameClass::Skip => "the name says neither Dockerfile, compose file, YAML nor JSON \
              (rename it, pipe it to `stowlint check - --stdin-filename NAME`, or list it in \
              `include` in stowlint.toml)"
@@ -962,6 +981,12 @@ fn parse_bytes(
     opts: &ParseOptions,
     explicit: bool,
 ) -> Option<FileModel> {
+    // A Quadlet extension on a file that is not text (a disk image named `.volume`) in a walk:
+    // some other file, not ours to report.
+    let unit_name = !explicit && detect::by_name(classify_as) == detect::NameClass::Quadlet;
+    if unit_name && (wide_encoding(&bytes).is_some() || std::str::from_utf8(&bytes).is_err()) {
+        return None;
+    }
     if let Some(encoding) = wide_encoding(&bytes) {
         // Not decoded: offsets are the file's bytes (SARIF, the language server), Docker's
         // Dockerfile frontend reads only UTF-8, and the fix takes one save.
@@ -971,7 +996,11 @@ fn parse_bytes(
     match String::from_utf8(bytes) {
         // JSON is YAML, but most JSON files are no manifests (`package.json`): read only
         // those that name an `apiVersion` and a `kind`.
-        Ok(text) if detect::is_json_name(classify_as) && !detect::may_be_json_manifest(&text) => {
+        Ok(text)
+            if detect::is_json_name(classify_as)
+                && detect::by_name(classify_as) != detect::NameClass::Devcontainer
+                && !detect::may_be_json_manifest(&text) =>
+        {
             None
         }
         Ok(text) => {

@@ -12,7 +12,18 @@ declare_rule! {
     /// `\\.\pipe\docker_engine`.
     ///
     /// Also flags a mount whose source is unknown (`${SOCK}`) but whose target is a runtime
-    /// socket, and a PersistentVolume whose `hostPath` is one.
+    /// socket, and a PersistentVolume whose `hostPath` is one. In a Podman Quadlet unit the
+    /// socket's name tells it even under a specifier: `%t/podman/podman.sock` is the rootless
+    /// Podman socket.
+    ///
+    /// In a dev container (a `devcontainer.json`, or a compose file under `.devcontainer/`) and
+    /// in a CI job's container or service container (GitHub Actions `jobs.<id>.container` and
+    /// `services`), the finding is info: a dev container runs on the developer's own machine the
+    /// code and tools the developer runs anyway, and on a GitHub-hosted runner the job is
+    /// already root on a throwaway VM. It still says what is exposed: on a self-hosted runner
+    /// or a shared workstation it is the host. The docker-outside-of-docker pattern of dev
+    /// containers (`source=/var/run/docker.sock,target=/var/run/docker-host.sock`) is this
+    /// case. Raise it with `[severity]` where that matters.
     ///
     /// A socket proxy (`tecnativa/docker-socket-proxy`, `linuxserver/socket-proxy`, ...; see
     /// the catalog) is the pattern this rule recommends: its socket is reported as `info`, to
@@ -60,14 +71,14 @@ declare_rule! {
     /// - <https://github.com/Tecnativa/docker-socket-proxy>
     pub struct ContainerRuntimeSocket;
     meta { code: "SL102", name: "container-runtime-socket", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 const HELP: &str = "use a socket proxy that allows only the API calls the job needs \
                     (e.g. tecnativa/docker-socket-proxy), or a rootless builder";
 
 impl Rule for ContainerRuntimeSocket {
-    fn check_mount(&self, m: &Mount, c: &Container, _w: &Workload, cx: &mut Ctx) {
+    fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
         let catalog = cx.catalog();
         let known = m
             .host_path()
@@ -122,6 +133,7 @@ impl Rule for ContainerRuntimeSocket {
             label_mount(d, m);
             return;
         }
+        let throwaway = super::throwaway_host(w, &cx.file().source.path);
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -129,6 +141,9 @@ impl Rule for ContainerRuntimeSocket {
             )
             .subject(m.span)
             .help(HELP);
+        if let Some(help) = throwaway {
+            d.severity(Severity::Info).help(help);
+        }
         label_mount(d, m);
     }
 

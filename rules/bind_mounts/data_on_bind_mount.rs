@@ -7,7 +7,8 @@ use crate::rules::facts::volume_name_for_path;
 declare_rule! {
     /// ## What it does
     /// Flags a stateful image (a database, queue, search engine, object store, ...; see the
-    /// stateful image catalog) whose data path is covered by a bind mount, in plain Compose.
+    /// stateful image catalog) whose data path is covered by a bind mount, in plain Compose
+    /// and in Podman Quadlet units (single-host services both).
     ///
     /// ## Why is this bad?
     /// The data is tied to one host folder: it does not move with the service, is owned by
@@ -37,12 +38,12 @@ declare_rule! {
     /// ```
     pub struct DataOnBindMount;
     meta { code: "SL104", name: "data-on-bind-mount", severity: Info,
-           formats: [Compose] }
+           formats: [Compose, Quadlet] }
 }
 
 impl Rule for DataOnBindMount {
     fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
-        if w.platform != Platform::Compose || !m.is_host_bind() {
+        if !w.platform.is_single_host_service() || !m.is_host_bind() {
             return;
         }
         let Some(image) = &c.image else { return };
@@ -67,10 +68,14 @@ impl Rule for DataOnBindMount {
         )
         .subject(m.span)
         .label(image.span, "stateful image")
-        .help(format!(
-            "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
+        .help(if w.platform == Platform::Quadlet {
+            crate::rules::ephemeral::quadlet_volume_help(&volume, &m.target)
+        } else {
+            format!(
+                "mount a named volume instead: `- {volume}:{}` and declare `{volume}:` under \
                  top-level `volumes:`",
-            m.target
-        ));
+                m.target
+            )
+        });
     }
 }

@@ -41,11 +41,37 @@ fn label_mount(d: &mut Diagnostic, m: &Mount) {
     }
 }
 
+/// Dev containers (a `devcontainer.json`, or a compose file in a `.devcontainer/` folder) and
+/// CI jobs: the host is the developer's own machine or a runner. Their host findings are info,
+/// with a help line of their own (see SL101 and SL102's docs).
+fn throwaway_host(w: &crate::model::Workload, file: &std::path::Path) -> Option<&'static str> {
+    let dev_compose = w.platform == crate::model::Platform::Compose
+        && crate::rules::facts::in_dev_container(file);
+    match w.platform {
+        _ if dev_compose => Some(
+            "a dev container runs the project's code and tools on the developer's machine; \
+             keep the mount only if the container needs it, and suppress this finding with \
+             the reason",
+        ),
+        crate::model::Platform::DevContainer => Some(
+            "a dev container runs the project's code and tools on the developer's machine; \
+             keep the mount only if the container needs it, and suppress this finding with \
+             the reason",
+        ),
+        crate::model::Platform::CiJob => Some(
+            "on a GitHub-hosted runner the job is already root on a throwaway VM; on a \
+             self-hosted runner this hands the job the runner's host: avoid it there",
+        ),
+        _ => None,
+    }
+}
+
 /// How to make a mount read-only in the syntax it is written in.
 fn read_only_hint(m: &Mount) -> &'static str {
     match m.syntax {
         MountSyntax::VolumeMount => "`readOnly: true`",
         MountSyntax::ComposeLong => "`read_only: true`",
+        MountSyntax::MountFlag => "`readonly` in the mount's options",
         _ => "`:ro`",
     }
 }

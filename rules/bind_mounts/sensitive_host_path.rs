@@ -54,6 +54,17 @@ declare_rule! {
     /// true` already gives it every device and writable kernel interfaces, so the mount adds
     /// nothing to what it can reach.
     ///
+    /// In a Podman Quadlet unit, `%h` is the user's home folder (`%h/.ssh` is a credential
+    /// folder); other specifiers (`%t`, `%S`) stand for folders the host decides and are not
+    /// reported. `/var/lib/containers` is Podman's and CRI-O's container storage.
+    ///
+    /// In a dev container (a `devcontainer.json`, or a compose file under `.devcontainer/`) and
+    /// in a CI job's container or service container (GitHub Actions `jobs.<id>.container` and
+    /// `services`), the finding is info: a dev container runs on the developer's own machine the
+    /// code and tools the developer runs anyway, and on a GitHub-hosted runner the job is
+    /// already root on a throwaway VM. It still says what is exposed: on a self-hosted runner
+    /// or a shared workstation it is the host. Raise it with `[severity]` where that matters.
+    ///
     /// ## Example
     /// ```yaml
     /// services:
@@ -77,7 +88,7 @@ declare_rule! {
     /// - <https://docs.docker.com/engine/storage/bind-mounts/>
     pub struct SensitiveHostPath;
     meta { code: "SL101", name: "sensitive-host-path", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 impl Rule for SensitiveHostPath {
@@ -119,6 +130,7 @@ impl Rule for SensitiveHostPath {
                 read_only_hint(m)
             )
         };
+        let throwaway = super::throwaway_host(w, &cx.file().source.path);
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -147,6 +159,9 @@ impl Rule for SensitiveHostPath {
             && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
         {
             d.severity(Severity::Info);
+        }
+        if let Some(help) = throwaway {
+            d.severity(Severity::Info).help(help);
         }
         label_mount(d, m);
     }

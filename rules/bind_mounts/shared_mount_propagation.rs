@@ -55,7 +55,7 @@ declare_rule! {
     /// ```
     pub struct SharedMountPropagation;
     meta { code: "SL106", name: "shared-mount-propagation", severity: Warning,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for SharedMountPropagation {

@@ -34,7 +34,7 @@ declare_rule! {
     /// ```
     pub struct WritableBindMount;
     meta { code: "SL103", name: "writable-bind-mount", severity: Info,
-           formats: [Compose, Kubernetes], default: false }
+           formats: [Compose, Kubernetes, Quadlet], default: false }
 }
 
 impl Rule for WritableBindMount {

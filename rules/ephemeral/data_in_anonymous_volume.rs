@@ -24,9 +24,15 @@ declare_rule! {
     /// a tool of the image or a server with persistence switched off keeps no data.
     ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
-    /// `ci/`, or named like `docker-compose.test.yml`) the finding is info: a throwaway
+    /// `ci/`, or named like `docker-compose.test.yml`) and in a dev container's compose file (under
+    /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants. A volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.
+    ///
+    /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
+    /// `podman run --rm` and removes it with `podman rm -v` when the service stops, which
+    /// deletes its anonymous volumes, so every restart, reboot or image update starts the
+    /// database empty.
     ///
     /// ## Why is this bad?
     /// An anonymous volume has a random name and belongs to one container. `docker compose
@@ -55,20 +61,33 @@ declare_rule! {
     /// ```
     pub struct DataInAnonymousVolume;
     meta { code: "SL202", name: "data-in-anonymous-volume", severity: Warning,
-           formats: [Compose] }
+           formats: [Compose, Quadlet] }
 }
 
 impl Rule for DataInAnonymousVolume {
     fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
-        if !matches!(w.platform, Platform::Compose | Platform::Swarm) || !w.volumes_from.is_empty()
+        if !matches!(
+            w.platform,
+            Platform::Compose | Platform::Swarm | Platform::Quadlet
+        ) || !w.volumes_from.is_empty()
         {
             return;
         }
+        // Quadlet removes the container with its anonymous volumes whenever the service stops.
+        let quadlet = w.platform == Platform::Quadlet;
+        let (base, deleted) = if quadlet {
+            (
+                Severity::Error,
+                " (Quadlet runs it with `--rm`: the volume is deleted whenever the service stops)",
+            )
+        } else {
+            (Severity::Warning, "")
+        };
         for (c, facts) in stateful_containers(cx.project(), w) {
             if has_unknown_target(c) {
                 continue;
             }
-            let severity = data_severity(&facts, &cx.file().source.path, Severity::Warning);
+            let severity = data_severity(&facts, &cx.file().source.path, base);
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.
@@ -81,7 +100,10 @@ impl Rule for DataInAnonymousVolume {
                 if extended(&cov.data_path) {
                     continue;
                 }
-                let span = if m.syntax == MountSyntax::ComposeShort {
+                let span = if matches!(
+                    m.syntax,
+                    MountSyntax::ComposeShort | MountSyntax::VolumeFlag
+                ) {
                     m.span
                 } else {
                     m.target_span
@@ -89,17 +111,21 @@ impl Rule for DataInAnonymousVolume {
                 cx.report(
                     span,
                     format!(
-                        "{} keeps {} data in an anonymous volume at `{}`",
+                        "{} keeps {} data in an anonymous volume at `{}`{deleted}",
                         c.owner, facts.stateful.repository, m.target
                     ),
                 )
                 .subject(m.span)
                 .severity(severity)
-                .help(format!(
-                    "give the volume a name: `- {name}:{}` and declare it under top-level \
-                     `volumes:`",
-                    m.target
-                ));
+                .help(if quadlet {
+                    super::quadlet_volume_help(&name, &m.target)
+                } else {
+                    format!(
+                        "give the volume a name: `- {name}:{}` and declare it under top-level \
+                         `volumes:`",
+                        m.target
+                    )
+                });
             }
             // Nothing mounted: the image's own VOLUME keeps it.
             let in_image: Vec<(String, String, Option<_>)> = cover
@@ -129,7 +155,7 @@ impl Rule for DataInAnonymousVolume {
                 .report(
                     facts.span,
                     format!(
-                        "{} keeps {} data{location} the image's anonymous volume {}",
+                        "{} keeps {} data{location} the image's anonymous volume {}{deleted}",
                         c.owner,
                         facts.stateful.repository,
                         quoted_list(&volumes)
@@ -139,7 +165,7 @@ impl Rule for DataInAnonymousVolume {
                 .severity(if misses.is_empty() {
                     severity
                 } else {
-                    facts.severity(Severity::Warning)
+                    facts.severity(base)
                 });
             let mut declared_here = false;
             for (_, path, declared) in &in_image {
@@ -180,6 +206,12 @@ impl Rule for DataInAnonymousVolume {
                 _ => None,
             });
             d.help(match volume {
+                Some(v) if quadlet => {
+                    format!(
+                        "mount the volume at `{first_volume}` instead: `Volume={v}:{first_volume}`"
+                    )
+                }
+                None if quadlet => super::quadlet_volume_help(&name, first_volume),
                 Some(v) => {
                     format!("mount the volume at `{first_volume}` instead: `- {v}:{first_volume}`")
                 }

@@ -31,8 +31,14 @@ declare_rule! {
     /// /dev/null`) is a client pod for `kubectl exec`, not the server.
     ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
-    /// `ci/`, or named like `docker-compose.test.yml`) the finding is info: a throwaway
+    /// `ci/`, or named like `docker-compose.test.yml`) and in a dev container's compose file (under
+    /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants, and an error there would fail CI for nothing.
+    ///
+    /// A Podman Quadlet `.container` unit is checked like a compose service; one that joins a
+    /// pod (`Pod=`) is not, since the pod's `Volume=`s join the container and what covers its
+    /// data is not known in its file. Dev containers and CI jobs are not checked: their data is
+    /// thrown away on purpose (a CI service database is test data).
     ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
@@ -58,7 +64,7 @@ declare_rule! {
     /// ```
     pub struct DataOnContainerLayer;
     meta { code: "SL201", name: "data-on-container-layer", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for DataOnContainerLayer {

@@ -52,9 +52,13 @@ pub(crate) fn kept_where_extended(
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `e2e`,
 /// `integration`, `testdata` or `ci` folder, or whose name has a `test` word
-/// (`docker-compose.test.yml`, `test-db.yaml`). Their databases are throwaway by design: data
-/// findings there are info. The path is the one reports show (relative to the working folder).
+/// (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
+/// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
+/// design: data findings there are info. The path is the one reports show (relative to the working folder).
 pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
+    if crate::rules::facts::in_dev_container(path) {
+        return true;
+    }
     const FOLDERS: &[&str] = &["test", "tests", "e2e", "integration", "testdata", "ci"];
     const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
     let mut components: Vec<String> = path
@@ -141,12 +145,22 @@ pub(crate) fn durable_storage_help(w: &Workload, c: &Container, path: &str) -> S
             "mount a PersistentVolumeClaim at `{path}`: a `volumeClaimTemplates` entry of a \
              StatefulSet, or a `persistentVolumeClaim` volume"
         )
+    } else if w.platform == Platform::Quadlet {
+        quadlet_volume_help(&volume_name_for(c), path)
     } else {
         let volume = volume_name_for(c);
         format!(
             "mount a named volume: `- {volume}:{path}` and declare it under top-level `volumes:`"
         )
     }
+}
+
+/// The fix in a Quadlet unit's terms: a named volume, or a `.volume` unit.
+pub(crate) fn quadlet_volume_help(volume: &str, path: &str) -> String {
+    format!(
+        "mount a named volume: `Volume={volume}:{path}`, or a `{volume}.volume` unit as \
+         `Volume={volume}.volume:{path}`"
+    )
 }
 
 /// `` `a` `` or `` `a` and `b` ``.
@@ -177,6 +191,7 @@ mod tests {
             "tests/e2e/compose.yaml",
             "ci/db.yml",
             "test-db.yaml",
+            ".devcontainer/docker-compose.yml",
         ] {
             assert!(in_test_file(Path::new(path)), "{path}");
         }

@@ -24,7 +24,7 @@ declare_rule! {
     /// `kubectl apply --dry-run=client` accepts.
     pub struct ParseError;
     meta { code: "SL001", name: "parse-error", severity: Error,
-           formats: [Dockerfile, Compose, Kubernetes] }
+           formats: [Dockerfile, Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 impl Rule for ParseError {

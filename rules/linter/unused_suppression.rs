@@ -28,7 +28,7 @@ declare_rule! {
     /// Use instead: remove the suppression once the finding is gone.
     pub struct UnusedSuppression;
     meta { code: "SL002", name: "unused-suppression", severity: Info,
-           formats: [Dockerfile, Compose, Kubernetes] }
+           formats: [Dockerfile, Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 /// Reported by the engine once every other rule has run (`src/engine/suppress.rs`).

@@ -8,8 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a stateful image whose data path is covered by memory: a compose `tmpfs:` entry,
     /// a long-syntax `type: tmpfs` volume, a named volume whose `local` driver has
-    /// `driver_opts: {type: tmpfs}` (memory in disguise), or a Kubernetes `emptyDir` with
-    /// `medium: Memory`. The data path is the one the container's command line chooses when it
+    /// `driver_opts: {type: tmpfs}` (memory in disguise), a Kubernetes `emptyDir` with
+    /// `medium: Memory`, or a Podman Quadlet `Tmpfs=` (`Mount=type=tmpfs`). Dev containers and
+    /// CI jobs are not checked: a CI database on a tmpfs is a common speed-up for test data. The data path is the one the container's command line chooses when it
     /// moves it (`--dir`, `--storage.tsdb.path`); tools of the image and servers with
     /// persistence switched off (`redis-server --save "" --appendonly no`) keep no data. One
     /// finding per volume, on the container that runs the server. In a project's test
@@ -44,7 +45,7 @@ declare_rule! {
     /// ```
     pub struct DataOnTmpfs;
     meta { code: "SL301", name: "data-on-tmpfs", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for DataOnTmpfs {

@@ -6,8 +6,9 @@ use crate::model::{Container, Mount, MountKind, MountSyntax, Workload};
 declare_rule! {
     /// ## What it does
     /// Flags a tmpfs without a size: a compose `tmpfs:` entry without `size=`, a long-syntax
-    /// `type: tmpfs` volume without `tmpfs.size`, or a Kubernetes `emptyDir` with
-    /// `medium: Memory` and no `sizeLimit`.
+    /// `type: tmpfs` volume without `tmpfs.size`, a Kubernetes `emptyDir` with
+    /// `medium: Memory` and no `sizeLimit`, or a Podman Quadlet `Tmpfs=` without `size=` (or
+    /// `Mount=type=tmpfs` without `tmpfs-size=`).
     ///
     /// ## Why is this bad?
     /// A tmpfs takes RAM as it fills. Without a size, a runaway log, upload or cache can
@@ -40,7 +41,7 @@ declare_rule! {
     /// ```
     pub struct UnboundedTmpfs;
     meta { code: "SL302", name: "unbounded-tmpfs", severity: Info,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet] }
 }
 
 impl Rule for UnboundedTmpfs {
@@ -79,6 +80,30 @@ impl Rule for UnboundedTmpfs {
                     format!("give volume `{name}` a size in its `driver_opts`: `o: size=64m`"),
                 )
             }
+            (MountKind::Tmpfs, MountSyntax::TmpfsFlag) => {
+                let options: Vec<&str> = m
+                    .options
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once("size=64m"))
+                    .collect();
+                (
+                    m.span,
+                    format!(
+                        "{} mounts a tmpfs without a size at `{}`",
+                        m.owner, m.target
+                    ),
+                    format!("give it a size: `Tmpfs={}:{}`", m.target, options.join(",")),
+                )
+            }
+            (MountKind::Tmpfs, MountSyntax::MountFlag) => (
+                m.target_span,
+                format!(
+                    "{} mounts a tmpfs without a size at `{}`",
+                    m.owner, m.target
+                ),
+                "give it a size: add `tmpfs-size=64m` to the mount".to_string(),
+            ),
             (MountKind::Tmpfs, _) => (
                 m.target_span,
                 format!(

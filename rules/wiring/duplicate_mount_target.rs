@@ -5,8 +5,10 @@ use crate::model::{Mount, MountSyntax, Workload};
 declare_rule! {
     /// ## What it does
     /// Flags a mount whose target path another mount of the same container already uses:
-    /// compose `volumes` (short and long syntax) and `tmpfs` together, or Kubernetes
-    /// `volumeMounts` (also when they mount different `subPath`s).
+    /// compose `volumes` (short and long syntax) and `tmpfs` together, Kubernetes
+    /// `volumeMounts` (also when they mount different `subPath`s), a Quadlet unit's `Volume=`,
+    /// `Mount=` and `Tmpfs=`, a dev container's `mounts`, `workspaceMount` and `runArgs`, or a
+    /// CI job container's `volumes` and `options`.
     ///
     /// ## Why is this bad?
     /// The runtime rejects it: `docker compose up` fails with "duplicate mount point" and the
@@ -39,7 +41,7 @@ declare_rule! {
     /// ```
     pub struct DuplicateMountTarget;
     meta { code: "SL505", name: "duplicate-mount-target", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
 impl Rule for DuplicateMountTarget {

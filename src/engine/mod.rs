@@ -4,7 +4,7 @@
 mod diagnostic;
 pub(crate) mod fingerprint;
 mod rule;
-mod suppress;
+pub(crate) mod suppress;
 
 pub use diagnostic::{Diagnostic, FilePath, Related, Severity};
 pub use fingerprint::fingerprints;

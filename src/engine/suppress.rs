@@ -182,6 +182,7 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
     }
     let mut out = Vec::new();
     let mut offset = 0;
+    let marker = comment_marker(file);
     let lines: Vec<&str> = crate::model::lines_inclusive(text).collect();
     // For each line, the first line at or after it that is not blank or a comment (0-based;
     // `lines.len()` when none): found in one pass from the end, so a run of comment lines
@@ -189,7 +190,7 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
     let mut next_code = vec![lines.len(); lines.len() + 1];
     for i in (0..lines.len()).rev() {
         let t = lines[i].trim_start();
-        next_code[i] = if !t.is_empty() && !t.starts_with('#') {
+        next_code[i] = if !t.is_empty() && !t.starts_with(marker) {
             i
         } else {
             next_code[i + 1]
@@ -198,15 +199,18 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
     for (i, line) in lines.iter().enumerate() {
         let start = offset;
         offset += line.len();
-        let Some(hash) = comment_start(line) else {
+        let Some(hash) = comment_start(line, marker) else {
             continue;
         };
-        let comment = &line[hash + 1..];
+        let comment = &line[hash + marker.len()..];
         let Some(rest) = comment.trim_start().strip_prefix(MARKER) else {
             continue;
         };
-        let rest_at =
-            start + hash + 1 + (comment.len() - comment.trim_start().len()) + MARKER.len();
+        let rest_at = start
+            + hash
+            + marker.len()
+            + (comment.len() - comment.trim_start().len())
+            + MARKER.len();
         let trimmed = rest.trim_start();
         let at = rest_at + (rest.len() - trimmed.len());
         let (file_wide, list, list_at) = if let Some(r) = trimmed.strip_prefix("ignore-file") {
@@ -247,15 +251,24 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
     out
 }
 
-/// Where a `#` comment starts in a line: at the start, or after whitespace (a `#` inside a
-/// value such as `image: app#1` is not a comment).
-fn comment_start(line: &str) -> Option<usize> {
+/// What starts a comment in the file: `//` in JSON with comments (`devcontainer.json`), `#`
+/// everywhere else.
+#[must_use]
+pub(crate) fn comment_marker(file: &FileModel) -> &'static str {
+    if file.format == Some(crate::model::Format::Devcontainer) {
+        "//"
+    } else {
+        "#"
+    }
+}
+
+/// Where a comment starts in a line: at the start, or after whitespace (a `#` inside a value
+/// such as `image: app#1` is not a comment).
+fn comment_start(line: &str, marker: &str) -> Option<usize> {
     let bytes = line.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .find(|&(i, &b)| b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()))
+    line.match_indices(marker)
         .map(|(i, _)| i)
+        .find(|&i| i == 0 || bytes[i - 1].is_ascii_whitespace())
 }
 
 /// The rules a list names (`SL101, sensitive-host-path SL103`), each with its own span. `span`
@@ -310,9 +323,9 @@ mod tests {
 
     #[test]
     fn comments_start_after_whitespace_only() {
-        assert_eq!(comment_start("a: b  # c"), Some(6));
-        assert_eq!(comment_start("# c"), Some(0));
-        assert_eq!(comment_start("image: app#1"), None);
+        assert_eq!(comment_start("a: b  # c", "#"), Some(6));
+        assert_eq!(comment_start("# c", "#"), Some(0));
+        assert_eq!(comment_start("image: app#1", "#"), None);
     }
 
     #[test]

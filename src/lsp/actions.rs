@@ -38,18 +38,57 @@ pub fn actions(file: &FileModel, d: &Diagnostic) -> Vec<Action> {
         return out;
     }
     let source = &file.source;
-    let dockerfile = file.format == Some(Format::Dockerfile);
+    let style = Comments::of(file.format);
     out.push(Action {
         title: format!("Ignore {} on this line", d.code),
-        edits: vec![ignore_line(source, d.span.start.line, d.code, dockerfile)],
+        edits: vec![ignore_line(source, d.span.start.line, d.code, style)],
         preferred: false,
     });
     out.push(Action {
         title: format!("Ignore {} in this file", d.code),
-        edits: vec![ignore_file(source, d.code, dockerfile)],
+        edits: vec![ignore_file(source, d.code, style)],
         preferred: false,
     });
     out
+}
+
+/// How suppression comments are written in a format.
+#[derive(Clone, Copy, Debug)]
+struct Comments {
+    /// What starts a comment: `#`, or `//` in JSON with comments.
+    marker: &'static str,
+    /// Comments take whole lines (Dockerfiles, systemd units, where a `#` after a value is
+    /// part of the value).
+    whole_line: bool,
+    /// Parser directives must stay first (Dockerfiles).
+    directives: bool,
+}
+
+impl Comments {
+    fn of(format: Option<Format>) -> Self {
+        match format {
+            Some(Format::Dockerfile) => Self {
+                marker: "#",
+                whole_line: true,
+                directives: true,
+            },
+            Some(Format::Quadlet) => Self {
+                marker: "#",
+                whole_line: true,
+                directives: false,
+            },
+            Some(Format::Devcontainer) => Self {
+                marker: "//",
+                whole_line: false,
+                directives: false,
+            },
+            _ => Self {
+                marker: "#",
+                whole_line: false,
+                directives: false,
+            },
+        }
+    }
 }
 
 /// Bounds of 1-based `line` (without its line break).
@@ -75,16 +114,18 @@ fn line_break(source: &SourceFile) -> &'static str {
 
 /// Where a `#` comment starts in a line (at the start or after whitespace), as the
 /// suppression reader decides.
-fn comment_start(line: &str) -> Option<usize> {
+fn comment_start(line: &str, marker: &str) -> Option<usize> {
     let bytes = line.as_bytes();
-    (0..bytes.len()).find(|&i| bytes[i] == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()))
+    line.match_indices(marker)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || bytes[i - 1].is_ascii_whitespace())
 }
 
 /// In a line holding `# stowlint: <keyword> LIST [-- reason]`, the byte offset right after the
 /// list, where another rule can be added.
-fn list_end(line: &str, keyword: &str) -> Option<usize> {
-    let hash = comment_start(line)?;
-    let after = &line[hash + 1..];
+fn list_end(line: &str, keyword: &str, marker: &str) -> Option<usize> {
+    let hash = comment_start(line, marker)?;
+    let after = &line[hash + marker.len()..];
     let rest = after.trim_start().strip_prefix("stowlint:")?;
     let rest = rest.trim_start();
     let list = rest.strip_prefix(keyword)?;
@@ -99,19 +140,20 @@ fn list_end(line: &str, keyword: &str) -> Option<usize> {
 /// `# stowlint: ignore CODE -- reason` for 1-based `line`: added to a suppression already
 /// there, else at the end of the line (YAML, when it has no comment yet), else alone on the
 /// line above with the line's indentation (Dockerfiles, where comments take whole lines).
-fn ignore_line(source: &SourceFile, line: usize, code: &str, dockerfile: bool) -> Edit {
+fn ignore_line(source: &SourceFile, line: usize, code: &str, style: Comments) -> Edit {
     let bounds = line_bounds(source, line);
     let text = &source.text[bounds.clone()];
-    let comment = format!("# stowlint: ignore {code} -- reason");
-    if !dockerfile {
-        if let Some(end) = list_end(text, "ignore") {
+    let m = style.marker;
+    let comment = format!("{m} stowlint: ignore {code} -- reason");
+    if !style.whole_line {
+        if let Some(end) = list_end(text, "ignore", m) {
             let at = bounds.start + end;
             return Edit {
                 range: at..at,
                 text: format!(", {code}"),
             };
         }
-        if comment_start(text).is_none() {
+        if comment_start(text, m).is_none() {
             return Edit {
                 range: bounds.end..bounds.end,
                 text: format!("  {comment}"),
@@ -121,8 +163,8 @@ fn ignore_line(source: &SourceFile, line: usize, code: &str, dockerfile: bool) -
     if line > 1 {
         let above = line_bounds(source, line - 1);
         let above_text = &source.text[above.clone()];
-        if above_text.trim_start().starts_with('#')
-            && let Some(end) = list_end(above_text, "ignore")
+        if above_text.trim_start().starts_with(m)
+            && let Some(end) = list_end(above_text, "ignore", m)
         {
             let at = above.start + end;
             return Edit {
@@ -143,11 +185,12 @@ fn ignore_line(source: &SourceFile, line: usize, code: &str, dockerfile: bool) -
 
 /// `# stowlint: ignore-file CODE -- reason`: added to such a comment already there, else at
 /// the top of the file (after a Dockerfile's parser directives, which must come first).
-fn ignore_file(source: &SourceFile, code: &str, dockerfile: bool) -> Edit {
+fn ignore_file(source: &SourceFile, code: &str, style: Comments) -> Edit {
     let mut offset = 0;
+    let m = style.marker;
     for line in source.text.split_inclusive('\n') {
-        if let Some(end) = list_end(line.trim_end_matches(['\n', '\r']), "ignore-file")
-            && line.trim_start().starts_with('#')
+        if let Some(end) = list_end(line.trim_end_matches(['\n', '\r']), "ignore-file", m)
+            && line.trim_start().starts_with(m)
         {
             let at = offset + end;
             return Edit {
@@ -158,7 +201,7 @@ fn ignore_file(source: &SourceFile, code: &str, dockerfile: bool) -> Edit {
         offset += line.len();
     }
     let mut at = 0;
-    if dockerfile {
+    if style.directives {
         for line in source.text.split_inclusive('\n') {
             if !is_parser_directive(line) {
                 break;
@@ -169,7 +212,7 @@ fn ignore_file(source: &SourceFile, code: &str, dockerfile: bool) -> Edit {
     Edit {
         range: at..at,
         text: format!(
-            "# stowlint: ignore-file {code} -- reason{}",
+            "{m} stowlint: ignore-file {code} -- reason{}",
             line_break(source)
         ),
     }
@@ -410,16 +453,19 @@ mod tests {
     #[test]
     fn suppression_lists_grow() {
         assert_eq!(
-            list_end("  # stowlint: ignore SL101 -- why", "ignore"),
+            list_end("  # stowlint: ignore SL101 -- why", "ignore", "#"),
             Some(26)
         );
         assert_eq!(
-            list_end("x: 1  # stowlint: ignore SL101", "ignore"),
+            list_end("x: 1  # stowlint: ignore SL101", "ignore", "#"),
             Some(30)
         );
-        assert_eq!(list_end("# stowlint: ignore-file SL101", "ignore"), None);
         assert_eq!(
-            list_end("# stowlint: ignore-file SL1 -- x", "ignore-file"),
+            list_end("# stowlint: ignore-file SL101", "ignore", "#"),
+            None
+        );
+        assert_eq!(
+            list_end("# stowlint: ignore-file SL1 -- x", "ignore-file", "#"),
             Some(27)
         );
     }
@@ -427,12 +473,12 @@ mod tests {
     #[test]
     fn ignore_line_placement() {
         let source = SourceFile::new("c.yaml", "a:\n  - /x:/y  # note\n  - /z:/w\n".into());
-        let e = ignore_line(&source, 3, "SL103", false);
+        let e = ignore_line(&source, 3, "SL103", Comments::of(None));
         assert_eq!(
             apply(&source.text, &e),
             "a:\n  - /x:/y  # note\n  - /z:/w  # stowlint: ignore SL103 -- reason\n"
         );
-        let e = ignore_line(&source, 2, "SL103", false);
+        let e = ignore_line(&source, 2, "SL103", Comments::of(None));
         assert_eq!(
             apply(&source.text, &e),
             "a:\n  # stowlint: ignore SL103 -- reason\n  - /x:/y  # note\n  - /z:/w\n"
@@ -442,8 +488,24 @@ mod tests {
             "# syntax=docker/dockerfile:1\nFROM a\n".into(),
         );
         assert_eq!(
-            apply(&df.text, &ignore_file(&df, "SL204", true)),
+            apply(
+                &df.text,
+                &ignore_file(&df, "SL204", Comments::of(Some(Format::Dockerfile)))
+            ),
             "# syntax=docker/dockerfile:1\n# stowlint: ignore-file SL204 -- reason\nFROM a\n"
+        );
+        // A Quadlet unit: a `#` after a value is part of the value, so the comment goes above.
+        let unit = SourceFile::new("a.container", "[Container]\nVolume=/etc:/etc\n".into());
+        let style = Comments::of(Some(Format::Quadlet));
+        assert_eq!(
+            apply(&unit.text, &ignore_line(&unit, 2, "SL101", style)),
+            "[Container]\n# stowlint: ignore SL101 -- reason\nVolume=/etc:/etc\n"
+        );
+        let json = SourceFile::new("devcontainer.json", "{\n  \"mounts\": []\n}\n".into());
+        let style = Comments::of(Some(Format::Devcontainer));
+        assert_eq!(
+            apply(&json.text, &ignore_line(&json, 2, "SL102", style)),
+            "{\n  \"mounts\": []  // stowlint: ignore SL102 -- reason\n}\n"
         );
     }
 

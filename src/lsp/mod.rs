@@ -592,6 +592,8 @@ fn made_up_path(uri: &lt::Uri, language_id: &str) -> PathBuf {
         match language_id {
             "dockerfile" => "Dockerfile".into(),
             "dockercompose" | "yaml.docker-compose" => "compose.yaml".into(),
+            "quadlet" | "podman-quadlet" => "untitled.container".into(),
+            "github-actions-workflow" => ".github/workflows/untitled.yml".into(),
             _ => "untitled.yaml".into(),
         }
     };

@@ -22,6 +22,13 @@ pub enum Format {
     Dockerfile,
     Compose,
     Kubernetes,
+    /// Podman Quadlet units: `.container`, `.volume`, `.pod`, `.kube`, `.build`.
+    Quadlet,
+    /// `devcontainer.json` (JSON with comments).
+    Devcontainer,
+    /// GitHub Actions workflows with job or service containers.
+    #[serde(rename = "github-actions")]
+    GithubActions,
 }
 
 impl Format {
@@ -31,6 +38,9 @@ impl Format {
             Format::Dockerfile => "dockerfile",
             Format::Compose => "compose",
             Format::Kubernetes => "kubernetes",
+            Format::Quadlet => "quadlet",
+            Format::Devcontainer => "devcontainer",
+            Format::GithubActions => "github-actions",
         }
     }
 }
@@ -180,6 +190,12 @@ pub enum Platform {
     /// A compose service deployed to Docker Swarm.
     Swarm,
     Kubernetes,
+    /// A Podman Quadlet unit: one host, run by systemd with `podman run --rm`.
+    Quadlet,
+    /// A dev container on a developer's machine.
+    DevContainer,
+    /// A CI job's container or service container: thrown away with the job.
+    CiJob,
 }
 
 impl Platform {
@@ -187,6 +203,13 @@ impl Platform {
     #[must_use]
     pub fn is_orchestrated(self) -> bool {
         matches!(self, Platform::Swarm | Platform::Kubernetes)
+    }
+
+    /// A long-running service on one host, whose data is meant to last: plain compose and
+    /// Quadlet (not a Dockerfile, a dev container or a CI job).
+    #[must_use]
+    pub fn is_single_host_service(self) -> bool {
+        matches!(self, Platform::Compose | Platform::Quadlet)
     }
 }
 
@@ -196,6 +219,12 @@ pub enum WorkloadKind {
     /// The Kubernetes kind that owns the pod template (`Deployment`, `Pod`, `Rollout`, ...).
     Kubernetes(String),
     DockerfileStage,
+    /// A Quadlet `.container` or `.pod` unit (`container`, `pod`).
+    QuadletUnit(&'static str),
+    /// A `devcontainer.json`.
+    DevContainer,
+    /// A GitHub Actions job container or service container.
+    CiJob,
 }
 
 /// A compose service, a Kubernetes pod template owner, or a Dockerfile stage.
@@ -225,7 +254,8 @@ pub struct Workload {
     pub pinned_by_label: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
-    /// Compose `volumes_from`.
+    /// Compose `volumes_from`; Quadlet `Pod=` (the pod's `Volume=`s join the container):
+    /// mounts that come from elsewhere, so what covers a data path is not known here.
     pub volumes_from: Vec<Spanned<String>>,
     /// Compose `build`.
     pub build: Option<Build>,
@@ -453,6 +483,14 @@ pub enum MountSyntax {
     VolumeMount,
     /// Dockerfile `VOLUME`.
     DockerfileVolume,
+    /// The `-v` syntax `SRC:DST[:OPTS]` of `docker run` and `podman run`: Quadlet `Volume=`,
+    /// `-v` in a dev container's `runArgs` or a CI job's `options`, a CI job's `volumes:`.
+    VolumeFlag,
+    /// The `--mount type=...,source=...,target=...` syntax: Quadlet `Mount=`, a dev
+    /// container's `mounts` and `workspaceMount`, `--mount` in `runArgs` or `options`.
+    MountFlag,
+    /// `--tmpfs PATH[:OPTS]`: Quadlet `Tmpfs=`, `--tmpfs` in `runArgs` or `options`.
+    TmpfsFlag,
 }
 
 /// One mount in one container.

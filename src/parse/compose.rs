@@ -11,13 +11,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::interpolate::{Interpolated, Vars, interpolate};
+use super::mount_spec::{is_file_path, split_spec};
 use super::{ComposeMode, ParseOptions, Parsed, paths};
 use crate::model::{
     Build, Command, Container, ContainerRole, EnvVar, Extends, Include, Mount, MountKind,
     MountSource, MountSyntax, ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl,
     Workload, WorkloadKind,
 };
-use crate::parse::yaml::{Node, Style};
+use crate::parse::yaml::Node;
 
 /// `deploy` keys that plain `docker compose` ignores: their presence means a swarm stack.
 /// (`replicas`, `resources` and `restart_policy` are honoured by `docker compose`, so they
@@ -145,16 +146,7 @@ impl Cx<'_> {
     /// exactly its value (no escapes, no folding): only then can offsets inside the value be
     /// mapped back to the file.
     fn scalar_base(&self, node: &Node) -> Option<usize> {
-        let value = node.as_str()?;
-        let written = node.span.text(&self.source.text);
-        let start = node.span.start.offset;
-        match node.style()? {
-            Style::Plain if written == value => Some(start),
-            Style::Quoted if written.get(1..written.len().saturating_sub(1)) == Some(value) => {
-                Some(start + 1)
-            }
-            _ => None,
-        }
+        node.value_offset(&self.source.text)
     }
 
     /// The span of a byte range of the scalar's value, or the whole scalar when unmappable.
@@ -871,56 +863,6 @@ fn blank_mount(svc: &Service, syntax: MountSyntax, target: &str, target_span: Sp
         target_span,
         svc.owner.clone(),
     )
-}
-
-/// Split a short-syntax volume `SOURCE:TARGET[:MODE]` into byte ranges, as Compose does: a
-/// colon right after a single letter is a Windows drive (`C:\data`), and `${...}` left
-/// unresolved is one opaque piece (its `:-` is no separator).
-fn split_spec(spec: &str) -> Result<Vec<Range<usize>>, &'static str> {
-    if spec.is_empty() {
-        return Err("empty volume entry");
-    }
-    if spec.len() <= 2 {
-        return Ok(std::iter::once(0..spec.len()).collect());
-    }
-    let bytes = spec.as_bytes();
-    let mut parts = Vec::new();
-    let (mut start, mut depth, mut i) = (0, 0usize, 0);
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'$', Some(b'$')) => i += 1,
-            (b'$', Some(b'{')) => {
-                depth += 1;
-                i += 1;
-            }
-            (b'}', _) if depth > 0 => depth -= 1,
-            (b':', _) if depth == 0 => {
-                let drive = i - start == 1 && bytes[start].is_ascii_alphabetic();
-                if !drive {
-                    parts.push(start..i);
-                    start = i + 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(start..bytes.len());
-    if parts.iter().any(Range::is_empty) {
-        return Err("empty section between colons in volume entry");
-    }
-    if parts.len() > 3 {
-        return Err("too many colons in volume entry");
-    }
-    Ok(parts)
-}
-
-/// Compose's test for a bind source: `.`, `/`, `~`, `\\` or a drive letter.
-fn is_file_path(source: &str) -> bool {
-    let b = source.as_bytes();
-    matches!(b.first(), Some(b'.' | b'/' | b'~'))
-        || source.starts_with("\\\\")
-        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
 fn is_remote_context(context: &str) -> bool {

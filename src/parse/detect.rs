@@ -12,6 +12,14 @@ pub enum NameClass {
     Compose,
     /// Other YAML: classified by content.
     Yaml,
+    /// A Podman Quadlet extension (`.container`, `.volume`, `.pod`, `.kube`, `.build`): a
+    /// unit only when it holds the section of its kind (a Perl `.pod` file does not).
+    Quadlet,
+    /// `devcontainer.json`, `.devcontainer.json`: JSON with comments.
+    Devcontainer,
+    /// A GitHub Actions workflow (`.github/workflows/*.yml`): linted when a job runs in or
+    /// beside containers, else skipped like other CI files.
+    Workflow,
     /// Not ours: other extensions, CI files, Helm templates.
     Skip,
 }
@@ -41,6 +49,23 @@ pub fn by_name(path: &Path) -> NameClass {
     {
         return NameClass::Dockerfile;
     }
+    if crate::parse::quadlet::section_for(Path::new(&*lower)).is_some() {
+        return if is_template_path(path) {
+            NameClass::Skip
+        } else {
+            NameClass::Quadlet
+        };
+    }
+    if lower == "devcontainer.json"
+        || lower == ".devcontainer.json"
+        || lower.ends_with(".devcontainer.json")
+    {
+        return if is_template_path(path) {
+            NameClass::Skip
+        } else {
+            NameClass::Devcontainer
+        };
+    }
     let Some(stem) = lower
         .strip_suffix(".yaml")
         .or_else(|| lower.strip_suffix(".yml"))
@@ -48,6 +73,9 @@ pub fn by_name(path: &Path) -> NameClass {
     else {
         return NameClass::Skip;
     };
+    if is_workflow(path) && !is_template_path(path) {
+        return NameClass::Workflow;
+    }
     if is_helm_template(path) || is_template_path(path) || is_ci_file(path, &lower) {
         return NameClass::Skip;
     }
@@ -170,6 +198,16 @@ fn is_ci_file(path: &Path, lower_name: &str) -> bool {
     })
 }
 
+/// A GitHub Actions workflow: a `.yml`/`.yaml` file right inside `.github/workflows/`
+/// (GitHub reads no subfolder there).
+fn is_workflow(path: &Path) -> bool {
+    let comps: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    comps.len() >= 3 && comps[comps.len() - 3] == ".github" && comps[comps.len() - 2] == "workflows"
+}
+
 /// Files under a folder whose name is a template (`{{ cookiecutter.project_slug }}/`): not
 /// rendered yet, like Helm templates.
 fn is_template_path(path: &Path) -> bool {
@@ -282,7 +320,22 @@ mod tests {
             ("package.json", NameClass::Yaml),
             ("README.md", NameClass::Skip),
             (".gitlab-ci.yml", NameClass::Skip),
-            (".github/workflows/ci.yml", NameClass::Skip),
+            (".github/workflows/ci.yml", NameClass::Workflow),
+            ("repo/.github/workflows/ci.yaml", NameClass::Workflow),
+            (".github/workflows/sub/ci.yml", NameClass::Skip),
+            (".github/actions/x/action.yml", NameClass::Skip),
+            ("db.container", NameClass::Quadlet),
+            ("quadlets/data.volume", NameClass::Quadlet),
+            ("lib/Foo.pod", NameClass::Quadlet),
+            ("app.kube", NameClass::Quadlet),
+            ("app.network", NameClass::Skip),
+            (".devcontainer/devcontainer.json", NameClass::Devcontainer),
+            (
+                ".devcontainer/go/devcontainer.json",
+                NameClass::Devcontainer,
+            ),
+            (".devcontainer.json", NameClass::Devcontainer),
+            ("devcontainer-feature.json", NameClass::Yaml),
             (".travis.yml", NameClass::Skip),
             ("roles/x/.travis.yml", NameClass::Skip),
             (".drone.yml", NameClass::Skip),

@@ -2,11 +2,17 @@
 
 pub mod compose;
 pub mod detect;
+pub mod devcontainer;
 pub mod dockerfile;
 pub mod interpolate;
+pub mod jsonc;
 pub mod kubernetes;
+pub mod mount_spec;
 pub mod paths;
+pub mod quadlet;
+pub mod unit;
 pub mod words;
+pub mod workflow;
 pub mod yaml;
 
 use crate::model::{
@@ -87,6 +93,37 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             Some(parsed.into_model(source, Format::Dockerfile))
         }
         detect::NameClass::Skip => None,
+        detect::NameClass::Quadlet => {
+            // Only a unit with the section of its kind: another file with the extension (a
+            // Perl `.pod`) is none of ours.
+            let section = quadlet::section_for(&source.path)?;
+            if !unit::has_section(&source.text, section) {
+                return None;
+            }
+            let parsed = quadlet::parse(&source);
+            // A unit template (`{{#if ...}}` lines of a dotfile manager) is not a unit until
+            // rendered: skipped like a YAML template, unless named.
+            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
+            {
+                return None;
+            }
+            Some(parsed.into_model(source, Format::Quadlet))
+        }
+        detect::NameClass::Devcontainer => {
+            let parsed = devcontainer::parse(&source);
+            Some(parsed.into_model(source, Format::Devcontainer))
+        }
+        detect::NameClass::Workflow => {
+            // A workflow that cannot be read, or runs no container, stays skipped as every
+            // CI file is: the workflow's syntax is GitHub's business.
+            let stream = yaml::parse(&source);
+            let root = stream.documents.first()?.root.clone()?;
+            if stream.fatal || !workflow::has_containers(&root) {
+                return None;
+            }
+            let parsed = workflow::parse(&source, &root);
+            Some(parsed.into_model(source, Format::GithubActions))
+        }
         class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
             let stream = yaml::parse(&source);
             let format = match class {
@@ -116,7 +153,10 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                     None => Parsed::default(),
                 },
                 Format::Kubernetes => kubernetes::parse(&source, &stream.documents),
-                Format::Dockerfile => Parsed::default(),
+                Format::Dockerfile
+                | Format::Quadlet
+                | Format::Devcontainer
+                | Format::GithubActions => Parsed::default(),
             };
             let mut errors = stream.errors;
             errors.append(&mut parsed.errors);
@@ -135,7 +175,16 @@ pub fn syntax_only(path: &std::path::Path, text: &str) -> Option<usize> {
     match detect::by_name(path) {
         detect::NameClass::Dockerfile => Some(dockerfile::syntax_only(text)),
         detect::NameClass::Skip => None,
-        detect::NameClass::Compose | detect::NameClass::Yaml => Some(yaml::events_only(text)),
+        detect::NameClass::Compose | detect::NameClass::Yaml | detect::NameClass::Workflow => {
+            Some(yaml::events_only(text))
+        }
+        detect::NameClass::Devcontainer => Some(yaml::events_only(&jsonc::blank_comments(text).0)),
+        // Unit files have no reader lighter than ours: its sections and entries.
+        detect::NameClass::Quadlet => Some(
+            unit::parse(&SourceFile::new(path, text.to_string()))
+                .sections
+                .len(),
+        ),
     }
 }
 

@@ -108,6 +108,23 @@ impl Node {
         }
     }
 
+    /// Where the scalar's text starts in the file (`text` is the file's), when the text
+    /// between its delimiters is exactly its value (no escapes, no folding): only then do
+    /// offsets inside the value map back to the file.
+    #[must_use]
+    pub fn value_offset(&self, text: &str) -> Option<usize> {
+        let value = self.as_str()?;
+        let written = self.span.text(text);
+        let start = self.span.start.offset;
+        match self.style()? {
+            Style::Plain if written == value => Some(start),
+            Style::Quoted if written.get(1..written.len().saturating_sub(1)) == Some(value) => {
+                Some(start + 1)
+            }
+            _ => None,
+        }
+    }
+
     /// `~`, `null` or nothing at all, written plain.
     #[must_use]
     pub fn is_null(&self) -> bool {

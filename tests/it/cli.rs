@@ -471,9 +471,10 @@ fn explain_shows_the_docs() {
     let out = stowlint(dir.path(), &["explain", "SL001"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert!(
-        text.starts_with("SL001 (parse-error) — error\nFormats: dockerfile, compose, kubernetes\n")
-    );
+    assert!(text.starts_with(
+        "SL001 (parse-error) — error\nFormats: dockerfile, compose, kubernetes, quadlet, \
+             devcontainer, github-actions\n"
+    ));
     assert!(text.contains("## Why is this bad?"));
 
     let by_name = stowlint(dir.path(), &["explain", "parse-error"]);
@@ -527,4 +528,70 @@ fn parse_only_floors_read_the_same_files() {
         assert_eq!((code, out.as_str()), (0, ""), "{flag}: {err}");
         assert_eq!(err, "parsed 3 files\n", "{flag}");
     }
+}
+
+#[test]
+fn host_formats_are_found_in_a_walk_and_look_alikes_are_not() {
+    // Quadlet units, a dev container and a workflow with a job container are linted; a Perl
+    // `.pod`, a binary `.volume`, a unit template and a workflow without containers are not.
+    let dir = tree(&[
+        (
+            "quadlets/proxy.container",
+            "[Container]\nImage=docker.io/library/traefik:v3\nVolume=%t/podman/podman.sock:/var/run/docker.sock\n",
+        ),
+        ("quadlets/data.volume", "[Volume]\nVolumeName=data\n"),
+        (
+            "quadlets/tmpl.container",
+            "[Container]\n{{#if gpu}}\nAddDevice=/dev/dri\n{{/if}}\nImage=x\n",
+        ),
+        ("lib/Notes.pod", "=head1 NAME\n\nNotes - documentation\n"),
+        (
+            ".devcontainer/devcontainer.json",
+            "{\n  // docker outside of docker\n  \"image\": \"mcr.microsoft.com/devcontainers/base\",\n  \"mounts\": [\"source=/var/run/docker.sock,target=/var/run/docker-host.sock,type=bind\"],\n}\n",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container:\n      image: docker:27\n      volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n",
+        ),
+        (
+            ".github/workflows/lint.yml",
+            "on: push\njobs:\n  l:\n    runs-on: ubuntu-latest\n    steps: [{run: make lint}]\n",
+        ),
+    ]);
+    fs::write(
+        dir.path().join("quadlets/disk.volume"),
+        [0xff_u8, 0xfe, 0x00, 0x80],
+    )
+    .expect("binary");
+    let out = stowlint(dir.path(), &["check", "--format", "json", "."]);
+    let report = json(&out);
+    assert_eq!(report["summary"]["files"], 4, "{report}");
+    let mut found: Vec<(String, String, String)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["severity"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        (".devcontainer/devcontainer.json", "SL102", "info"),
+        (".github/workflows/ci.yml", "SL102", "info"),
+        ("quadlets/proxy.container", "SL102", "error"),
+    ]
+    .map(|(f, c, s)| (f.to_string(), c.to_string(), s.to_string()));
+    assert_eq!(found, expected);
+
+    // Named on the command line, a look-alike says why it is not linted.
+    let out = stowlint(dir.path(), &["check", "lib/Notes.pod"]);
+    assert!(
+        stderr(&out).contains("no `[Pod]` section: not a Podman Quadlet unit"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -1,18 +1,26 @@
 //! Every rule on its fixtures: `fixtures/<CODE>/bad.*` must fire on exactly the lines marked
-//! `# expect: <CODE>`; `ok.*` must not fire the rule at all. The snapshot shows every finding
-//! of every rule on the file, as a reviewer reads it.
+//! `# expect: <CODE>` (`// expect:` in JSON with comments; `# expect-next:` on the line above
+//! where comments take whole lines); `ok.*` must not fire the rule at all. A fixture whose
+//! kind is told by its folders (a GitHub workflow) lies in a folder named `bad-*` or `ok-*`
+//! (`fixtures/SL102/bad-ci/.github/workflows/ci.yml`). The snapshot shows every finding of
+//! every rule on the file, as a reviewer reads it.
 
 use std::path::Path;
 
 /// Lints one fixture; returns the rendering and, when the rule misbehaves, why.
 fn check_fixture(path: &Path) -> (String, Option<String>) {
-    let code = path
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str())
-        .expect("fixture folder named by code")
-        .to_string();
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // The folder named by the code, and the name right under it (a file, or the folder
+    // that holds a fixture whose path tells its kind).
+    let parts: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let at = parts
+        .iter()
+        .rposition(|p| p.starts_with("SL") && p.len() == 5)
+        .expect("fixture folder named by code");
+    let code = parts[at].to_string();
+    let name = parts.get(at + 1).copied().unwrap_or("");
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let (project, diagnostics) = crate::common::lint(&[path.to_path_buf()]);
     let fired: Vec<(usize, String)> = diagnostics
@@ -56,7 +64,10 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
 #[test]
 fn fixtures() {
     let failures = std::cell::RefCell::new(Vec::new());
-    insta::glob!("../../fixtures", "SL*/*", |path| {
+    insta::glob!("../../fixtures", "SL*/**/*", |path| {
+        if !path.is_file() {
+            return;
+        }
         let (rendered, failure) = check_fixture(path);
         failures.borrow_mut().extend(failure);
         insta::assert_snapshot!(rendered);
@@ -111,19 +122,12 @@ fn messages_follow_one_convention() {
         None
     }
     let root = crate::common::root().join("fixtures");
-    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+    let paths: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures")
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("SL"))
-        .flat_map(|e| {
-            std::fs::read_dir(e.path())
-                .expect("fixture folder")
-                .flatten()
-        })
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
+        .flat_map(|e| files_under(&e.path()))
         .collect();
-    paths.sort();
     let mut failures = std::collections::BTreeSet::new();
     let mut seen = 0;
     for path in &paths {
@@ -162,10 +166,7 @@ fn findings_of_ranked_rules_name_their_mount() {
     let mut checked = 0;
     let mut missing = Vec::new();
     for code in &ranked {
-        let Ok(dir) = std::fs::read_dir(root.join(code)) else {
-            continue;
-        };
-        for path in dir.flatten().map(|e| e.path()) {
+        for path in files_under(&root.join(code)) {
             let (_, diagnostics) = crate::common::lint(std::slice::from_ref(&path));
             for d in diagnostics.iter().filter(|d| ranked.contains(d.code)) {
                 checked += 1;
@@ -180,4 +181,23 @@ fn findings_of_ranked_rules_name_their_mount() {
         "only {checked} ranked findings on the fixtures"
     );
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The files under `dir` and its subfolders (a workflow fixture sits in `.github/workflows/`),
+/// sorted.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -343,16 +343,122 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         let text = String::from_utf8_lossy(&bytes);
-        for name in ["compose.yaml", "x.yaml", "Dockerfile"] {
+        for name in HOSTILE_NAMES {
             lint_alone(name, &text);
         }
     }
 
     #[test]
     fn arbitrary_text_never_panics(text in "[ -~\t\né:\\[\\]{}\\-#&*!|>'\"%@`]{0,200}") {
-        for name in ["compose.yaml", "x.yaml", "Dockerfile"] {
+        for name in HOSTILE_NAMES {
             lint_alone(name, &text);
         }
+    }
+}
+
+/// Every kind of file, by name (a unit and a workflow are read only with their section or
+/// job containers: the generators below give them those).
+const HOSTILE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "x.yaml",
+    "Dockerfile",
+    "a.container",
+    "devcontainer.json",
+    ".github/workflows/ci.yml",
+];
+
+/// A Quadlet `.container` unit built from the pieces its mount keys take.
+fn quadlet_unit() -> impl Strategy<Value = String> {
+    let line = prop::sample::select(vec![
+        "Image=docker.io/library/postgres:16\n",
+        "Volume=/etc:/host-etc:ro\n",
+        "Volume=%h/.ssh:/root/.ssh\n",
+        "Volume=%t/podman/podman.sock:/var/run/docker.sock\n",
+        "Volume=pg.volume:/var/lib/postgresql/data:Z\n",
+        "Volume=/var/lib/mysql\n",
+        "Volume=\n",
+        "Mount=type=bind,source=/srv,destination=/srv,readonly\n",
+        "Mount=type=tmpfs,\\\n  destination=/run\n",
+        "Tmpfs=/tmp:size=64m\n",
+        "PodmanArgs=--volume /a:/b -v \"/c d:/e\" --mount=type=volume,dst=/f\n",
+        "Environment=PGDATA=/pgdata \"A=b c\"\n",
+        "Exec=postgres -D /pgdata\n",
+        "ReadOnly=true\n",
+        "Pod=db.pod\n",
+        "# comment\n",
+        "[Service]\n",
+        "\"quoted=value\"\n",
+    ]);
+    prop::collection::vec(line, 0..10).prop_map(|lines| format!("[Container]\n{}", lines.concat()))
+}
+
+/// A `devcontainer.json` with comments, trailing commas and every mount form.
+fn devcontainer() -> impl Strategy<Value = String> {
+    let item = prop::sample::select(vec![
+        "\"source=/var/run/docker.sock,target=/var/run/docker-host.sock,type=bind\",",
+        "\"source=${localEnv:HOME}/.ssh,target=/home/u/.ssh,type=bind,readonly\"",
+        "{\"source\": \"/etc\", \"target\": \"/host\", \"type\": \"bind\"},",
+        "// a comment\n",
+        "/* a block\n comment */",
+        "\"type=tmpfs,target=/t\",",
+    ]);
+    let args = prop::sample::select(vec![
+        "\"-v\", \"/a:/b\"",
+        "\"--mount=type=bind,src=/etc,dst=/e\"",
+        "\"--tmpfs\", \"/x\",",
+        "\"--privileged\"",
+    ]);
+    (
+        prop::collection::vec(item, 0..5),
+        prop::collection::vec(args, 0..3),
+    )
+        .prop_map(|(items, args)| {
+            format!(
+                "{{\n  \"image\": \"postgres\",\n  \"mounts\": [{}],\n  \"runArgs\": [{}]\n}}\n",
+                items.join("\n"),
+                args.join(", ")
+            )
+        })
+}
+
+/// A workflow with a job container and a service container.
+fn workflow() -> impl Strategy<Value = String> {
+    let volume = prop::sample::select(vec![
+        "- /var/run/docker.sock:/var/run/docker.sock",
+        "- my_cache:/cache",
+        "- ${{ github.workspace }}:/w",
+        "- /etc:/e:ro",
+    ]);
+    let options = prop::sample::select(vec![
+        "--tmpfs /var/lib/postgresql/data",
+        "-v /a:/b --mount type=bind,src=/c,dst=/d",
+        "--health-cmd \"pg_isready\"",
+        "-v '/x y:/z'",
+    ]);
+    (prop::collection::vec(volume, 0..4), options).prop_map(|(volumes, options)| {
+        format!(
+            "on: push\njobs:\n  t:\n    container:\n      image: node:22\n      volumes:\n        {}\n    services:\n      db:\n        image: postgres:16\n        options: {options}\n",
+            volumes.join("\n        ")
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn quadlet_spans_are_exact(text in mutated(quadlet_unit())) {
+        lint_alone("units/a.container", &text);
+    }
+
+    #[test]
+    fn devcontainer_spans_are_exact(text in mutated(devcontainer())) {
+        lint_alone(".devcontainer/devcontainer.json", &text);
+    }
+
+    #[test]
+    fn workflow_spans_are_exact(text in mutated(workflow())) {
+        lint_alone(".github/workflows/ci.yml", &text);
     }
 }
 

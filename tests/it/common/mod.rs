@@ -48,8 +48,9 @@ pub fn render(project: &Project, diagnostics: &[Diagnostic]) -> String {
     stowlint::output::human::render(&report, stowlint::output::human::Options { color: false })
 }
 
-/// `# expect: SL101, SL103` markers at the end of a line: (line, code). In Dockerfiles, where
-/// comments take whole lines, `# expect-next: SL204` marks the next line.
+/// `# expect: SL101, SL103` markers at the end of a line (`// expect:` in JSON with comments):
+/// (line, code). In Dockerfiles and Quadlet units, where comments take whole lines,
+/// `# expect-next: SL204` marks the next line.
 pub fn expectations(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -60,7 +61,10 @@ pub fn expectations(text: &str) -> Vec<(usize, String)> {
                     out.push((i + 2, code.to_string()));
                 }
             }
-        } else if let Some((_, rest)) = line.split_once("# expect:") {
+        } else if let Some((_, rest)) = line
+            .split_once("# expect:")
+            .or_else(|| line.split_once("// expect:"))
+        {
             for code in rest.split(',') {
                 let code = code.trim();
                 if !code.is_empty() {
