@@ -14,7 +14,9 @@ declare_rule! {
     /// holds the volume: the new one cannot attach it (a multi-attach error on another node,
     /// always with `ReadWriteOncePod`), stays in `ContainerCreating`, and the rollout hangs
     /// until its deadline. `Recreate` stops the old pod first; a StatefulSet replaces its pods
-    /// one by one and is made for workloads that own a volume.
+    /// one by one and is made for workloads that own a volume. A rolling update with
+    /// `maxSurge: 0` also stops an old pod before it starts its replacement, so it is not
+    /// flagged.
     ///
     /// ## Example
     /// ```yaml
@@ -80,6 +82,9 @@ impl Rule for RwoClaimRollingUpdate {
             .as_ref()
             .is_some_and(|s| s.value != "RollingUpdate")
         {
+            return;
+        }
+        if w.no_surge.is_some() {
             return;
         }
         let project = cx.project();
