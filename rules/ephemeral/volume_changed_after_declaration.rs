@@ -1,9 +1,8 @@
-use std::ops::Range;
-
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Dockerfile, FileModel, Instruction, Span, Stage};
 use crate::parse::paths::normalize;
+use crate::parse::words::{Token, simple_commands, simple_commands_at};
 
 declare_rule! {
     /// ## What it does
@@ -197,166 +196,6 @@ struct Write {
     creates: bool,
     /// Which simple command of the script (see [`simple_commands`]) changes it.
     command: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Word(String),
-    /// A redirection operator: `>`, `>>`, `<`, `<<`, `>&`, ...
-    Redirect(String),
-}
-
-/// The simple commands of a script, as words and redirections. A small tokenizer: quotes,
-/// backslashes, comments, `;`, `&`, `|`, `&&`, `||`, newlines, parentheses and redirections.
-fn simple_commands(script: &str) -> Vec<Vec<Token>> {
-    simple_commands_at(script)
-        .into_iter()
-        .map(|(tokens, _)| tokens)
-        .collect()
-}
-
-/// [`simple_commands`], each with the byte range of the script it is written in.
-fn simple_commands_at(script: &str) -> Vec<(Vec<Token>, Range<usize>)> {
-    /// The command being read: its tokens and where they start and end.
-    #[derive(Default)]
-    struct Cmd {
-        tokens: Vec<Token>,
-        range: Option<Range<usize>>,
-    }
-    impl Cmd {
-        /// The command reaches `end` (exclusive), from `start` if it is its first character.
-        fn touch(&mut self, start: usize, end: usize) {
-            let r = self.range.get_or_insert(start..end);
-            r.end = r.end.max(end);
-        }
-    }
-    let mut out: Vec<(Vec<Token>, Range<usize>)> = Vec::new();
-    let mut cmd = Cmd::default();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = script.char_indices().peekable();
-    let finish_word = |word: &mut String, in_word: &mut bool, cmd: &mut Cmd| {
-        if *in_word {
-            cmd.tokens.push(Token::Word(std::mem::take(word)));
-            *in_word = false;
-        }
-    };
-    let finish_cmd = |cmd: &mut Cmd, out: &mut Vec<(Vec<Token>, Range<usize>)>| {
-        let done = std::mem::take(cmd);
-        out.push((done.tokens, done.range.unwrap_or(0..0)));
-    };
-    let end_of = |i: usize, c: char| i + c.len_utf8();
-    while let Some((i, ch)) = chars.next() {
-        match ch {
-            '\'' => {
-                in_word = true;
-                cmd.touch(i, end_of(i, ch));
-                for (j, c) in chars.by_ref() {
-                    cmd.touch(i, end_of(j, c));
-                    if c == '\'' {
-                        break;
-                    }
-                    word.push(c);
-                }
-            }
-            '"' => {
-                in_word = true;
-                cmd.touch(i, end_of(i, ch));
-                while let Some((j, c)) = chars.next() {
-                    cmd.touch(i, end_of(j, c));
-                    match c {
-                        '"' => break,
-                        '\\' => {
-                            if let Some((k, n)) = chars.next() {
-                                cmd.touch(i, end_of(k, n));
-                                word.push(n);
-                            }
-                        }
-                        _ => word.push(c),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                // A line continuation, also before a CRLF line end.
-                None | Some((_, '\n')) => {}
-                Some((_, '\r')) if chars.peek().is_some_and(|&(_, c)| c == '\n') => {
-                    chars.next();
-                }
-                Some((j, n)) => {
-                    in_word = true;
-                    cmd.touch(i, end_of(j, n));
-                    word.push(n);
-                }
-            },
-            '#' if !in_word => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                finish_cmd(&mut cmd, &mut out);
-            }
-            ' ' | '\t' | '\r' => finish_word(&mut word, &mut in_word, &mut cmd),
-            '\n' | ';' | '|' | '(' | ')' | '`' => {
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                finish_cmd(&mut cmd, &mut out);
-            }
-            '&' if chars.peek().map(|&(_, c)| c) == Some('>') => {
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                let (j, c) = chars.next().unwrap_or((i, ch));
-                let mut end = end_of(j, c);
-                let mut op = String::from("&>");
-                if let Some(&(k, '>')) = chars.peek() {
-                    chars.next();
-                    end = k + 1;
-                    op.push('>');
-                }
-                cmd.touch(i, end);
-                cmd.tokens.push(Token::Redirect(op));
-            }
-            '&' => {
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                finish_cmd(&mut cmd, &mut out);
-            }
-            '>' | '<' => {
-                // `2>` and `1>>`: the digits name a file descriptor, not a word.
-                if in_word && word.chars().all(|c| c.is_ascii_digit()) {
-                    word.clear();
-                    in_word = false;
-                }
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                let mut op = String::from(ch);
-                let mut end = end_of(i, ch);
-                while let Some(&(j, n)) = chars.peek() {
-                    if matches!(n, '>' | '<' | '&' | '|') {
-                        op.push(n);
-                        end = end_of(j, n);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                cmd.touch(i, end);
-                cmd.tokens.push(Token::Redirect(op));
-            }
-            '$' if chars.peek().map(|&(_, c)| c) == Some('(') => {
-                // Command substitution: its words are not this command's operands.
-                finish_word(&mut word, &mut in_word, &mut cmd);
-                chars.next();
-                finish_cmd(&mut cmd, &mut out);
-            }
-            _ => {
-                in_word = true;
-                cmd.touch(i, end_of(i, ch));
-                word.push(ch);
-            }
-        }
-    }
-    finish_word(&mut word, &mut in_word, &mut cmd);
-    finish_cmd(&mut cmd, &mut out);
-    out.retain(|(c, _)| !c.is_empty());
-    out
 }
 
 /// Words before a command that are not the command: assignments, keywords, wrappers.
@@ -764,26 +603,7 @@ fn command_writes(name: &str, args: &[String], cwd: Option<&str>) -> (Vec<String
 
 #[cfg(test)]
 mod tests {
-    use super::{simple_commands_at, writes};
-
-    #[test]
-    fn simple_commands_know_where_they_are_written() {
-        let script =
-            "set -eux; \\\n  mkdir -p \"$D/x\" && echo 'a b' >> /d/log 2>&1 | tee -a /d/t\n";
-        let at: Vec<&str> = simple_commands_at(script)
-            .into_iter()
-            .map(|(_, r)| &script[r])
-            .collect();
-        assert_eq!(
-            at,
-            [
-                "set -eux",
-                "mkdir -p \"$D/x\"",
-                "echo 'a b' >> /d/log 2>&1",
-                "tee -a /d/t"
-            ]
-        );
-    }
+    use super::writes;
 
     fn paths(command: &str, workdir: Option<&str>) -> Vec<String> {
         writes(command, workdir)
