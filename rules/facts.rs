@@ -175,13 +175,9 @@ fn stage_volumes(stage: &crate::model::Stage) -> Vec<(String, Span)> {
         .volumes
         .iter()
         .flat_map(|v| v.paths.iter())
-        .filter(|p| !p.value.is_empty() && !v_is_unknown(&p.value))
+        .filter(|p| !p.value.is_empty() && !crate::model::is_unknown(&p.value))
         .map(|p| (crate::parse::paths::normalize(&p.value), p.span))
         .collect()
-}
-
-fn v_is_unknown(path: &str) -> bool {
-    path.contains('$')
 }
 
 /// What covers one data path of a container.
@@ -202,7 +198,9 @@ pub fn coverage<'a>(facts: &ImageFacts, container: &'a Container) -> Vec<Coverag
             let mount = container
                 .mounts
                 .iter()
-                .filter(|m| !m.target.contains('$') && is_at_or_under(&data_path, &m.target))
+                .filter(|m| {
+                    !crate::model::is_unknown(&m.target) && is_at_or_under(&data_path, &m.target)
+                })
                 .max_by_key(|m| m.target.len());
             Coverage { data_path, mount }
         })

@@ -181,6 +181,8 @@ fn describe(path: &str) -> String {
 
 /// The source is a variable nobody set: compose cannot tell a bind from a named volume.
 fn source_unknown(m: &Mount) -> bool {
-    matches!(&m.kind, MountKind::Other(k) if k == "unresolved")
-        || (m.is_host_bind() && m.host_path().is_some_and(|h| h.path.contains('$')))
+    m.kind == MountKind::Unresolved
+        || (m.is_host_bind()
+            && m.host_path()
+                .is_some_and(|h| crate::model::is_unknown(&h.path)))
 }

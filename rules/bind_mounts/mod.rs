@@ -26,7 +26,7 @@ fn disguise(m: &Mount) -> String {
 fn label_mount(d: &mut Diagnostic, m: &Mount) {
     if m.source_span != Some(m.target_span) {
         let joined = match (&m.sub_path, &m.kind) {
-            (Some(sub), MountKind::HostPath) if !sub.contains("$(") => {
+            (Some(sub), MountKind::HostPath) if !crate::model::is_unknown(sub) => {
                 format!(" (`subPath: {sub}` of the hostPath)")
             }
             _ => String::new(),

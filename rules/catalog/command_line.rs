@@ -361,7 +361,7 @@ fn data_path(value: &str) -> Option<Vec<String>> {
         Some((_, rest)) => &rest[rest.find('/')?..],
         None => value,
     };
-    if !path.starts_with('/') || path.contains('$') {
+    if !path.starts_with('/') || crate::model::is_unknown(path) {
         return None;
     }
     let expanded = expand(path)?;

@@ -184,7 +184,7 @@ impl ImageRef {
     /// The tag is unknown (an unresolved variable).
     #[must_use]
     pub fn tag_unknown(&self) -> bool {
-        self.tag.as_deref().is_some_and(|t| t.contains('$'))
+        self.tag.as_deref().is_some_and(crate::model::is_unknown)
     }
 }
 
@@ -212,7 +212,7 @@ impl StatefulImage {
                 .rev()
                 .find(|e| &e.name == var)
                 .and_then(|e| e.value.as_deref())
-                .filter(|v| v.starts_with('/') && !v.contains('$'))
+                .filter(|v| v.starts_with('/') && !crate::model::is_unknown(v))
             {
                 return vec![crate::parse::paths::normalize(value)];
             }
@@ -485,7 +485,7 @@ impl Catalog {
 
     fn lookup(&self, reference: &str) -> Option<StatefulImage> {
         let image = ImageRef::parse(reference);
-        if image.repository.contains('$') {
+        if crate::model::is_unknown(&image.repository) {
             return None;
         }
         let lowered = reference.trim().to_ascii_lowercase();

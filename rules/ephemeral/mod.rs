@@ -45,8 +45,9 @@ pub(crate) fn kept_where_extended(
 ) -> bool {
     w.kind == WorkloadKind::ComposeService
         && project.extenders(file, w).any(|e| {
-            e.mounts()
-                .any(|(_, m)| !m.target.contains('$') && is_at_or_under(data_path, &m.target))
+            e.mounts().any(|(_, m)| {
+                !crate::model::is_unknown(&m.target) && is_at_or_under(data_path, &m.target)
+            })
         })
 }
 
@@ -184,7 +185,7 @@ pub(crate) fn quoted_list(paths: &[String]) -> String {
 
 /// A mount target that is not known (an unresolved variable): coverage is then unknown.
 pub(crate) fn has_unknown_target(c: &Container) -> bool {
-    c.mounts.iter().any(|m| m.target.contains('$'))
+    c.mounts.iter().any(|m| crate::model::is_unknown(&m.target))
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ fn check_stage(stage: &Stage, cx: &mut Ctx) {
                 .flatten()
                 .filter(|v| v.span == instr.span)
                 .flat_map(|v| v.paths.iter())
-                .filter(|p| p.value.starts_with('/') && !p.value.contains('$'));
+                .filter(|p| p.value.starts_with('/') && !crate::model::is_unknown(&p.value));
             declared.extend(paths.map(|p| (normalize(&p.value), p.span)));
             continue;
         }

@@ -52,7 +52,8 @@ impl Rule for DuplicateMountTarget {
                 std::collections::HashMap::new();
             for m in &container.mounts {
                 // Image `VOLUME`s are merged by the Dockerfile parser; `${VAR}` is unknown.
-                if m.syntax == MountSyntax::DockerfileVolume || m.target.contains('$') {
+                if m.syntax == MountSyntax::DockerfileVolume || crate::model::is_unknown(&m.target)
+                {
                     continue;
                 }
                 if let Some(first) = seen.get(m.target.as_str()) {

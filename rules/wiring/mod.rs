@@ -42,8 +42,8 @@ fn volume_name(m: &Mount) -> Option<&str> {
 /// volume.
 fn unresolved_source(m: &Mount) -> bool {
     match (&m.kind, &m.source) {
-        (MountKind::Other(k), _) => k == "unresolved",
-        (MountKind::Volume, MountSource::Volume(name)) => name.contains('$'),
+        (MountKind::Unresolved, _) => true,
+        (MountKind::Volume, MountSource::Volume(name)) => crate::model::is_unknown(name),
         _ => false,
     }
 }

@@ -437,6 +437,18 @@ pub enum MountKind {
     /// A Kubernetes `volumeMount` whose `name` matches no pod volume; the source is
     /// `MountSource::Volume(name)`.
     Undefined,
+    /// A source that stays unknown (`${VAR}` with no value): it could be a host path or a
+    /// named volume, so neither is assumed.
+    Unresolved,
+}
+
+/// Whether a value, as the parsers leave it, is unknown. Interpolation (compose `${VAR}`,
+/// `.env`, Dockerfile `ARG`/`ENV`) replaces what it can resolve and keeps a reference it
+/// cannot as written, so a `$` left in a value (`${VAR}`, `$VAR`, Kubernetes `$(VAR)`) marks it
+/// unknown. This is the one test for it: an unknown value never produces a finding.
+#[must_use]
+pub fn is_unknown(value: &str) -> bool {
+    value.contains('$')
 }
 
 /// A host path as written (after interpolation), and resolved.

@@ -324,11 +324,11 @@ impl Cx<'_> {
         } else {
             (self.string(Some(value))?, None)
         };
-        if service.value.is_empty() || service.value.contains('$') {
+        if service.value.is_empty() || crate::model::is_unknown(&service.value) {
             return None;
         }
         let file = match file {
-            Some(f) if f.value.contains('$') || f.value.is_empty() => return None,
+            Some(f) if crate::model::is_unknown(&f.value) || f.value.is_empty() => return None,
             Some(f) => Some(crate::model::lexical(&self.dir.join(&f.value))),
             None => None,
         };
@@ -568,7 +568,7 @@ impl Cx<'_> {
         if let Some(i) = source_idx {
             let src = section(i).unwrap_or("");
             let span = self.sub_span(node, raw_range(i));
-            let unknown = !spec.known && src.contains('$');
+            let unknown = !spec.known && crate::model::is_unknown(src);
             self.short_source(&mut mount, src, span, unknown);
         }
         if let Some(mode) = section(2) {
@@ -589,7 +589,7 @@ impl Cx<'_> {
             mount.source = MountSource::Host(paths::host_path(src, &self.dir));
             mount.creates_host_path = Some(span);
         } else if unknown {
-            mount.kind = MountKind::Other("unresolved".to_string());
+            mount.kind = MountKind::Unresolved;
         } else {
             self.named_volume(mount, src);
         }
@@ -617,7 +617,9 @@ impl Cx<'_> {
                     if PROPAGATIONS.contains(&opt) {
                         let span = self.sub_span(node, range);
                         mount.propagation = Some(Spanned::new(opt.to_string(), span));
-                    } else if !KNOWN_OPTIONS.contains(&opt) && !opt.is_empty() && !opt.contains('$')
+                    } else if !KNOWN_OPTIONS.contains(&opt)
+                        && !opt.is_empty()
+                        && !crate::model::is_unknown(opt)
                     {
                         let span = self.sub_span(node, range);
                         mount
@@ -792,7 +794,7 @@ impl Cx<'_> {
         let spec = interpolate(written, &self.vars);
         let text = spec.value;
         let (path, opts) = text.split_once(':').unwrap_or((&text, ""));
-        let unknown = !spec.known && path.contains('$');
+        let unknown = !spec.known && crate::model::is_unknown(path);
         if !path.starts_with('/') && !unknown {
             self.error(
                 format!(
@@ -1651,7 +1653,7 @@ mod tests {
         assert_eq!(m[2].kind, MountKind::Bind);
         assert_eq!(host(&m[2]), "${SECRET_DIR}/keys");
         // Unknown and could be a volume or a path: neither is claimed.
-        assert_eq!(m[3].kind, MountKind::Other("unresolved".into()));
+        assert_eq!(m[3].kind, MountKind::Unresolved);
         assert_eq!(m[3].source, MountSource::None);
         assert_eq!(m[3].source_span.map(|s| s.text(&f.text)), Some("${VOL}"));
         // `$$` is a literal `$`: a name, so a named volume.

@@ -198,10 +198,10 @@ impl Cx<'_> {
                     m.kind = MountKind::Bind;
                     m.source = MountSource::Host(h);
                 }
-                _ => m.kind = MountKind::Other("unresolved".to_string()),
+                _ => m.kind = MountKind::Unresolved,
             },
             "volume" if !written.is_empty() => match d.source(written) {
-                Source::Unknown => m.kind = MountKind::Other("unresolved".to_string()),
+                Source::Unknown => m.kind = MountKind::Unresolved,
                 _ => {
                     m.kind = MountKind::Volume;
                     m.source = MountSource::Volume(written.to_string());
@@ -252,7 +252,7 @@ impl Dialect for InNode<'_> {
     fn source(&self, written: &str) -> Source {
         if mount_spec::is_file_path(written) || written.starts_with("${") {
             self.host(written).map_or(Source::Unknown, Source::Host)
-        } else if written.contains('$') {
+        } else if crate::model::is_unknown(written) {
             Source::Unknown
         } else {
             Source::Volume(written.to_string())

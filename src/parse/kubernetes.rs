@@ -777,7 +777,7 @@ fn join_sub_path(mount: &mut Mount, item: &Node) {
         .or_else(|| {
             item.get("subPathExpr")
                 .and_then(Node::as_text)
-                .filter(|e| !e.contains("$("))
+                .filter(|e| !crate::model::is_unknown(e))
         })
         .map(str::trim)
         .filter(|s| !s.is_empty());

@@ -120,7 +120,7 @@ pub fn volume_flag(spec: &str, d: &dyn Dialect, owner: &str) -> Result<Mount, St
                 m.kind = MountKind::Volume;
                 m.source = MountSource::Volume(name);
             }
-            Source::Unknown => m.kind = MountKind::Other("unresolved".to_string()),
+            Source::Unknown => m.kind = MountKind::Unresolved,
         }
     }
     if let Some(opts) = parts.get(2) {
@@ -248,12 +248,12 @@ pub fn mount_flag(spec: &str, d: &dyn Dialect, owner: &str) -> Result<Mount, Str
             };
             match d.host(&src) {
                 Some(h) => m.source = MountSource::Host(h),
-                None => m.kind = MountKind::Other("unresolved".to_string()),
+                None => m.kind = MountKind::Unresolved,
             }
         }
         "volume" => match source_text {
             Some(src) => match d.source(&src) {
-                Source::Unknown => m.kind = MountKind::Other("unresolved".to_string()),
+                Source::Unknown => m.kind = MountKind::Unresolved,
                 _ => {
                     m.kind = MountKind::Volume;
                     m.source = MountSource::Volume(src);
