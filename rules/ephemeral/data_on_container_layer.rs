@@ -69,7 +69,11 @@ declare_rule! {
 
 impl Rule for DataOnContainerLayer {
     fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
-        if matches!(w.kube_kind(), Some("Job" | "CronJob")) || !w.volumes_from.is_empty() {
+        if matches!(
+            w.kube_kind(),
+            Some(crate::model::KubeKind::Job | crate::model::KubeKind::CronJob)
+        ) || !w.volumes_from.is_empty()
+        {
             return;
         }
         let kubernetes = w.platform == Platform::Kubernetes;

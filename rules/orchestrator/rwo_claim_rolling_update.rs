@@ -1,7 +1,7 @@
 use super::{relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
-use crate::model::{Container, Mount, Workload};
+use crate::model::{Container, KubeKind, Mount, Workload};
 
 declare_rule! {
     /// ## What it does
@@ -77,8 +77,8 @@ impl Rule for RwoClaimRollingUpdate {
     fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
         // OpenShift's DeploymentConfig rolls the same way (`Rolling`, its default).
         let rolling = match w.kube_kind() {
-            Some("Deployment") => "RollingUpdate",
-            Some("DeploymentConfig") => "Rolling",
+            Some(KubeKind::Deployment) => "RollingUpdate",
+            Some(KubeKind::Other(k)) if k == "DeploymentConfig" => "Rolling",
             _ => return,
         };
         if w.strategy.as_ref().is_some_and(|s| s.value != rolling) {

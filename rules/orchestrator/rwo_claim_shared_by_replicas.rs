@@ -1,20 +1,27 @@
 use super::{relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
-use crate::model::{AutoscalerKind, Container, Mount, Workload};
+use crate::model::{AutoscalerKind, Container, KubeKind, Mount, Workload};
 
 /// The kinds whose replicas share one pod template, and so its claims (Knative's `Service`,
 /// `Configuration` and `Revision`: the reader makes no workload of the core `Service`).
-const REPLICATED_KINDS: &[&str] = &[
-    "Deployment",
-    "ReplicaSet",
-    "ReplicationController",
+/// Kinds of other API groups that run `replicas` copies of one pod template side by side: an
+/// Argo Rollout, an OpenShift DeploymentConfig, Knative's Service, Configuration and Revision.
+const REPLICATED_OTHER_KINDS: &[&str] = &[
     "Rollout",
     "DeploymentConfig",
     "Service",
     "Configuration",
     "Revision",
 ];
+
+fn replicated(kind: &KubeKind) -> bool {
+    match kind {
+        KubeKind::Deployment | KubeKind::ReplicaSet | KubeKind::ReplicationController => true,
+        KubeKind::Other(name) => REPLICATED_OTHER_KINDS.contains(&name.as_str()),
+        _ => false,
+    }
+}
 
 declare_rule! {
     /// ## What it does
@@ -70,7 +77,7 @@ declare_rule! {
 
 impl Rule for RwoClaimSharedByReplicas {
     fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
-        if !w.kube_kind().is_some_and(|k| REPLICATED_KINDS.contains(&k)) {
+        if !w.kube_kind().is_some_and(replicated) {
             return;
         }
         let project = cx.project();

@@ -168,7 +168,7 @@ fn kubernetes(m: &Mount, w: &Workload, cx: &mut Ctx) {
     let MountSource::Volume(name) = &m.source else {
         return;
     };
-    let templates = if w.kube_kind() == Some("StatefulSet") {
+    let templates = if w.kube_kind() == Some(&crate::model::KubeKind::StatefulSet) {
         format!(", or a `volumeClaimTemplates` entry named `{name}`")
     } else {
         String::new()

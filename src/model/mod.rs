@@ -217,14 +217,74 @@ impl Platform {
 pub enum WorkloadKind {
     ComposeService,
     /// The Kubernetes kind that owns the pod template (`Deployment`, `Pod`, `Rollout`, ...).
-    Kubernetes(String),
+    Kubernetes(KubeKind),
     DockerfileStage,
-    /// A Quadlet `.container` or `.pod` unit (`container`, `pod`).
-    QuadletUnit(&'static str),
+    /// A Quadlet `.container` or `.pod` unit.
+    QuadletUnit(QuadletUnit),
     /// A `devcontainer.json`.
     DevContainer,
     /// A GitHub Actions job container or service container.
     CiJob,
+}
+
+/// A Kubernetes kind that owns a pod template: the built-in workload kinds by name; any other
+/// (an Argo `Rollout`, an OpenShift `DeploymentConfig`, a Knative `Service`) as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KubeKind {
+    Pod,
+    PodTemplate,
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    ReplicationController,
+    Job,
+    CronJob,
+    Other(String),
+}
+
+impl KubeKind {
+    const BUILT_IN: [(&'static str, KubeKind); 9] = [
+        ("Pod", KubeKind::Pod),
+        ("PodTemplate", KubeKind::PodTemplate),
+        ("Deployment", KubeKind::Deployment),
+        ("StatefulSet", KubeKind::StatefulSet),
+        ("DaemonSet", KubeKind::DaemonSet),
+        ("ReplicaSet", KubeKind::ReplicaSet),
+        ("ReplicationController", KubeKind::ReplicationController),
+        ("Job", KubeKind::Job),
+        ("CronJob", KubeKind::CronJob),
+    ];
+
+    /// The kind named `name` (as `kind:` writes it).
+    #[must_use]
+    pub fn from_name(name: &str) -> Self {
+        Self::BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| KubeKind::Other(name.to_string()), |(_, k)| k.clone())
+    }
+
+    /// The kind's name, as `kind:` writes it.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            KubeKind::Other(name) => name,
+            built_in => Self::BUILT_IN
+                .iter()
+                .find(|(_, k)| k == built_in)
+                .map_or("", |(n, _)| n),
+        }
+    }
+}
+
+/// The kind of a Podman Quadlet unit that runs containers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuadletUnit {
+    /// A `.container` unit.
+    Container,
+    /// A `.pod` unit (its `Volume=`s join every container of the pod).
+    Pod,
 }
 
 /// A compose service, a Kubernetes pod template owner, or a Dockerfile stage.
@@ -302,7 +362,7 @@ pub struct Include {
 
 impl Workload {
     #[must_use]
-    pub fn kube_kind(&self) -> Option<&str> {
+    pub fn kube_kind(&self) -> Option<&KubeKind> {
         match &self.kind {
             WorkloadKind::Kubernetes(k) => Some(k),
             _ => None,
@@ -311,7 +371,7 @@ impl Workload {
 
     #[must_use]
     pub fn is_daemonset(&self) -> bool {
-        self.kube_kind() == Some("DaemonSet")
+        self.kube_kind() == Some(&KubeKind::DaemonSet)
     }
 
     /// A node agent: a DaemonSet, or a swarm service with `deploy.mode: global` (swarm's
@@ -1027,13 +1087,13 @@ impl Project {
         workload: &'a Workload,
     ) -> impl Iterator<Item = (&'a FileModel, &'a Autoscaler)> + 'a {
         self.record(|| Query::Autoscalers {
-            kind: workload.kube_kind().map(str::to_string),
+            kind: workload.kube_kind().map(|k| k.as_str().to_string()),
             name: workload.name.clone(),
             namespace: workload.namespace.clone(),
         });
         self.index()
             .autoscalers(
-                workload.kube_kind(),
+                workload.kube_kind().map(KubeKind::as_str),
                 &workload.name,
                 workload.namespace.as_deref(),
             )
@@ -1081,4 +1141,29 @@ pub fn lexical(path: &std::path::Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KubeKind;
+
+    #[test]
+    fn kube_kinds_round_trip_by_name() {
+        for name in [
+            "Pod",
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "CronJob",
+            "Rollout",
+        ] {
+            assert_eq!(KubeKind::from_name(name).as_str(), name);
+        }
+        assert_eq!(KubeKind::from_name("DaemonSet"), KubeKind::DaemonSet);
+        assert_eq!(
+            KubeKind::from_name("daemonset"),
+            KubeKind::Other("daemonset".into()),
+            "kinds are case-sensitive, as the API server reads them"
+        );
+    }
 }

@@ -11,9 +11,9 @@ use std::rc::Rc;
 use super::{Parsed, paths};
 use crate::model::{
     Autoscaler, AutoscalerKind, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole,
-    EnvVar, HostPath, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression, ParseError,
-    PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass, Workload,
-    WorkloadKind,
+    EnvVar, HostPath, KubeKind, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression,
+    ParseError, PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass,
+    Workload, WorkloadKind,
 };
 use crate::parse::yaml::{Document, Node};
 
@@ -313,7 +313,7 @@ impl Reader {
             when_scaled: retention.and_then(|r| text(r.get("whenScaled"))),
         };
         let mut workload = Workload {
-            kind: WorkloadKind::Kubernetes(meta.kind.clone()),
+            kind: WorkloadKind::Kubernetes(KubeKind::from_name(&meta.kind)),
             platform: Platform::Kubernetes,
             name: meta.name.value.clone(),
             namespace: meta.namespace.clone(),
@@ -1061,7 +1061,12 @@ mod tests {
     fn kinds(p: &Parsed) -> Vec<(String, String)> {
         p.workloads
             .iter()
-            .map(|w| (w.kube_kind().unwrap_or("?").to_string(), w.owner.clone()))
+            .map(|w| {
+                (
+                    w.kube_kind().map_or("?", KubeKind::as_str).to_string(),
+                    w.owner.clone(),
+                )
+            })
             .collect()
     }
 
@@ -1152,7 +1157,7 @@ spec:
         let (file, p) = run(TWO_DOCS);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let w = only_workload(&p);
-        assert_eq!(w.kind, WorkloadKind::Kubernetes("Deployment".into()));
+        assert_eq!(w.kind, WorkloadKind::Kubernetes(KubeKind::Deployment));
         assert_eq!(w.platform, Platform::Kubernetes);
         assert_eq!(w.name, "api");
         assert_eq!(w.namespace.as_deref(), Some("shop"));

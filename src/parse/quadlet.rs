@@ -22,8 +22,8 @@ use super::Parsed;
 use super::mount_spec::{self, Dialect, RunFlag, Source};
 use super::unit::{self, Entry, Unit};
 use crate::model::{
-    Command, Container, ContainerRole, EnvVar, HostPath, Mount, ParseError, Platform, SourceFile,
-    Span, Spanned, VolumeDecl, Workload, WorkloadKind,
+    Command, Container, ContainerRole, EnvVar, HostPath, Mount, ParseError, Platform, QuadletUnit,
+    SourceFile, Span, Spanned, VolumeDecl, Workload, WorkloadKind,
 };
 
 /// The Quadlet unit kinds stowlint reads, by file extension, with their section.
@@ -255,7 +255,11 @@ impl Cx<'_> {
             .filter(|e| container_unit && !e.value.is_empty())
             .map(|e| Spanned::new(e.value.clone(), e.span));
         Some(Workload {
-            kind: WorkloadKind::QuadletUnit(if container_unit { "container" } else { "pod" }),
+            kind: WorkloadKind::QuadletUnit(if container_unit {
+                QuadletUnit::Container
+            } else {
+                QuadletUnit::Pod
+            }),
             platform: Platform::Quadlet,
             name,
             namespace: None,
@@ -442,7 +446,7 @@ mod tests {
             "[Pod]\nVolume=/var/run/docker.sock:/var/run/docker.sock\n",
         );
         let w = &p.workloads[0];
-        assert_eq!(w.kind, WorkloadKind::QuadletUnit("pod"));
+        assert_eq!(w.kind, WorkloadKind::QuadletUnit(QuadletUnit::Pod));
         assert!(w.containers[0].image.is_none());
         assert_eq!(host(&w.containers[0].mounts[0]), "/var/run/docker.sock");
         let (_, p) = read(
