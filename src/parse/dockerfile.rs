@@ -11,6 +11,7 @@ use std::ops::Range;
 #[path = "dockerfile_syntax.rs"]
 mod syntax;
 
+use super::interpolate::{self, Lookup};
 use super::{Parsed, paths};
 use crate::model::{
     Container, ContainerRole, Dockerfile, EnvVar, Flag, Instruction, Mount, MountKind, MountSyntax,
@@ -545,7 +546,7 @@ fn expand_into(input: &str, mode: Mode, escape: char, scope: &Scope, known: &mut
                 out.push_str(&text);
                 // `ENV A=${A}${A}` sixty times doubles sixty times: a value past the bound
                 // is unknown (kept as written), and an unknown value produces no finding.
-                if out.len() > crate::parse::interpolate::MAX_VALUE_LEN {
+                if out.len() > interpolate::MAX_VALUE_LEN {
                     *known = false;
                     return input.to_owned();
                 }
@@ -604,38 +605,33 @@ fn dollar(
     };
     let consumed = close + 1 - at;
     let op_text = input.get(after..close).unwrap_or("");
-    let (op, word) = ["", ":-", ":+", ":?", "-", "+", "?"]
-        .iter()
-        .rev()
-        .find_map(|op| op_text.strip_prefix(op).map(|w| (*op, w)))
-        .filter(|(op, w)| !op.is_empty() || w.is_empty())
-        .unwrap_or(("unsupported", ""));
-    let value = if name.is_empty() || op == "unsupported" {
+    let operator = if name.is_empty() {
         None
     } else {
-        scope.get(name)
+        interpolate::operator(op_text)
     };
-    let Some(value) = value else {
-        if mode == Mode::From && !name.is_empty() && !BUILTIN_ARGS.contains(&name) {
-            match op {
-                ":-" | "-" => return (expand_into(word, mode, escape, scope, known), consumed),
-                ":+" | "+" => return (String::new(), consumed),
-                _ => {}
-            }
-        }
+    let Some((op, word)) = operator else {
         *known = false;
         return (verbatim(close + 1), consumed);
     };
-    let text = match op {
-        ":-" if value.is_empty() => expand_into(word, mode, escape, scope, known),
-        ":+" if !value.is_empty() => expand_into(word, mode, escape, scope, known),
-        "+" => expand_into(word, mode, escape, scope, known),
-        ":+" => String::new(),
-        ":?" if value.is_empty() => {
+    // A name no `ARG`/`ENV` of the file gives a value is unknown (the base image's
+    // environment, a build argument), except in `FROM`: a global `ARG` without a value is
+    // unset in a build without `--build-arg`, so its default applies.
+    let value = match scope.get(name) {
+        Some(v) => Lookup::Set(v),
+        None if mode == Mode::From && !BUILTIN_ARGS.contains(&name) => Lookup::Unset,
+        None => Lookup::Unknown,
+    };
+    let mut word_known = true;
+    let expanded = interpolate::apply(op, value, || {
+        Some(expand_into(word, mode, escape, scope, &mut word_known))
+    });
+    let text = match expanded {
+        Some(text) if word_known => text,
+        _ => {
             *known = false;
             verbatim(close + 1)
         }
-        _ => value.to_owned(),
     };
     (text, consumed)
 }

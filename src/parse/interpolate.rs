@@ -1,4 +1,7 @@
-//! Compose variable interpolation (`$VAR`, `${VAR:-default}`, ...) and `.env` files.
+//! Variable interpolation: Compose (`$VAR`, `${VAR:-default}`, ...), `.env` files, and the
+//! semantics of `${NAME<op>word}` that Dockerfile `ARG`/`ENV` expansion shares ([`Op`],
+//! [`Lookup`], [`apply`]; the Dockerfile reader scans its own text, with BuildKit's escape
+//! character and quotes). One bound on every expanded value: [`MAX_VALUE_LEN`].
 //!
 //! Values come only from the `.env` file beside the compose file, never from the process
 //! environment: a lint result must not depend on the shell that runs it (CI and a laptop must
@@ -245,42 +248,91 @@ fn expand_braced(body: &str, vars: &Vars, depth: usize) -> Option<String> {
     if len == 0 {
         return None;
     }
-    let value = vars.get(&body[..len]);
-    let op = &body[len..];
-    let nested = |arg: &str| {
+    let (op, word) = operator(&body[len..])?;
+    // Compose reads only the `.env` file: a name it does not set is unset, and its default
+    // applies.
+    let value = vars.get(&body[..len]).map_or(Lookup::Unset, Lookup::Set);
+    apply(op, value, || {
         if depth >= MAX_NESTING {
             return None;
         }
-        let r = interpolate_nested(arg, vars, depth + 1);
+        let r = interpolate_nested(word, vars, depth + 1);
         r.known.then_some(r.value)
+    })
+}
+
+/// What a variable is where a reference to it is expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// Set, possibly to the empty string.
+    Set(&'a str),
+    /// Certainly unset: a default applies.
+    Unset,
+    /// Not known here (a Dockerfile `ARG` a build may set, the base image's environment).
+    Unknown,
+}
+
+/// The operator of `${NAME<op>word}`, as Compose and BuildKit both read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `${NAME}`.
+    Plain,
+    /// `${NAME:-word}`: the word when unset or empty.
+    DefaultIfEmpty,
+    /// `${NAME-word}`: the word when unset.
+    Default,
+    /// `${NAME:+word}`: the word when set and not empty, else empty.
+    AltIfNonEmpty,
+    /// `${NAME+word}`: the word when set, else empty.
+    Alt,
+    /// `${NAME:?err}`: an error when unset or empty.
+    ErrorIfEmpty,
+    /// `${NAME?err}`: an error when unset.
+    Error,
+}
+
+/// The operator and word of the text after a name in `${...}`; `None` for an operator neither
+/// reader knows (`${A/x/y}`, `${A#x}`), whose value is then unknown.
+#[must_use]
+pub fn operator(text: &str) -> Option<(Op, &str)> {
+    if text.is_empty() {
+        return Some((Op::Plain, ""));
+    }
+    [
+        (":-", Op::DefaultIfEmpty),
+        (":+", Op::AltIfNonEmpty),
+        (":?", Op::ErrorIfEmpty),
+        ("-", Op::Default),
+        ("+", Op::Alt),
+        ("?", Op::Error),
+    ]
+    .into_iter()
+    .find_map(|(prefix, op)| text.strip_prefix(prefix).map(|word| (op, word)))
+}
+
+/// The value of `${NAME<op>word}` when the variable is `value`; `word` expands the word, only
+/// when it is used (`None`: unknown). `None` when the value is unknown: an unknown variable,
+/// an error operator that fires, or an unknown word.
+pub fn apply(op: Op, value: Lookup<'_>, word: impl FnOnce() -> Option<String>) -> Option<String> {
+    let set = match value {
+        Lookup::Unknown => return None,
+        Lookup::Set(v) => Some(v),
+        Lookup::Unset => None,
     };
-    let non_empty = value.filter(|v| !v.is_empty());
-    if op.is_empty() {
-        return value.map(str::to_string);
+    let non_empty = set.filter(|v| !v.is_empty());
+    match op {
+        Op::Plain | Op::Error => set.map(str::to_string),
+        Op::ErrorIfEmpty => non_empty.map(str::to_string),
+        Op::DefaultIfEmpty => non_empty.map_or_else(word, |v| Some(v.to_string())),
+        Op::Default => set.map_or_else(word, |v| Some(v.to_string())),
+        Op::AltIfNonEmpty => non_empty.map_or_else(|| Some(String::new()), |_| word()),
+        Op::Alt => set.map_or_else(|| Some(String::new()), |_| word()),
     }
-    if let Some(arg) = op.strip_prefix(":-") {
-        return non_empty.map_or_else(|| nested(arg), |v| Some(v.to_string()));
-    }
-    if let Some(arg) = op.strip_prefix(":+") {
-        return non_empty.map_or_else(|| Some(String::new()), |_| nested(arg));
-    }
-    if op.starts_with(":?") {
-        return non_empty.map(str::to_string);
-    }
-    if let Some(arg) = op.strip_prefix('-') {
-        return value.map_or_else(|| nested(arg), |v| Some(v.to_string()));
-    }
-    if let Some(arg) = op.strip_prefix('+') {
-        return value.map_or_else(|| Some(String::new()), |_| nested(arg));
-    }
-    if op.starts_with('?') {
-        return value.map(str::to_string);
-    }
-    None
 }
 
 /// Length of the variable name at the start of `text` (`[A-Za-z_][A-Za-z0-9_]*`).
-fn name_len(text: &str) -> usize {
+#[must_use]
+pub fn name_len(text: &str) -> usize {
     let bytes = text.as_bytes();
     match bytes.first() {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => bytes
@@ -298,6 +350,38 @@ fn is_name(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operators_mean_the_same_for_every_reader() {
+        let d = || Some("d".to_string());
+        let cases: [(&str, Lookup, Option<&str>); 16] = [
+            ("", Lookup::Set("v"), Some("v")),
+            ("", Lookup::Unset, None),
+            (":-x", Lookup::Set(""), Some("d")),
+            (":-x", Lookup::Set("v"), Some("v")),
+            ("-x", Lookup::Set(""), Some("")),
+            ("-x", Lookup::Unset, Some("d")),
+            (":+x", Lookup::Set("v"), Some("d")),
+            (":+x", Lookup::Set(""), Some("")),
+            ("+x", Lookup::Set(""), Some("d")),
+            ("+x", Lookup::Unset, Some("")),
+            (":?e", Lookup::Set(""), None),
+            (":?e", Lookup::Set("v"), Some("v")),
+            ("?e", Lookup::Set(""), Some("")),
+            ("?e", Lookup::Unset, None),
+            (":-x", Lookup::Unknown, None),
+            ("+x", Lookup::Unknown, None),
+        ];
+        for (text, value, want) in cases {
+            let (op, _) = operator(text).unwrap();
+            assert_eq!(apply(op, value, d).as_deref(), want, "{text} {value:?}");
+        }
+        assert_eq!(operator(":-a:-b"), Some((Op::DefaultIfEmpty, "a:-b")));
+        assert!(
+            operator("/x/y").is_none(),
+            "pattern substitution is not read"
+        );
+    }
 
     fn vars() -> Vars {
         let mut v = Vars::default();
