@@ -47,6 +47,25 @@ const AFTER_HELP: &str = "Examples:
 Exit status: 0 no finding at warning or above, 1 findings at warning or above (see
 --fail-on), 2 usage or configuration errors, missing or unreadable paths.";
 
+/// `--compose-mode`: the command line's names of [`ComposeMode`] (the parsers know nothing of
+/// clap).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ComposeModeArg {
+    Auto,
+    Standalone,
+    Swarm,
+}
+
+impl From<ComposeModeArg> for ComposeMode {
+    fn from(m: ComposeModeArg) -> Self {
+        match m {
+            ComposeModeArg::Auto => ComposeMode::Auto,
+            ComposeModeArg::Standalone => ComposeMode::Standalone,
+            ComposeModeArg::Swarm => ComposeMode::Swarm,
+        }
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stowlint",
@@ -119,7 +138,7 @@ struct CheckArgs {
     /// How compose files are read: `auto` (the default) decides swarm per service from
     /// swarm-only keys; wins over the configuration's `[compose] mode`
     #[arg(long, value_enum)]
-    compose_mode: Option<ComposeMode>,
+    compose_mode: Option<ComposeModeArg>,
     /// Use this configuration file for every file, instead of the nearest `stowlint.toml` or
     /// `.stowlint.toml`
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
@@ -444,7 +463,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on,
-        compose_mode: args.compose_mode,
+        compose_mode: args.compose_mode.map(ComposeMode::from),
         exclude_given: !args.exclude.is_empty(),
         max_file_size: args.max_file_size,
         force_exclude: args.force_exclude,

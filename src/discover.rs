@@ -16,10 +16,7 @@ use crate::parse::{self, ParseOptions, detect};
 
 pub mod kustomize;
 
-/// Larger files are reported as SL001 rather than read: no real manifest is this big, and
-/// reading one would stall the run. `max-file-size` in `stowlint.toml` and `--max-file-size`
-/// change it.
-pub const MAX_FILE_SIZE: u64 = 10_000_000;
+pub use crate::parse::MAX_FILE_SIZE;
 
 /// Folders that never hold configuration worth linting, whatever the ignore files say.
 pub const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules", "target", "vendor"];

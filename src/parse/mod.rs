@@ -21,13 +21,18 @@ use crate::model::{
 };
 
 /// How compose files are read: `auto` decides swarm per service from swarm-only keys.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ComposeMode {
     #[default]
     Auto,
     Standalone,
     Swarm,
 }
+
+/// Larger files are reported as SL001 rather than read: no real manifest is this big, and
+/// reading one would stall the run. `max-file-size` in `stowlint.toml` and `--max-file-size`
+/// change it.
+pub const MAX_FILE_SIZE: u64 = 10_000_000;
 
 #[derive(Clone, Debug)]
 pub struct ParseOptions {
@@ -40,7 +45,7 @@ impl Default for ParseOptions {
     fn default() -> Self {
         Self {
             compose_mode: ComposeMode::default(),
-            max_file_size: crate::discover::MAX_FILE_SIZE,
+            max_file_size: MAX_FILE_SIZE,
         }
     }
 }
