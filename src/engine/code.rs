@@ -239,7 +239,9 @@ mod tests {
         assert_eq!(c.to_string(), "SL102");
         assert_eq!(format!("{c:?}"), "SL102");
         assert_eq!(format!("[{c:<6}]"), "[SL102 ]");
-        assert!(c == "SL102" && "SL102" == c && c != "SL101");
+        assert_eq!(c, "SL102");
+        assert_eq!("SL102", c);
+        assert_ne!(c, "SL101");
         assert_eq!("sl102".parse::<Code>(), Ok(c));
         assert_eq!(
             "SL999".parse::<Code>(),
