@@ -132,7 +132,7 @@ fn fingerprints_v2(
         let path = relative_to(&d.file, base, cwd);
         fnv1a(&[
             "v2",
-            d.code,
+            d.code.as_str(),
             &path,
             &without_image_tags(&d.message),
             without_image_tags(line.trim()).as_str(),

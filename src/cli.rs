@@ -988,7 +988,7 @@ mod tests {
 
     fn finding(severity: Severity) -> engine::Diagnostic {
         engine::Diagnostic {
-            code: "SL103",
+            code: engine::Code::WritableBindMount,
             name: "writable-bind-mount",
             severity,
             message: "m".into(),

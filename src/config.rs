@@ -15,7 +15,7 @@
 //! (cross-file rules read them), so they come from one configuration: `--config`, or the one
 //! nearest the working folder. Other configurations that set them get a warning.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,7 +24,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::engine::{self, Selection, Severity};
+use crate::engine::{self, Code, RuleSet, Selection, Severity};
 use crate::model::SourceFile;
 use crate::parse::ComposeMode;
 use crate::rules::{self, catalog::Catalog, catalog::ClusterStorage, catalog::ImageEntry};
@@ -231,20 +231,20 @@ fn bad_provisioner(name: &str) -> Option<String> {
 /// The rule codes a selector names: a code or name, a code prefix (`SL4`, `SL10`, `SL`), or
 /// `ALL`. `None` when it names no rule.
 #[must_use]
-pub fn resolve_selector(selector: &str) -> Option<Vec<&'static str>> {
-    let all = rules::RULES.iter().map(|r| r.meta().code);
+pub fn resolve_selector(selector: &str) -> Option<Vec<Code>> {
+    let all = Code::ALL.iter().copied();
     if selector.eq_ignore_ascii_case("ALL") {
         return Some(all.collect());
     }
-    if let Some(rule) = rules::find(selector) {
-        return Some(vec![rule.meta().code]);
+    if let Some(code) = Code::find(selector) {
+        return Some(vec![code]);
     }
     let upper = selector.to_ascii_uppercase();
     let digits = upper.strip_prefix("SL")?;
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let codes: Vec<&'static str> = all.filter(|c| c.starts_with(&upper)).collect();
+    let codes: Vec<Code> = all.filter(|c| c.as_str().starts_with(&upper)).collect();
     (!codes.is_empty()).then_some(codes)
 }
 
@@ -319,9 +319,9 @@ impl Patterns {
 pub struct Settings {
     /// The configuration file, `None` for the defaults.
     pub file: Option<PathBuf>,
-    enabled: HashSet<&'static str>,
-    severity: HashMap<&'static str, Severity>,
-    per_path_ignores: Vec<(Patterns, Vec<&'static str>)>,
+    enabled: RuleSet,
+    severity: HashMap<Code, Severity>,
+    per_path_ignores: Vec<(Patterns, RuleSet)>,
     /// `None` when `--exclude` replaces it.
     exclude: Option<Patterns>,
     include: Patterns,
@@ -367,38 +367,35 @@ impl Settings {
 
     /// Whether `code` reports in `path` (absolute).
     #[must_use]
-    pub fn enabled_in(&self, path: &Path, code: &str) -> bool {
+    pub fn enabled_in(&self, path: &Path, code: Code) -> bool {
         if !self.enabled.contains(code) {
             return false;
         }
         !self
             .per_path_ignores
             .iter()
-            .any(|(patterns, codes)| codes.contains(&code) && patterns.is_match(path))
+            .any(|(patterns, codes)| codes.contains(code) && patterns.is_match(path))
     }
 
     /// The rules enabled in `path` (absolute): [`Settings::enabled_in`] for every rule, with
     /// each per-path pattern matched once.
-    fn enabled_bits(&self, path: &Path) -> RuleBits {
-        let ignored: Vec<&[&'static str]> = self
+    fn enabled_set(&self, path: &Path) -> RuleSet {
+        let ignored: Vec<&RuleSet> = self
             .per_path_ignores
             .iter()
             .filter(|(patterns, _)| patterns.is_match(path))
-            .map(|(_, codes)| codes.as_slice())
+            .map(|(_, codes)| codes)
             .collect();
-        let mut bits = RuleBits::default();
-        for code in rules::RULES.iter().map(|r| r.meta().code) {
-            if self.enabled.contains(code) && !ignored.iter().any(|codes| codes.contains(&code)) {
-                bits.insert(code);
-            }
-        }
-        bits
+        self.enabled
+            .iter()
+            .filter(|&code| !ignored.iter().any(|codes| codes.contains(code)))
+            .collect()
     }
 
     /// A configured severity for `code`.
     #[must_use]
-    pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        self.severity.get(code).copied()
+    pub fn severity_of(&self, code: Code) -> Option<Severity> {
+        self.severity.get(&code).copied()
     }
 
     /// A walk skips `path` (absolute, a file or a folder).
@@ -453,7 +450,7 @@ impl Settings {
                 message,
             }
         };
-        let codes = |list: &[Spanned<String>]| -> Result<Vec<&'static str>, ConfigError> {
+        let codes = |list: &[Spanned<String>]| -> Result<Vec<Code>, ConfigError> {
             let mut out = Vec::new();
             for s in list {
                 match resolve_selector(s.get_ref()) {
@@ -467,13 +464,12 @@ impl Settings {
         // Selection: the file's layer, then the command line's.
         // Without `select`, the extended file's rules, else those on by default (hygiene rules
         // are opted into).
-        let mut enabled: HashSet<&'static str> = match base {
-            Some(base) => base.enabled.clone(),
-            None => rules::RULES
+        let mut enabled: RuleSet = match base {
+            Some(base) => base.enabled,
+            None => Code::ALL
                 .iter()
-                .map(|r| r.meta())
-                .filter(|m| m.default)
-                .map(|m| m.code)
+                .copied()
+                .filter(|c| c.meta().default)
                 .collect(),
         };
         if let Some(select) = &raw.select {
@@ -483,7 +479,7 @@ impl Settings {
         for code in codes(&raw.ignore)? {
             enabled.remove(code);
         }
-        let cli = |list: &[String]| -> Vec<&'static str> {
+        let cli = |list: &[String]| -> Vec<Code> {
             list.iter()
                 .filter_map(|s| resolve_selector(s))
                 .flatten()
@@ -552,7 +548,7 @@ impl Settings {
         }
         let mut per_path_ignores = base.map(|b| b.per_path_ignores.clone()).unwrap_or_default();
         for (glob, list) in &raw.per_path_ignores {
-            per_path_ignores.push((patterns(&[glob])?, codes(list)?));
+            per_path_ignores.push((patterns(&[glob])?, codes(list)?.into_iter().collect()));
         }
         // Lists of globs: this file's when it has one, else the extended file's.
         let exclude = if overrides.exclude_given {
@@ -897,7 +893,7 @@ impl Resolver {
         let by_file = crate::par::map(&files, |_, shown| {
             let absolute = self.absolute(shown);
             let settings = self.for_dir(absolute.parent().unwrap_or(&absolute));
-            let enabled = settings.enabled_bits(&absolute);
+            let enabled = settings.enabled_set(&absolute);
             (
                 shown.as_os_str().to_os_string(),
                 FileRules { enabled, settings },
@@ -1012,64 +1008,26 @@ impl crate::discover::WalkFilter for Resolver {
 /// One file's rules: what it reports, its severities and its `fail-on`.
 #[derive(Debug)]
 struct FileRules {
-    enabled: RuleBits,
+    enabled: RuleSet,
     settings: Arc<Settings>,
 }
 
 impl engine::SelectionInFile for &FileRules {
-    fn enabled(&self, code: &str) -> bool {
+    fn enabled(&self, code: Code) -> bool {
         self.enabled.contains(code)
     }
-    fn severity(&self, code: &str) -> Option<Severity> {
+    fn severity(&self, code: Code) -> Option<Severity> {
         self.settings.severity_of(code)
     }
 }
 
 /// Files the selection was not built for (none in a run): the defaults.
 impl engine::SelectionInFile for &Settings {
-    fn enabled(&self, code: &str) -> bool {
+    fn enabled(&self, code: Code) -> bool {
         self.enabled.contains(code)
     }
-    fn severity(&self, code: &str) -> Option<Severity> {
+    fn severity(&self, code: Code) -> Option<Severity> {
         self.severity_of(code)
-    }
-}
-
-/// A set of rules as bits, by position in the registry (sorted by code): a run keeps one per
-/// file, so eight bytes rather than a hash set.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct RuleBits(u64);
-
-impl RuleBits {
-    fn bit(code: &str) -> Option<u64> {
-        // Asked for every rule of every file: a table from the code's number (`SL` and three
-        // digits) to the rule's position, built once.
-        static POSITIONS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-        let number = |code: &str| -> Option<usize> {
-            let digits = code.strip_prefix("SL")?;
-            (digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| digits.parse().ok())
-                .flatten()
-        };
-        let positions = POSITIONS.get_or_init(|| {
-            let mut table = vec![u8::MAX; 1000];
-            for (i, r) in rules::RULES.iter().enumerate() {
-                if let (Some(n), Ok(i)) = (number(r.meta().code), u8::try_from(i)) {
-                    table[n] = i;
-                }
-            }
-            table
-        });
-        let position = *positions.get(number(code)?)?;
-        (position < 64).then(|| 1u64 << position)
-    }
-
-    fn insert(&mut self, code: &str) {
-        self.0 |= Self::bit(code).unwrap_or(0);
-    }
-
-    fn contains(self, code: &str) -> bool {
-        Self::bit(code).is_some_and(|bit| self.0 & bit != 0)
     }
 }
 
@@ -1097,14 +1055,14 @@ impl FileSelection {
 }
 
 impl Selection for FileSelection {
-    fn enabled(&self, file: &Path, code: &str) -> bool {
+    fn enabled(&self, file: &Path, code: Code) -> bool {
         match self.by_file.get(file.as_os_str()) {
             Some(rules) => rules.enabled.contains(code),
             None => self.defaults.enabled.contains(code),
         }
     }
 
-    fn severity(&self, file: &Path, code: &str) -> Option<Severity> {
+    fn severity(&self, file: &Path, code: Code) -> Option<Severity> {
         self.settings(file).severity_of(code)
     }
 
@@ -1261,18 +1219,9 @@ mod tests {
         )
     }
 
-    #[test]
-    fn rule_bits_hold_every_rule() {
-        assert!(rules::RULES.len() <= 64, "RuleBits needs a wider integer");
-        let mut bits = RuleBits::default();
-        for (i, r) in rules::RULES.iter().enumerate() {
-            let code = r.meta().code;
-            assert!(!bits.contains(code));
-            bits.insert(code);
-            assert!(bits.contains(code));
-            assert_eq!(bits.0.count_ones() as usize, i + 1);
-        }
-        assert!(!bits.contains("SL999"));
+    /// The rule with this code.
+    fn c(code: &str) -> Code {
+        Code::from_code(code).unwrap_or_else(|| panic!("no rule {code}"))
     }
 
     fn ok(text: &str) -> Settings {
@@ -1288,11 +1237,11 @@ mod tests {
 
     #[test]
     fn selectors_name_codes_prefixes_names_and_all() {
-        assert_eq!(resolve_selector("SL102"), Some(vec!["SL102"]));
-        assert_eq!(resolve_selector("sl102"), Some(vec!["SL102"]));
+        assert_eq!(resolve_selector("SL102"), Some(vec![c("SL102")]));
+        assert_eq!(resolve_selector("sl102"), Some(vec![c("SL102")]));
         assert_eq!(
             resolve_selector("container-runtime-socket"),
-            Some(vec!["SL102"])
+            Some(vec![c("SL102")])
         );
         assert_eq!(resolve_selector("SL10").map(|c| c.len()), Some(6));
         assert_eq!(resolve_selector("SL4").map(|c| c.len()), Some(10));
@@ -1310,8 +1259,7 @@ mod tests {
         let s = ok(
             "select = [\"SL1\"]\nextend-select = [\"SL201\"]\nignore = [\"SL103\", \"host-path-autocreate\"]\n",
         );
-        let mut on: Vec<_> = s.enabled.iter().copied().collect();
-        on.sort_unstable();
+        let on: Vec<Code> = s.enabled.iter().collect();
         assert_eq!(on, ["SL101", "SL102", "SL104", "SL106", "SL201"]);
     }
 
@@ -1331,8 +1279,8 @@ mod tests {
             &overrides,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        assert!(s.enabled.contains("SL501") && !s.enabled.contains("SL502"));
-        assert!(!s.enabled.contains("SL101"));
+        assert!(s.enabled.contains(c("SL501")) && !s.enabled.contains(c("SL502")));
+        assert!(!s.enabled.contains(c("SL101")));
         assert_eq!(s.fail_on, FailOn::Never);
         assert_eq!(s.compose_mode, ComposeMode::Standalone);
     }
@@ -1347,18 +1295,18 @@ mod tests {
         assert_eq!(d.compose_mode, ComposeMode::Auto);
         // Every rule but the opt-in ones (SL103, SL105).
         assert_eq!(d.enabled.len(), rules::RULES.len() - 2);
-        assert!(!d.enabled.contains("SL103") && !d.enabled.contains("SL105"));
-        assert!(d.enabled.contains("SL101"));
+        assert!(!d.enabled.contains(c("SL103")) && !d.enabled.contains(c("SL105")));
+        assert!(d.enabled.contains(c("SL101")));
     }
 
     #[test]
     fn severities_the_more_specific_wins() {
         let s =
             ok("[severity]\nSL105 = \"error\"\nSL1 = \"warning\"\nunused-volume = \"warning\"\n");
-        assert_eq!(s.severity_of("SL105"), Some(Severity::Error));
-        assert_eq!(s.severity_of("SL103"), Some(Severity::Warning));
-        assert_eq!(s.severity_of("SL502"), Some(Severity::Warning));
-        assert_eq!(s.severity_of("SL201"), None);
+        assert_eq!(s.severity_of(c("SL105")), Some(Severity::Error));
+        assert_eq!(s.severity_of(c("SL103")), Some(Severity::Warning));
+        assert_eq!(s.severity_of(c("SL502")), Some(Severity::Warning));
+        assert_eq!(s.severity_of(c("SL201")), None);
     }
 
     #[test]
@@ -1367,10 +1315,10 @@ mod tests {
             "select = [\"ALL\"]\nexclude = [\"fixtures/\", \"*.bak.yaml\"]\n\
              include = [\"deploy/*.yml.tpl\"]\n[per-path-ignores]\n\"legacy/**\" = [\"SL103\"]\n\"old\" = [\"SL1\"]\n",
         );
-        assert!(!s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL103"));
-        assert!(s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), "SL101"));
-        assert!(!s.enabled_in(Path::new("/repo/old/compose.yaml"), "SL101"));
-        assert!(s.enabled_in(Path::new("/repo/new/compose.yaml"), "SL103"));
+        assert!(!s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), c("SL103")));
+        assert!(s.enabled_in(Path::new("/repo/legacy/a/compose.yaml"), c("SL101")));
+        assert!(!s.enabled_in(Path::new("/repo/old/compose.yaml"), c("SL101")));
+        assert!(s.enabled_in(Path::new("/repo/new/compose.yaml"), c("SL103")));
         assert!(s.excludes(Path::new("/repo/fixtures")));
         assert!(s.excludes(Path::new("/repo/fixtures/x/compose.yaml")));
         assert!(s.excludes(Path::new("/repo/a/b.bak.yaml")));

@@ -71,7 +71,8 @@ declare_rule! {
     /// - <https://github.com/Tecnativa/docker-socket-proxy>
     pub struct ContainerRuntimeSocket;
     meta { code: "SL102", name: "container-runtime-socket", severity: Error,
-           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions],
+           beats: [SensitiveHostPath, WritableBindMount, HostPathAutocreate] }
 }
 
 const HELP: &str = "use a socket proxy that allows only the API calls the job needs \

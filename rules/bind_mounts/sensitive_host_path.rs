@@ -94,7 +94,8 @@ declare_rule! {
     /// - <https://docs.docker.com/engine/storage/bind-mounts/>
     pub struct SensitiveHostPath;
     meta { code: "SL101", name: "sensitive-host-path", severity: Error,
-           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
+           formats: [Compose, Kubernetes, Quadlet, Devcontainer, GithubActions],
+           beats: [WritableBindMount, HostPathAutocreate] }
 }
 
 impl Rule for SensitiveHostPath {

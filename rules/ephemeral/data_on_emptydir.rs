@@ -62,7 +62,8 @@ declare_rule! {
     /// ```
     pub struct DataOnEmptydir;
     meta { code: "SL203", name: "data-on-emptydir", severity: Error,
-           formats: [Kubernetes] }
+           formats: [Kubernetes],
+           beats: [UnboundedEmptydir] }
 }
 
 impl Rule for DataOnEmptydir {

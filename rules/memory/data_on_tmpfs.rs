@@ -45,7 +45,8 @@ declare_rule! {
     /// ```
     pub struct DataOnTmpfs;
     meta { code: "SL301", name: "data-on-tmpfs", severity: Error,
-           formats: [Compose, Kubernetes, Quadlet] }
+           formats: [Compose, Kubernetes, Quadlet],
+           beats: [UnboundedTmpfs] }
 }
 
 impl Rule for DataOnTmpfs {

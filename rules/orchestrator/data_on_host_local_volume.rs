@@ -45,7 +45,8 @@ declare_rule! {
     /// ```
     pub struct DataOnHostLocalVolume;
     meta { code: "SL402", name: "data-on-host-local-volume", severity: Error,
-           formats: [Compose, Kubernetes] }
+           formats: [Compose, Kubernetes],
+           beats: [HostPathInWorkload, SwarmBindMount, SwarmLocalVolume] }
 }
 
 impl Rule for DataOnHostLocalVolume {

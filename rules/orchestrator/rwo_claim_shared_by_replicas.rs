@@ -72,7 +72,8 @@ declare_rule! {
     /// `volumeClaimTemplates` when each replica keeps its own.
     pub struct RwoClaimSharedByReplicas;
     meta { code: "SL404", name: "rwo-claim-shared-by-replicas", severity: Error,
-           formats: [Kubernetes] }
+           formats: [Kubernetes],
+           beats: [RwoClaimRollingUpdate] }
 }
 
 impl Rule for RwoClaimSharedByReplicas {

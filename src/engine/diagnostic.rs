@@ -158,7 +158,8 @@ pub struct Related {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    /// The rule that reports it.
+    pub code: crate::engine::Code,
     pub name: &'static str,
     pub severity: Severity,
     pub message: String,

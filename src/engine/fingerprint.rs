@@ -25,7 +25,7 @@ pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
 pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String> {
     fingerprints_with(project, diagnostics, |d, line| {
         let path = d.file.to_string_lossy().replace('\\', "/");
-        fnv1a(&[d.code, &path, &d.message, line.trim()])
+        fnv1a(&[d.code.as_str(), &path, &d.message, line.trim()])
     })
 }
 
@@ -80,7 +80,7 @@ mod tests {
 
     fn diag(file: &FileModel, offset: usize) -> Diagnostic {
         Diagnostic {
-            code: "SL102",
+            code: crate::engine::Code::ContainerRuntimeSocket,
             name: "container-runtime-socket",
             severity: crate::engine::Severity::Error,
             message: "service ci mounts the runtime socket".into(),

@@ -1,11 +1,13 @@
 //! The rule engine: runs the registry over a project, applies precedence within rule
 //! families, and returns diagnostics in a stable order.
 
+mod code;
 mod diagnostic;
 pub(crate) mod fingerprint;
 mod rule;
 pub(crate) mod suppress;
 
+pub use code::{Code, RuleSet, UnknownRule};
 pub use diagnostic::{Diagnostic, FilePath, Related, Severity};
 pub use fingerprint::fingerprints;
 pub use rule::{DeclaredRule, Rule, RuleMeta};
@@ -14,21 +16,30 @@ use std::collections::HashSet;
 
 use crate::model::{FileModel, Project, Span};
 
-/// Where two rules of one family match one mount, the first wins over the others
-/// (RULES.md "Conventions").
-const PRECEDENCE: &[(&str, &[&str])] = &[
-    ("SL102", &["SL101", "SL103", "SL105"]),
-    ("SL101", &["SL103", "SL105"]),
-    ("SL402", &["SL401", "SL406", "SL407"]),
-    ("SL404", &["SL405"]),
-    ("SL301", &["SL302"]),
-    ("SL203", &["SL303"]),
-];
-
-/// The precedence table: each winner with the rules it beats on the same mount.
+/// The precedence table, read from the rules' metadata (`beats`, RULES.md "Conventions"):
+/// each winner, in registry order, with the rules it beats on the same mount.
 #[must_use]
-pub fn precedence() -> &'static [(&'static str, &'static [&'static str])] {
-    PRECEDENCE
+pub fn precedence() -> Vec<(Code, &'static [Code])> {
+    Code::ALL
+        .iter()
+        .map(|&c| (c, c.meta().beats))
+        .filter(|(_, beats)| !beats.is_empty())
+        .collect()
+}
+
+/// The rules that beat `code` on one mount: the precedence table read the other way, built
+/// once (the engine asks for every finding about a mount).
+fn winners_over(code: Code) -> RuleSet {
+    static TABLE: std::sync::OnceLock<Vec<RuleSet>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![RuleSet::default(); Code::COUNT];
+        for &winner in Code::ALL {
+            for &loser in winner.meta().beats {
+                table[loser.index()].insert(winner);
+            }
+        }
+        table
+    })[code.index()]
 }
 
 /// Which rules report in which file, and at what severity: the configuration's answer, per
@@ -36,9 +47,9 @@ pub fn precedence() -> &'static [(&'static str, &'static [&'static str])] {
 /// name them.
 pub trait Selection: Sync {
     /// Whether `code` reports findings in `file`.
-    fn enabled(&self, file: &std::path::Path, code: &str) -> bool;
+    fn enabled(&self, file: &std::path::Path, code: Code) -> bool;
     /// The severity `code` reports at in `file`, when configured.
-    fn severity(&self, file: &std::path::Path, code: &str) -> Option<Severity>;
+    fn severity(&self, file: &std::path::Path, code: Code) -> Option<Severity>;
     /// The selection of one file, looked up once: the engine asks for every rule and every
     /// finding of the file.
     fn in_file<'a>(&'a self, file: &'a std::path::Path) -> Box<dyn SelectionInFile + 'a> {
@@ -48,15 +59,15 @@ pub trait Selection: Sync {
 
 /// [`Selection`] for one file.
 pub trait SelectionInFile {
-    fn enabled(&self, code: &str) -> bool;
-    fn severity(&self, code: &str) -> Option<Severity>;
+    fn enabled(&self, code: Code) -> bool;
+    fn severity(&self, code: Code) -> Option<Severity>;
 }
 
 impl<S: Selection + ?Sized> SelectionInFile for (&S, &std::path::Path) {
-    fn enabled(&self, code: &str) -> bool {
+    fn enabled(&self, code: Code) -> bool {
         self.0.enabled(self.1, code)
     }
-    fn severity(&self, code: &str) -> Option<Severity> {
+    fn severity(&self, code: Code) -> Option<Severity> {
         self.0.severity(self.1, code)
     }
 }
@@ -66,10 +77,10 @@ impl<S: Selection + ?Sized> SelectionInFile for (&S, &std::path::Path) {
 pub struct AllRules;
 
 impl Selection for AllRules {
-    fn enabled(&self, _file: &std::path::Path, _code: &str) -> bool {
+    fn enabled(&self, _file: &std::path::Path, _code: Code) -> bool {
         true
     }
-    fn severity(&self, _file: &std::path::Path, _code: &str) -> Option<Severity> {
+    fn severity(&self, _file: &std::path::Path, _code: Code) -> Option<Severity> {
         None
     }
 }
@@ -108,7 +119,7 @@ impl<'a> Ctx<'a> {
     /// Report a finding in the current file at the rule's default severity.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.out.push(Diagnostic {
-            code: self.rule.code,
+            code: self.rule.id,
             name: self.rule.name,
             severity: self.rule.severity,
             message: message.into(),
@@ -204,7 +215,7 @@ pub fn lint_file(
     }
     let path = file.source.path.as_path();
     let here = selection.in_file(path);
-    let enabled = |code: &str| here.enabled(code);
+    let enabled = |code: Code| here.enabled(code);
     let shared = FilePath::from(path);
     let mut out = Vec::new();
     // Services with `extends` are checked as compose runs them: their base's settings merged.
@@ -220,7 +231,7 @@ pub fn lint_file(
     for rule in rules {
         let meta = rule.meta();
         if file.format.is_some_and(|f| !meta.formats.contains(&f))
-            || !(enabled(meta.code) || claims_for(meta.code, &enabled))
+            || !(enabled(meta.id) || claims_for(meta, &enabled))
         {
             continue;
         }
@@ -252,20 +263,13 @@ pub fn lint_file(
     apply_precedence(&mut out);
     out.retain(|d| enabled(d.code));
     if options.inline_ignores {
-        let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
-        let unused = metas
+        // Only when the run holds SL002 (the registry's, or a test's subset) and selects it.
+        let unused = rules
             .iter()
-            .copied()
-            .find(|m| m.code == UNUSED_SUPPRESSION)
-            .filter(|m| enabled(m.code));
-        let mut extra = suppress::apply(
-            file,
-            &mut out,
-            &metas,
-            unused,
-            &enabled,
-            options.require_reason,
-        );
+            .map(|r| r.meta())
+            .find(|m| m.id == Code::UnusedSuppression)
+            .filter(|m| enabled(m.id));
+        let mut extra = suppress::apply(file, &mut out, unused, &enabled, options.require_reason);
         out.append(&mut extra);
     }
     for d in &mut out {
@@ -307,7 +311,7 @@ fn place_inherited(
 /// # Errors
 /// The first span that breaks it, with the rule and the file's text.
 pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), String> {
-    let check = |file: &std::path::Path, span: Span, code: &str| {
+    let check = |file: &std::path::Path, span: Span, code: Code| {
         let source = &project
             .files
             .iter()
@@ -329,21 +333,16 @@ pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), 
 
 /// Whether a disabled rule must still run in a file: it wins over an enabled rule there, and
 /// the mounts it claims stay claimed.
-fn claims_for(code: &str, enabled: &dyn Fn(&str) -> bool) -> bool {
-    PRECEDENCE
-        .iter()
-        .any(|(winner, losers)| *winner == code && losers.iter().any(|l| enabled(l)))
+fn claims_for(rule: &RuleMeta, enabled: &dyn Fn(Code) -> bool) -> bool {
+    rule.beats.iter().any(|&l| enabled(l))
 }
-
-/// The rule that reports suppressions which silence nothing.
-const UNUSED_SUPPRESSION: &str = "SL002";
 
 fn apply_precedence(out: &mut Vec<Diagnostic>) {
     // One file's findings: (subject, code) identifies a rule's finding on a mount.
     if out.iter().all(|d| d.subject.is_none()) {
         return;
     }
-    let present: HashSet<((usize, usize), &str)> = out
+    let present: HashSet<((usize, usize), Code)> = out
         .iter()
         .filter_map(|d| Some((d.subject?, d.code)))
         .collect();
@@ -353,9 +352,9 @@ fn apply_precedence(out: &mut Vec<Diagnostic>) {
             let Some(subject) = d.subject else {
                 return false;
             };
-            PRECEDENCE.iter().any(|(winner, losers)| {
-                losers.contains(&d.code) && present.contains(&(subject, *winner))
-            })
+            winners_over(d.code)
+                .iter()
+                .any(|winner| present.contains(&(subject, winner)))
         })
         .collect();
     let mut beaten = beaten.into_iter();
@@ -404,7 +403,7 @@ mod tests {
         let mut outside = good;
         outside.end.offset = 999;
         let finding = |span: Span| Diagnostic {
-            code: "SL102",
+            code: Code::ContainerRuntimeSocket,
             name: "container-runtime-socket",
             severity: Severity::Error,
             message: "m".into(),

@@ -1,12 +1,15 @@
 //! The rule trait and its metadata.
 
-use crate::engine::{Ctx, Severity};
+use crate::engine::{Code, Ctx, Severity};
 use crate::model::{Container, FileModel, Format, Mount, Workload};
 
 /// What every rule declares: written once with [`declare_rule!`](crate::declare_rule), read by
 /// `explain`, `rules`, the README table and every renderer.
 #[derive(Debug)]
 pub struct RuleMeta {
+    /// The rule's identity: the registry's variant named after its struct.
+    pub id: Code,
+    /// As written in `declare_rule!`: what [`Code::as_str`] returns.
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
@@ -16,6 +19,9 @@ pub struct RuleMeta {
     /// projects (clippy's pedantic group) are off by default and opted into with
     /// `extend-select` or `--select ALL`.
     pub default: bool,
+    /// The rules this one wins over where both match one mount (RULES.md "Conventions"): their
+    /// findings on that mount are dropped when it reports there.
+    pub beats: &'static [Code],
     /// The doc comment, as written (`## What it does`, `## Why is this bad?`, `## Example`).
     pub raw_docs: &'static str,
 }
@@ -78,14 +84,17 @@ pub trait Rule: DeclaredRule + Sync + Send {
 }
 
 /// Declares a rule: its doc comment, metadata and struct. The docs are captured into the
-/// metadata, so a rule cannot ship without them.
+/// metadata, so a rule cannot ship without them. `beats` names (by struct) the rules this one
+/// wins over on one mount. The rule's [`Code`] is the registry's variant of its struct's name:
+/// a rule missing from the registry does not compile.
 #[macro_export]
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
         pub struct $name:ident;
         meta { code: $code:literal, name: $rname:literal, severity: $sev:ident,
-               formats: [$($fmt:ident),* $(,)?] $(, default: $default:literal)? $(,)? }
+               formats: [$($fmt:ident),* $(,)?] $(, default: $default:literal)?
+               $(, beats: [$($beat:ident),* $(,)?])? $(,)? }
     ) => {
         $(#[doc = $doc])+
         #[derive(Debug, Default, Clone, Copy)]
@@ -94,11 +103,13 @@ macro_rules! declare_rule {
         impl $crate::engine::DeclaredRule for $name {
             fn meta(&self) -> &'static $crate::engine::RuleMeta {
                 static META: $crate::engine::RuleMeta = $crate::engine::RuleMeta {
+                    id: $crate::engine::Code::$name,
                     code: $code,
                     name: $rname,
                     severity: $crate::engine::Severity::$sev,
                     formats: &[$($crate::model::Format::$fmt),*],
                     default: $crate::declare_rule!(@default $($default)?),
+                    beats: &[$($($crate::engine::Code::$beat),*)?],
                     raw_docs: concat!($($doc, "\n"),+),
                 };
                 &META
@@ -107,4 +118,29 @@ macro_rules! declare_rule {
     };
     (@default) => { true };
     (@default $default:literal) => { $default };
+}
+
+/// Declares the registry: every rule by its path (`group::module::Struct`), sorted by code.
+/// Generates `RULES` (the rules, in that order) and [`Code`], one variant per rule named
+/// after its struct, in the same order: the one list cannot drift from the other.
+#[macro_export]
+macro_rules! declare_registry {
+    ($($group:ident :: $module:ident :: $rule:ident),+ $(,)?) => {
+        /// Every rule, sorted by code.
+        pub static RULES: &[&dyn $crate::engine::Rule] = &[$(&$group::$module::$rule),+];
+
+        /// A rule's identity, one variant per rule of [`RULES`], in its order (sorted by code,
+        /// so variants order as their codes do). Its methods are in `engine::code`.
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($rule),+
+        }
+
+        impl Code {
+            /// Every rule, in registry order: `Code::ALL[c.index()] == c`.
+            pub const ALL: &'static [Code] = &[$(Code::$rule),+];
+            /// How many rules there are.
+            pub const COUNT: usize = Code::ALL.len();
+        }
+    };
 }

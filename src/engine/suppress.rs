@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{Diagnostic, RuleMeta};
+use crate::engine::{Code, Diagnostic, RuleMeta};
 use crate::model::{FileModel, Span};
 
 const MARKER: &str = "stowlint:";
@@ -33,7 +33,7 @@ struct Entry {
     name: String,
     span: Span,
     /// The code it resolves to; `None` for an unknown rule.
-    code: Option<&'static str>,
+    code: Option<Code>,
     scope: Scope,
     used: bool,
     /// Written with `-- reason` (annotations count as having one).
@@ -47,18 +47,16 @@ struct Entry {
 pub fn apply(
     file: &FileModel,
     diagnostics: &mut Vec<Diagnostic>,
-    rules: &[&'static RuleMeta],
     unused: Option<&'static RuleMeta>,
-    enabled: &dyn Fn(&str) -> bool,
+    enabled: &dyn Fn(Code) -> bool,
     require_reason: bool,
 ) -> Vec<Diagnostic> {
-    let mut entries = comment_entries(file, rules);
+    let mut entries = comment_entries(file);
     for s in &file.object_suppressions {
         entries.extend(names(
             &s.codes.value,
             s.codes.span,
             file,
-            rules,
             Scope::Within(s.scope),
             true,
         ));
@@ -68,9 +66,9 @@ pub fn apply(
     }
     // Indexed once, so each finding looks up only the suppressions that can hold it: a file
     // with 40,000 suppression comments and as many findings stays linear.
-    let mut by_line: HashMap<(&'static str, usize), Vec<usize>> = HashMap::new();
-    let mut by_file: HashMap<&'static str, Vec<usize>> = HashMap::new();
-    let mut within: HashMap<&'static str, Vec<(usize, usize, usize)>> = HashMap::new();
+    let mut by_line: HashMap<(Code, usize), Vec<usize>> = HashMap::new();
+    let mut by_file: HashMap<Code, Vec<usize>> = HashMap::new();
+    let mut within: HashMap<Code, Vec<(usize, usize, usize)>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let Some(code) = e.code else { continue };
         match e.scope {
@@ -96,10 +94,10 @@ pub fn apply(
         if let Some(found) = by_line.get(&(d.code, d.span.start.line)) {
             hits.extend(found);
         }
-        if let Some(found) = by_file.get(d.code) {
+        if let Some(found) = by_file.get(&d.code) {
             hits.extend(found);
         }
-        if let Some(objects) = within.get(d.code) {
+        if let Some(objects) = within.get(&d.code) {
             // Objects (documents, `List` items) do not overlap: only those starting at the
             // last start at or before the finding's can hold it.
             let (start, end) = (d.span.start.offset, d.span.end.offset);
@@ -126,7 +124,7 @@ pub fn apply(
     let mut out: Vec<Diagnostic> = entries
         .iter()
         .filter(|e| {
-            e.code != Some(meta.code)
+            e.code != Some(meta.id)
                 && e.code.is_none_or(enabled)
                 && (!e.used || (require_reason && !e.reasoned))
         })
@@ -143,7 +141,7 @@ pub fn apply(
                 Some(_) => "remove it: the finding it was written for is gone",
             };
             Diagnostic {
-                code: meta.code,
+                code: meta.id,
                 name: meta.name,
                 severity: meta.severity,
                 message,
@@ -158,9 +156,9 @@ pub fn apply(
     // SL002 itself can be silenced like any rule; such a suppression never reports itself.
     // Looked up through the index built above, so many SL002 findings stay linear.
     out.retain(|d| {
-        let line = by_line.contains_key(&(meta.code, d.span.start.line));
-        let whole = by_file.contains_key(meta.code);
-        let object = within.get(meta.code).is_some_and(|objects| {
+        let line = by_line.contains_key(&(meta.id, d.span.start.line));
+        let whole = by_file.contains_key(&meta.id);
+        let object = within.get(&meta.id).is_some_and(|objects| {
             let (start, end) = (d.span.start.offset, d.span.end.offset);
             let after = objects.partition_point(|&(s, _, _)| s <= start);
             objects[..after]
@@ -175,7 +173,7 @@ pub fn apply(
 }
 
 /// Suppression comments in the file's text.
-fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> {
+fn comment_entries(file: &FileModel) -> Vec<Entry> {
     let text = &file.source.text;
     if !text.contains(MARKER) {
         return Vec::new();
@@ -233,7 +231,7 @@ fn comment_entries(file: &FileModel, rules: &[&'static RuleMeta]) -> Vec<Entry> 
         let reasoned = !reason.trim().is_empty();
         let list = list.trim_end_matches(['\n', '\r']);
         let span = file.source.span(list_at..list_at + list.len());
-        let named = names(list, span, file, rules, scope, reasoned);
+        let named = names(list, span, file, scope, reasoned);
         if named.is_empty() {
             out.push(Entry {
                 name: String::new(),
@@ -274,14 +272,7 @@ fn comment_start(line: &str, marker: &str) -> Option<usize> {
 /// The rules a list names (`SL101, sensitive-host-path SL103`), each with its own span. `span`
 /// is the list's span when it is written in the file as is (comments), or the annotation
 /// value's span.
-fn names(
-    list: &str,
-    span: Span,
-    file: &FileModel,
-    rules: &[&'static RuleMeta],
-    scope: Scope,
-    reasoned: bool,
-) -> Vec<Entry> {
+fn names(list: &str, span: Span, file: &FileModel, scope: Scope, reasoned: bool) -> Vec<Entry> {
     // Offsets inside the list map back to the file when it is written as is, or quoted
     // without escapes (an annotation value).
     let written = span.text(&file.source.text);
@@ -301,10 +292,7 @@ fn names(
             continue;
         }
         let token_span = base.map_or(span, |b| file.source.span(b + at..b + at + token.len()));
-        let code = rules
-            .iter()
-            .find(|m| m.code.eq_ignore_ascii_case(token) || m.name.eq_ignore_ascii_case(token))
-            .map(|m| m.code);
+        let code = Code::find(token);
         out.push(Entry {
             name: token.to_string(),
             span: token_span,
@@ -332,18 +320,10 @@ mod tests {
     fn a_comment_alone_speaks_of_the_next_line_that_is_not_a_comment() {
         let text = "a:\n  # stowlint: ignore SL103 -- why\n  # another comment\n\n  b: 1\n";
         let file = FileModel::new(crate::model::SourceFile::new("x.yaml", text.into()), None);
-        let metas = [&RuleMeta {
-            code: "SL103",
-            name: "writable-bind-mount",
-            severity: crate::engine::Severity::Info,
-            formats: &[],
-            default: false,
-            raw_docs: "",
-        }];
-        let entries = comment_entries(&file, &metas);
+        let entries = comment_entries(&file);
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].scope, Scope::Line(5));
-        assert_eq!(entries[0].code, Some("SL103"));
+        assert_eq!(entries[0].code, Some(Code::WritableBindMount));
         assert_eq!(entries[0].span.text(text), "SL103");
     }
 }

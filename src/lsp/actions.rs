@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::engine::Diagnostic;
+use crate::engine::{Code, Diagnostic};
 use crate::model::{FileModel, Format, Mount, MountSyntax, SourceFile};
 
 /// One replacement in the document.
@@ -23,7 +23,7 @@ pub struct Action {
 }
 
 /// Rules whose findings a read-only mount resolves.
-const READ_ONLY_FIXES: &[&str] = &["SL101", "SL103"];
+const READ_ONLY_FIXES: &[Code] = &[Code::SensitiveHostPath, Code::WritableBindMount];
 
 /// The actions for one finding: a quick fix where one is obvious, then the two suppressions.
 #[must_use]
@@ -34,19 +34,24 @@ pub fn actions(file: &FileModel, d: &Diagnostic) -> Vec<Action> {
     {
         out.push(fix);
     }
-    if d.code == "SL001" {
+    if d.code == Code::ParseError {
         return out;
     }
     let source = &file.source;
     let style = Comments::of(file.format);
     out.push(Action {
         title: format!("Ignore {} on this line", d.code),
-        edits: vec![ignore_line(source, d.span.start.line, d.code, style)],
+        edits: vec![ignore_line(
+            source,
+            d.span.start.line,
+            d.code.as_str(),
+            style,
+        )],
         preferred: false,
     });
     out.push(Action {
         title: format!("Ignore {} in this file", d.code),
-        edits: vec![ignore_file(source, d.code, style)],
+        edits: vec![ignore_file(source, d.code.as_str(), style)],
         preferred: false,
     });
     out
@@ -397,7 +402,7 @@ pub fn hover(
     diagnostics: &[Diagnostic],
     offset: usize,
 ) -> Option<(String, Range<usize>)> {
-    let mut codes: Vec<&'static str> = Vec::new();
+    let mut codes: Vec<Code> = Vec::new();
     let mut range: Option<Range<usize>> = None;
     for d in diagnostics {
         if d.span.start.offset <= offset && offset <= d.span.end.offset && !codes.contains(&d.code)
@@ -412,17 +417,15 @@ pub fn hover(
         let line_text = &source.text[bounds.clone()];
         if line_text.contains("stowlint") {
             let word = word_at(line_text, offset.saturating_sub(bounds.start))?;
-            let rule = crate::rules::find(word)?;
-            codes.push(rule.meta().code);
+            codes.push(Code::find(word)?);
             let start = bounds.start + line_text.find(word).unwrap_or(0);
             range = Some(start..start + word.len());
         }
     }
     let docs: Vec<String> = codes
         .iter()
-        .filter_map(|c| crate::rules::find(c))
-        .map(|r| {
-            let m = r.meta();
+        .map(|c| {
+            let m = c.meta();
             format!(
                 "**{}** `{}` ({})\n\n{}\n\n[{}]({})",
                 m.code,

@@ -638,9 +638,11 @@ fn to_lsp_diagnostics(analysis: &Analysis, uri: &lt::Uri) -> Vec<lt::Diagnostic>
                     Severity::Info => lt::DiagnosticSeverity::INFORMATION,
                 }),
                 code: Some(lt::NumberOrString::String(d.code.to_string())),
-                code_description: lt::Uri::from_str(&crate::output::docs::rule_url(d.code))
-                    .ok()
-                    .map(|href| lt::CodeDescription { href }),
+                code_description: lt::Uri::from_str(&crate::output::docs::rule_url(
+                    d.code.as_str(),
+                ))
+                .ok()
+                .map(|href| lt::CodeDescription { href }),
                 source: Some("stowlint".into()),
                 message,
                 related_information: (!related.is_empty()).then_some(related),

@@ -59,7 +59,7 @@ pub fn render(report: &Report) -> String {
             Issue {
                 // The widget shows the description only: it names the rule.
                 description: format!("{}: {}", d.code, d.message),
-                check_name: d.code,
+                check_name: d.code.as_str(),
                 fingerprint,
                 severity: severity(d.severity),
                 location: Location {

@@ -452,7 +452,7 @@ mod tests {
 
     fn diagnostic(file: &str, span: Span, severity: Severity) -> Diagnostic {
         Diagnostic {
-            code: "SL102",
+            code: crate::engine::Code::ContainerRuntimeSocket,
             name: "container-runtime-socket",
             severity,
             message: "service ci mounts the runtime socket".into(),

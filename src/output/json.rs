@@ -93,12 +93,12 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         version: VERSION,
         diagnostics: super::Lazy::new(report.diagnostics.iter().map(|d| {
             JsonDiagnostic {
-                code: d.code,
+                code: d.code.as_str(),
                 name: d.name,
                 severity: d.severity,
                 message: &d.message,
                 help: d.help.as_deref(),
-                url: docs::rule_url(d.code),
+                url: docs::rule_url(d.code.as_str()),
                 file: path_str(&d.file),
                 span: d.span.into(),
                 related: d

@@ -117,8 +117,8 @@ pub fn render(report: &Report) -> String {
                         Severity::Info => "INFO",
                     },
                     code: Code {
-                        value: d.code,
-                        url: docs::rule_url(d.code),
+                        value: d.code.as_str(),
+                        url: docs::rule_url(d.code.as_str()),
                     },
                     related_locations: d
                         .related

@@ -202,9 +202,9 @@ pub fn write(report: &Report, opts: &Options, out: &mut dyn std::io::Write) -> s
         .iter()
         .zip(fingerprints)
         .map(|(d, fingerprint)| SarifResult {
-            rule_id: d.code,
+            rule_id: d.code.as_str(),
             // Every diagnostic comes from a registered rule; 0 keeps the output valid if not.
-            rule_index: index.get(d.code).copied().unwrap_or(0),
+            rule_index: index.get(d.code.as_str()).copied().unwrap_or(0),
             level: level(d.severity),
             message: Message { text: &d.message },
             locations: [Location {

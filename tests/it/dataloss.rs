@@ -13,7 +13,7 @@ fn lint(case: &str, files: &[&str]) -> (String, Vec<Diagnostic>) {
 }
 
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
-    diagnostics.iter().map(|d| d.code).collect()
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
 
 #[test]

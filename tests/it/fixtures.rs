@@ -25,7 +25,7 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
     let (project, diagnostics) = crate::common::lint(&[path.to_path_buf()]);
     let fired: Vec<(usize, String)> = diagnostics
         .iter()
-        .filter(|d| d.code == code)
+        .filter(|d| d.code == code.as_str())
         .map(|d| (d.span.start.line, d.code.to_string()))
         .collect();
     let rendered = crate::common::render(&project, &diagnostics);
@@ -158,17 +158,17 @@ fn messages_follow_one_convention() {
 /// elsewhere are marked too.
 #[test]
 fn findings_of_ranked_rules_name_their_mount() {
-    let ranked: std::collections::HashSet<&str> = stowlint::engine::precedence()
-        .iter()
-        .flat_map(|(winner, losers)| std::iter::once(*winner).chain(losers.iter().copied()))
+    let ranked: std::collections::HashSet<stowlint::engine::Code> = stowlint::engine::precedence()
+        .into_iter()
+        .flat_map(|(winner, losers)| std::iter::once(winner).chain(losers.iter().copied()))
         .collect();
     let root = crate::common::root().join("fixtures");
     let mut checked = 0;
     let mut missing = Vec::new();
     for code in &ranked {
-        for path in files_under(&root.join(code)) {
+        for path in files_under(&root.join(code.as_str())) {
             let (_, diagnostics) = crate::common::lint(std::slice::from_ref(&path));
-            for d in diagnostics.iter().filter(|d| ranked.contains(d.code)) {
+            for d in diagnostics.iter().filter(|d| ranked.contains(&d.code)) {
                 checked += 1;
                 if d.subject_range().is_none() {
                     missing.push(format!("{} in {}: {}", d.code, path.display(), d.message));

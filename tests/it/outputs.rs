@@ -152,8 +152,8 @@ fn rdjson() {
     let found = doc["diagnostics"].as_array().expect("diagnostics");
     assert_eq!(found.len(), diagnostics.len());
     for (d, ours) in found.iter().zip(&diagnostics) {
-        assert_eq!(d["code"]["value"], ours.code);
-        assert_eq!(d["code"]["url"], docs::rule_url(ours.code));
+        assert_eq!(d["code"]["value"], ours.code.as_str());
+        assert_eq!(d["code"]["url"], docs::rule_url(ours.code.as_str()));
         assert!(
             ["ERROR", "WARNING", "INFO"].contains(&d["severity"].as_str().expect("a severity"))
         );

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use stowlint::engine::Code;
 use stowlint::rules::RULES;
 
 #[test]
@@ -24,6 +25,110 @@ fn codes_are_sorted_unique_and_well_formed() {
             "bad code {code}"
         );
     }
+}
+
+/// `Code` is generated with `RULES` from one list: one variant per rule, in registry order,
+/// reading as the rule's metadata says.
+#[test]
+fn codes_follow_the_registry() {
+    assert_eq!(Code::ALL.len(), RULES.len());
+    for (i, rule) in RULES.iter().enumerate() {
+        let (code, m) = (Code::ALL[i], rule.meta());
+        assert_eq!((code, code.index()), (m.id, i));
+        assert_eq!((code.as_str(), code.name()), (m.code, m.name));
+        assert_eq!(m.code.parse::<Code>(), Ok(code));
+        assert_eq!(m.name.parse::<Code>(), Ok(code));
+    }
+    // Variants order as their codes do: sorting findings by code sorts them by rule.
+    assert!(
+        Code::ALL
+            .windows(2)
+            .all(|w| w[0] < w[1] && w[0].as_str() < w[1].as_str())
+    );
+}
+
+/// The rule precedence from the rules' `beats`, as RULES.md "Conventions" states it.
+#[test]
+fn precedence_is_as_documented() {
+    let table: Vec<(&str, Vec<&str>)> = stowlint::engine::precedence()
+        .into_iter()
+        .map(|(winner, losers)| (winner.as_str(), losers.iter().map(|l| l.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            ("SL101", vec!["SL103", "SL105"]),
+            ("SL102", vec!["SL101", "SL103", "SL105"]),
+            ("SL203", vec!["SL303"]),
+            ("SL301", vec!["SL302"]),
+            ("SL402", vec!["SL401", "SL406", "SL407"]),
+            ("SL404", vec!["SL405"]),
+        ]
+    );
+}
+
+/// No rule wins over itself, directly or through others: a cycle would drop every finding of
+/// its rules on a mount they share.
+#[test]
+fn precedence_has_no_cycles() {
+    let beats = |i: usize| -> Vec<usize> {
+        Code::ALL[i]
+            .meta()
+            .beats
+            .iter()
+            .map(|c| c.index())
+            .collect()
+    };
+    if let Some(cycle) = find_cycle(Code::COUNT, beats) {
+        let names: Vec<&str> = cycle.iter().map(|&i| Code::ALL[i].as_str()).collect();
+        panic!("precedence cycle: {}", names.join(" beats "));
+    }
+    // The check finds cycles: one through three nodes, one of a node to itself.
+    let graph = [vec![1], vec![2], vec![0, 3], vec![]];
+    assert_eq!(find_cycle(4, |i| graph[i].clone()), Some(vec![0, 1, 2, 0]));
+    assert_eq!(find_cycle(2, |i| vec![i]), Some(vec![0, 0]));
+    assert_eq!(
+        find_cycle(4, |i| graph[i].iter().copied().filter(|&j| j > i).collect()),
+        None
+    );
+}
+
+/// A cycle of the graph of `n` nodes with edges `next`, as the path that closes it.
+fn find_cycle(n: usize, next: impl Fn(usize) -> Vec<usize>) -> Option<Vec<usize>> {
+    // 0: unseen, 1: on the current path, 2: done.
+    fn visit(
+        i: usize,
+        next: &dyn Fn(usize) -> Vec<usize>,
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[i] = 1;
+        path.push(i);
+        for j in next(i) {
+            if state[j] == 1 {
+                let from = path.iter().position(|&p| p == j).unwrap_or(0);
+                let mut cycle = path[from..].to_vec();
+                cycle.push(j);
+                return Some(cycle);
+            }
+            if state[j] == 0
+                && let Some(cycle) = visit(j, next, state, path)
+            {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        state[i] = 2;
+        None
+    }
+    let mut state = vec![0; n];
+    (0..n).find_map(|i| {
+        if state[i] == 0 {
+            visit(i, &next, &mut state, &mut Vec::new())
+        } else {
+            None
+        }
+    })
 }
 
 #[test]

@@ -12,10 +12,10 @@ fn codes_in(folder: &str, files: &[&str]) -> Vec<(String, &'static str)> {
     let (_, diagnostics) = crate::common::lint(&paths);
     diagnostics
         .iter()
-        .filter(|d| d.code.starts_with("SL50"))
+        .filter(|d| d.code.as_str().starts_with("SL50"))
         .map(|d| {
             let file = d.file.file_name().unwrap().to_string_lossy().into_owned();
-            (format!("{file}:{}", d.span.start.line), d.code)
+            (format!("{file}:{}", d.span.start.line), d.code.as_str())
         })
         .collect()
 }
