@@ -176,7 +176,7 @@ fn stage_volumes(stage: &crate::model::Stage) -> Vec<(String, Span)> {
         .iter()
         .flat_map(|v| v.paths.iter())
         .filter(|p| !p.value.is_empty() && !crate::model::is_unknown(&p.value))
-        .map(|p| (crate::parse::paths::normalize(&p.value), p.span))
+        .map(|p| (crate::model::paths::normalize(&p.value), p.span))
         .collect()
 }
 

@@ -1,8 +1,8 @@
 use super::{disguise, label_mount, read_only_hint};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
+use crate::model::paths::normalize;
 use crate::model::{Container, FileModel, Mount, PersistentVolume, Spanned, Workload};
-use crate::parse::paths::normalize;
 use crate::rules::catalog::{Catalog, Sensitivity};
 
 declare_rule! {

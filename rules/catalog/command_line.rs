@@ -368,7 +368,7 @@ fn data_path(value: &str) -> Option<Vec<String>> {
     Some(
         expanded
             .iter()
-            .map(|p| crate::parse::paths::normalize(p))
+            .map(|p| crate::model::paths::normalize(p))
             .collect(),
     )
 }

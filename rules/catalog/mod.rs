@@ -214,7 +214,7 @@ impl StatefulImage {
                 .and_then(|e| e.value.as_deref())
                 .filter(|v| v.starts_with('/') && !crate::model::is_unknown(v))
             {
-                return vec![crate::parse::paths::normalize(value)];
+                return vec![crate::model::paths::normalize(value)];
             }
         }
         self.data.clone()
@@ -388,7 +388,7 @@ impl Catalog {
         cluster: ClusterStorage,
     ) -> Catalog {
         let builtin = Catalog::get();
-        let normalize = |p: &String| crate::parse::paths::normalize(p);
+        let normalize = |p: &String| crate::model::paths::normalize(p);
         let mut all_images: Vec<ImageEntry> = images
             .into_iter()
             .map(|mut e| {
@@ -541,7 +541,7 @@ impl Catalog {
         })
     }
 
-    /// Whether `path` (normalized, see [`crate::parse::paths::normalize`]) is a container
+    /// Whether `path` (normalized, see [`crate::model::paths::normalize`]) is a container
     /// runtime socket or its folder.
     #[must_use]
     pub fn is_runtime_socket(&self, path: &str) -> bool {

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
+use crate::model::paths::normalize;
 use crate::model::{Dockerfile, FileModel, Instruction, Span, Stage};
-use crate::parse::paths::normalize;
 use crate::parse::words::{Token, simple_commands, simple_commands_at};
 
 declare_rule! {

@@ -7,6 +7,7 @@
 mod family;
 mod index;
 pub mod operators;
+pub mod paths;
 mod source;
 
 use std::path::PathBuf;
@@ -624,7 +625,7 @@ impl Mount {
             kind,
             syntax,
             source: MountSource::None,
-            target: crate::parse::paths::normalize(target),
+            target: crate::model::paths::normalize(target),
             read_only: false,
             size: None,
             options: Vec::new(),

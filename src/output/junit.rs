@@ -12,7 +12,7 @@ use crate::engine::Diagnostic;
 /// [`render_with`] at the default threshold: warnings and errors fail.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let fails = |d: &Diagnostic| crate::config::FailOn::default().fails(d.severity);
+    let fails = |d: &Diagnostic| d.severity >= crate::engine::Severity::Warning;
     render_with(report, &fails)
 }
 

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use super::interpolate::{Interpolated, Vars, interpolate};
 use super::mount_spec::{is_file_path, split_spec};
-use super::{ComposeMode, ParseOptions, Parsed, paths};
+use super::{ComposeMode, ParseOptions, Parsed};
+use crate::model::paths;
 use crate::model::{
     Build, Command, Container, ContainerRole, EnvVar, Extends, Include, Mount, MountKind,
     MountSource, MountSyntax, ParseError, Platform, SourceFile, Span, Spanned, VolumeDecl,

@@ -269,7 +269,7 @@ impl Dialect for InNode<'_> {
             Some(rest) => format!("~{}", rest.replace('\\', "/")),
             None => written.to_string(),
         };
-        Some(super::paths::host_path(&path, &self.cx.dir))
+        Some(crate::model::paths::host_path(&path, &self.cx.dir))
     }
 }
 

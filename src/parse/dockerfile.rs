@@ -11,8 +11,9 @@ use std::ops::Range;
 #[path = "dockerfile_syntax.rs"]
 mod syntax;
 
+use super::Parsed;
 use super::interpolate::{self, Lookup};
-use super::{Parsed, paths};
+use crate::model::paths;
 use crate::model::{
     Container, ContainerRole, Dockerfile, EnvVar, Flag, Instruction, Mount, MountKind, MountSyntax,
     ParseError, Platform, SourceFile, Span, Spanned, Stage, VolumeInstruction, Workload,

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::{Parsed, paths};
+use super::Parsed;
+use crate::model::paths;
 use crate::model::{
     Autoscaler, AutoscalerKind, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole,
     EnvVar, HostPath, KubeKind, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression,

@@ -8,7 +8,6 @@ pub mod interpolate;
 pub mod jsonc;
 pub mod kubernetes;
 pub mod mount_spec;
-pub mod paths;
 pub mod quadlet;
 pub mod unit;
 pub mod words;

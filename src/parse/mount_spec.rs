@@ -467,7 +467,7 @@ mod tests {
         }
         fn source(&self, written: &str) -> Source {
             if is_file_path(written) {
-                Source::Host(crate::parse::paths::host_path(
+                Source::Host(crate::model::paths::host_path(
                     written,
                     std::path::Path::new(""),
                 ))
@@ -476,7 +476,7 @@ mod tests {
             }
         }
         fn host(&self, written: &str) -> Option<HostPath> {
-            Some(crate::parse::paths::host_path(
+            Some(crate::model::paths::host_path(
                 written,
                 std::path::Path::new(""),
             ))

@@ -118,7 +118,7 @@ impl Dialect for InEntry<'_> {
 
     fn host(&self, written: &str) -> Option<HostPath> {
         let Some(rest) = written.strip_prefix('%') else {
-            return Some(super::paths::host_path(written, &self.cx.dir));
+            return Some(crate::model::paths::host_path(written, &self.cx.dir));
         };
         let mut chars = rest.chars();
         let spec = chars.next()?;
@@ -134,7 +134,7 @@ impl Dialect for InEntry<'_> {
             _ => None,
         };
         if let Some(root) = known {
-            return Some(super::paths::host_path(
+            return Some(crate::model::paths::host_path(
                 &format!("{root}{after}"),
                 &self.cx.dir,
             ));
@@ -143,7 +143,7 @@ impl Dialect for InEntry<'_> {
             return None;
         }
         // A folder the host decides: kept as written, never resolved.
-        let path = super::paths::normalize(written);
+        let path = crate::model::paths::normalize(written);
         Some(HostPath {
             resolved: PathBuf::from(&path),
             path,

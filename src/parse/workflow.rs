@@ -184,14 +184,14 @@ impl Dialect for InNode<'_> {
         if written.contains("${{") {
             Source::Unknown
         } else if mount_spec::is_file_path(written) {
-            Source::Host(super::paths::host_path(written, self.dir))
+            Source::Host(crate::model::paths::host_path(written, self.dir))
         } else {
             Source::Volume(written.to_string())
         }
     }
 
     fn host(&self, written: &str) -> Option<HostPath> {
-        (!written.contains("${{")).then(|| super::paths::host_path(written, self.dir))
+        (!written.contains("${{")).then(|| crate::model::paths::host_path(written, self.dir))
     }
 }
 

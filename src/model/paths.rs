@@ -1,4 +1,5 @@
-//! Host paths: interpolated text -> [`HostPath`].
+//! Host paths: interpolated text -> [`HostPath`]. Lexical only (no disk): the model normalizes
+//! mount targets with it, and every parser resolves sources with it.
 
 use std::path::{Path, PathBuf};
 
