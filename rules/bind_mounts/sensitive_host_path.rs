@@ -54,6 +54,12 @@ declare_rule! {
     /// true` already gives it every device and writable kernel interfaces, so the mount adds
     /// nothing to what it can reach.
     ///
+    /// A storage driver (a node agent, or a workload with a privileged container, that mounts
+    /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
+    /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
+    /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
+    /// and so are the kernel interfaces its privileged containers write.
+    ///
     /// In a Podman Quadlet unit, `%h` is the user's home folder (`%h/.ssh` is a credential
     /// folder); other specifiers (`%t`, `%S`) stand for folders the host decides and are not
     /// reported. `/var/lib/containers` is Podman's and CRI-O's container storage.
@@ -130,6 +136,7 @@ impl Rule for SensitiveHostPath {
                 read_only_hint(m)
             )
         };
+        let storage_driver = super::is_storage_driver(w, catalog);
         let throwaway = super::throwaway_host(w, &cx.file().source.path);
         let d = cx
             .report(
@@ -158,6 +165,13 @@ impl Rule for SensitiveHostPath {
         } else if w.is_node_agent()
             && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
         {
+            d.severity(Severity::Info);
+        } else if storage_driver
+            && (catalog.is_storage_driver_writable(path)
+                || (c.privileged && catalog.is_privileged_view(path)))
+        {
+            // A storage driver mounts pod volumes under the kubelet's folder and logs in to
+            // iSCSI/NVMe targets with the node's initiator configuration: by design.
             d.severity(Severity::Info);
         }
         if let Some(help) = throwaway {

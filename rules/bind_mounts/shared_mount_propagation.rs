@@ -11,47 +11,54 @@ declare_rule! {
     /// ## Why is this bad?
     /// Mounts created inside the container appear on the host and in every other container
     /// sharing the path; a misbehaving container can hide host folders or leak mounts that
-    /// outlive it. Only storage drivers (CSI node plugins) need this.
+    /// outlive it. Only node plugins need this: a CSI node plugin publishes the pod volumes it
+    /// mounts under the kubelet's folder (Kubernetes requires `Bidirectional` there), a network
+    /// plugin mounts the BPF filesystem for its node. In a node agent (a DaemonSet, a global
+    /// swarm service) or a storage driver (a workload with a privileged container that mounts
+    /// the kubelet's folder, such as a CSI controller), the finding is info: that is the design.
     ///
     /// ## Example
     /// ```yaml
     /// apiVersion: apps/v1
-    /// kind: DaemonSet
-    /// metadata: {name: csi-node}
+    /// kind: Deployment
+    /// metadata: {name: backup}
     /// spec:
     ///   template:
     ///     spec:
+    ///       nodeName: storage-1
     ///       containers:
-    ///         - name: plugin
-    ///           image: example/csi-plugin:1.0
+    ///         - name: backup
+    ///           image: example/backup:1.0
+    ///           securityContext: {privileged: true}
     ///           volumeMounts:
-    ///             - name: pods
-    ///               mountPath: /var/lib/kubelet/pods
+    ///             - name: exports
+    ///               mountPath: /mnt/exports
     ///               mountPropagation: Bidirectional
     ///       volumes:
-    ///         - name: pods
-    ///           hostPath: {path: /var/lib/kubelet/pods}
+    ///         - name: exports
+    ///           hostPath: {path: /srv/exports}
     /// ```
     ///
     /// Use instead: `HostToContainer` (Kubernetes) or `rslave` (Compose), which let host mounts
     /// reach the container but not the other way round.
     /// ```yaml
     /// apiVersion: apps/v1
-    /// kind: DaemonSet
-    /// metadata: {name: csi-node}
+    /// kind: Deployment
+    /// metadata: {name: backup}
     /// spec:
     ///   template:
     ///     spec:
+    ///       nodeName: storage-1
     ///       containers:
-    ///         - name: plugin
-    ///           image: example/csi-plugin:1.0
+    ///         - name: backup
+    ///           image: example/backup:1.0
     ///           volumeMounts:
-    ///             - name: pods
-    ///               mountPath: /var/lib/kubelet/pods
+    ///             - name: exports
+    ///               mountPath: /mnt/exports
     ///               mountPropagation: HostToContainer
     ///       volumes:
-    ///         - name: pods
-    ///           hostPath: {path: /var/lib/kubelet/pods}
+    ///         - name: exports
+    ///           hostPath: {path: /srv/exports}
     /// ```
     pub struct SharedMountPropagation;
     meta { code: "SL106", name: "shared-mount-propagation", severity: Warning,
@@ -71,12 +78,11 @@ impl Rule for SharedMountPropagation {
         if !shared {
             return;
         }
-        // A CSI node plugin must publish the volumes it mounts under the kubelet's pods
-        // folder back to the host: that is how the kubelet sees them (Kubernetes requires
-        // `Bidirectional` there). In a node agent, that is the design, not a risk to fix.
-        let csi_node_plugin = w.is_node_agent()
-            && m.host_path()
-                .is_some_and(|h| h.resolved.starts_with("/var/lib/kubelet"));
+        // A node plugin publishes mounts to the host by design: a CSI node plugin the pod
+        // volumes it mounts under the kubelet's folder (Kubernetes requires `Bidirectional`
+        // there), a network plugin the BPF or cgroup filesystem it mounts for the node. In a
+        // node agent or a storage driver that is the design, not a risk to fix.
+        let node_plugin = w.is_node_agent() || super::is_storage_driver(w, cx.catalog());
         let d = cx
             .report(
                 propagation.span,
@@ -86,7 +92,7 @@ impl Rule for SharedMountPropagation {
                 ),
             )
             .subject(m.span);
-        if csi_node_plugin {
+        if node_plugin {
             d.severity(crate::engine::Severity::Info);
         }
         d

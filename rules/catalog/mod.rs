@@ -279,6 +279,12 @@ pub struct SensitivePaths {
     pub privileged_view: Vec<String>,
     #[serde(default)]
     pub log_collector_images: Vec<String>,
+    /// The kubelet's folder: mounted by a privileged workload or node agent, it marks a
+    /// kubelet-integrated node plugin (a storage driver).
+    #[serde(default)]
+    pub kubelet_folder: String,
+    #[serde(default)]
+    pub storage_driver_writable: Vec<String>,
     /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
     #[serde(default)]
     pub not_sensitive: Vec<String>,
@@ -647,6 +653,23 @@ impl Catalog {
                 .privileged_view
                 .iter()
                 .any(|p| is_at_or_under(path, p))
+    }
+
+    /// Whether `path` is the kubelet's folder or under it.
+    #[must_use]
+    pub fn is_kubelet_path(&self, path: &str) -> bool {
+        let k = &self.sensitive.kubelet_folder;
+        !k.is_empty() && is_at_or_under(path, k)
+    }
+
+    /// Whether a storage driver writes `path` by design (the kubelet's folder, iSCSI, NVMe,
+    /// multipath and LVM configuration).
+    #[must_use]
+    pub fn is_storage_driver_writable(&self, path: &str) -> bool {
+        self.sensitive
+            .storage_driver_writable
+            .iter()
+            .any(|w| is_at_or_under(path, w))
     }
 
     /// Whether a node agent running `image` writes `path` by design: a node plugin folder

@@ -50,8 +50,8 @@ pub(crate) fn kept_where_extended(
         })
 }
 
-/// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `e2e`,
-/// `integration`, `testdata` or `ci` folder, or whose name has a `test` word
+/// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
+/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, or whose name has a `test` word
 /// (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
 /// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
 /// design: data findings there are info. The path is the one reports show (relative to the working folder).
@@ -59,7 +59,17 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
     if crate::rules::facts::in_dev_container(path) {
         return true;
     }
-    const FOLDERS: &[&str] = &["test", "tests", "e2e", "integration", "testdata", "ci"];
+    const FOLDERS: &[&str] = &[
+        "test",
+        "tests",
+        "testing",
+        "e2e",
+        "integration",
+        "testdata",
+        "suites",
+        "ci",
+        ".ci",
+    ];
     const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
     let mut components: Vec<String> = path
         .components()
@@ -190,6 +200,8 @@ mod tests {
             "docker-compose.test.yml",
             "tests/e2e/compose.yaml",
             "ci/db.yml",
+            ".ci/compose.yaml",
+            "suites/replication/compose.yaml",
             "test-db.yaml",
             ".devcontainer/docker-compose.yml",
         ] {

@@ -12,7 +12,9 @@ declare_rule! {
     /// Paths every node provides
     /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
-    /// `/boot`) are not data and are left to SL101 and SL102.
+    /// `/boot`, the kubelet's folder) are not data and are left to SL101 and SL102. A
+    /// read-only `hostPath` is info: the pod may read other files on another node, but it
+    /// keeps nothing there to lose.
     ///
     /// ## Why is this bad?
     /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
@@ -112,6 +114,11 @@ impl Rule for HostPathInWorkload {
                      `kubernetes.io/hostname` affinity",
                 ),
         };
+        // Read-only, the pod keeps nothing there: it may read other files on another node,
+        // but no data is lost when it moves.
+        if m.read_only {
+            d.severity(Severity::Info);
+        }
         d.subject(subject)
             .label(m.target_span, format!("mounted at `{}`", m.target));
     }

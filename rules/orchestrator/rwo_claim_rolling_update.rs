@@ -7,14 +7,16 @@ declare_rule! {
     /// ## What it does
     /// Flags a Deployment that mounts a PersistentVolumeClaim whose access modes are only
     /// `ReadWriteOnce` or `ReadWriteOncePod` with the default or an explicit `RollingUpdate`
-    /// strategy. The claim is looked up across all files of the run.
+    /// strategy (and an OpenShift DeploymentConfig with its default `Rolling` strategy). The claim is looked up across all files of the run.
     ///
     /// ## Why is this bad?
     /// A rolling update starts the new pod before it stops the old one. The old pod still
     /// holds the volume: the new one cannot attach it (a multi-attach error on another node,
     /// always with `ReadWriteOncePod`), stays in `ContainerCreating`, and the rollout hangs
     /// until its deadline. `Recreate` stops the old pod first; a StatefulSet replaces its pods
-    /// one by one and is made for workloads that own a volume.
+    /// one by one and is made for workloads that own a volume. A rolling update with
+    /// `maxSurge: 0` also stops an old pod before it starts its replacement, so it is not
+    /// flagged.
     ///
     /// ## Example
     /// ```yaml
@@ -73,13 +75,16 @@ declare_rule! {
 
 impl Rule for RwoClaimRollingUpdate {
     fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
-        if w.kube_kind() != Some("Deployment") {
+        // OpenShift's DeploymentConfig rolls the same way (`Rolling`, its default).
+        let rolling = match w.kube_kind() {
+            Some("Deployment") => "RollingUpdate",
+            Some("DeploymentConfig") => "Rolling",
+            _ => return,
+        };
+        if w.strategy.as_ref().is_some_and(|s| s.value != rolling) {
             return;
         }
-        if w.strategy
-            .as_ref()
-            .is_some_and(|s| s.value != "RollingUpdate")
-        {
+        if w.no_surge.is_some() {
             return;
         }
         let project = cx.project();
@@ -88,9 +93,9 @@ impl Rule for RwoClaimRollingUpdate {
         };
         let Some(at) = m.source_span else { return };
         let how = if w.strategy.is_some() {
-            "a RollingUpdate strategy"
+            format!("a {rolling} strategy")
         } else {
-            "the default RollingUpdate strategy"
+            format!("the default {rolling} strategy")
         };
         let d = cx
             .report(
@@ -108,7 +113,7 @@ impl Rule for RwoClaimRollingUpdate {
         relate_claim(d, file, claim);
         match &w.strategy {
             Some(s) => d.label(s.span, "rolling update"),
-            None => d.label(w.span, "no `spec.strategy`: RollingUpdate by default"),
+            None => d.label(w.span, format!("no `spec.strategy`: {rolling} by default")),
         };
     }
 }

@@ -16,8 +16,9 @@ declare_rule! {
     /// the label may be on one node.
     ///
     /// Swarm is decided per file: one
-    /// such key, or a stack file's name (`docker-stack.yml`, `*stack*.yml`), makes every
-    /// service of the file a swarm service.
+    /// such key, or a stack file's name (`stack` a word of it: `docker-stack.yml`,
+    /// `stack.prod.yml`) in a file that names no container (`container_name`, which swarm
+    /// ignores), makes every service of the file a swarm service.
     ///
     /// Paths every node provides by definition (`/`, `/proc`, `/sys`, `/dev`, `/run`, the
     /// runtime, `/var/lib/docker`, time zone files, `/var/log`, `/etc/hostname`, `/etc/hosts`,

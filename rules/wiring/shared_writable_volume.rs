@@ -14,7 +14,9 @@ declare_rule! {
     ///
     /// It warns when two services that run a server of the stateful image catalog (a
     /// database, queue, search engine, object store or cache, not one of its tools) write the
-    /// same data path: two servers on one data folder corrupt it. Two servers of the same
+    /// same data path (each through a mount that covers its server's data path: a config file
+    /// mounted inside it is not where the server keeps data): two servers on one data folder
+    /// corrupt it. Two servers of the same
     /// image count too, except `app` images (Nextcloud, WordPress), whose processes share
     /// their folder by design. Every other shared writable volume is `info`: real stacks
     /// share on purpose (a socket folder, config rendered by one service for another,
@@ -248,11 +250,13 @@ fn writer<'a>(
         (None, Some(image)) => Some(ImageRef::parse(&image.value).repository),
         (None, None) => None,
     };
+    // A server writes the store when the mount covers its data path: a file or folder mounted
+    // inside the data path (a config file, an init script folder) is not where it keeps data.
     let server = image_facts(cx.project(), w, c).and_then(|facts| {
         facts
             .data_paths()
             .iter()
-            .any(|d| is_at_or_under(d, &m.target) || is_at_or_under(&m.target, d))
+            .any(|d| is_at_or_under(d, &m.target))
             .then(|| {
                 (
                     facts.stateful.repository.clone(),

@@ -254,6 +254,9 @@ pub struct Workload {
     pub pinned_by_label: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
+    /// Deployment `strategy.rollingUpdate.maxSurge: 0` (or `0%`): the rollout stops an old pod
+    /// before it starts a replacement, so a volume the old pod holds is free again.
+    pub no_surge: Option<Span>,
     /// Compose `volumes_from`; Quadlet `Pod=` (the pod's `Volume=`s join the container):
     /// mounts that come from elsewhere, so what covers a data path is not known here.
     pub volumes_from: Vec<Spanned<String>>,

@@ -81,7 +81,13 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
     }
     if let Some((key, services)) = root.get_entry("services") {
         parsed.workloads = cx.services(key, services);
-        cx.swarm_per_file(&mut parsed.workloads);
+        // `docker stack deploy` ignores `container_name`: a file that sets one is written
+        // for `docker compose`, whatever its name says.
+        let named_containers = services
+            .entries()
+            .into_iter()
+            .any(|(_, svc)| svc.get("container_name").is_some());
+        cx.swarm_per_file(&mut parsed.workloads, named_containers);
     }
     if let Some((key, include)) = root.get_entry("include") {
         parsed.include = Some(key.span);
@@ -294,6 +300,7 @@ impl Cx<'_> {
             pinned: deploy.and_then(pinning),
             pinned_by_label: deploy.and_then(label_pinning),
             strategy: None,
+            no_surge: None,
             volumes_from: self.volumes_from(svc.node.get("volumes_from")),
             build: self.build(svc.node.get("build")),
             claim_templates: Vec::new(),
@@ -375,15 +382,17 @@ impl Cx<'_> {
     }
 
     /// Swarm is decided per file, not per service: one swarm-only key, or a stack file's name
-    /// (`docker-stack.yml`, `*stack*.yml`), makes every service of the file a swarm service
+    /// (`stack` a word of it: `docker-stack.yml`), makes every service of the file a swarm service
     /// (a stack's database with only `replicas` is deployed to swarm like its neighbours). A
-    /// service without a key of its own names the file's first one as its reason.
-    fn swarm_per_file(&self, workloads: &mut [Workload]) {
+    /// service without a key of its own names the file's first one as its reason. A file that
+    /// names its containers (`container_name`, which swarm ignores) is not a stack by its name
+    /// alone.
+    fn swarm_per_file(&self, workloads: &mut [Workload], named_containers: bool) {
         if self.mode != ComposeMode::Auto {
             return;
         }
         let first = workloads.iter().find_map(|w| w.swarm_reason.clone());
-        if first.is_none() && !is_stack_file(&self.source.path) {
+        if first.is_none() && (named_containers || !is_stack_file(&self.source.path)) {
             return;
         }
         for w in workloads {
@@ -869,7 +878,8 @@ fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
 }
 
-/// A stack file by its name: `docker-stack.yml`, `*stack*.yml` (`.yaml` too).
+/// A stack file by its name: `stack` as a word of it (`docker-stack.yml`, `stack.prod.yaml`,
+/// `monitoring_stack.yml`), not inside another word (`fullstack.yml`, `stackstorm.yml`).
 fn is_stack_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -878,7 +888,10 @@ fn is_stack_file(path: &Path) -> bool {
     let stem = name
         .strip_suffix(".yml")
         .or_else(|| name.strip_suffix(".yaml"));
-    stem.is_some_and(|s| s.contains("stack"))
+    stem.is_some_and(|s| {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "stack")
+    })
 }
 
 /// The first swarm-only `deploy` key, as written.
@@ -1534,13 +1547,20 @@ mod tests {
             ("docker-stack.yml", Platform::Swarm),
             ("prod-stack.yaml", Platform::Swarm),
             ("stack.yml", Platform::Swarm),
+            ("monitoring_stack.prod.yml", Platform::Swarm),
             ("docker-compose.yml", Platform::Compose),
+            ("fullstack.yml", Platform::Compose),
+            ("docker-compose.stackstorm.yml", Platform::Compose),
         ] {
             let (_, p) = parse_at(Path::new(name), text, ComposeMode::Auto);
             assert_eq!(p.workloads[0].platform, platform, "{name}");
             assert!(p.workloads[0].swarm_reason.is_none());
         }
         let (_, p) = parse_at(Path::new("a-stack.yml"), text, ComposeMode::Standalone);
+        assert_eq!(p.workloads[0].platform, Platform::Compose);
+        // Swarm ignores `container_name`: a file that sets one is for `docker compose`.
+        let named = "services:\n  db:\n    image: postgres:17\n    container_name: db\n";
+        let (_, p) = parse_at(Path::new("docker-stack.yml"), named, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Compose);
         let plain = "services:\n  a:\n    deploy: {replicas: 2}\n  b:\n    image: x\n";
         let (_, p) = ok(plain);

@@ -83,11 +83,7 @@ pub fn by_name(path: &Path) -> NameClass {
         // JSON is YAML: Kubernetes manifests (`kubectl get -o json`), classified by content.
         return NameClass::Yaml;
     }
-    if stem == "compose"
-        || stem.starts_with("compose.")
-        || stem.starts_with("docker-compose")
-        || stem.contains("stack")
-    {
+    if stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose") {
         return NameClass::Compose;
     }
     NameClass::Yaml
@@ -217,12 +213,16 @@ fn is_template_path(path: &Path) -> bool {
     })
 }
 
-/// Whether YAML text holds template markers (`{{ .Values.x }}`, `{{- range }}`): a Go,
-/// Jinja or mustache template, not YAML until it is rendered.
+/// Whether text holds template markers (`{{ .Values.x }}`, `{{- range }}`, Jinja's
+/// `{% if %}`): a Go, Jinja or mustache template, not YAML (or a Dockerfile) until rendered.
 #[must_use]
 pub fn has_template_markers(text: &str) -> bool {
+    let pair = |l: &str, open: &str, close: &str| {
+        l.find(open)
+            .is_some_and(|i| l[i + open.len()..].contains(close))
+    };
     text.lines()
-        .any(|l| l.find("{{").is_some_and(|i| l[i + 2..].contains("}}")))
+        .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
 }
 
 /// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`.
@@ -314,7 +314,8 @@ mod tests {
             ("compose.yaml", NameClass::Compose),
             ("compose.override.yml", NameClass::Compose),
             ("docker-compose.prod.yml", NameClass::Compose),
-            ("monitoring-stack.yml", NameClass::Compose),
+            // A stack file is told by its content: `elastic-stack.yaml` may be a manifest.
+            ("monitoring-stack.yml", NameClass::Yaml),
             ("deploy.yaml", NameClass::Yaml),
             ("pod.json", NameClass::Yaml),
             ("package.json", NameClass::Yaml),
@@ -367,6 +368,9 @@ mod tests {
     fn template_markers() {
         assert!(has_template_markers("metadata:\n  name: {{ .Name }}\n"));
         assert!(has_template_markers("{{- range .Items }}\n---\n"));
+        assert!(has_template_markers(
+            "FROM x\n{% if tls %}\nCOPY a b\n{% endif %}\n"
+        ));
         assert!(!has_template_markers("a: {b: {c: d}}\n"));
         assert!(!has_template_markers("a: \"{{\"\n"));
     }

@@ -130,6 +130,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         pinned: None,
         pinned_by_label: None,
         strategy: None,
+        no_surge: None,
         volumes_from: Vec::new(),
         build: None,
         claim_templates: Vec::new(),

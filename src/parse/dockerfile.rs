@@ -754,6 +754,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             global: None,
             pinned: None,
             strategy: None,
+            no_surge: None,
             volumes_from: Vec::new(),
             build: None,
             claim_templates: Vec::new(),

@@ -286,6 +286,14 @@ impl Reader {
             text(s.path(&["strategy", "type"]))
                 .or_else(|| text(s.path(&["updateStrategy", "type"])))
         });
+        // OpenShift's DeploymentConfig names its rolling parameters `rollingParams`.
+        let no_surge = spec
+            .and_then(|s| {
+                s.path(&["strategy", "rollingUpdate", "maxSurge"])
+                    .or_else(|| s.path(&["strategy", "rollingParams", "maxSurge"]))
+            })
+            .filter(|n| n.as_text().is_some_and(|v| matches!(v.trim(), "0" | "0%")))
+            .map(|n| n.span);
         // Read for any kind: OpenKruise and other StatefulSet look-alikes use the same field.
         let claim_templates: Vec<Claim> = spec
             .and_then(|s| s.get("volumeClaimTemplates"))
@@ -317,6 +325,7 @@ impl Reader {
             global: None,
             pinned: pod.and_then(pinning),
             strategy,
+            no_surge,
             volumes_from: Vec::new(),
             build: None,
             claim_templates,

@@ -90,6 +90,12 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
     match detect::by_name(&source.path) {
         detect::NameClass::Dockerfile => {
             let parsed = dockerfile::parse(&source);
+            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`)
+            // is not a Dockerfile until rendered: skipped like a YAML template, unless named.
+            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
+            {
+                return None;
+            }
             Some(parsed.into_model(source, Format::Dockerfile))
         }
         detect::NameClass::Skip => None,

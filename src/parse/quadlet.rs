@@ -268,6 +268,7 @@ impl Cx<'_> {
             pinned: None,
             pinned_by_label: None,
             strategy: None,
+            no_surge: None,
             volumes_from: pod.into_iter().collect(),
             build: None,
             claim_templates: Vec::new(),

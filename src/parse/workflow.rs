@@ -155,6 +155,7 @@ fn workload(
         pinned: None,
         pinned_by_label: None,
         strategy: None,
+        no_surge: None,
         volumes_from: Vec::new(),
         build: None,
         claim_templates: Vec::new(),

@@ -194,6 +194,10 @@ fn templates_and_ci_files_are_skipped_unless_named() {
         ("{{ cookiecutter.slug }}/docker-compose.yml", BROKEN_COMPOSE),
         (".travis.yml", "language: [go\n"),
         ("ci/.drone.yml", "kind: [pipeline\n"),
+        (
+            "roles/db/templates/Dockerfile",
+            "FROM {{ base_image }}\n{% if tls %}\nCOPY tls /etc/tls\n{% endif %}\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);
@@ -206,6 +210,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
     );
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     assert_eq!(files(&json(&out)), ["e2e/namespaces.yaml"]);
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", "roles/db/templates/Dockerfile"],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
 
 #[test]
