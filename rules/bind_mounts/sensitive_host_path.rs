@@ -245,9 +245,13 @@ fn own_names(c: &Container, w: &Workload) -> Vec<String> {
         .as_ref()
         .map(|i| crate::rules::catalog::ImageRef::parse(&i.value).repository);
     let mut names: Vec<String> = Vec::new();
-    for text in [image.as_deref(), Some(c.name.as_str()), Some(w.name.as_str())]
-        .into_iter()
-        .flatten()
+    for text in [
+        image.as_deref(),
+        Some(c.name.as_str()),
+        Some(w.name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
     {
         for word in text.split(|ch: char| !ch.is_ascii_alphanumeric()) {
             let word = word.to_ascii_lowercase();

@@ -641,7 +641,10 @@ mod tests {
                 data: DataLocation::Nothing
             }
         );
-        assert_eq!(run(&p, None, Some("agent -config=/vault/config")), Invocation::Tool);
+        assert_eq!(
+            run(&p, None, Some("agent -config=/vault/config")),
+            Invocation::Tool
+        );
     }
 
     #[test]
