@@ -83,7 +83,15 @@ pub fn image_facts(
     container: &Container,
 ) -> Option<ImageFacts> {
     let mut facts = image_of(project, workload, container)?;
-    match facts.stateful.command_line.invocation(&container.command) {
+    // The image's own `CMD` runs when the container sets no command; a built image may set
+    // its own, which the catalog does not know.
+    let patterns = &facts.stateful.command_line;
+    let invocation = if container.command.is_set() || facts.from.is_some() {
+        patterns.invocation(&container.command)
+    } else {
+        patterns.image_default()
+    };
+    match invocation {
         Invocation::Tool => None,
         Invocation::Server { named, data } => {
             facts.location = data;

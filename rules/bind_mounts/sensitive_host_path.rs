@@ -31,11 +31,12 @@ declare_rule! {
     /// `writable-bind-mount` (SL103).
     ///
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
-    /// kernel modules (`/lib/modules`) and the public CA bundle (`/etc/ssl/certs`,
-    /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`) are
+    /// kernel modules (`/lib/modules`), the public CA bundle (`/etc/ssl/certs`,
+    /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`) and the
+    /// distribution's description (`/etc/os-release`) are
     /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
     /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
-    /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/os-release`, ...),
+    /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/hostname`, ...),
     /// read-only in a node agent, are reported as info: monitoring agents read them on
     /// purpose. A container running a known monitoring or log agent image (node-exporter,
     /// cadvisor, telegraf, promtail, sysdig, fluentd, ...; catalog data) counts as a node
@@ -59,6 +60,13 @@ declare_rule! {
     /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
     /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
     /// and so are the kernel interfaces its privileged containers write.
+    ///
+    /// A folder under `/etc` named after the container — its first or second folder there is
+    /// a word of the container's image, container or service name (`/etc/harbor/core` for
+    /// `goharbor/harbor-core`, `/etc/quadlets/nextcloud` for `nextcloud`) — is the app's own
+    /// configuration, placed there by its deployment: info, unless that first folder is one
+    /// of the host's own (`/etc/ssh`, `/etc/systemd`, `/etc/docker`, `/etc/kubernetes`, ...;
+    /// catalog data). The host's files stay out of reach; the finding remains to say where.
     ///
     /// In a Podman Quadlet unit, `%h` is the user's home folder (`%h/.ssh` is a credential
     /// folder); other specifiers (`%t`, `%S`) stand for folders the host decides and are not
@@ -139,16 +147,26 @@ impl Rule for SensitiveHostPath {
         };
         let storage_driver = super::is_storage_driver(w, catalog);
         let throwaway = super::throwaway_host(w, &cx.file().source.path);
+        // The app's own configuration placed under `/etc` by its deployment (`/etc/harbor`
+        // for Harbor's units): no file of the host's system is exposed.
+        let app_etc = catalog.sensitivity(path)
+            == Some(crate::rules::catalog::Sensitivity::System("/etc".into()))
+            && catalog.is_app_etc_folder(path, &own_names(c, w));
         let d = cx
             .report(
                 m.source_or_entry_span(),
                 format!(
-                    "{} mounts {} {}{}{}",
+                    "{} mounts {} {}{}{}{}",
                     m.owner,
                     found.what,
                     access(m.read_only),
                     disguise(m),
-                    found.note
+                    found.note,
+                    if app_etc {
+                        " (named after the container: its own configuration, no system file)"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .subject(m.span)
@@ -173,6 +191,9 @@ impl Rule for SensitiveHostPath {
         {
             // A storage driver mounts pod volumes under the kubelet's folder and logs in to
             // iSCSI/NVMe targets with the node's initiator configuration: by design.
+            d.severity(Severity::Info);
+        }
+        if app_etc {
             d.severity(Severity::Info);
         }
         if let Some(help) = throwaway {
@@ -214,6 +235,33 @@ pub(crate) fn pv_host_path(pv: &PersistentVolume) -> Option<Spanned<String>> {
     }
     let path = pv.path.as_ref()?;
     Some(Spanned::new(normalize(&path.value), path.span))
+}
+
+/// The words that name a container: of its image's repository (registry stripped), its own
+/// name and its workload's (`goharbor/harbor-core` → `goharbor`, `harbor`, `core`), lower
+/// case, of three characters or more.
+fn own_names(c: &Container, w: &Workload) -> Vec<String> {
+    let image = c
+        .image
+        .as_ref()
+        .map(|i| crate::rules::catalog::ImageRef::parse(&i.value).repository);
+    let mut names: Vec<String> = Vec::new();
+    for text in [
+        image.as_deref(),
+        Some(c.name.as_str()),
+        Some(w.name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for word in text.split(|ch: char| !ch.is_ascii_alphanumeric()) {
+            let word = word.to_ascii_lowercase();
+            if word.len() >= 3 && !names.contains(&word) {
+                names.push(word);
+            }
+        }
+    }
+    names
 }
 
 fn access(read_only: bool) -> &'static str {

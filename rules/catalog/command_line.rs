@@ -12,6 +12,8 @@ pub struct Patterns {
     pub tools: Vec<String>,
     pub args: Vec<String>,
     pub volatile: Vec<String>,
+    /// The image's own `CMD`, for a container that overrides neither it nor the entrypoint.
+    pub cmd: Vec<String>,
 }
 
 /// What a container runs, as far as its command line tells.
@@ -56,6 +58,19 @@ impl Patterns {
             }
         };
         self.read(&words, 0)
+    }
+
+    /// What the image runs by its own `CMD` (`vault`: `server -dev`), for a container of the
+    /// image itself (not one built on it) that overrides no command.
+    #[must_use]
+    pub fn image_default(&self) -> Invocation {
+        if self.cmd.is_empty() {
+            return Invocation::Server {
+                named: false,
+                data: DataLocation::Default,
+            };
+        }
+        self.read(&self.cmd, 0)
     }
 
     fn read(&self, words: &[String], depth: usize) -> Invocation {
@@ -153,12 +168,15 @@ impl Patterns {
 const SCRIPT_ENDS: &[&str] = &["done", "fi", "esac", "true", "wait"];
 
 /// A command that keeps the container up doing nothing (`sleep infinity`, `tail -f
-/// /dev/null`): a client pod that `kubectl exec` enters to run the image's tools, not the
-/// server.
+/// /dev/null`), or a bare shell (`/bin/sh`, `bash -l`: no script, no command): a client
+/// container that is entered to run the image's tools, not the server.
 fn is_idle(words: &[String]) -> bool {
     match words.first().map(|w| basename(w)) {
         Some("sleep" | "pause") => true,
         Some("tail") => words.iter().any(|w| w == "/dev/null"),
+        Some(shell) if SHELLS.contains(&shell) => words[1..]
+            .iter()
+            .all(|w| matches!(w.as_str(), "-i" | "-l" | "-il" | "-li" | "--login")),
         _ => false,
     }
 }
@@ -407,6 +425,7 @@ mod tests {
             tools: own(tools),
             args: own(args),
             volatile: own(volatile),
+            cmd: Vec::new(),
         }
     }
 
@@ -586,6 +605,45 @@ mod tests {
                 named: false,
                 data: DataLocation::Default
             }
+        );
+    }
+
+    #[test]
+    fn a_bare_shell_runs_no_server() {
+        let p = patterns(&["etcd"], &["etcdctl"], &[], &[]);
+        assert_eq!(run(&p, Some("/bin/sh"), None), Invocation::Tool);
+        assert_eq!(run(&p, Some("bash"), Some("-l")), Invocation::Tool);
+        // A shell told to run a script starts something.
+        assert_eq!(
+            run(&p, Some("/bin/sh"), Some("/start.sh")),
+            Invocation::Server {
+                named: false,
+                data: DataLocation::Default
+            }
+        );
+    }
+
+    #[test]
+    fn the_image_command_runs_when_none_is_set() {
+        let mut p = patterns(&[], &["agent"], &[], &["-dev"]);
+        assert_eq!(
+            p.image_default(),
+            Invocation::Server {
+                named: false,
+                data: DataLocation::Default
+            }
+        );
+        p.cmd = vec!["server".into(), "-dev".into()];
+        assert_eq!(
+            p.image_default(),
+            Invocation::Server {
+                named: false,
+                data: DataLocation::Nothing
+            }
+        );
+        assert_eq!(
+            run(&p, None, Some("agent -config=/vault/config")),
+            Invocation::Tool
         );
     }
 

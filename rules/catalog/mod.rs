@@ -121,6 +121,10 @@ pub struct ImageEntry {
     /// Arguments that, all together, switch persistence off (`--save ''`, `--appendonly no`).
     #[serde(default)]
     pub volatile: Vec<String>,
+    /// The image's own `CMD`, read like a command line when a container sets none
+    /// (`["server", "-dev"]`).
+    #[serde(default)]
+    pub cmd: Vec<String>,
     /// Registry prefixes of the file's `other_builds` that this entry still covers
     /// (`registry.k8s.io/` for etcd, which the Kubernetes project ships unchanged).
     #[serde(default, alias = "other-builds")]
@@ -292,6 +296,9 @@ pub struct SensitivePaths {
     /// one agent's own folder.
     #[serde(default)]
     pub run_system: Vec<String>,
+    /// Folders under `/etc` that hold the host's own configuration: never an app's own folder.
+    #[serde(default)]
+    pub etc_system: Vec<String>,
 }
 
 /// A node-local provisioner, as the catalog or a configuration knows it.
@@ -537,6 +544,7 @@ impl Catalog {
                 tools: entry.tools.clone(),
                 args: entry.args.clone(),
                 volatile: entry.volatile.clone(),
+                cmd: entry.cmd.clone(),
             },
         })
     }
@@ -597,6 +605,27 @@ impl Catalog {
             .any(|p| path.len() > p.len() && is_at_or_under(path, p))
             && !s.run_system.iter().any(|r| is_at_or_under(path, r))
             && !self.is_runtime_socket(path)
+    }
+
+    /// Whether `path` is an app's own folder under `/etc`: its first or second folder below
+    /// `/etc` is one of `names` (words of the container's image, container and service
+    /// names), and the first is none of the host's configuration folders (`etc_system`).
+    /// `/etc/harbor/core` for `goharbor/harbor-core`; `/etc/quadlets/nextcloud/www.conf` for
+    /// `nextcloud`. Never `/etc` itself.
+    #[must_use]
+    pub fn is_app_etc_folder(&self, path: &str, names: &[String]) -> bool {
+        let Some(rest) = path.strip_prefix("/etc/") else {
+            return false;
+        };
+        let mut parts = rest.split('/');
+        let Some(first) = parts.next().filter(|p| !p.is_empty()) else {
+            return false;
+        };
+        if self.sensitive.etc_system.iter().any(|e| e == first) {
+            return false;
+        }
+        let named = |part: &str| names.iter().any(|n| n == part);
+        named(first) || parts.next().is_some_and(named)
     }
 
     /// The runtime state folder that holds every container's configuration (environment and
