@@ -130,7 +130,7 @@ fn span_faults(node: &Node, text: &str, out: &mut Vec<String>, depth: usize) {
         Value::Map(entries) if written.starts_with('{') => {
             let flow_key = entries
                 .first()
-                .is_some_and(|(k, _)| k.span.start == node.span.start);
+                .is_some_and(|(k, _)| k.span.start() == node.span.start());
             !flow_key && !written.ends_with('}')
         }
         _ => false,
@@ -174,10 +174,8 @@ fn ours(text: &str) -> Ours {
         .errors
         .iter()
         .map(|e| {
-            format!(
-                "{}:{}: {}",
-                e.span.start.line, e.span.start.column, e.message
-            )
+            let at = file.pos(e.span.start());
+            format!("{}:{}: {}", at.line, at.column, e.message)
         })
         .collect();
     let ok = !stream.fatal && stream.errors.iter().all(|e| duplicate(&e.message));
