@@ -24,7 +24,7 @@ const SYNTAX_ERROR: &str = "Dockerfile syntax error: ";
 /// Parse a Dockerfile. Never panics; problems become [`ParseError`]s with exact positions.
 #[must_use]
 pub fn parse(source: &SourceFile) -> Parsed {
-    let file = syntax::parse(&source.text);
+    let mut file = syntax::parse(&source.text);
     let mut cx = Cx {
         source,
         escape: file.escape,
@@ -36,7 +36,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
     }
     let mut out = Parsed::default();
     if !file.fatal {
-        let dockerfile = cx.build(&file);
+        let dockerfile = cx.build(&mut file);
         out.workloads = workloads(&dockerfile);
         out.dockerfile = Some(dockerfile);
     }
@@ -77,7 +77,7 @@ impl Cx<'_> {
         });
     }
 
-    fn build(&mut self, file: &syntax::File) -> Dockerfile {
+    fn build(&mut self, file: &mut syntax::File) -> Dockerfile {
         let mut df = Dockerfile {
             syntax: file
                 .syntax
@@ -95,11 +95,13 @@ impl Cx<'_> {
         let mut before_from = Vec::new();
         // The build never runs a rejected instruction; a `FROM` still opens a stage, so that
         // what follows it is read in the right place.
-        let kept = file
-            .instructions
-            .iter()
+        // Each instruction's syntax is dropped once it is read into the model: the two are not
+        // held whole at once.
+        let kept = std::mem::take(&mut file.instructions)
+            .into_iter()
             .filter(|i| !i.rejected || i.name == "FROM");
         for instr in kept {
+            let instr = &instr;
             match &*instr.name {
                 "FROM" => {
                     if let Some(done) = current.take() {
@@ -118,7 +120,7 @@ impl Cx<'_> {
                         let i = self.instruction(instr, stage, &globals);
                         stage.stage.instructions.push(i);
                     }
-                    None => before_from.push(instr),
+                    None => before_from.push(instr.clone()),
                 },
             }
         }
