@@ -684,7 +684,7 @@ fn the_size_limit_is_10_mb_and_configurable() {
         write(
             &dir,
             "stowlint.toml",
-            &format!("max-file-size = {setting}\n"),
+            format!("max-file-size = {setting}\n"),
         );
         let huge = run_within(&dir, &["check", "."], HANG_GUARD);
         assert_eq!(huge.code, 2);
