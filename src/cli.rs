@@ -995,6 +995,7 @@ mod tests {
             help: None,
             file: "compose.yaml".into(),
             span: Span::default(),
+            location: crate::model::Location::default(),
             related: Vec::new(),
             subject: None,
         }

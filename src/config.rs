@@ -605,7 +605,9 @@ impl Settings {
             None => base.map_or(crate::discover::MAX_FILE_SIZE, |b| b.max_file_size),
             Some(size) => {
                 let parsed = match size.get_ref() {
-                    RawSize::Bytes(n) if *n > 0 => u64::try_from(*n).map_err(|e| e.to_string()),
+                    RawSize::Bytes(n) if *n > 0 => u64::try_from(*n)
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| crate::discover::check_size_limit(&n.to_string(), b)),
                     RawSize::Bytes(n) => {
                         Err(format!("`{n}`: the size limit must be more than zero"))
                     }

@@ -1088,6 +1088,21 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     if bytes == 0 {
         return Err(format!("`{text}`: the size limit must be more than zero"));
     }
+    check_size_limit(text, bytes)
+}
+
+/// A size limit spans can point into: under 4 GiB ([`MAX_FILE_SIZE`](crate::model::MAX_FILE_SIZE)
+/// bytes at most), as positions are 32-bit byte offsets.
+///
+/// # Errors
+/// The limit is larger, with what `text` (as written) should be.
+pub fn check_size_limit(text: &str, bytes: u64) -> Result<u64, String> {
+    if bytes > crate::model::MAX_FILE_SIZE {
+        return Err(format!(
+            "`{text}`: the size limit must be less than 4 GiB ({} bytes at most)",
+            crate::model::MAX_FILE_SIZE
+        ));
+    }
     Ok(bytes)
 }
 
@@ -1260,7 +1275,19 @@ mod tests {
         ] {
             assert_eq!(parse_size(text), Ok(bytes), "{text}");
         }
-        for bad in ["", "MB", "ten", "10 XB", "0", "0MB", "-1", "1e9"] {
+        assert_eq!(parse_size("4294967295"), Ok(u64::from(u32::MAX)));
+        for bad in [
+            "",
+            "MB",
+            "ten",
+            "10 XB",
+            "0",
+            "0MB",
+            "-1",
+            "1e9",
+            "4GiB",
+            "4294967296",
+        ] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
         assert_eq!(format_size(10_000_000), "10 MB");

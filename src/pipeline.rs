@@ -495,20 +495,19 @@ fn slim(
     keep: bool,
 ) -> (crate::model::SourceFile, Option<Arc<FileModel>>) {
     let bare = crate::model::SourceFile::new(model.source.path.clone(), String::new());
-    let source = if text {
-        std::mem::replace(&mut model.source, bare)
-    } else {
-        bare
+    let source = match (text, keep) {
+        (true, true) => model.source.clone(),
+        (true, false) => std::mem::replace(&mut model.source, bare),
+        (false, _) => bare,
     };
     (source, keep.then(|| Arc::new(for_lookups(model))))
 }
 
 /// A Dockerfile kept for the compose files that build it: what image facts read (stages,
-/// their bases, `ENV` and `VOLUME`s), without its instructions, workloads or text.
+/// their bases, `ENV` and `VOLUME`s) and its text (findings in compose files point into it,
+/// and are located in lines and columns where they are made), without its instructions,
+/// workloads or errors.
 fn for_lookups(mut model: FileModel) -> FileModel {
-    if !model.source.text.is_empty() {
-        model.source = crate::model::SourceFile::new(model.source.path.clone(), String::new());
-    }
     model.workloads = Vec::new();
     model.errors = Vec::new();
     model.object_suppressions = Vec::new();

@@ -85,12 +85,12 @@ fn check_stage(stage: &Stage, cx: &mut Ctx) {
     let mut volumes_at: std::collections::HashMap<usize, Vec<&crate::model::VolumeInstruction>> =
         std::collections::HashMap::new();
     for v in stage.volumes.iter().filter(|v| !v.malformed) {
-        volumes_at.entry(v.span.start.offset).or_default().push(v);
+        volumes_at.entry(v.span.start()).or_default().push(v);
     }
     for instr in &stage.instructions {
         if instr.keyword == "VOLUME" {
             let paths = volumes_at
-                .get(&instr.span.start.offset)
+                .get(&instr.span.start())
                 .into_iter()
                 .flatten()
                 .filter(|v| v.span == instr.span)

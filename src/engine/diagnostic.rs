@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::Span;
+use crate::model::{Location, Span};
 
 /// A file as diagnostics name it: shared by all the findings of one file (a run may keep
 /// hundreds of thousands of them), compared and ordered as a path.
@@ -153,6 +153,8 @@ impl std::fmt::Display for Severity {
 pub struct Related {
     pub file: FilePath,
     pub span: Span,
+    /// Where `span` is in lines and columns: filled in by the engine, which has the file.
+    pub location: Location,
     pub message: String,
 }
 
@@ -166,6 +168,9 @@ pub struct Diagnostic {
     pub help: Option<Cow<'static, str>>,
     pub file: FilePath,
     pub span: Span,
+    /// Where `span` is in lines and columns: filled in by the engine when the finding is made,
+    /// while the file's text is at hand (a streaming run keeps the findings, not the text).
+    pub location: Location,
     pub related: Vec<Related>,
     /// The mount the finding is about (its entry's byte range), for precedence within a rule
     /// family: offsets are enough within one file, and a run keeps every finding.
@@ -194,6 +199,7 @@ impl Diagnostic {
         self.related.push(Related {
             file: file.into(),
             span,
+            location: Location::default(),
             message: message.into(),
         });
         self
@@ -213,7 +219,7 @@ impl Diagnostic {
     /// Marks the mount the finding is about (its entry span). Findings reported from
     /// `check_mount` are about its mount without it.
     pub fn subject(&mut self, span: Span) -> &mut Self {
-        self.subject = Some((span.start.offset, span.end.offset));
+        self.subject = Some((span.start(), span.end()));
         self
     }
 }

@@ -48,7 +48,7 @@ pub(crate) fn fingerprints_with(
         .map(|d| {
             let line = texts
                 .get(d.file.as_path())
-                .and_then(|text| line_text(text, d.span.start.offset))
+                .and_then(|text| line_text(text, d.span.start()))
                 .unwrap_or("");
             let base = hash(d, line);
             let n = seen.entry(base).or_insert(0);
@@ -87,6 +87,7 @@ mod tests {
             help: None,
             file: file.source.path.clone().into(),
             span: file.source.span(offset..offset + 4),
+            location: file.source.location(file.source.span(offset..offset + 4)),
             related: Vec::new(),
             subject: None,
         }

@@ -14,7 +14,7 @@ pub use rule::{DeclaredRule, Rule, RuleMeta};
 
 use std::collections::HashSet;
 
-use crate::model::{FileModel, Project, Span};
+use crate::model::{FileModel, Location, Project, Span};
 
 /// The precedence table, read from the rules' metadata (`beats`, RULES.md "Conventions"):
 /// each winner, in registry order, with the rules it beats on the same mount.
@@ -126,6 +126,7 @@ impl<'a> Ctx<'a> {
             help: None,
             file: self.path.clone(),
             span,
+            location: Location::default(),
             related: Vec::new(),
             subject: self.mount,
         });
@@ -251,7 +252,7 @@ pub fn lint_file(
             rule.check_workload(workload, &mut cx);
             // An inherited mount's own findings are reported where it is written.
             for (container, mount) in workload.mounts().filter(|(_, m)| !m.inherited) {
-                cx.mount = Some((mount.span.start.offset, mount.span.end.offset));
+                cx.mount = Some((mount.span.start(), mount.span.end()));
                 rule.check_mount(mount, container, workload, &mut cx);
                 cx.mount = None;
             }
@@ -277,7 +278,41 @@ pub fn lint_file(
             d.severity = severity;
         }
     }
+    locate_from(project, Some(&file.source), &mut out);
     out
+}
+
+/// Fill in where each finding and related location is in lines and columns, from the files'
+/// texts in `project` (a streaming run keeps findings, not texts). A location in a file the
+/// project cannot name keeps the default (line 0): [`check_spans`] reports it.
+pub fn locate(project: &Project, out: &mut [Diagnostic]) {
+    locate_from(project, None, out);
+}
+
+/// [`locate`], looking in `here` first (the file being linted).
+fn locate_from<'a>(
+    project: &'a Project,
+    here: Option<&'a crate::model::SourceFile>,
+    out: &mut [Diagnostic],
+) {
+    let mut last = here;
+    let mut find = |path: &std::path::Path| {
+        if let Some(s) = last.filter(|s| s.path == path) {
+            return Some(s);
+        }
+        last = project.source(path).or(last);
+        last.filter(|s| s.path == path)
+    };
+    for d in out {
+        if let Some(source) = find(&d.file) {
+            d.location = source.location(d.span);
+        }
+        for r in &mut d.related {
+            if let Some(source) = find(&r.file) {
+                r.location = source.location(r.span);
+            }
+        }
+    }
 }
 
 /// The findings of an extending service's checks (from `before` on): those about a mount
@@ -305,13 +340,13 @@ fn place_inherited(
 }
 
 /// Every span of every finding and of its related locations lies in a file of `project`, on
-/// character boundaries, with line and column agreeing with the file's line index (the
+/// character boundaries, with its location agreeing with the file's line index (the
 /// invariant fuzzers and property tests check).
 ///
 /// # Errors
 /// The first span that breaks it, with the rule and the file's text.
 pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), String> {
-    let check = |file: &std::path::Path, span: Span, code: Code| {
+    let check = |file: &std::path::Path, span: Span, location: Location, code: Code| {
         let source = &project
             .files
             .iter()
@@ -320,12 +355,20 @@ pub fn check_spans(project: &Project, diagnostics: &[Diagnostic]) -> Result<(), 
             .source;
         source
             .check_span(span)
-            .map_err(|e| format!("{code}: {e} in {:?}", source.text))
+            .map_err(|e| format!("{code}: {e} in {:?}", source.text))?;
+        if location != source.location(span) {
+            return Err(format!(
+                "{code}: {location:?} disagrees with the line index ({:?}) in {:?}",
+                source.location(span),
+                source.text
+            ));
+        }
+        Ok(())
     };
     for d in diagnostics {
-        check(&d.file, d.span, d.code)?;
+        check(&d.file, d.span, d.location, d.code)?;
         for r in &d.related {
-            check(&r.file, r.span, d.code)?;
+            check(&r.file, r.span, r.location, d.code)?;
         }
     }
     Ok(())
@@ -366,20 +409,13 @@ fn apply_precedence(out: &mut Vec<Diagnostic>) {
 /// info does not hide a web server's error on the same volume).
 pub fn sort_and_dedup(out: &mut Vec<Diagnostic>) {
     out.sort_by(|a, b| {
-        (
-            &a.file,
-            a.span.start.offset,
-            a.code,
-            &a.message,
-            a.span.end.offset,
-        )
-            .cmp(&(
-                &b.file,
-                b.span.start.offset,
-                b.code,
-                &b.message,
-                b.span.end.offset,
-            ))
+        (&a.file, a.span.start(), a.code, &a.message, a.span.end()).cmp(&(
+            &b.file,
+            b.span.start(),
+            b.code,
+            &b.message,
+            b.span.end(),
+        ))
     });
     out.dedup_by(|b, a| {
         let same = a.file == b.file && a.code == b.code && a.span == b.span;
@@ -400,8 +436,7 @@ mod tests {
         let text = "services:\n  ci:\n    image: é\n";
         let file = SourceFile::new("c.yaml", text.into());
         let good = file.span(0..8);
-        let mut outside = good;
-        outside.end.offset = 999;
+        let outside = Span::new(0, 999);
         let finding = |span: Span| Diagnostic {
             code: Code::ContainerRuntimeSocket,
             name: "container-runtime-socket",
@@ -410,13 +445,18 @@ mod tests {
             help: None,
             file: "c.yaml".into(),
             span,
+            location: file.location(span),
             related: Vec::new(),
             subject: None,
         };
-        let project = Project::new(vec![FileModel::new(file, None)]);
+        let project = Project::new(vec![FileModel::new(file.clone(), None)]);
         assert_eq!(check_spans(&project, &[finding(good)]), Ok(()));
         let err = check_spans(&project, &[finding(outside)]).unwrap_err();
         assert!(err.starts_with("SL102"), "{err}");
+        let mut unlocated = finding(good);
+        unlocated.location = Location::default();
+        let err = check_spans(&project, &[unlocated]).unwrap_err();
+        assert!(err.contains("line index"), "{err}");
         let mut elsewhere = finding(good);
         elsewhere.related(FilePath::from("other.yaml"), good, "here");
         let err = check_spans(&project, &[elsewhere]).unwrap_err();

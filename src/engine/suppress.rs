@@ -78,7 +78,7 @@ pub fn apply(
                 within
                     .entry(code)
                     .or_default()
-                    .push((scope.start.offset, scope.end.offset, i));
+                    .push((scope.start(), scope.end(), i));
             }
         }
     }
@@ -91,7 +91,7 @@ pub fn apply(
             return true;
         }
         hits.clear();
-        if let Some(found) = by_line.get(&(d.code, d.span.start.line)) {
+        if let Some(found) = by_line.get(&(d.code, file.source.pos(d.span.start()).line)) {
             hits.extend(found);
         }
         if let Some(found) = by_file.get(&d.code) {
@@ -100,7 +100,7 @@ pub fn apply(
         if let Some(objects) = within.get(&d.code) {
             // Objects (documents, `List` items) do not overlap: only those starting at the
             // last start at or before the finding's can hold it.
-            let (start, end) = (d.span.start.offset, d.span.end.offset);
+            let (start, end) = (d.span.start(), d.span.end());
             let after = objects.partition_point(|&(s, _, _)| s <= start);
             if let Some(&(last, _, _)) = after.checked_sub(1).map(|i| &objects[i]) {
                 hits.extend(
@@ -148,6 +148,7 @@ pub fn apply(
                 help: Some(help.into()),
                 file: file.source.path.as_path().into(),
                 span: e.span,
+                location: crate::model::Location::default(),
                 related: Vec::new(),
                 subject: None,
             }
@@ -156,10 +157,10 @@ pub fn apply(
     // SL002 itself can be silenced like any rule; such a suppression never reports itself.
     // Looked up through the index built above, so many SL002 findings stay linear.
     out.retain(|d| {
-        let line = by_line.contains_key(&(meta.id, d.span.start.line));
+        let line = by_line.contains_key(&(meta.id, file.source.pos(d.span.start()).line));
         let whole = by_file.contains_key(&meta.id);
         let object = within.get(&meta.id).is_some_and(|objects| {
-            let (start, end) = (d.span.start.offset, d.span.end.offset);
+            let (start, end) = (d.span.start(), d.span.end());
             let after = objects.partition_point(|&(s, _, _)| s <= start);
             objects[..after]
                 .iter()
@@ -277,9 +278,9 @@ fn names(list: &str, span: Span, file: &FileModel, scope: Scope, reasoned: bool)
     // without escapes (an annotation value).
     let written = span.text(&file.source.text);
     let base = if written == list {
-        Some(span.start.offset)
+        Some(span.start())
     } else if written.len() == list.len() + 2 && written.get(1..=list.len()) == Some(list) {
-        Some(span.start.offset + 1)
+        Some(span.start() + 1)
     } else {
         None
     };

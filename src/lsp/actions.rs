@@ -43,7 +43,7 @@ pub fn actions(file: &FileModel, d: &Diagnostic) -> Vec<Action> {
         title: format!("Ignore {} on this line", d.code),
         edits: vec![ignore_line(
             source,
-            d.span.start.line,
+            d.location.start.line,
             d.code.as_str(),
             style,
         )],
@@ -242,7 +242,7 @@ fn subject_mount<'a>(file: &'a FileModel, d: &Diagnostic) -> Option<&'a Mount> {
         .iter()
         .flat_map(|w| w.mounts())
         .map(|(_, m)| m)
-        .find(|m| (m.span.start.offset, m.span.end.offset) == subject)
+        .find(|m| (m.span.start(), m.span.end()) == subject)
 }
 
 /// Make the finding's mount read-only, in the syntax it is written in.
@@ -277,14 +277,14 @@ fn short_read_only(source: &SourceFile, m: &Mount) -> Option<Edit> {
     let written = m.span.text(&source.text);
     // The target's span is the whole entry when it could not be lined up with the text
     // (interpolation changed its length): no edit can be placed safely then.
-    if m.target_span == m.span || m.target_span.end.offset > m.span.end.offset {
+    if m.target_span == m.span || m.target_span.end() > m.span.end() {
         return None;
     }
     let quoted = written.len() >= 2
         && (written.starts_with('"') && written.ends_with('"')
             || written.starts_with('\'') && written.ends_with('\''));
-    let inner_end = m.span.end.offset - usize::from(quoted);
-    let after_target = m.target_span.end.offset;
+    let inner_end = m.span.end() - usize::from(quoted);
+    let after_target = m.target_span.end();
     let mode = source.text.get(after_target..inner_end)?;
     if mode.is_empty() {
         return Some(Edit {
@@ -314,7 +314,7 @@ fn short_read_only(source: &SourceFile, m: &Mount) -> Option<Edit> {
 /// last line, at the indentation of its keys.
 fn mapping_key_true(source: &SourceFile, span: crate::model::Span, key: &str) -> Option<Edit> {
     let text = span.text(&source.text);
-    let start = span.start.offset;
+    let start = span.start();
     if text.starts_with('{') {
         if let Some(edit) = replace_value(text, start, key, true) {
             return Some(edit);
@@ -332,16 +332,17 @@ fn mapping_key_true(source: &SourceFile, span: crate::model::Span, key: &str) ->
         return Some(edit);
     }
     // Block mapping: its span starts at its first key, whose column is the keys' indentation.
-    let key_line_start = source.index.line_start(span.start.line);
+    let at = source.location(span);
+    let key_line_start = source.index.line_start(at.start.line);
     let indent_text = source.text.get(key_line_start..start)?;
     let indent: String = indent_text
         .chars()
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let last = line_bounds(source, span.end.line);
+    let last = line_bounds(source, at.end.line);
     // A span ending at the start of a line ends on the line before.
-    let last = if span.end.offset == last.start && span.end.line > span.start.line {
-        line_bounds(source, span.end.line - 1)
+    let last = if span.end() == last.start && at.end.line > at.start.line {
+        line_bounds(source, at.end.line - 1)
     } else {
         last
     };
@@ -405,10 +406,9 @@ pub fn hover(
     let mut codes: Vec<Code> = Vec::new();
     let mut range: Option<Range<usize>> = None;
     for d in diagnostics {
-        if d.span.start.offset <= offset && offset <= d.span.end.offset && !codes.contains(&d.code)
-        {
+        if d.span.start() <= offset && offset <= d.span.end() && !codes.contains(&d.code) {
             codes.push(d.code);
-            range.get_or_insert(d.span.start.offset..d.span.end.offset);
+            range.get_or_insert(d.span.start()..d.span.end());
         }
     }
     if codes.is_empty() {

@@ -26,7 +26,10 @@ pub fn position(source: &SourceFile, pos: Pos) -> Position {
 
 #[must_use]
 pub fn range(source: &SourceFile, span: Span) -> Range {
-    Range::new(position(source, span.start), position(source, span.end))
+    Range::new(
+        position(source, source.pos(span.start())),
+        position(source, source.pos(span.end())),
+    )
 }
 
 /// The byte offset of a protocol position; past the end of its line it is the line's end

@@ -505,7 +505,7 @@ impl<W: Write> Server<W> {
         let mut out = Vec::new();
         let mut titles = std::collections::HashSet::new();
         for (d, ld) in analysis.diagnostics.iter().zip(lsp) {
-            if d.span.end.offset < from || d.span.start.offset > to {
+            if d.span.end() < from || d.span.start() > to {
                 continue;
             }
             for action in actions::actions(file, d) {

@@ -8,13 +8,16 @@ mod family;
 mod index;
 pub mod operators;
 pub mod paths;
-mod source;
+pub(crate) mod source;
 
 use std::path::PathBuf;
 
 pub use family::{EffectiveService, MAX_DEPTH};
 pub use index::{Answer, ClaimKey, FactIndex, FileFacts, Query, VolumeFacts, compose_refs};
-pub use source::{LineIndex, Pos, SourceFile, Span, Spanned, line_breaks, lines_inclusive};
+pub use source::{
+    LineIndex, Location, MAX_FILE_SIZE, Pos, SourceFile, Span, Spanned, line_breaks,
+    lines_inclusive,
+};
 
 /// The kind of input a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -67,6 +70,8 @@ pub struct Project {
     pub files: Vec<FileModel>,
     /// The cross-file index of `files`, built on first use.
     index: std::sync::OnceLock<FactIndex>,
+    /// `files` by path, built on first use by [`Project::source`].
+    by_path: std::sync::OnceLock<std::collections::HashMap<PathBuf, usize>>,
     /// Dockerfiles outside `files`, consulted after them.
     shared_dockerfiles: Option<std::sync::Arc<SharedDockerfiles>>,
     /// The cross-file queries asked, when recording.
@@ -113,10 +118,8 @@ impl FileModel {
     /// declaration of the name.
     #[must_use]
     pub fn volume_decl(&self, volume: &Spanned<String>) -> Option<&VolumeDecl> {
-        let at = volume.span.start.offset;
-        let i = self
-            .volumes
-            .partition_point(|d| d.key.span.start.offset < at);
+        let at = volume.span.start();
+        let i = self.volumes.partition_point(|d| d.key.span.start() < at);
         match self.volumes.get(i) {
             Some(d) if d.key.span == volume.span && d.key.value == volume.value => Some(d),
             _ => self.volumes.iter().find(|d| d.key.value == volume.value),
@@ -1099,6 +1102,34 @@ impl Project {
                 workload.namespace.as_deref(),
             )
             .map(move |(i, j)| (&self.files[i], &self.files[i].autoscalers[j]))
+    }
+
+    /// The source of the file diagnostics name `path`: one of the project's files, else a
+    /// shared Dockerfile (related locations point into the Dockerfiles compose files build).
+    /// Not a cross-file lookup: nothing is recorded.
+    #[must_use]
+    pub fn source(&self, path: &std::path::Path) -> Option<&SourceFile> {
+        let own = if self.files.len() <= 8 {
+            self.files.iter().position(|f| f.source.path == path)
+        } else {
+            self.by_path
+                .get_or_init(|| {
+                    let mut by_path = std::collections::HashMap::new();
+                    for (i, f) in self.files.iter().enumerate() {
+                        by_path.entry(f.source.path.clone()).or_insert(i);
+                    }
+                    by_path
+                })
+                .get(path)
+                .copied()
+        };
+        own.map(|i| &self.files[i].source).or_else(|| {
+            let shared = self.shared_dockerfiles.as_ref()?;
+            shared
+                .get(&lexical(path))
+                .map(|f| &f.source)
+                .filter(|s| s.path == path)
+        })
     }
 
     /// The Dockerfile at `path` (compared after lexical normalization), when the run has it.

@@ -1,13 +1,18 @@
 //! Source text, positions and spans.
 //!
-//! Every position in stowlint is a byte offset into the file's text plus a 1-based line and a
-//! 1-based column counted in characters. Parsers produce byte offsets; [`LineIndex`] turns them
-//! into positions once, so rules and renderers never recompute them.
+//! Parsers, trees and models hold [`Span`]s: two `u32` byte offsets into the file's text (eight
+//! bytes; files are refused from 4 GiB on, see [`MAX_FILE_SIZE`]). Lines and columns (1-based,
+//! columns counted in characters) are worked out only where a finding is reported: the file's
+//! [`LineIndex`] turns an offset into a [`Pos`], a span into a [`Location`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// A position in a source file.
+/// The largest file a span can point into: offsets are `u32`. `max-file-size` may not be set
+/// this high.
+pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
+
+/// A position in a source file, worked out from a byte offset by the file's [`LineIndex`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
     /// Byte offset from the start of the file.
@@ -18,18 +23,50 @@ pub struct Pos {
     pub column: usize,
 }
 
-/// A half-open range `[start, end)` of a source file.
+/// A half-open byte range `[start, end)` of a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
-    pub start: Pos,
-    pub end: Pos,
+    start: u32,
+    end: u32,
+}
+
+/// An offset as a span holds it. Files of 4 GiB or more are refused before they are read
+/// ([`MAX_FILE_SIZE`]), so this never saturates on a file of ours.
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 impl Span {
+    /// The span `[start, end)`; an `end` before `start` is taken as `start`.
+    #[must_use]
+    pub fn new(start: usize, end: usize) -> Self {
+        Self {
+            start: to_u32(start),
+            end: to_u32(end.max(start)),
+        }
+    }
+
+    /// Byte offset of the first byte.
+    #[must_use]
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// Byte offset just past the last byte.
+    #[must_use]
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    #[must_use]
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+
     /// Length in bytes.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.end.offset.saturating_sub(self.start.offset)
+        self.end().saturating_sub(self.start())
     }
 
     #[must_use]
@@ -49,11 +86,26 @@ impl Span {
     /// The text this span covers.
     #[must_use]
     pub fn text<'a>(&self, source: &'a str) -> &'a str {
-        source.get(self.start.offset..self.end.offset).unwrap_or("")
+        source.get(self.range()).unwrap_or("")
     }
 }
 
-impl fmt::Display for Span {
+/// Where a span is in lines and columns: its two ends as [`Pos`]itions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Location {
+    /// The byte range it covers.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        Span::new(self.start.offset, self.end.offset)
+    }
+}
+
+impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.start.line, self.start.column)
     }
@@ -85,26 +137,8 @@ impl Spanned<String> {
         {
             return self.span;
         }
-        let base = self.span.start;
-        let pos = |offset: usize| {
-            let before = &text[..offset];
-            match line_breaks(before).last() {
-                Some(start) => Pos {
-                    offset: base.offset + offset,
-                    line: base.line + line_breaks(before).count(),
-                    column: before[start..].chars().count() + 1,
-                },
-                None => Pos {
-                    offset: base.offset + offset,
-                    line: base.line,
-                    column: base.column + before.chars().count(),
-                },
-            }
-        };
-        Span {
-            start: pos(range.start),
-            end: pos(range.end),
-        }
+        let base = self.span.start();
+        Span::new(base + range.start, base + range.end)
     }
 }
 
@@ -133,7 +167,7 @@ pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> + '_ {
 /// Byte offset -> line/column, by binary search over line starts.
 #[derive(Debug, Default)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    line_starts: Vec<u32>,
     ascii: bool,
     /// The text starts with a UTF-8 byte order mark: editors do not show it, so it takes no
     /// column (offsets still count its three bytes).
@@ -158,7 +192,7 @@ impl LineIndex {
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(line_breaks(text));
+        line_starts.extend(line_breaks(text).map(to_u32));
         Self {
             line_starts,
             ascii: text.is_ascii(),
@@ -184,7 +218,7 @@ impl LineIndex {
         self.line_starts
             .get(line.saturating_sub(1))
             .copied()
-            .unwrap_or_else(|| *self.line_starts.last().unwrap_or(&0))
+            .unwrap_or_else(|| *self.line_starts.last().unwrap_or(&0)) as usize
     }
 
     /// The position of a byte offset. Offsets past the end or inside a character are clamped.
@@ -195,7 +229,7 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let start = self.line_starts[line - 1];
+        let start = self.line_starts[line - 1] as usize;
         let column = if self.ascii {
             offset - start + 1
         } else if self.bom && start == 0 && offset > 0 {
@@ -214,6 +248,7 @@ impl LineIndex {
     fn line_of(&self, offset: usize) -> usize {
         use std::sync::atomic::Ordering::Relaxed;
         let starts = &self.line_starts;
+        let offset = to_u32(offset);
         // Line `i` (0-based) holds `offset` when it starts at or before it and the next
         // line starts after it.
         let holds = |i: usize| {
@@ -232,12 +267,25 @@ impl LineIndex {
         line + 1
     }
 
-    /// The span of a byte range.
+    /// The span of a byte range, its ends clamped to the text and back to a character's start.
     #[must_use]
     pub fn span(&self, text: &str, range: std::ops::Range<usize>) -> Span {
-        Span {
-            start: self.pos(text, range.start),
-            end: self.pos(text, range.end.max(range.start)),
+        let clamp = |offset: usize| {
+            let mut offset = offset.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            offset
+        };
+        Span::new(clamp(range.start), clamp(range.end.max(range.start)))
+    }
+
+    /// Where `span` is in lines and columns.
+    #[must_use]
+    pub fn location(&self, text: &str, span: Span) -> Location {
+        Location {
+            start: self.pos(text, span.start()),
+            end: self.pos(text, span.end()),
         }
     }
 }
@@ -277,26 +325,26 @@ impl SourceFile {
         self.index.pos(&self.text, offset)
     }
 
+    /// Where `span` is in lines and columns.
+    #[must_use]
+    pub fn location(&self, span: Span) -> Location {
+        self.index.location(&self.text, span)
+    }
+
     /// Whether `span` is one of this file's: inside the text, start before end, both ends on
-    /// character boundaries and their line and column what the line index says. For tests,
+    /// character boundaries. For tests,
     /// fuzzers and property checks; `Err` says what is wrong.
     ///
     /// # Errors
     /// The first thing wrong with the span.
     pub fn check_span(&self, span: Span) -> Result<(), String> {
         let len = self.text.len();
-        if span.start.offset > span.end.offset || span.end.offset > len {
+        if span.start() > span.end() || span.end() > len {
             return Err(format!("span {span:?} outside a file of {len} bytes"));
         }
-        for pos in [span.start, span.end] {
-            if !self.text.is_char_boundary(pos.offset) {
-                return Err(format!("offset {} inside a character", pos.offset));
-            }
-            if self.pos(pos.offset) != pos {
-                return Err(format!(
-                    "{pos:?} disagrees with the line index ({:?})",
-                    self.pos(pos.offset)
-                ));
+        for offset in [span.start(), span.end()] {
+            if !self.text.is_char_boundary(offset) {
+                return Err(format!("offset {offset} inside a character"));
             }
         }
         Ok(())
@@ -306,6 +354,34 @@ impl SourceFile {
     #[must_use]
     pub fn start_span(&self) -> Span {
         self.span(0..0)
+    }
+}
+
+/// For unit tests: the file a test parsed last, so that its helpers can tell a span's line
+/// and column (spans hold byte offsets only).
+#[cfg(test)]
+pub(crate) mod last_file {
+    use super::{Location, SourceFile, Span};
+    use std::cell::RefCell;
+
+    thread_local! {
+        static LAST: RefCell<SourceFile> = RefCell::new(SourceFile::new("", String::new()));
+    }
+
+    /// Remember `file` for [`location`] (in this test's thread).
+    pub(crate) fn set(file: &SourceFile) {
+        LAST.with(|last| *last.borrow_mut() = file.clone());
+    }
+
+    /// Where `span` is in the file remembered last.
+    pub(crate) fn location(span: Span) -> Location {
+        LAST.with(|last| last.borrow().location(span))
+    }
+
+    /// `(line, column)` of where `span` starts in the file remembered last.
+    pub(crate) fn start(span: Span) -> (usize, usize) {
+        let at = location(span).start;
+        (at.line, at.column)
     }
 }
 
@@ -349,23 +425,33 @@ mod tests {
             file.check_span(file.span(0..20)).is_ok(),
             "clamped by span()"
         );
-        let mut inside = file.span(3..5);
-        inside.end.offset = 4;
+        assert_eq!(
+            file.span(3..4),
+            Span::new(3, 3),
+            "clamped to a character's start"
+        );
         assert!(
-            file.check_span(inside)
+            file.check_span(Span::new(3, 4))
                 .unwrap_err()
                 .contains("inside a character")
         );
-        let mut wrong_line = file.span(6..7);
-        wrong_line.start.line = 1;
         assert!(
-            file.check_span(wrong_line)
+            file.check_span(Span::new(0, 99))
                 .unwrap_err()
-                .contains("line index")
+                .contains("outside")
         );
-        let mut outside = file.span(0..1);
-        outside.end.offset = 99;
-        assert!(file.check_span(outside).unwrap_err().contains("outside"));
+    }
+
+    #[test]
+    fn a_span_is_eight_bytes_and_locates_through_the_line_index() {
+        assert_eq!(std::mem::size_of::<Span>(), 8);
+        let file = SourceFile::new("x.yaml", "a: é\r\nb: 1\rc: 2\n".to_string());
+        let at = file.location(Span::new(file.text.find('c').unwrap(), file.text.len()));
+        assert_eq!((at.start.line, at.start.column), (3, 1));
+        assert_eq!((at.end.line, at.end.column), (4, 1));
+        assert_eq!(at.span(), Span::new(12, 17));
+        let e = file.pos(4);
+        assert_eq!((e.line, e.column), (1, 4), "after the two-byte é");
     }
 
     #[test]
@@ -427,6 +513,8 @@ mod tests {
             args.sub_span(at - 4..at - 4 + 5),
             idx.span(text, at..at + 5)
         );
+        let inside = text.find('ç').unwrap() - 4;
+        assert_eq!(args.sub_span(inside + 1..inside + 2), args.span);
         assert_eq!(args.sub_span(0..2), idx.span(text, 4..6));
         // Out of range: the whole span.
         assert_eq!(args.sub_span(0..999), args.span);

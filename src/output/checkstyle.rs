@@ -32,8 +32,8 @@ pub fn render(report: &Report) -> String {
                 out,
                 "    <error line=\"{}\" column=\"{}\" severity=\"{severity}\" message=\"{}\" \
                  source=\"stowlint.{}\"/>",
-                d.span.start.line.max(1),
-                d.span.start.column.max(1),
+                d.location.start.line.max(1),
+                d.location.start.column.max(1),
                 escape(&escape_controls(&d.message)),
                 d.code,
             );

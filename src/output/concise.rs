@@ -20,7 +20,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{path}:{}:{}: {} {}: {message}",
-            d.span.start.line, d.span.start.column, d.code, d.severity,
+            d.location.start.line, d.location.start.column, d.code, d.severity,
         );
     }
     out

@@ -48,13 +48,13 @@ pub fn render(report: &Report) -> String {
         .iter()
         .zip(fingerprints)
         .map(|(d, fingerprint)| {
-            let begin = d.span.start.line.max(1);
+            let begin = d.location.start.line.max(1);
             // Lines are inclusive: a span that ends at the start of a line ends on the one
             // before.
-            let end = if d.span.end.column <= 1 && d.span.end.line > begin {
-                d.span.end.line - 1
+            let end = if d.location.end.column <= 1 && d.location.end.line > begin {
+                d.location.end.line - 1
             } else {
-                d.span.end.line
+                d.location.end.line
             };
             Issue {
                 // The widget shows the description only: it names the rule.

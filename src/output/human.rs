@@ -120,7 +120,7 @@ fn render_one(
             "  {} {}:{}",
             paint("-->", Style::Dim, opts),
             path_shown(&d.file),
-            d.span
+            d.location
         );
         if let Some(help) = &d.help {
             let help = escape_controls(help);
@@ -133,7 +133,7 @@ fn render_one(
             "  {} {}:{}: {}",
             paint("note:", Style::Note, opts),
             path_shown(&r.file),
-            r.span,
+            r.location,
             escape_controls(&r.message)
         );
     }
@@ -252,15 +252,15 @@ impl<'a> View<'a> {
 /// above would hide where the finding is; those become `note:` lines instead.
 fn drawn_inline(d: &Diagnostic, r: &crate::engine::Related) -> bool {
     r.file == d.file
-        && (r.span.start.offset >= d.span.start.offset
-            || d.span.start.line.saturating_sub(r.span.start.line) <= 2)
+        && (r.span.start() >= d.span.start()
+            || d.location.start.line.saturating_sub(r.location.start.line) <= 2)
 }
 
 /// A span miette can draw: clamped to the text.
 fn source_span(span: Span, source: &SourceFile) -> SourceSpan {
     let len = source.text.len();
-    let start = span.start.offset.min(len);
-    let end = span.end.offset.clamp(start, len);
+    let start = span.start().min(len);
+    let end = span.end().clamp(start, len);
     SourceSpan::new(start.into(), end - start)
 }
 
@@ -459,6 +459,7 @@ mod tests {
             help: Some("use a socket proxy".into()),
             file: file.into(),
             span,
+            location: crate::model::Location::default(),
             related: Vec::new(),
             subject: None,
         }
@@ -478,7 +479,10 @@ mod tests {
         d.label(file.span(target..target + 5), "reachable here");
         d.related("other.yaml", file.span(0..8), "declared here");
         let project = Project::new(vec![crate::model::FileModel::new(file, None)]);
-        let diags = [d];
+        let mut diags = [d];
+        crate::engine::locate(&project, &mut diags);
+        // Not in the project: located as if other.yaml began like compose.yaml.
+        diags[0].related[1].location = project.files[0].source.location(diags[0].related[1].span);
         let out = render(&Report::new(&diags, &project), Options::default());
         assert!(out.starts_with("warning[SL102]: service ci mounts the runtime socket\n"));
         assert!(out.contains("[compose.yaml:4:9]"), "{out}");

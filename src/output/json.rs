@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Report, Summary, docs, path_str};
 use crate::engine::Severity;
-use crate::model::{Pos, Span};
+use crate::model::{Location, Pos};
 
 pub const VERSION: u32 = 1;
 
@@ -64,13 +64,13 @@ impl From<Pos> for JsonPos {
     }
 }
 
-impl From<Span> for JsonSpan {
-    fn from(s: Span) -> Self {
+impl From<Location> for JsonSpan {
+    fn from(s: Location) -> Self {
         Self {
             start: s.start.into(),
             end: s.end.into(),
             offset: s.start.offset,
-            length: s.len(),
+            length: s.end.offset.saturating_sub(s.start.offset),
         }
     }
 }
@@ -100,13 +100,13 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                 help: d.help.as_deref(),
                 url: docs::rule_url(d.code.as_str()),
                 file: path_str(&d.file),
-                span: d.span.into(),
+                span: d.location.into(),
                 related: d
                     .related
                     .iter()
                     .map(|r| JsonRelated {
                         file: path_str(&r.file),
-                        span: r.span.into(),
+                        span: r.location.into(),
                         message: &r.message,
                     })
                     .collect(),

@@ -69,7 +69,7 @@ pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> Stri
 fn body(path: &str, d: &Diagnostic) -> String {
     let mut body = format!(
         "{path}:{}:{}: {} {} {}: {}",
-        d.span.start.line, d.span.start.column, d.code, d.name, d.severity, d.message
+        d.location.start.line, d.location.start.column, d.code, d.name, d.severity, d.message
     );
     if let Some(help) = &d.help {
         let _ = write!(body, "\nhelp: {help}");
@@ -79,8 +79,8 @@ fn body(path: &str, d: &Diagnostic) -> String {
             body,
             "\nnote: {}:{}:{}: {}",
             path_str(&r.file),
-            r.span.start.line,
-            r.span.start.column,
+            r.location.start.line,
+            r.location.start.column,
             r.message
         );
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, docs, escape_controls, path_str};
 use crate::engine::Severity;
-use crate::model::{Pos, SourceFile, Span};
+use crate::model::{Location as Located, Pos, SourceFile};
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -81,7 +81,7 @@ fn position(file: Option<&SourceFile>, pos: Pos) -> Position {
     }
 }
 
-fn location(report: &Report, path: &std::path::Path, span: Span) -> Location {
+fn location(report: &Report, path: &std::path::Path, span: Located) -> Location {
     let file = report.source(path).filter(|f| !f.text.is_empty());
     Location {
         path: path_str(path),
@@ -110,7 +110,7 @@ pub fn render(report: &Report) -> String {
                 }
                 Diagnostic {
                     message,
-                    location: location(report, &d.file, d.span),
+                    location: location(report, &d.file, d.location),
                     severity: match d.severity {
                         Severity::Error => "ERROR",
                         Severity::Warning => "WARNING",
@@ -125,7 +125,7 @@ pub fn render(report: &Report) -> String {
                         .iter()
                         .map(|r| Related {
                             message: escape_controls(&r.message).into_owned(),
-                            location: location(report, &r.file, r.span),
+                            location: location(report, &r.file, r.location),
                         })
                         .collect(),
                 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Report, docs, path_str};
 use crate::engine::{self, Rule, RuleMeta, Severity};
-use crate::model::Span;
+use crate::model::Location as Located;
 
 pub const SCHEMA: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 
@@ -209,7 +209,7 @@ pub fn write(report: &Report, opts: &Options, out: &mut dyn std::io::Write) -> s
             message: Message { text: &d.message },
             locations: [Location {
                 id: None,
-                physical_location: physical(&d.file, d.span),
+                physical_location: physical(&d.file, d.location),
                 message: None,
             }],
             related_locations: d
@@ -218,7 +218,7 @@ pub fn write(report: &Report, opts: &Options, out: &mut dyn std::io::Write) -> s
                 .enumerate()
                 .map(|(i, r)| Location {
                     id: Some(i + 1),
-                    physical_location: physical(&r.file, r.span),
+                    physical_location: physical(&r.file, r.location),
                     message: Some(Message { text: &r.message }),
                 })
                 .collect(),
@@ -320,7 +320,7 @@ fn section(docs: &str, heading: &str) -> String {
         .join("\n\n")
 }
 
-fn physical(path: &Path, span: Span) -> PhysicalLocation {
+fn physical(path: &Path, span: Located) -> PhysicalLocation {
     // SARIF lines and columns start at 1; a default span (no position) becomes 1:1.
     let start_line = span.start.line.max(1);
     let start_column = span.start.column.max(1);

@@ -965,7 +965,9 @@ mod tests {
     }
 
     fn read(text: &str) -> (SourceFile, Parsed) {
-        parse_at(Path::new("proj/compose.yaml"), text, ComposeMode::Auto)
+        let (file, parsed) = parse_at(Path::new("proj/compose.yaml"), text, ComposeMode::Auto);
+        crate::model::source::last_file::set(&file);
+        (file, parsed)
     }
 
     /// Parse and expect no error.
@@ -981,9 +983,10 @@ mod tests {
 
     /// (line, column) of the start and end of a span.
     fn at(span: Span) -> ((usize, usize), (usize, usize)) {
+        let at = crate::model::source::last_file::location(span);
         (
-            (span.start.line, span.start.column),
-            (span.end.line, span.end.column),
+            (at.start.line, at.start.column),
+            (at.end.line, at.end.column),
         )
     }
 
@@ -1211,8 +1214,8 @@ mod tests {
         assert_eq!(m[0].creates_host_path.map(at), Some(((11, 29), (11, 33))));
         assert_eq!(m[0].options, ["z"]);
         assert!(m[0].span.text(&f.text).starts_with("type: bind"));
-        assert_eq!(m[0].span.start.line, 5);
-        assert_eq!(m[0].span.end.line, 12);
+        assert_eq!(at(m[0].span).0.0, 5);
+        assert_eq!(at(m[0].span).1.0, 12);
         // Long syntax creates nothing unless asked to.
         assert_eq!(m[1].creates_host_path, None);
     }
@@ -1353,8 +1356,8 @@ mod tests {
         let d = &p.volumes[0];
         assert_eq!(d.driver.as_ref().map(|d| d.value.as_str()), Some("local"));
         assert_eq!(d.driver_opts.len(), 3);
-        assert_eq!(d.span.start.line, 6);
-        assert_eq!(d.span.end.line, 11);
+        assert_eq!(at(d.span).0.0, 6);
+        assert_eq!(at(d.span).1.0, 11);
     }
 
     #[test]
@@ -1703,7 +1706,7 @@ mod tests {
         let (_, p) = read(text);
         p.errors
             .into_iter()
-            .map(|e| (e.message, (e.span.start.line, e.span.start.column)))
+            .map(|e| (e.message, at(e.span).0))
             .collect()
     }
 
@@ -1769,7 +1772,7 @@ mod tests {
         let got: Vec<_> = p
             .errors
             .iter()
-            .map(|e| (e.message.as_str(), (e.span.start.line, e.span.start.column)))
+            .map(|e| (e.message.as_str(), at(e.span).0))
             .collect();
         assert_eq!(
             got,

@@ -26,7 +26,7 @@ const SYNTAX_ERROR: &str = "Dockerfile syntax error: ";
 /// Parse a Dockerfile. Never panics; problems become [`ParseError`]s with exact positions.
 #[must_use]
 pub fn parse(source: &SourceFile) -> Parsed {
-    let file = syntax::parse(&source.text);
+    let mut file = syntax::parse(&source.text);
     let mut cx = Cx {
         source,
         escape: file.escape,
@@ -38,11 +38,11 @@ pub fn parse(source: &SourceFile) -> Parsed {
     }
     let mut out = Parsed::default();
     if !file.fatal {
-        let dockerfile = cx.build(&file);
+        let dockerfile = cx.build(&mut file);
         out.workloads = workloads(&dockerfile);
         out.dockerfile = Some(dockerfile);
     }
-    cx.errors.sort_by_key(|e| e.span.start.offset);
+    cx.errors.sort_by_key(|e| e.span.start());
     out.errors = cx.errors;
     out
 }
@@ -79,7 +79,7 @@ impl Cx<'_> {
         });
     }
 
-    fn build(&mut self, file: &syntax::File) -> Dockerfile {
+    fn build(&mut self, file: &mut syntax::File) -> Dockerfile {
         let mut df = Dockerfile {
             syntax: file
                 .syntax
@@ -97,11 +97,13 @@ impl Cx<'_> {
         let mut before_from = Vec::new();
         // The build never runs a rejected instruction; a `FROM` still opens a stage, so that
         // what follows it is read in the right place.
-        let kept = file
-            .instructions
-            .iter()
+        // Each instruction's syntax is dropped once it is read into the model: the two are not
+        // held whole at once.
+        let kept = std::mem::take(&mut file.instructions)
+            .into_iter()
             .filter(|i| !i.rejected || i.name == "FROM");
         for instr in kept {
+            let instr = &instr;
             match &*instr.name {
                 "FROM" => {
                     if let Some(done) = current.take() {
@@ -120,7 +122,7 @@ impl Cx<'_> {
                         let i = self.instruction(instr, stage, &globals);
                         stage.stage.instructions.push(i);
                     }
-                    None => before_from.push(instr),
+                    None => before_from.push(instr.clone()),
                 },
             }
         }
@@ -769,7 +771,9 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Parsed {
-        parse(&SourceFile::new("Dockerfile", text.to_owned()))
+        let file = SourceFile::new("Dockerfile", text.to_owned());
+        crate::model::source::last_file::set(&file);
+        parse(&file)
     }
 
     fn df(p: &Parsed) -> &Dockerfile {
@@ -778,9 +782,10 @@ mod tests {
 
     /// `line:column` of a span's start and end.
     fn at(span: Span) -> String {
+        let at = crate::model::source::last_file::location(span);
         format!(
             "{}:{}-{}:{}",
-            span.start.line, span.start.column, span.end.line, span.end.column
+            at.start.line, at.start.column, at.end.line, at.end.column
         )
     }
 
@@ -1166,7 +1171,7 @@ mod tests {
     fn bom_is_skipped_and_offsets_still_match() {
         let p = clean("\u{feff}FROM a\nVOLUME /d\n");
         let s = &df(&p).stages[0];
-        assert_eq!(s.base.span.start.offset, 8);
+        assert_eq!(s.base.span.start(), 8);
         // The mark takes no column: editors do not show it.
         assert_eq!(at(s.from_span), "1:1-1:7");
         assert_eq!(at(s.volumes[0].paths[0].span), "2:8-2:10");
@@ -1198,7 +1203,7 @@ mod tests {
             "Dockerfile syntax error: FROM requires either one or three arguments"
         );
         assert_eq!(at(p.errors[0].span), "1:6-1:14");
-        assert_eq!(p.errors[0].span.end.offset, 14);
+        assert_eq!(p.errors[0].span.end(), 14);
     }
 
     #[test]
@@ -1223,13 +1228,14 @@ mod tests {
 
     #[test]
     fn a_file_without_from_gets_one_error_at_its_first_instruction() {
-        let p = parse(&SourceFile::new(
+        let file = SourceFile::new(
             "Dockerfile.template",
             "# template\nADD . /app\nRUN make\n".to_string(),
-        ));
+        );
+        let p = parse(&file);
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         assert!(p.errors[0].message.contains("at least one FROM"));
-        assert_eq!(p.errors[0].span.start.line, 2);
+        assert_eq!(file.pos(p.errors[0].span.start()).line, 2);
     }
 
     #[test]
@@ -1466,7 +1472,7 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    e.span.start.line,
+                    crate::model::source::last_file::start(e.span).0,
                     e.message.trim_start_matches(SYNTAX_ERROR),
                 )
             })

@@ -46,8 +46,8 @@ pub(super) struct Instr {
     pub args: Range<usize>,
     /// The arguments as BuildKit reads them: continuations removed, trimmed.
     pub text: String,
-    /// For each byte of `text`, its offset in the file; one more entry for the end.
-    pub map: Vec<usize>,
+    /// Where each byte of `text` is in the file, and where its end is.
+    pub map: ByteMap,
     /// The arguments as a JSON array of strings, when they are one (`None`: text form).
     pub json: Option<Vec<Word>>,
     pub heredocs: Vec<Heredoc>,
@@ -80,12 +80,64 @@ pub(super) struct Heredoc {
     pub value: String,
 }
 
+/// Offsets in a logical line (continuations removed) back to the file: one entry per physical
+/// line's run of bytes, not one per byte (a byte's offset took eight times the file in memory).
+#[derive(Debug, Clone, Default)]
+pub(super) struct ByteMap {
+    /// Each run's first byte: its offset in the logical line and in the file, in line order.
+    runs: Vec<(usize, usize)>,
+    /// The logical line's length in bytes.
+    len: usize,
+    /// The file offset the end of the line maps to.
+    end: usize,
+}
+
+impl ByteMap {
+    /// Append the file's bytes `file` to the line.
+    fn push_run(&mut self, file: Range<usize>) {
+        if !file.is_empty() {
+            self.runs.push((self.len, file.start));
+            self.len += file.len();
+        }
+    }
+
+    /// The file offset of byte `i` of the line; for `i` at the line's end, the end's; `None`
+    /// past it.
+    pub fn get(&self, i: usize) -> Option<usize> {
+        if i == self.len {
+            return Some(self.end);
+        }
+        if i > self.len {
+            return None;
+        }
+        let run = self.runs.partition_point(|&(t, _)| t <= i).checked_sub(1)?;
+        let (text, file) = self.runs[run];
+        Some(file + (i - text))
+    }
+
+    /// The map of the line's bytes `r`, its end mapped to `end`.
+    fn slice(&self, r: Range<usize>, end: usize) -> ByteMap {
+        let mut out = ByteMap {
+            end,
+            ..ByteMap::default()
+        };
+        for (k, &(text, file)) in self.runs.iter().enumerate() {
+            let run_end = self.runs.get(k + 1).map_or(self.len, |&(t, _)| t);
+            let (from, to) = (text.max(r.start), run_end.min(r.end));
+            if from < to {
+                out.push_run(file + (from - text)..file + (to - text));
+            }
+        }
+        out
+    }
+}
+
 impl Instr {
     /// A byte range of `text` back to the file.
     pub fn orig(&self, r: Range<usize>) -> Range<usize> {
-        let start = self.map.get(r.start).copied().unwrap_or(self.args.start);
+        let start = self.map.get(r.start).unwrap_or(self.args.start);
         let end = if r.end > r.start {
-            self.map.get(r.end - 1).map_or(start, |&e| e + 1)
+            self.map.get(r.end - 1).map_or(start, |e| e + 1)
         } else {
             start
         };
@@ -277,7 +329,7 @@ impl Reader<'_> {
                 continue;
             }
             let mut buf = Vec::with_capacity(line.end - first);
-            let mut map = Vec::with_capacity(line.end - first + 1);
+            let mut map = ByteMap::default();
             let mut last_end = line.end;
             let mut cont = self.push_content(first, line.end, &mut buf, &mut map);
             if !cont && buf.is_empty() {
@@ -296,7 +348,7 @@ impl Reader<'_> {
                 last_end = next.end;
                 cont = self.push_content(next.start, next.end, &mut buf, &mut map);
             }
-            map.push(last_end);
+            map.end = last_end;
             // Lines are cut only before ASCII bytes (blanks, the escape token, line ends), so
             // the logical line is valid UTF-8.
             let Ok(logical) = String::from_utf8(buf) else {
@@ -328,19 +380,13 @@ impl Reader<'_> {
     }
 
     /// Append a physical line's content to a logical line; `true` when it continues.
-    fn push_content(
-        &self,
-        start: usize,
-        end: usize,
-        buf: &mut Vec<u8>,
-        map: &mut Vec<usize>,
-    ) -> bool {
+    fn push_content(&self, start: usize, end: usize, buf: &mut Vec<u8>, map: &mut ByteMap) -> bool {
         let (keep, cont) = match self.continuation(start, end) {
             Some(e) => (e, true),
             None => (end, false),
         };
         buf.extend_from_slice(&self.text.as_bytes()[start..keep]);
-        map.extend(start..keep);
+        map.push_run(start..keep);
         cont
     }
 
@@ -457,7 +503,7 @@ const KNOWN: [&str; 18] = [
 /// The line and its map become the instruction's `text` and `map` (no copy).
 fn split_instruction(
     mut line: String,
-    mut map: Vec<usize>,
+    map: ByteMap,
     escape: u8,
     end: usize,
     top: bool,
@@ -480,7 +526,7 @@ fn split_instruction(
     let args_start = args_at.min(trimmed_end);
     let args_start = args_start + line[args_start..trimmed_end].len()
         - line[args_start..trimmed_end].trim_start().len();
-    let at = |i: usize| map.get(i).copied().unwrap_or(end);
+    let at = |i: usize| map.get(i).unwrap_or(end);
     let keyword = at(kw.start)..at(kw.end - 1) + 1;
     let text_end = if trimmed_end > args_start {
         at(trimmed_end - 1) + 1
@@ -505,10 +551,8 @@ fn split_instruction(
         );
     line.truncate(trimmed_end);
     line.drain(..args_start);
-    map.truncate(trimmed_end);
-    map.drain(..args_start);
-    map.push(text_end);
-    let args_begin = map[0];
+    let map = map.slice(args_start..trimmed_end, text_end);
+    let args_begin = map.get(0).unwrap_or(text_end);
     let mut instr = Instr {
         name,
         keyword: keyword.clone(),
@@ -1088,6 +1132,34 @@ fn check_healthcheck(i: &Instr) -> Option<(Range<usize>, String)> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_map_of_runs_agrees_with_one_offset_per_byte() {
+        // Three physical lines' runs: 10..14, 20..20 (empty), 30..33; the end at 40.
+        let mut map = ByteMap::default();
+        let mut bytes: Vec<usize> = Vec::new();
+        for run in [10..14, 20..20, 30..33] {
+            bytes.extend(run.clone());
+            map.push_run(run);
+        }
+        map.end = 40;
+        bytes.push(40);
+        for (i, &offset) in bytes.iter().enumerate() {
+            assert_eq!(map.get(i), Some(offset), "byte {i}");
+        }
+        assert_eq!(map.get(bytes.len()), None);
+        for (from, to) in [(0, 7), (2, 5), (4, 4), (5, 7), (0, 0)] {
+            let sliced = map.slice(from..to, 99);
+            for i in 0..to - from {
+                assert_eq!(
+                    sliced.get(i),
+                    Some(bytes[from + i]),
+                    "{from}..{to} byte {i}"
+                );
+            }
+            assert_eq!(sliced.get(to - from), Some(99));
+        }
+    }
 
     /// Where `bench/dockerfile-corpus.sh` put the corpus (outside git), if it did.
     pub(in crate::parse) fn corpus(sub: &str) -> Option<std::path::PathBuf> {

@@ -78,7 +78,7 @@ pub fn parse(source: &SourceFile) -> Stream {
     let mut stream = yaml::parse(&shadow);
     for e in &mut stream.errors {
         e.message = e.message.replace("YAML syntax error", "JSON syntax error");
-        e.span = source.span(e.span.start.offset..e.span.end.offset);
+        e.span = source.span(e.span.start()..e.span.end());
     }
     if let Some(at) = open {
         stream.errors.push(ParseError {

@@ -1043,6 +1043,7 @@ mod tests {
 
     fn run(text: &str) -> (SourceFile, Parsed) {
         let file = SourceFile::new("deploy/app.yaml", text.to_string());
+        crate::model::source::last_file::set(&file);
         let stream = yaml::parse(&file);
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let parsed = parse(&file, &stream.documents);
@@ -1051,7 +1052,7 @@ mod tests {
 
     /// Line and column where a span starts.
     fn at(span: Span) -> (usize, usize) {
-        (span.start.line, span.start.column)
+        crate::model::source::last_file::start(span)
     }
 
     fn only_workload(p: &Parsed) -> &Workload {

@@ -277,8 +277,8 @@ mod tests {
         assert_eq!(m.value, "type=bind,source=/etc,target=/host");
         let at = m.value.find("/etc").unwrap();
         assert_eq!(m.sub_span(&f, at..at + 4).text(&f.text), "/etc");
-        assert_eq!(m.span.start.line, 2);
-        assert_eq!(m.span.end.line, 5);
+        assert_eq!(f.location(m.span).start.line, 2);
+        assert_eq!(f.location(m.span).end.line, 5);
         assert_eq!(c.last("Image").unwrap().value, "x");
     }
 
@@ -293,8 +293,12 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
-        let (_, u) = read("Image=x\n[Container\nnot a pair\n[Container]\n");
-        let lines: Vec<usize> = u.errors.iter().map(|e| e.span.start.line).collect();
+        let (f, u) = read("Image=x\n[Container\nnot a pair\n[Container]\n");
+        let lines: Vec<usize> = u
+            .errors
+            .iter()
+            .map(|e| f.pos(e.span.start()).line)
+            .collect();
         assert_eq!(lines, [1, 2, 3]);
         assert!(has_section("[Unit]\n [Container] \n", "Container"));
         assert!(!has_section("=head1 NAME\n", "Pod"));

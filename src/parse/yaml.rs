@@ -39,20 +39,23 @@ pub enum Style {
     Block,
 }
 
+/// A node's content: 24 bytes. Short scalars are interned per stream (a manifest repeats
+/// `name`, `image`, `mountPath` thousands of times); children are exact-size slices.
 #[derive(Debug)]
 pub enum Value {
-    Scalar(String, Style),
-    Seq(Vec<Rc<Node>>),
-    Map(Vec<(Rc<Node>, Rc<Node>)>),
+    Scalar(Rc<str>, Style),
+    Seq(Box<[Rc<Node>]>),
+    Map(Box<[(Rc<Node>, Rc<Node>)]>),
 }
 
-/// A YAML node and the span where it is written.
+/// A YAML node and the span where it is written: 40 bytes (56 with its `Rc` counts), where a
+/// manifest has about one node per eight bytes.
 #[derive(Debug)]
 pub struct Node {
     pub value: Value,
     pub span: Span,
     /// Nodes this one stands for once aliases are expanded (saturating).
-    weight: u64,
+    weight: u32,
 }
 
 /// Dropped without recursion: aliases share nodes, so a chain of anchors each holding an alias
@@ -73,9 +76,9 @@ impl Drop for Node {
 
 fn take_children(value: &mut Value, stack: &mut Vec<Rc<Node>>) {
     match value {
-        Value::Seq(items) => stack.append(items),
+        Value::Seq(items) => stack.extend(std::mem::take(items)),
         Value::Map(entries) => {
-            for (k, v) in entries.drain(..) {
+            for (k, v) in std::mem::take(entries) {
                 stack.push(k);
                 stack.push(v);
             }
@@ -115,7 +118,7 @@ impl Node {
     pub fn value_offset(&self, text: &str) -> Option<usize> {
         let value = self.as_str()?;
         let written = self.span.text(text);
-        let start = self.span.start.offset;
+        let start = self.span.start();
         match self.style()? {
             Style::Plain if written == value => Some(start),
             Style::Quoted if written.get(1..written.len().saturating_sub(1)) == Some(value) => {
@@ -129,7 +132,7 @@ impl Node {
     #[must_use]
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar(s, Style::Plain)
-            if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+            if matches!(&**s, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     /// A boolean as Kubernetes and Compose read it (YAML 1.1: `yes`, `on`, `true`, ...).
@@ -259,7 +262,7 @@ impl Node {
 }
 
 fn is_merge_key(k: &Node) -> bool {
-    matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
+    matches!(&k.value, Value::Scalar(s, Style::Plain) if &**s == "<<")
 }
 
 /// The mappings a `<<` key merges in, in priority order.
@@ -319,8 +322,13 @@ fn byte_offset(text: &str, marker: &Marker) -> usize {
     })
 }
 
+/// Scalars up to this many bytes are interned.
+const INTERNED: usize = 32;
+
 struct Builder<'a> {
     file: &'a SourceFile,
+    /// The short scalars read so far (see [`Builder::intern`]).
+    strings: std::collections::HashSet<Rc<str>>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Rc<Node>>,
     doc_root: Option<Rc<Node>>,
@@ -334,6 +342,19 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A scalar's text: short ones shared with their earlier copies.
+    fn intern(&mut self, text: &str) -> Rc<str> {
+        if text.len() > INTERNED {
+            return Rc::from(text);
+        }
+        if let Some(known) = self.strings.get(text) {
+            return Rc::clone(known);
+        }
+        let new: Rc<str> = Rc::from(text);
+        self.strings.insert(Rc::clone(&new));
+        new
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         self.file.span(start..end.max(start))
     }
@@ -350,7 +371,7 @@ impl Builder<'_> {
         if anchor > 0 {
             self.anchors.insert(anchor, Rc::clone(&node));
         }
-        self.doc_end = self.doc_end.max(node.span.end.offset);
+        self.doc_end = self.doc_end.max(node.span.end());
         match self.stack.last_mut() {
             None => self.doc_root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -377,7 +398,7 @@ impl Builder<'_> {
             span,
         });
         let node = Rc::new(Node {
-            value: Value::Scalar(String::new(), Style::Plain),
+            value: Value::Scalar(Rc::from(""), Style::Plain),
             span,
             weight: 1,
         });
@@ -411,7 +432,7 @@ impl Builder<'_> {
         self.errors.push(ParseError {
             message: format!(
                 "duplicate key `{key}` (first defined on line {})",
-                first.span.start.line
+                self.file.pos(first.span.start()).line
             ),
             span: again.span,
         });
@@ -427,7 +448,7 @@ impl Builder<'_> {
                 flow,
                 anchor,
                 items,
-            } => (start, flow, anchor, Value::Seq(items)),
+            } => (start, flow, anchor, Value::Seq(items.into_boxed_slice())),
             Frame::Map {
                 start,
                 flow,
@@ -436,7 +457,7 @@ impl Builder<'_> {
                 ..
             } => {
                 self.check_duplicates(&entries);
-                (start, flow, anchor, Value::Map(entries))
+                (start, flow, anchor, Value::Map(entries.into_boxed_slice()))
             }
         };
         // No list of the children: one is built per collection, and this is the hot path.
@@ -444,14 +465,14 @@ impl Builder<'_> {
             Value::Seq(items) => (
                 items
                     .iter()
-                    .fold(1u64, |acc, c| acc.saturating_add(c.weight)),
-                items.last().map(|c| c.span.end.offset),
+                    .fold(1u32, |acc, c| acc.saturating_add(c.weight)),
+                items.last().map(|c| c.span.end()),
             ),
             Value::Map(entries) => (
-                entries.iter().fold(1u64, |acc, (k, v)| {
+                entries.iter().fold(1u32, |acc, (k, v)| {
                     acc.saturating_add(k.weight).saturating_add(v.weight)
                 }),
-                entries.last().map(|(_, v)| v.span.end.offset),
+                entries.last().map(|(_, v)| v.span.end()),
             ),
             Value::Scalar(..) => (1, None),
         };
@@ -703,6 +724,7 @@ fn bom_patch(text: &str, at: usize) -> Option<Patch> {
 fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch> {
     let mut b = Builder {
         file,
+        strings: std::collections::HashSet::new(),
         stack: Vec::new(),
         anchors: HashMap::new(),
         doc_root: None,
@@ -765,12 +787,12 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
             }
             Event::DocumentEnd => {
                 let root = b.doc_root.take();
-                let weight = root.as_ref().map_or(0, |r| r.weight);
+                let weight = root.as_ref().map_or(0, |r| u64::from(r.weight));
                 if weight > EXPANSION_FLOOR && weight > b.written.saturating_mul(EXPANSION_FACTOR) {
                     b.fatal = true;
                     // At the first alias to a huge node: where the bomb goes off.
                     let span = b.bomb_site.unwrap_or_else(|| {
-                        let at = root.as_ref().map_or(start, |r| r.span.start.offset);
+                        let at = root.as_ref().map_or(start, |r| r.span.start());
                         b.span(at, at)
                     });
                     b.errors.push(ParseError {
@@ -809,9 +831,9 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
                     && text == "~"
                     && file.text.as_bytes().get(start) != Some(&b'~')
                 {
-                    String::new()
+                    b.intern("")
                 } else {
-                    text.into_owned()
+                    b.intern(&text)
                 };
                 let node = Rc::new(Node {
                     value: Value::Scalar(text, style),
@@ -823,7 +845,7 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
             Event::Alias(id) => {
                 b.written += 1;
                 if let Some(node) = b.anchors.get(&id).cloned() {
-                    if node.weight > EXPANSION_FLOOR && b.bomb_site.is_none() {
+                    if u64::from(node.weight) > EXPANSION_FLOOR && b.bomb_site.is_none() {
                         b.bomb_site = Some(b.span(start, end));
                     }
                     b.push(node, 0);
@@ -879,6 +901,7 @@ mod tests {
 
     fn read(text: &str) -> (SourceFile, Stream) {
         let file = SourceFile::new("t.yaml", text.to_string());
+        crate::model::source::last_file::set(&file);
         let stream = parse(&file);
         (file, stream)
     }
@@ -891,7 +914,7 @@ mod tests {
         let root = s.documents[1].root.as_ref().unwrap();
         let path = root.path(&["spec", "path"]).unwrap();
         assert_eq!(path.as_str(), Some("/etc"));
-        assert_eq!((path.span.start.line, path.span.start.column), (5, 9));
+        assert_eq!(crate::model::source::last_file::start(path.span), (5, 9));
         assert_eq!(path.span.text(&file.text), "/etc");
         let spec = root.get("spec").unwrap();
         assert_eq!(spec.span.text(&file.text), "path: /etc");
@@ -918,8 +941,11 @@ mod tests {
         let y = s.documents[0].root.as_ref().unwrap().get("y").unwrap();
         let image = y.get("image").unwrap();
         assert_eq!(image.as_str(), Some("postgres"));
-        assert_eq!(image.span.start.line, 2);
-        assert_eq!(y.get("ports").unwrap().span.start.line, 6);
+        assert_eq!(crate::model::source::last_file::start(image.span).0, 2);
+        assert_eq!(
+            crate::model::source::last_file::start(y.get("ports").unwrap().span).0,
+            6
+        );
         let keys: Vec<_> = y
             .entries()
             .iter()
@@ -932,7 +958,10 @@ mod tests {
     fn duplicate_keys_are_errors_at_the_second_key() {
         let (_, s) = read("a: 1\nb: 2\na: 3\n");
         assert_eq!(s.errors.len(), 1);
-        assert_eq!(s.errors[0].span.start.line, 3);
+        assert_eq!(
+            crate::model::source::last_file::start(s.errors[0].span).0,
+            3
+        );
         assert!(s.errors[0].message.contains("duplicate key `a`"));
     }
 
@@ -974,8 +1003,8 @@ mod tests {
             } else {
                 (1, 1 + 4 * 255)
             };
-            let at = s.errors[0].span.start;
-            assert_eq!((at.line, at.column), (line, column), "{}", &text[..20]);
+            let at = crate::model::source::last_file::start(s.errors[0].span);
+            assert_eq!(at, (line, column), "{}", &text[..20]);
         }
         // As deep as allowed: read.
         let (_, s) = read(&format!(
@@ -1023,7 +1052,7 @@ mod tests {
         let (_, s) = read("a: 1\nb: [unclosed\nc: 2\n");
         assert_eq!(s.errors.len(), 1);
         assert!(s.errors[0].message.starts_with("YAML syntax error"));
-        assert!(s.errors[0].span.start.line >= 2);
+        assert!(crate::model::source::last_file::start(s.errors[0].span).0 >= 2);
     }
 
     #[test]
@@ -1150,7 +1179,26 @@ mod tests {
             s.errors
         );
         // Reported at the first site not re-read.
-        assert_eq!(s.errors[0].span.start.line, MAX_REREADS + 1);
+        assert_eq!(
+            crate::model::source::last_file::start(s.errors[0].span).0,
+            MAX_REREADS + 1
+        );
+    }
+
+    #[test]
+    fn nodes_are_small_and_short_scalars_shared() {
+        assert!(
+            std::mem::size_of::<Node>() <= 40,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+        let (_, s) = read("- name: a\n- name: b\n");
+        let items = s.documents[0].root.as_ref().unwrap().as_seq().unwrap();
+        let key = |i: usize| match &items[i].as_ref().entries()[0].0.value {
+            Value::Scalar(text, _) => Rc::clone(text),
+            _ => unreachable!("a scalar key"),
+        };
+        assert!(Rc::ptr_eq(&key(0), &key(1)), "one `name` for both keys");
     }
 
     #[test]
@@ -1159,6 +1207,6 @@ mod tests {
         let r = s.documents[0].root.as_ref().unwrap();
         let k = r.get("k").unwrap();
         assert_eq!(k.span.text(&file.text), "/etc");
-        assert_eq!(k.span.start.column, 4);
+        assert_eq!(crate::model::source::last_file::start(k.span).1, 4);
     }
 }

@@ -49,7 +49,7 @@ fn found(linted: &Linted) -> Vec<(String, usize, String)> {
         .map(|d| {
             (
                 d.file.to_string_lossy().replace('\\', "/"),
-                d.span.start.line,
+                d.location.start.line,
                 d.code.to_string(),
             )
         })

@@ -25,7 +25,7 @@ fn mssql_built_without_a_volume_loses_its_data() {
     assert!(d.file.ends_with("compose.yaml"));
     // The `build:` context, with the Dockerfile's FROM as the other half of the story.
     assert_eq!(
-        (d.span.start.line, d.span.start.column),
+        (d.location.start.line, d.location.start.column),
         (4, 16),
         "{rendered}"
     );
@@ -33,7 +33,7 @@ fn mssql_built_without_a_volume_loses_its_data() {
     assert!(
         d.related
             .iter()
-            .any(|r| r.file.ends_with("db/Dockerfile") && r.span.start.line == 2),
+            .any(|r| r.file.ends_with("db/Dockerfile") && r.location.start.line == 2),
         "{rendered}"
     );
     // The Dockerfile's own VOLUME covers only a sub-folder: no SL202.
@@ -57,7 +57,7 @@ fn a_dockerfile_volume_over_the_data_is_an_anonymous_volume() {
         sl202[0]
             .related
             .iter()
-            .any(|r| r.file.ends_with("mysql/Dockerfile") && r.span.start.line == 3),
+            .any(|r| r.file.ends_with("mysql/Dockerfile") && r.location.start.line == 3),
         "{rendered}"
     );
     assert!(!codes(&diagnostics).contains(&"SL201"), "{rendered}");

@@ -18,7 +18,10 @@ fn compose_build_follows_the_from_chain_to_the_catalog() {
     );
     let (from_file, from_span) = facts.from.clone().expect("FROM location");
     assert!(from_file.ends_with("db/Dockerfile"));
-    assert_eq!(from_span.start.line, 2);
+    let dockerfile = project
+        .source(&from_file)
+        .expect("the Dockerfile is in the run");
+    assert_eq!(dockerfile.pos(from_span.start()).line, 2);
     assert_eq!(facts.data_paths(), ["/var/opt/mssql"]);
     // The Dockerfile's own VOLUME is an image volume, but it does not cover the data path.
     assert!(

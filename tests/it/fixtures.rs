@@ -26,7 +26,7 @@ fn check_fixture(path: &Path) -> (String, Option<String>) {
     let fired: Vec<(usize, String)> = diagnostics
         .iter()
         .filter(|d| d.code == code.as_str())
-        .map(|d| (d.span.start.line, d.code.to_string()))
+        .map(|d| (d.location.start.line, d.code.to_string()))
         .collect();
     let rendered = crate::common::render(&project, &diagnostics);
     let mut failure = None;

@@ -678,6 +678,37 @@ fn the_size_limit_is_10_mb_and_configurable() {
         "{}",
         zero.stderr
     );
+    // Spans hold 32-bit offsets: a limit of 4 GiB or more is refused, in the configuration
+    // (which the language server reads too) and on the command line.
+    for (setting, shown) in [("\"4GiB\"", "`4GiB`"), ("5000000000", "`5000000000`")] {
+        write(
+            &dir,
+            "stowlint.toml",
+            format!("max-file-size = {setting}\n"),
+        );
+        let huge = run_within(&dir, &["check", "."], HANG_GUARD);
+        assert_eq!(huge.code, 2);
+        assert!(
+            huge.stderr.contains(&format!(
+                "stowlint.toml:1:17: {shown}: the size limit must be less than 4 GiB"
+            )),
+            "{}",
+            huge.stderr
+        );
+    }
+    std::fs::remove_file(dir.join("stowlint.toml")).expect("removed");
+    let cli = run_within(
+        &dir,
+        &["check", "--max-file-size", "4.5GB", "."],
+        HANG_GUARD,
+    );
+    assert_eq!(cli.code, 2);
+    assert!(
+        cli.stderr
+            .contains("`4.5GB`: the size limit must be less than 4 GiB (4294967295 bytes at most)"),
+        "{}",
+        cli.stderr
+    );
 }
 
 // 11. CRLF line endings.

@@ -23,7 +23,7 @@ fn rwo_claim_in_another_file_shared_by_replicas() {
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
     assert!(d.file.ends_with("rwo-claim/deployment.yaml"));
-    assert_eq!(d.span.start.line, 23, "the claimName line");
+    assert_eq!(d.location.start.line, 23, "the claimName line");
     assert_eq!(
         d.message,
         "Deployment/uploads runs 3 replicas that all mount ReadWriteOnce claim `uploads-files`"
@@ -33,13 +33,13 @@ fn rwo_claim_in_another_file_shared_by_replicas() {
         .iter()
         .find(|r| r.file.ends_with("rwo-claim/claim.yaml"))
         .expect("related claim location");
-    assert_eq!(claim.span.start.line, 7, "the claim's accessModes");
+    assert_eq!(claim.location.start.line, 7, "the claim's accessModes");
     let replicas = d
         .related
         .iter()
         .find(|r| r.file.ends_with("rwo-claim/deployment.yaml"))
         .expect("related replicas");
-    assert_eq!(replicas.span.start.line, 7, "`replicas: 3`");
+    assert_eq!(replicas.location.start.line, 7, "`replicas: 3`");
     // SL404 wins over SL405 on the same mount (default RollingUpdate strategy).
     assert!(
         with_code(&diagnostics, "SL405").is_empty(),
@@ -63,7 +63,7 @@ fn an_autoscaler_in_a_third_file_scales_past_one() {
     let found = with_code(&diagnostics, "SL404");
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
-    assert_eq!(d.span.start.line, 24, "the claimName line");
+    assert_eq!(d.location.start.line, 24, "the claimName line");
     assert!(
         d.message.contains("up to 8 replicas (HPA renderer)"),
         "{}",
@@ -74,12 +74,12 @@ fn an_autoscaler_in_a_third_file_scales_past_one() {
         .iter()
         .find(|r| r.file.ends_with("rwo-claim-hpa/hpa.yaml"))
         .expect("related HPA location");
-    assert_eq!(hpa.span.start.line, 12, "maxReplicas");
+    assert_eq!(hpa.location.start.line, 12, "maxReplicas");
     // The block-style `accessModes` value starts at its first item.
     assert!(
         d.related
             .iter()
-            .any(|r| r.file.ends_with("rwo-claim-hpa/claim.yaml") && r.span.start.line == 8),
+            .any(|r| r.file.ends_with("rwo-claim-hpa/claim.yaml") && r.location.start.line == 8),
         "{:#?}",
         d.related
     );
@@ -113,12 +113,12 @@ fn a_swarm_service_built_from_a_database_image() {
     let found = with_code(&diagnostics, "SL402");
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
-    assert_eq!(d.span.start.line, 6);
+    assert_eq!(d.location.start.line, 6);
     assert!(d.message.contains("mssql/server data"), "{}", d.message);
     assert!(
         d.related
             .iter()
-            .any(|r| r.file.ends_with("swarm-build/db/Dockerfile") && r.span.start.line == 2),
+            .any(|r| r.file.ends_with("swarm-build/db/Dockerfile") && r.location.start.line == 2),
         "{:#?}",
         d.related
     );
@@ -186,7 +186,7 @@ fn a_node_local_class_and_its_claim_in_other_files() {
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
     assert!(d.file.ends_with("node-local-class/deployment.yaml"));
-    assert_eq!(d.span.start.line, 25, "the claimName line");
+    assert_eq!(d.location.start.line, 25, "the claimName line");
     assert!(
         d.message
             .contains("on claim `search-data` of class `nvme` (`topolvm.io`)"),
@@ -197,7 +197,7 @@ fn a_node_local_class_and_its_claim_in_other_files() {
         d.related
             .iter()
             .find(|r| r.file.ends_with(file))
-            .map(|r| r.span.start.line)
+            .map(|r| r.location.start.line)
     };
     assert_eq!(
         line_in("claim.yaml"),
@@ -230,7 +230,7 @@ fn the_default_class_of_the_run_serves_claims_that_name_none() {
     let found = with_code(&diagnostics, "SL408");
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
-    assert_eq!(d.span.start.line, 23, "the claim template's name");
+    assert_eq!(d.location.start.line, 23, "the claim template's name");
     assert!(
         d.message.contains("the default class `openebs-hostpath`"),
         "{}",
@@ -242,7 +242,7 @@ fn the_default_class_of_the_run_serves_claims_that_name_none() {
         .find(|r| r.message.contains("is the default class"))
         .expect("the default annotation");
     assert!(annotation.file.ends_with("default-class/classes.yaml"));
-    assert_eq!(annotation.span.start.line, 6);
+    assert_eq!(annotation.location.start.line, 6);
     // Written `reclaimPolicy: Delete` on the default class: SL410 info points at it.
     let reclaim = with_code(&diagnostics, "SL410");
     assert_eq!(reclaim.len(), 1, "{diagnostics:#?}");
@@ -250,7 +250,7 @@ fn the_default_class_of_the_run_serves_claims_that_name_none() {
         reclaim[0]
             .related
             .iter()
-            .any(|r| r.file.ends_with("classes.yaml") && r.span.start.line == 9),
+            .any(|r| r.file.ends_with("classes.yaml") && r.location.start.line == 9),
         "{:#?}",
         reclaim[0].related
     );
@@ -269,13 +269,13 @@ fn a_volume_deleted_with_its_claim_in_another_file() {
     assert_eq!(found.len(), 1, "{diagnostics:#?}");
     let d = found[0];
     assert_eq!(d.severity, stowlint::engine::Severity::Warning);
-    assert_eq!(d.span.start.line, 25, "the claimName line");
+    assert_eq!(d.location.start.line, 25, "the claimName line");
     let policy = d
         .related
         .iter()
         .find(|r| r.file.ends_with("reclaimed-volume/volume.yaml"))
         .expect("the volume's reclaim policy");
-    assert_eq!(policy.span.start.line, 9);
+    assert_eq!(policy.location.start.line, 9);
     // Without the volume, a claim of no class tells nothing.
     let alone = cross("reclaimed-volume", &["deployment.yaml", "claim.yaml"]);
     assert!(with_code(&alone, "SL410").is_empty(), "{alone:#?}");

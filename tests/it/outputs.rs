@@ -221,7 +221,7 @@ fn rdjson_columns_are_bytes() {
         .expect("diagnostics")
         .iter()
         .zip(&diagnostics)
-        .filter(|(_, d)| d.span.start.line == 5 && d.code == "SL102")
+        .filter(|(_, d)| d.location.start.line == 5 && d.code == "SL102")
         .collect();
     assert!(!on_line_5.is_empty(), "{json}");
     for (d, ours) in on_line_5 {
@@ -231,7 +231,7 @@ fn rdjson_columns_are_bytes() {
         // `ü` is two bytes and one character.
         assert_eq!(
             column,
-            u64::try_from(ours.span.start.column).expect("small") + 1
+            u64::try_from(ours.location.start.column).expect("small") + 1
         );
     }
 }

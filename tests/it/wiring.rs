@@ -15,7 +15,7 @@ fn codes_in(folder: &str, files: &[&str]) -> Vec<(String, &'static str)> {
         .filter(|d| d.code.as_str().starts_with("SL50"))
         .map(|d| {
             let file = d.file.file_name().unwrap().to_string_lossy().into_owned();
-            (format!("{file}:{}", d.span.start.line), d.code.as_str())
+            (format!("{file}:{}", d.location.start.line), d.code.as_str())
         })
         .collect()
 }

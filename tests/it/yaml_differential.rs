@@ -74,7 +74,7 @@ fn libyaml(texts: &[String]) -> Vec<Json> {
 
 fn tree(node: &Node) -> Json {
     match &node.value {
-        Value::Scalar(s, _) => Json::String(s.clone()),
+        Value::Scalar(s, _) => Json::String(s.to_string()),
         Value::Seq(items) => Json::Array(items.iter().map(|i| tree(i)).collect()),
         Value::Map(entries) => json!({
             "map": entries.iter().map(|(k, v)| json!([tree(k), tree(v)])).collect::<Vec<_>>()
@@ -86,7 +86,7 @@ fn tree(node: &Node) -> Json {
 /// is not a scalar.
 fn merged(node: &Node) -> Option<Json> {
     match &node.value {
-        Value::Scalar(s, _) => Some(Json::String(s.clone())),
+        Value::Scalar(s, _) => Some(Json::String(s.to_string())),
         Value::Seq(items) => items
             .iter()
             .map(|i| merged(i))
@@ -117,7 +117,7 @@ fn span_faults(node: &Node, text: &str, out: &mut Vec<String>, depth: usize) {
         Value::Scalar(s, yaml::Style::Plain)
             if !s.is_empty() && !s.contains('\n') && !written.contains(['\n', '\r']) =>
         {
-            written != s
+            written != &**s
         }
         Value::Scalar(_, yaml::Style::Quoted) => {
             let quote = written.chars().next();
@@ -130,7 +130,7 @@ fn span_faults(node: &Node, text: &str, out: &mut Vec<String>, depth: usize) {
         Value::Map(entries) if written.starts_with('{') => {
             let flow_key = entries
                 .first()
-                .is_some_and(|(k, _)| k.span.start == node.span.start);
+                .is_some_and(|(k, _)| k.span.start() == node.span.start());
             !flow_key && !written.ends_with('}')
         }
         _ => false,
@@ -174,10 +174,8 @@ fn ours(text: &str) -> Ours {
         .errors
         .iter()
         .map(|e| {
-            format!(
-                "{}:{}: {}",
-                e.span.start.line, e.span.start.column, e.message
-            )
+            let at = file.pos(e.span.start());
+            format!("{}:{}: {}", at.line, at.column, e.message)
         })
         .collect();
     let ok = !stream.fatal && stream.errors.iter().all(|e| duplicate(&e.message));
