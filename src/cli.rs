@@ -668,6 +668,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                             | OutputFormat::Rdjson
                     )
                 }),
+            relint_budget: pipeline::BYTE_BUDGET,
         },
     );
     drop(inputs);

@@ -105,6 +105,8 @@ pub struct Options<'a> {
     /// Keep the text of files with findings, for renderers that quote it (snippets, line
     /// fingerprints).
     pub keep_text: bool,
+    /// Bytes of stale files re-linted together (see [`relint`]): [`BYTE_BUDGET`] by default.
+    pub relint_budget: u64,
 }
 
 impl Options<'static> {
@@ -122,6 +124,7 @@ impl Options<'static> {
                 cwd: cwd.into(),
             },
             keep_text: true,
+            relint_budget: BYTE_BUDGET,
         }
     }
 }
@@ -145,6 +148,9 @@ pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
     /// Files linted a second time because another file answered their queries differently.
     pub relinted: usize,
+    /// The most bytes (file sizes) one re-lint loaded at once: the stale files of one batch
+    /// and the files that answer them.
+    pub relint_peak_bytes: u64,
     /// Inputs named on the command line (or standard input) that held nothing to lint: as
     /// diagnostics would name them. The run says so rather than pass on nothing.
     pub not_linted: Vec<PathBuf>,
@@ -224,19 +230,36 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     .enumerate()
     .filter_map(|(k, stale)| stale.then_some(k))
     .collect();
-    if !stale.is_empty() {
-        relint(
-            inputs,
-            &mut outcomes,
-            &stale,
-            &global,
-            &Arc::new(shared),
-            &mut claim_context,
-            options,
-        );
-    } else {
-        drop(shared);
+    // Stale files are re-linted in batches whose sizes fit the budget (a file larger than it
+    // alone), each with the files that answer it: memory stays bounded however many files a
+    // shared claim name makes stale.
+    let mut relint_peak_bytes = 0;
+    let shared = Arc::new(shared);
+    let mut batch: Vec<usize> = Vec::new();
+    let mut batch_bytes = 0u64;
+    for (n, &k) in stale.iter().enumerate() {
+        let size = inputs[outcomes[k].input].size;
+        batch.push(k);
+        batch_bytes += size;
+        let next = stale
+            .get(n + 1)
+            .map_or(u64::MAX, |&j| inputs[outcomes[j].input].size);
+        if batch_bytes.saturating_add(next) > options.relint_budget {
+            let loaded = relint(
+                inputs,
+                &mut outcomes,
+                &batch,
+                &global,
+                &shared,
+                &mut claim_context,
+                options,
+            );
+            relint_peak_bytes = relint_peak_bytes.max(loaded);
+            batch.clear();
+            batch_bytes = 0;
+        }
     }
+    drop(shared);
     drop((global, claim_context));
 
     // Each file's findings are sorted: files in path order give the report order.
@@ -251,6 +274,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
         project: Project::new(files),
         diagnostics,
         relinted: stale.len(),
+        relint_peak_bytes,
         not_linted,
     }
 }
@@ -540,7 +564,8 @@ fn relint(
     shared: &Arc<SharedDockerfiles>,
     claim_context: &mut Vec<FileModel>,
     options: &Options<'_>,
-) {
+) -> u64 {
+    let mut peak = 0;
     let by_path: HashMap<&Path, usize> = inputs
         .iter()
         .enumerate()
@@ -565,6 +590,7 @@ fn relint(
         }
         let mut load: Vec<usize> = wanted.iter().copied().collect();
         load.sort_unstable();
+        peak = load.iter().map(|&i| inputs[i].size).sum::<u64>().max(peak);
         let mut files: Vec<FileModel> = crate::par::map(&load, |_, &i| inputs[i].load())
             .into_iter()
             .flatten()
@@ -619,8 +645,9 @@ fn relint(
                 o.source = source;
             }
         }
-        return;
+        return peak;
     }
+    peak
 }
 
 #[cfg(test)]

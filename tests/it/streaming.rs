@@ -173,3 +173,64 @@ fn a_claim_in_another_file_changes_findings_and_is_found() {
     assert!(expected.iter().any(|d| d.code == "SL404"), "{expected:?}");
     assert_eq!(lines(&linted.diagnostics), lines(&expected));
 }
+
+/// Many files made stale by one claim (each deployment's claim is in another file): re-linted
+/// in batches that fit the budget, each with the claim's file, and with the findings of one
+/// project of every file.
+#[test]
+fn stale_files_are_relinted_in_batches_within_the_budget() {
+    let deployment = |i: usize| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web{i}, namespace: web}}\n\
+             spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n\
+             \x20       - name: app\n          image: nginx\n          volumeMounts:\n\
+             \x20           - {{name: files, mountPath: /srv}}\n      volumes:\n\
+             \x20       - name: files\n          persistentVolumeClaim: {{claimName: data}}\n"
+        )
+    };
+    let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: web}\n\
+        spec:\n  accessModes: [ReadWriteOnce]\n";
+    let mut files: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("apps/d{i:02}.yaml"), deployment(i)))
+        .collect();
+    files.push(("claims/claim.yaml".into(), claim.into()));
+    let size = |text: &str| u64::try_from(text.len()).unwrap();
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(name, text)| {
+            let (name, text) = (name.clone(), text.clone());
+            let bytes = size(&text);
+            Input::new(PathBuf::from(&name), false, move || {
+                stowlint::parse::parse_file(
+                    stowlint::model::SourceFile::new(&name, text.clone()),
+                    &ParseOptions::default(),
+                    true,
+                )
+            })
+            .with_size(bytes)
+        })
+        .collect();
+    let whole = pipeline::lint(&inputs, &pipeline::Options::every_rule("/nonexistent"));
+    assert_eq!(whole.relinted, 12, "every deployment is linted again");
+    assert!(
+        whole
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "SL404")
+            .count()
+            == 12
+    );
+    let one = size(&files[0].1);
+    // A budget of three deployments: batches of three, each loaded with the claim's file.
+    let options = pipeline::Options {
+        relint_budget: 3 * one,
+        ..pipeline::Options::every_rule("/nonexistent")
+    };
+    let batched = pipeline::lint(&inputs, &options);
+    assert_eq!(lines(&batched.diagnostics), lines(&whole.diagnostics));
+    assert_eq!(batched.relint_peak_bytes, 3 * one + size(claim));
+    assert!(
+        whole.relint_peak_bytes >= 12 * one,
+        "all at once by default here"
+    );
+}
