@@ -172,6 +172,36 @@ fn rwo_claim<'a>(
     single_node.then_some((file, claim))
 }
 
+/// Why every pod of `w` that mounts the `ReadWriteOnce` claim runs on one node, where the
+/// volume may be attached to several pods at once: the pod is pinned to one node, or the claim's
+/// volume is node-local (its pods are scheduled to the volume's node). `None` for a
+/// `ReadWriteOncePod` claim, which one pod only may use wherever it runs.
+fn on_one_node(
+    project: &Project,
+    w: &Workload,
+    claim: &Claim,
+    consumer: &std::path::Path,
+) -> Option<&'static str> {
+    if single_node_mode(claim) == "ReadWriteOncePod"
+        || claim
+            .access_modes
+            .iter()
+            .any(|a| a.value == "ReadWriteOncePod")
+    {
+        return None;
+    }
+    if w.pinned.is_some() {
+        return Some(
+            "the pods are pinned to one node, where a ReadWriteOnce volume may be attached to \
+             several pods",
+        );
+    }
+    storage::node_local(project, claim, consumer).map(|_| {
+        "the claim's volume is node-local: its pods run on the volume's node, where a \
+         ReadWriteOnce volume may be attached to several pods"
+    })
+}
+
 /// Points at the claim's access modes (in whatever file declares it).
 fn relate_claim(d: &mut Diagnostic, file: &FileModel, claim: &Claim) {
     let modes: Vec<&str> = claim

@@ -1,4 +1,4 @@
-use super::{relate_claim, rwo_claim, single_node_mode};
+use super::{on_one_node, relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Container, KubeKind, Mount, Workload};
@@ -16,7 +16,9 @@ declare_rule! {
     /// until its deadline. `Recreate` stops the old pod first; a StatefulSet replaces its pods
     /// one by one and is made for workloads that own a volume. A rolling update with
     /// `maxSurge: 0` also stops an old pod before it starts its replacement, so it is not
-    /// flagged.
+    /// flagged; nor is a `ReadWriteOnce` claim whose pods all run on one node (the pod is
+    /// pinned with `nodeName` or a `kubernetes.io/hostname` selector, or the claim's volume is
+    /// node-local): there the volume may be attached to the old and the new pod at once.
     ///
     /// ## Example
     /// ```yaml
@@ -91,6 +93,10 @@ impl Rule for RwoClaimRollingUpdate {
         let Some((file, claim)) = rwo_claim(project, &cx.file().source.path, w, m) else {
             return;
         };
+        // On one node a ReadWriteOnce volume is attached to the old and the new pod at once.
+        if on_one_node(project, w, claim, &cx.file().source.path).is_some() {
+            return;
+        }
         let Some(at) = m.source_span else { return };
         let how = if w.strategy.is_some() {
             format!("a {rolling} strategy")

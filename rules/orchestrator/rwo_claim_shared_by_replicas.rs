@@ -1,12 +1,11 @@
-use super::{relate_claim, rwo_claim, single_node_mode};
+use super::{on_one_node, relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{AutoscalerKind, Container, KubeKind, Mount, Workload};
 
-/// The kinds whose replicas share one pod template, and so its claims (Knative's `Service`,
-/// `Configuration` and `Revision`: the reader makes no workload of the core `Service`).
-/// Kinds of other API groups that run `replicas` copies of one pod template side by side: an
-/// Argo Rollout, an OpenShift DeploymentConfig, Knative's Service, Configuration and Revision.
+/// Kinds of other API groups whose replicas share one pod template, and so its claims: an
+/// Argo Rollout, an OpenShift DeploymentConfig, Knative's `Service`, `Configuration` and
+/// `Revision` (the reader makes no workload of the core `Service`).
 const REPLICATED_OTHER_KINDS: &[&str] = &[
     "Rollout",
     "DeploymentConfig",
@@ -41,6 +40,11 @@ declare_rule! {
     /// `ReadWriteOncePod` admits a single pod. Scaling up, or the autoscaler doing it, breaks
     /// the workload. A StatefulSet gives each replica its own claim through
     /// `volumeClaimTemplates`.
+    ///
+    /// When every replica runs on one node — the pod is pinned (`nodeName`, a
+    /// `kubernetes.io/hostname` selector or affinity) or the claim's volume is node-local (a
+    /// `local`/`hostPath` PersistentVolume, a node-local storage class) — a `ReadWriteOnce`
+    /// volume attaches to all of them: the finding is info, for the concurrent writes only.
     ///
     /// ## Example
     /// ```yaml
@@ -98,6 +102,7 @@ impl Rule for RwoClaimSharedByReplicas {
             (None, None) => return,
         };
         let Some(at) = m.source_span else { return };
+        let one_node = on_one_node(project, w, claim, &cx.file().source.path);
         let d = cx
             .report(
                 at,
@@ -115,6 +120,14 @@ impl Rule for RwoClaimSharedByReplicas {
                  own claim",
             );
         relate_claim(d, file, claim);
+        // On one node the replicas can all attach a ReadWriteOnce volume: what is left is
+        // several pods writing one folder, which the application may or may not coordinate.
+        if let Some(why) = one_node {
+            d.severity(crate::engine::Severity::Info).help(format!(
+                "{why}; make sure the application coordinates writes from several pods, or give \
+                 each replica its own claim (a StatefulSet with `volumeClaimTemplates`)"
+            ));
+        }
         match (replicas, autoscaler) {
             (Some(r), _) => {
                 d.label(r.span, format!("{} replicas, one claim", r.value));
