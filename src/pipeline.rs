@@ -165,6 +165,9 @@ struct Outcome {
     queries: Vec<(Query, Answer)>,
     /// Named on the command line with a workload that mounts a claim.
     wants_claims: bool,
+    /// Named on the command line: compose files beside it that extend or include it are read
+    /// as context.
+    explicit: bool,
     /// What renderers need of the file: its path, and its text when kept.
     source: crate::model::SourceFile,
     format: Option<crate::model::Format>,
@@ -359,7 +362,14 @@ fn read_compose_context(
         .filter(|p| !have.contains(*p))
         .cloned()
         .collect();
-    let mut found: Vec<FileModel> = Vec::new();
+    let mut found: Vec<FileModel> = sibling_referrers(outcomes, &have, options);
+    have.extend(found.iter().map(|f| lexical(&f.source.path)));
+    wanted.extend(
+        found
+            .iter()
+            .flat_map(crate::model::compose_refs)
+            .filter(|p| !have.contains(p)),
+    );
     for _ in 0..crate::model::MAX_DEPTH {
         wanted.sort();
         wanted.dedup();
@@ -383,6 +393,67 @@ fn read_compose_context(
             .collect();
     }
     found
+}
+
+/// How many files of a folder are looked at for compose files that extend or include a file
+/// named alone.
+const MAX_SIBLINGS: usize = 64;
+
+/// A compose file named alone (a pre-commit hook passes only the changed files) may be the
+/// base that compose files beside it extend or include: its services' volumes are declared
+/// there. Those siblings (`.yml`/`.yaml` files of its folder that refer to it) are read as
+/// context, so that the file is linted as `docker compose` runs it.
+fn sibling_referrers(
+    outcomes: &[Outcome],
+    have: &HashSet<PathBuf>,
+    options: &Options<'_>,
+) -> Vec<FileModel> {
+    // Only compose files ask who refers to them.
+    let named: Vec<PathBuf> = outcomes
+        .iter()
+        .filter(|o| o.explicit)
+        .map(|o| lexical(&o.facts.path))
+        .filter(|path| {
+            outcomes.iter().any(|o| {
+                o.queries
+                    .iter()
+                    .any(|(q, _)| matches!(q, Query::ComposeReferrers(p) if p == path))
+            })
+        })
+        .collect();
+    let mut candidates: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for path in &named {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let Ok(entries) = std::fs::read_dir(options.context.cwd.join(folder)) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| folder.join(e.file_name()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .filter(|p| !have.contains(&lexical(p)))
+            .collect();
+        names.sort();
+        names.truncate(MAX_SIBLINGS);
+        candidates.extend(names);
+    }
+    let candidates: Vec<PathBuf> = candidates.into_iter().collect();
+    crate::par::map(&candidates, |_, display| {
+        crate::discover::compose_context(
+            display.clone(),
+            &options.context.parse,
+            &options.context.cwd,
+        )
+    })
+    .into_iter()
+    .flatten()
+    .filter(|model| {
+        crate::model::compose_refs(model)
+            .iter()
+            .any(|r| named.contains(r))
+    })
+    .collect()
 }
 
 /// At most this many bytes of input are read, parsed and linted at once, whatever the number
@@ -504,6 +575,7 @@ fn lint_alone(
             facts,
             queries,
             wants_claims,
+            explicit: input.explicit,
             source,
             format,
         },

@@ -120,9 +120,43 @@ fn an_extending_file_named_alone_reads_its_base() {
 }
 
 #[test]
-fn a_base_file_alone_is_linted_as_written() {
-    // Nothing in the run extends its services: it is a compose file like any other.
-    let linted = check(&["fixtures/cross/compose-extends/base.yml"]);
+fn a_base_file_named_alone_reads_the_files_beside_it_that_extend_it() {
+    // A pre-commit hook passes only the changed file: its volume `uploads` is declared by
+    // compose.yaml, which extends it, and its `db` gets its storage there.
+    let alone = check(&["fixtures/cross/compose-extends/base.yml"]);
+    let together = check(&["fixtures/cross/compose-extends"]);
+    let in_base = |l: &Linted| {
+        found(l)
+            .into_iter()
+            .filter(|(f, _, _)| f.ends_with("base.yml"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found(&alone), in_base(&together));
+    assert_eq!(
+        found(&alone)
+            .into_iter()
+            .map(|(_, line, code)| (line, code))
+            .collect::<Vec<_>>(),
+        [(11, "SL102".to_string())]
+    );
+}
+
+#[test]
+fn a_base_file_nothing_beside_it_extends_is_linted_as_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        crate::common::root().join("fixtures/cross/compose-extends/base.yml"),
+        dir.path().join("base.yml"),
+    )
+    .expect("copy");
+    // A sibling that is not a compose file, and one that extends another file.
+    std::fs::write(dir.path().join("notes.yml"), "title: not compose\n").expect("write");
+    std::fs::write(
+        dir.path().join("other.yaml"),
+        "services:\n  x:\n    extends:\n      file: elsewhere.yml\n      service: x\n",
+    )
+    .expect("write");
+    let linted = check_in(dir.path(), &["base.yml"]);
     let codes: Vec<(usize, String)> = found(&linted)
         .into_iter()
         .map(|(_, line, code)| (line, code))
