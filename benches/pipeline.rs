@@ -13,7 +13,7 @@ use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
 use stowlint::engine;
 use stowlint::model::{FileModel, Project, SourceFile};
-use stowlint::parse::{self, ParseOptions};
+use stowlint::parse;
 use stowlint::pipeline;
 
 /// Files per batch.
@@ -86,7 +86,7 @@ fn counted<'a, 'b>(bencher: Bencher<'a, 'b>, files: &[(PathBuf, String)]) -> Ben
 }
 
 fn parse_all(files: Vec<(PathBuf, String)>) -> Vec<FileModel> {
-    let opts = ParseOptions::default();
+    let opts = stowlint::discover::parse_options();
     files
         .into_iter()
         .filter_map(|(p, t)| parse::parse_file(SourceFile::new(p, t), &opts, true))
@@ -135,7 +135,7 @@ fn engine(bencher: Bencher, kind: Kind) {
 #[divan::bench(sample_count = 20)]
 fn streaming(bencher: Bencher) {
     let files: Vec<(PathBuf, String)> = KINDS.into_iter().flat_map(files).collect();
-    let opts = ParseOptions::default();
+    let opts = stowlint::discover::parse_options();
     let inputs: Vec<pipeline::Input<'_>> = files
         .iter()
         .map(|(p, t)| {

@@ -4,13 +4,15 @@
 //! model, never the formats.
 
 pub mod bind_mounts;
-pub mod catalog;
 pub mod ephemeral;
 pub mod facts;
 pub mod linter;
 pub mod memory;
 pub mod orchestrator;
 pub mod wiring;
+
+/// The catalog is data of the model's layer; rules read it through `Project::catalog`.
+pub use crate::model::catalog;
 
 use crate::engine::Rule;
 

@@ -346,6 +346,7 @@ impl Settings {
         crate::parse::ParseOptions {
             compose_mode: self.compose_mode,
             max_file_size: self.max_file_size,
+            side_files: std::sync::Arc::new(crate::discover::Disk),
         }
     }
 

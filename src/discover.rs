@@ -271,7 +271,7 @@ fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Op
     let included = filter.included(entry.path());
     // JSON manifests are linted when named (or piped); a walk leaves `.json` files alone:
     // most are no manifests (`package.json`), and a baseline or report is one.
-    let class = detect::by_name(&display);
+    let class = classify(&display);
     if (class == detect::NameClass::Skip
         || (detect::is_json_name(&display) && class != detect::NameClass::Devcontainer))
         && !included
@@ -470,7 +470,7 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     };
     // An included file whose name says nothing is read as YAML and classified by content.
     let classify_as =
-        if candidate.included && detect::by_name(&candidate.display) == detect::NameClass::Skip {
+        if candidate.included && classify(&candidate.display) == detect::NameClass::Skip {
             let mut name = candidate.display.clone().into_os_string();
             name.push(".yaml");
             PathBuf::from(name)
@@ -483,7 +483,7 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
 /// A walked file whose extension alone does not make it ours: a Quadlet extension, which
 /// only its content confirms.
 fn ambiguous_name(candidate: &Candidate) -> bool {
-    !candidate.explicit && detect::by_name(&candidate.display) == detect::NameClass::Quadlet
+    !candidate.explicit && classify(&candidate.display) == detect::NameClass::Quadlet
 }
 
 /// Dockerfiles that compose `build:` sections name but the run was not given (a pre-commit
@@ -862,8 +862,8 @@ pub fn why_not_linted(path: &Path, shown: &Path) -> String {
             ))
         );
     }
-    match detect::by_name(shown) {
-        detect::NameClass::Skip if detect::is_helm_template_path(shown) => {
+    match classify(shown) {
+        detect::NameClass::Skip if detect::is_helm_template(shown, &Disk) => {
             "a Helm chart template is not YAML until rendered: lint it with `helm template \
              <chart> | stowlint check -`"
                 .to_string()
@@ -961,7 +961,7 @@ pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> 
     // Classification goes by name: a name that says nothing (or none) reads as YAML, so
     // `helm template ... | stowlint check -` works.
     let classify_as = match name {
-        Some(n) if detect::by_name(n) != detect::NameClass::Skip => n.to_path_buf(),
+        Some(n) if classify(n) != detect::NameClass::Skip => n.to_path_buf(),
         // What `hadolint -` users type: a Dockerfile is told by its first instruction.
         None if std::str::from_utf8(&bytes).is_ok_and(detect::looks_like_dockerfile) => {
             PathBuf::from("Dockerfile")
@@ -980,7 +980,7 @@ fn parse_bytes(
 ) -> Option<FileModel> {
     // A Quadlet extension on a file that is not text (a disk image named `.volume`) in a walk:
     // some other file, not ours to report.
-    let unit_name = !explicit && detect::by_name(classify_as) == detect::NameClass::Quadlet;
+    let unit_name = !explicit && classify(classify_as) == detect::NameClass::Quadlet;
     if unit_name && (wide_encoding(&bytes).is_some() || std::str::from_utf8(&bytes).is_err()) {
         return None;
     }
@@ -995,7 +995,7 @@ fn parse_bytes(
         // those that name an `apiVersion` and a `kind`.
         Ok(text)
             if detect::is_json_name(classify_as)
-                && detect::by_name(classify_as) != detect::NameClass::Devcontainer
+                && classify(classify_as) != detect::NameClass::Devcontainer
                 && !detect::may_be_json_manifest(&text) =>
         {
             None
@@ -1196,6 +1196,42 @@ pub fn read_confined_side_file(path: &Path, anchor: &Path) -> io::Result<String>
         return Err(outside());
     }
     read_side_file(&real)
+}
+
+/// The disk as the parsers' [`SideFiles`](parse::SideFiles): a side file is read with
+/// [`read_confined_side_file`], anchored at its own folder (so a compose file's `.env` that
+/// links out of the repository is not read); a `Chart.yaml` exists when it is a file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Disk;
+
+impl parse::SideFiles for Disk {
+    fn read(&self, path: &Path) -> Option<String> {
+        let anchor = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        read_confined_side_file(path, anchor).ok()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+}
+
+/// Default parse options over the [`Disk`]: what the command line uses before a
+/// configuration changes them.
+#[must_use]
+pub fn parse_options() -> ParseOptions {
+    ParseOptions {
+        side_files: Arc::new(Disk),
+        ..ParseOptions::default()
+    }
+}
+
+/// [`detect::classify`] over the [`Disk`]: by name, and Helm chart templates skipped.
+#[must_use]
+pub fn classify(path: &Path) -> detect::NameClass {
+    detect::classify(path, &Disk)
 }
 
 /// The text of a small side file (`.env`, a configuration) at `path`, refusing what

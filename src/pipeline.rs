@@ -120,7 +120,7 @@ impl Options<'static> {
             run: RunOptions::default(),
             catalog: None,
             context: Context {
-                parse: crate::parse::ParseOptions::default(),
+                parse: crate::discover::parse_options(),
                 cwd: cwd.into(),
             },
             keep_text: true,

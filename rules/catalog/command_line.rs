@@ -3,7 +3,7 @@
 //! in `stateful-images.toml`).
 
 use crate::model::Command;
-use crate::parse::words;
+use crate::model::words;
 
 /// The catalog entry's command-line patterns.
 #[derive(Clone, Debug, Default)]

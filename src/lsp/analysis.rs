@@ -35,7 +35,7 @@ pub fn settings_for(path: &Path, root: Option<&Path>) -> Settings {
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
     let Ok(resolver) = Resolver::new(&cwd, None, false, Overrides::default()) else {
         return Settings {
-            parse: ParseOptions::default(),
+            parse: crate::discover::parse_options(),
             run: RunOptions::default(),
             rules: crate::rules::RULES,
             selection: None,
@@ -102,7 +102,7 @@ pub fn analyze(
     // The editor gets the CLI's size limit: a 40 MB document must not take the server's
     // memory (parsing takes many times a file's size). It says so at 1:1, as `check` does.
     let model = if text.len() as u64 > limit
-        && parse::detect::by_name(path) != parse::detect::NameClass::Skip
+        && crate::discover::classify(path) != parse::detect::NameClass::Skip
     {
         Some(discover::too_large(
             path.to_path_buf(),

@@ -372,8 +372,7 @@ impl<W: Write> Server<W> {
         };
         let feeds = crate::discover::may_hold_claim_facts(&doc.text)
             || old_text.is_some_and(crate::discover::may_hold_claim_facts)
-            || crate::parse::detect::by_name(&doc.path)
-                == crate::parse::detect::NameClass::Dockerfile;
+            || crate::discover::classify(&doc.path) == crate::parse::detect::NameClass::Dockerfile;
         if !feeds {
             return;
         }
@@ -585,7 +584,7 @@ fn made_up_path(uri: &lt::Uri, language_id: &str) -> PathBuf {
         .to_string();
     let by_name = PathBuf::from(&last);
     let name = if !last.is_empty()
-        && crate::parse::detect::by_name(&by_name) != crate::parse::detect::NameClass::Skip
+        && crate::discover::classify(&by_name) != crate::parse::detect::NameClass::Skip
     {
         last
     } else {

@@ -4,11 +4,17 @@
 //! Project → files → workloads (compose service, pod template owner, Dockerfile stage) →
 //! containers → mounts.
 
+/// The catalog: which paths are sensitive, which images keep data where, which storage is
+/// node-local — data the rules consult, kept with the model they describe (the model does not
+/// know the rules; the rules reach the catalog through [`Project::catalog`]).
+#[path = "../../rules/catalog/mod.rs"]
+pub mod catalog;
 mod family;
 mod index;
 pub mod operators;
 pub mod paths;
 pub(crate) mod source;
+pub mod words;
 
 use std::path::PathBuf;
 
@@ -79,7 +85,7 @@ pub struct Project {
     /// The run's catalog of stateful images and sensitive host paths, when a configuration
     /// extends the built-in one. Catalog data are facts about images and hosts the whole run
     /// shares (cross-file rules read them too), so they live with the project.
-    catalog: Option<std::sync::Arc<crate::rules::catalog::Catalog>>,
+    catalog: Option<std::sync::Arc<catalog::Catalog>>,
 }
 
 /// One input file and what it declares.
@@ -931,7 +937,7 @@ impl Project {
 
     /// Use `catalog` (the built-in one extended by a configuration) for this run.
     #[must_use]
-    pub fn with_catalog(mut self, catalog: std::sync::Arc<crate::rules::catalog::Catalog>) -> Self {
+    pub fn with_catalog(mut self, catalog: std::sync::Arc<catalog::Catalog>) -> Self {
         self.catalog = Some(catalog);
         self
     }
@@ -979,10 +985,10 @@ impl Project {
 
     /// The run's catalog: the built-in one unless a configuration extends it.
     #[must_use]
-    pub fn catalog(&self) -> &crate::rules::catalog::Catalog {
+    pub fn catalog(&self) -> &catalog::Catalog {
         match &self.catalog {
             Some(catalog) => catalog,
-            None => crate::rules::catalog::Catalog::get(),
+            None => catalog::Catalog::get(),
         }
     }
 

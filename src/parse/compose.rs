@@ -54,11 +54,14 @@ const KNOWN_OPTIONS: &[&str] = &[
 #[must_use]
 pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
     let dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
-    let vars = Vars::load(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        &dir
-    });
+    let vars = Vars::load(
+        if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        },
+        &*opts.side_files,
+    );
     let mut cx = Cx {
         source,
         dir,
@@ -949,18 +952,19 @@ mod tests {
     use crate::parse::yaml;
 
     fn parse_at(path: &Path, text: &str, mode: ComposeMode) -> (SourceFile, Parsed) {
+        let opts = ParseOptions {
+            compose_mode: mode,
+            ..ParseOptions::default()
+        };
+        parse_with(path, text, &opts)
+    }
+
+    fn parse_with(path: &Path, text: &str, opts: &ParseOptions) -> (SourceFile, Parsed) {
         let file = SourceFile::new(path, text.to_string());
         let stream = yaml::parse(&file);
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let root = stream.documents[0].root.clone().expect("a document");
-        let parsed = parse(
-            &file,
-            &root,
-            &ParseOptions {
-                compose_mode: mode,
-                ..ParseOptions::default()
-            },
-        );
+        let parsed = parse(&file, &root, opts);
         (file, parsed)
     }
 
@@ -1608,17 +1612,17 @@ mod tests {
         assert!(standalone.workloads[2].pinned.is_some());
     }
 
-    fn temp_project(name: &str, dotenv: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("stowlint-compose-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join(".env"), dotenv).expect(".env");
-        dir
-    }
-
     #[test]
     fn interpolation_from_dotenv() {
-        let dir = temp_project("interp", "DATA=/srv/data\nexport TAG=16\nRO=ro\n");
+        let dotenv = "DATA=/srv/data\nexport TAG=16\nRO=ro\n";
+        let files = crate::parse::SideFileMap(HashMap::from([(
+            PathBuf::from("proj/.env"),
+            dotenv.to_string(),
+        )]));
+        let opts = ParseOptions {
+            side_files: std::sync::Arc::new(files),
+            ..ParseOptions::default()
+        };
         let text = concat!(
             "services:\n",
             "  db:\n",
@@ -1632,8 +1636,7 @@ mod tests {
             "    environment:\n",
             "      PRICE: $$5\n",
         );
-        let (f, p) = parse_at(&dir.join("compose.yaml"), text, ComposeMode::Auto);
-        let _ = std::fs::remove_dir_all(&dir);
+        let (f, p) = parse_with(Path::new("proj/compose.yaml"), text, &opts);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let c = &p.workloads[0].containers[0];
         let image = c.image.as_ref().expect("image");

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::model::{Format, SourceFile};
+use crate::parse::SideFiles;
 use crate::parse::yaml::{Node, Stream};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,11 +21,12 @@ pub enum NameClass {
     /// A GitHub Actions workflow (`.github/workflows/*.yml`): linted when a job runs in or
     /// beside containers, else skipped like other CI files.
     Workflow,
-    /// Not ours: other extensions, CI files, Helm templates.
+    /// Not ours: other extensions, CI files, Helm templates (by [`classify`]).
     Skip,
 }
 
-/// Classify by name (and, for Helm templates, by a `Chart.yaml` above a `templates/` folder).
+/// Classify by name alone. A Helm chart's templates are YAML by name: [`classify`] (and
+/// [`parse_file`](super::parse_file)) also look for the chart's `Chart.yaml`.
 #[must_use]
 pub fn by_name(path: &Path) -> NameClass {
     // By its bytes: a name that is not UTF-8 is still a compose file to Docker
@@ -76,7 +78,7 @@ pub fn by_name(path: &Path) -> NameClass {
     if is_workflow(path) && !is_template_path(path) {
         return NameClass::Workflow;
     }
-    if is_helm_template(path) || is_template_path(path) || is_ci_file(path, &lower) {
+    if is_template_path(path) || is_ci_file(path, &lower) {
         return NameClass::Skip;
     }
     if lower.ends_with(".json") {
@@ -158,10 +160,14 @@ pub fn looks_like_dockerfile(text: &str) -> bool {
     false
 }
 
-/// Whether `path` is a Helm chart template (see [`by_name`]).
+/// Classify by name, and YAML under a Helm chart's `templates/` folder (see
+/// [`is_helm_template`]) as [`NameClass::Skip`].
 #[must_use]
-pub fn is_helm_template_path(path: &Path) -> bool {
-    is_helm_template(path)
+pub fn classify(path: &Path, files: &dyn SideFiles) -> NameClass {
+    match by_name(path) {
+        NameClass::Compose | NameClass::Yaml if is_helm_template(path, files) => NameClass::Skip,
+        class => class,
+    }
 }
 
 /// Whether `path` is a CI configuration (`.gitlab-ci.yml`, `.github/workflows/*`).
@@ -225,13 +231,15 @@ pub fn has_template_markers(text: &str) -> bool {
         .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
 }
 
-/// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`.
-fn is_helm_template(path: &Path) -> bool {
+/// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`: Go templates,
+/// not YAML until rendered.
+#[must_use]
+pub fn is_helm_template(path: &Path, files: &dyn SideFiles) -> bool {
     let mut dir = path.parent();
     while let Some(d) = dir {
         if d.file_name().and_then(|n| n.to_str()) == Some("templates")
             && let Some(chart) = d.parent()
-            && chart.join("Chart.yaml").is_file()
+            && files.exists(&chart.join("Chart.yaml"))
         {
             return true;
         }
@@ -362,6 +370,36 @@ mod tests {
         ] {
             assert_eq!(by_name(Path::new(name)), class, "{name}");
         }
+    }
+
+    #[test]
+    fn helm_templates_are_told_by_the_charts_side_file() {
+        let chart = crate::parse::SideFileMap(std::collections::HashMap::from([(
+            std::path::PathBuf::from("chart/Chart.yaml"),
+            "name: c\n".to_string(),
+        )]));
+        let none = crate::parse::NoSideFiles;
+        let template = Path::new("chart/templates/sub/deploy.yaml");
+        assert_eq!(classify(template, &chart), NameClass::Skip);
+        assert_eq!(classify(template, &none), NameClass::Yaml);
+        assert_eq!(by_name(template), NameClass::Yaml);
+        // Only YAML is a chart's template; a Dockerfile beside it stays a Dockerfile.
+        let dockerfile = Path::new("chart/templates/Dockerfile");
+        assert_eq!(classify(dockerfile, &chart), NameClass::Dockerfile);
+        assert_eq!(
+            classify(Path::new("other/templates/a.yaml"), &chart),
+            NameClass::Yaml
+        );
+        // `parse_file` skips the template as discovery does.
+        let opts = crate::parse::ParseOptions {
+            side_files: std::sync::Arc::new(chart),
+            ..crate::parse::ParseOptions::default()
+        };
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n";
+        let source = SourceFile::new(template, text.to_string());
+        assert!(crate::parse::parse_file(source.clone(), &opts, true).is_none());
+        let plain = crate::parse::ParseOptions::default();
+        assert!(crate::parse::parse_file(source, &plain, true).is_some());
     }
 
     #[test]

@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::parse::SideFiles;
+
 /// Variables known to interpolation.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
@@ -19,13 +21,14 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// Read `dir/.env`; a missing or unreadable file gives no variables, and so does one that
-    /// is no regular file (a FIFO would block the run), is too large, or really lies outside
-    /// the repository holding `dir` (a link to `/proc/self/environ` would put the run's
-    /// secrets into messages).
+    /// Read `dir/.env` through `files`; a missing file, or one `files` may not read, gives no
+    /// variables. (The disk's reader refuses one that is no regular file — a FIFO would block
+    /// the run —, is too large, or really lies outside the repository holding `dir`: a link to
+    /// `/proc/self/environ` would put the run's secrets into messages.)
     #[must_use]
-    pub fn load(dir: &Path) -> Self {
-        crate::discover::read_confined_side_file(&dir.join(".env"), dir)
+    pub fn load(dir: &Path, files: &dyn SideFiles) -> Self {
+        files
+            .read(&dir.join(".env"))
             .map(|text| Self::from_dotenv(&text))
             .unwrap_or_default()
     }

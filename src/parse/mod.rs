@@ -10,9 +10,15 @@ pub mod kubernetes;
 pub mod mount_spec;
 pub mod quadlet;
 pub mod unit;
-pub mod words;
 pub mod workflow;
 pub mod yaml;
+
+/// Shell words live with the model (the catalog reads command lines with them); kept here too.
+pub use crate::model::words;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::{
     Autoscaler, Claim, Dockerfile, FileModel, Format, ObjectSuppression, ParseError,
@@ -33,11 +39,15 @@ pub enum ComposeMode {
 /// change it.
 pub const MAX_FILE_SIZE: u64 = 10_000_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ParseOptions {
     pub compose_mode: ComposeMode,
     /// Larger files are not read (SL001); `max-file-size` in the configuration.
     pub max_file_size: u64,
+    /// The files beside a parsed one that parsers may see (a compose file's `.env`, a Helm
+    /// chart's `Chart.yaml`). The default sees none: the command line and the language server
+    /// give the disk, confined to the repository.
+    pub side_files: Arc<dyn SideFiles>,
 }
 
 impl Default for ParseOptions {
@@ -45,7 +55,56 @@ impl Default for ParseOptions {
         Self {
             compose_mode: ComposeMode::default(),
             max_file_size: MAX_FILE_SIZE,
+            side_files: Arc::new(NoSideFiles),
         }
+    }
+}
+
+impl std::fmt::Debug for ParseOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseOptions")
+            .field("compose_mode", &self.compose_mode)
+            .field("max_file_size", &self.max_file_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Files that a parsed file depends on without naming them: the `.env` beside a compose file
+/// (its variables), the `Chart.yaml` above a `templates/` folder (which makes its YAML Helm
+/// templates). Parsers never touch the disk: whoever runs them decides what they may see —
+/// the command line reads the disk, confined to the repository; tests give a map.
+pub trait SideFiles: Send + Sync {
+    /// The text of the side file at `path`; `None` when it is missing or may not be read.
+    fn read(&self, path: &Path) -> Option<String>;
+    /// Whether a side file exists at `path`.
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// No side files: a parsed file is read on its own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSideFiles;
+
+impl SideFiles for NoSideFiles {
+    fn read(&self, _: &Path) -> Option<String> {
+        None
+    }
+
+    fn exists(&self, _: &Path) -> bool {
+        false
+    }
+}
+
+/// Side files from a map of paths to texts (tests, an editor's unsaved buffers).
+#[derive(Clone, Debug, Default)]
+pub struct SideFileMap(pub HashMap<PathBuf, String>);
+
+impl SideFiles for SideFileMap {
+    fn read(&self, path: &Path) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.0.contains_key(path)
     }
 }
 
@@ -133,6 +192,11 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             }
             let parsed = workflow::parse(&source, &root);
             Some(parsed.into_model(source, Format::GithubActions))
+        }
+        detect::NameClass::Compose | detect::NameClass::Yaml
+            if detect::is_helm_template(&source.path, &*opts.side_files) =>
+        {
+            None
         }
         class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
             let stream = yaml::parse(&source);

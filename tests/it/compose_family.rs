@@ -23,7 +23,7 @@ fn check_in(cwd: &Path, paths: &[&str]) -> Linted {
     let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
     let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), cwd);
     assert!(found.errors.is_empty(), "{:?}", found.errors);
-    let opts = stowlint::parse::ParseOptions::default();
+    let opts = stowlint::discover::parse_options();
     let inputs: Vec<Input> = found
         .files
         .iter()

@@ -31,7 +31,7 @@ services:
 ";
 
 fn lint() -> (Project, Vec<Diagnostic>) {
-    let opts = ParseOptions::default();
+    let opts = stowlint::discover::parse_options();
     let mut files: Vec<FileModel> = FIXTURES
         .iter()
         .filter_map(|p| {

@@ -12,7 +12,7 @@ use stowlint::pipeline::{self, Input};
 
 /// The reference: the run's files and their context in one project, linted at once.
 fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
-    let opts = ParseOptions::default();
+    let opts = discover::parse_options();
     let mut files = discover::load_all(candidates, &opts);
     discover::add_build_context(&mut files, &opts, cwd);
     discover::add_compose_context(&mut files, &opts, cwd);
@@ -33,7 +33,7 @@ fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
 }
 
 fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
-    let opts = ParseOptions::default();
+    let opts = discover::parse_options();
     let inputs: Vec<Input> = candidates
         .iter()
         .map(|c| {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use stowlint::engine::{self, Diagnostic};
 use stowlint::model::{FileModel, Project, SourceFile};
-use stowlint::parse::{self, ParseOptions};
+use stowlint::parse;
 
 /// The crate root, where fixture paths are relative to.
 pub fn root() -> PathBuf {
@@ -21,7 +21,7 @@ pub fn shown(path: &Path) -> PathBuf {
 
 /// Lint these files as one run.
 pub fn lint(paths: &[PathBuf]) -> (Project, Vec<Diagnostic>) {
-    let opts = ParseOptions::default();
+    let opts = stowlint::discover::parse_options();
     let files: Vec<FileModel> = paths
         .iter()
         .filter_map(|p| {
