@@ -486,115 +486,6 @@ fn ambiguous_name(candidate: &Candidate) -> bool {
     !candidate.explicit && classify(&candidate.display) == detect::NameClass::Quadlet
 }
 
-/// Dockerfiles that compose `build:` sections name but the run was not given (a pre-commit
-/// hook passes only the changed compose file): read as context, so that facts about the built
-/// image resolve, without reporting the Dockerfile's own findings. `cwd` is where relative
-/// paths start.
-pub fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &Path) {
-    let have: std::collections::HashSet<PathBuf> = files
-        .iter()
-        .map(|f| crate::model::lexical(&f.source.path))
-        .collect();
-    let wanted: std::collections::BTreeSet<PathBuf> = files
-        .iter()
-        .flat_map(|f| &f.workloads)
-        .filter_map(|w| w.build.as_ref())
-        .map(|b| crate::model::lexical(&b.dockerfile_path))
-        .filter(|p| !have.contains(p))
-        .collect();
-    files.extend(
-        wanted
-            .into_iter()
-            .filter_map(|display| build_context(display, opts, cwd)),
-    );
-}
-
-/// The Dockerfile a compose `build:` names (`display`, as diagnostics name it), read as
-/// context: its own findings are not reported. `None` when there is no such file.
-#[must_use]
-pub fn build_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Option<FileModel> {
-    let path = cwd.join(&display);
-    if !path.is_file() {
-        return None;
-    }
-    // Only a Dockerfile that really lies in its repository (or the working folder, outside a
-    // repository): a build context linked elsewhere is not read.
-    let root = confinement_root(path.parent()?)?;
-    if !fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&root)) {
-        return None;
-    }
-    let candidate = Candidate {
-        path,
-        display,
-        explicit: false,
-        included: false,
-    };
-    let mut model = load(&candidate, opts)?;
-    model.context = true;
-    Some(model)
-}
-
-/// Compose files that compose files of `files` extend services of or include (`extends:
-/// {file: ...}`, top-level `include:`) but the run was not given, and theirs in turn
-/// ([`MAX_DEPTH`](crate::model::MAX_DEPTH) levels at most): read as context. `cwd` is where
-/// relative paths start.
-pub fn add_compose_context(files: &mut Vec<FileModel>, opts: &ParseOptions, cwd: &Path) {
-    let mut have: std::collections::HashSet<PathBuf> = files
-        .iter()
-        .filter(|f| f.format == Some(crate::model::Format::Compose))
-        .map(|f| crate::model::lexical(&f.source.path))
-        .collect();
-    let mut frontier: Vec<usize> = (0..files.len()).collect();
-    for _ in 0..crate::model::MAX_DEPTH {
-        let wanted: std::collections::BTreeSet<PathBuf> = frontier
-            .iter()
-            .flat_map(|&i| crate::model::compose_refs(&files[i]))
-            .filter(|p| !have.contains(p))
-            .collect();
-        if wanted.is_empty() {
-            break;
-        }
-        have.extend(wanted.iter().cloned());
-        let start = files.len();
-        files.extend(
-            wanted
-                .into_iter()
-                .filter_map(|display| compose_context(display, opts, cwd)),
-        );
-        frontier = (start..files.len()).collect();
-    }
-}
-
-/// The compose file at `display` (as diagnostics name it) that another compose file extends
-/// services of or includes, read as context whatever its name says (an `extends` base may be
-/// a fragment such as `common-services.yml`): its own findings are not reported. `None` when
-/// there is no such file, or when it does not really lie in its repository (a link that
-/// leaves it is not followed).
-#[must_use]
-pub fn compose_context(display: PathBuf, opts: &ParseOptions, cwd: &Path) -> Option<FileModel> {
-    let path = cwd.join(&display);
-    if !path.is_file() {
-        return None;
-    }
-    let root = confinement_root(path.parent()?)?;
-    if !fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&root)) {
-        return None;
-    }
-    let bytes = match read_limited(&path, opts.max_file_size) {
-        Ok(Contents::Bytes(bytes)) => bytes,
-        _ => return None,
-    };
-    // Classified as compose by a compose name in the same folder (relative paths and the
-    // `.env` file resolve there).
-    let classify_as = display.with_file_name("compose.yaml");
-    let mut model = parse_bytes(display, &classify_as, bytes, opts, false)?;
-    if model.format != Some(crate::model::Format::Compose) {
-        return None;
-    }
-    model.context = true;
-    Some(model)
-}
-
 /// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, the
 /// PersistentVolume or StorageClass behind one, or a HorizontalPodAutoscaler or KEDA
 /// ScaledObject that scales a workload mounting one. A cheap filter before parsing.
@@ -654,90 +545,6 @@ pub fn claim_context_copy(model: &FileModel) -> FileModel {
     copy.storage_classes.clone_from(&model.storage_classes);
     copy.context = true;
     copy
-}
-
-/// Claims, autoscalers, PersistentVolumes and StorageClasses that files named on the command
-/// line depend on (a pre-commit hook passes only the changed manifest): YAML files of the
-/// manifest's folder and of its parent folders up to the git root (only its own folder
-/// outside a repository), read as context.
-/// Walked folders need no such help: the walk saw the neighbours. `explicit` holds the display
-/// paths of the files named on the command line; `cwd` is where relative paths start.
-pub fn add_claim_context(
-    files: &mut Vec<FileModel>,
-    explicit: &std::collections::HashSet<PathBuf>,
-    opts: &ParseOptions,
-    cwd: &Path,
-) {
-    let have: Vec<&Path> = files.iter().map(|f| f.source.path.as_path()).collect();
-    let wanting = files
-        .iter()
-        .filter(|f| explicit.contains(&f.source.path) && wants_claim_facts(f))
-        .map(|f| f.source.path.as_path());
-    let mut found = claim_context_files(wanting, &have, opts, cwd);
-    files.append(&mut found);
-}
-
-/// The claim-context files (see [`add_claim_context`]) of the files `wanting` them, all
-/// display paths; files in `have` are the run's already and not read again.
-#[must_use]
-pub fn claim_context_files<'a>(
-    wanting: impl IntoIterator<Item = &'a Path>,
-    have: &[&Path],
-    opts: &ParseOptions,
-    cwd: &Path,
-) -> Vec<FileModel> {
-    let mut folders: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for display in wanting {
-        let absolute = normalize(&cwd.join(display));
-        if let Some(dir) = absolute.parent() {
-            folders.extend(folders_up_to_git_root(dir));
-        }
-    }
-    if folders.is_empty() {
-        return Vec::new();
-    }
-    let mut have: std::collections::HashSet<PathBuf> = have
-        .iter()
-        .map(|p| crate::model::lexical(&normalize(&cwd.join(p))))
-        .collect();
-    let mut found = Vec::new();
-    for folder in folders {
-        let Ok(entries) = fs::read_dir(&folder) else {
-            continue;
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.path())
-            .filter(|p| {
-                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
-                })
-            })
-            .collect();
-        paths.sort();
-        for path in paths {
-            if !have.insert(path.clone()) {
-                continue;
-            }
-            let Ok(Contents::Bytes(bytes)) = read_limited(&path, opts.max_file_size) else {
-                continue;
-            };
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
-            if !may_hold_claim_facts(&text) {
-                continue;
-            }
-            let display = display_path(&path, cwd);
-            if let Some(model) = parse::parse_file(SourceFile::new(display, text), opts, false)
-                .and_then(claim_context)
-            {
-                found.push(model);
-            }
-        }
-    }
-    found
 }
 
 /// `dir` and its parents up to the nearest folder holding `.git`; only `dir` when none does.
@@ -971,7 +778,9 @@ pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> 
     parse_bytes(display, &classify_as, bytes, opts, true)
 }
 
-fn parse_bytes(
+/// Parse the bytes of the file shown as `display`, classified by the name `classify_as`
+/// (`explicit`: named on the command line). `None` when it is none of ours.
+pub(crate) fn parse_bytes(
     display: PathBuf,
     classify_as: &Path,
     bytes: Vec<u8>,

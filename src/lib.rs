@@ -18,3 +18,4 @@ pub mod parse;
 pub mod pipeline;
 #[path = "../rules/mod.rs"]
 pub mod rules;
+pub mod workspace;

@@ -22,6 +22,7 @@ use crate::model::{
 };
 use crate::parse::detect;
 use crate::rules::catalog::Catalog;
+use crate::workspace::Wants;
 
 /// One file to lint: how reports name it, and how to read and parse it (a streaming run may
 /// read a file twice).
@@ -163,11 +164,8 @@ struct Outcome {
     facts: FileFacts,
     /// The cross-file queries its rules asked, with the answers they got.
     queries: Vec<(Query, Answer)>,
-    /// Named on the command line with a workload that mounts a claim.
-    wants_claims: bool,
-    /// Named on the command line: compose files beside it that extend or include it are read
-    /// as context.
-    explicit: bool,
+    /// The files it depends on that the run may not have been given.
+    wants: Wants,
     /// What renderers need of the file: its path, and its text when kept.
     source: crate::model::SourceFile,
     format: Option<crate::model::Format>,
@@ -282,178 +280,42 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     }
 }
 
-/// Files the run was not given, read for their facts: the Dockerfiles compose files build
-/// (added to `shared`), and the claims of manifests named on the command line (returned, with
-/// the facts of both).
+/// Files the run was not given, read for their facts (see [`crate::workspace`]): the
+/// Dockerfiles compose files build (added to `shared`), the compose files they extend or
+/// include or that extend or include them, and the claims around manifests named on the
+/// command line. Returns the facts of all and the models of the non-Dockerfiles (a re-lint
+/// links them into its project).
 fn read_context(
     outcomes: &[Outcome],
     shared: &mut SharedDockerfiles,
     options: &Options<'_>,
 ) -> (Vec<FileFacts>, Vec<FileModel>) {
-    let mut context_facts: Vec<FileFacts> = Vec::new();
-    let mut wanted: std::collections::BTreeSet<PathBuf> = outcomes
-        .iter()
-        .flat_map(|o| &o.queries)
-        .filter_map(|(q, _)| match q {
-            Query::Dockerfile(p) if !shared.contains_key(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
-    if !wanted.is_empty() {
-        // Any file of the run, Dockerfile or not, is not read again as context.
-        let run: HashSet<PathBuf> = outcomes.iter().map(|o| lexical(&o.facts.path)).collect();
-        wanted.retain(|p| !run.contains(p));
+    let mut wants = Wants::default();
+    for o in outcomes {
+        wants.extend(o.wants.clone());
     }
-    // Mostly paths that do not exist (a build context without a Dockerfile in the run): a
-    // `stat` each, on all cores.
-    let wanted: Vec<PathBuf> = wanted.into_iter().collect();
-    let found = crate::par::map(&wanted, |_, display| {
-        crate::discover::build_context(
-            display.clone(),
-            &options.context.parse,
-            &options.context.cwd,
-        )
-    });
-    for model in found.into_iter().flatten() {
-        context_facts.push(FileFacts::of(&model));
+    if wants.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    // Any file of the run is not read again as context.
+    let have: HashSet<PathBuf> = outcomes
+        .iter()
+        .map(|o| lexical(&o.facts.path))
+        .chain(shared.keys().cloned())
+        .collect();
+    let fs = crate::workspace::Disk::new(&options.context.cwd);
+    let found = crate::workspace::read_context(&fs, &wants, &have, &options.context.parse);
+    let mut facts = Vec::with_capacity(found.len());
+    let mut models = Vec::new();
+    for model in found {
+        facts.push(FileFacts::of(&model));
         if model.dockerfile.is_some() {
             shared.insert(lexical(&model.source.path), Arc::new(model));
+        } else {
+            models.push(model);
         }
     }
-    let mut compose_context = read_compose_context(outcomes, &context_facts, options);
-    context_facts.extend(compose_context.iter().map(FileFacts::of));
-    let mut claim_context = {
-        let mut have: Vec<&Path> = outcomes.iter().map(|o| o.facts.path.as_path()).collect();
-        have.extend(context_facts.iter().map(|f| f.path.as_path()));
-        let wanting = outcomes
-            .iter()
-            .filter(|o| o.wants_claims)
-            .map(|o| o.facts.path.as_path());
-        crate::discover::claim_context_files(
-            wanting,
-            &have,
-            &options.context.parse,
-            &options.context.cwd,
-        )
-    };
-    context_facts.extend(claim_context.iter().map(FileFacts::of));
-    claim_context.append(&mut compose_context);
-    (context_facts, claim_context)
-}
-
-/// The compose files the run's compose files extend services of or include, that the run was
-/// not given (see [`crate::discover::add_compose_context`]): read as context, followed
-/// [`MAX_DEPTH`](crate::model::MAX_DEPTH) levels at most.
-fn read_compose_context(
-    outcomes: &[Outcome],
-    context_facts: &[FileFacts],
-    options: &Options<'_>,
-) -> Vec<FileModel> {
-    // Any file of the run, compose or not, is not read again as context.
-    let mut have: HashSet<PathBuf> = outcomes
-        .iter()
-        .map(|o| &o.facts)
-        .chain(context_facts)
-        .map(|f| lexical(&f.path))
-        .collect();
-    let mut wanted: Vec<PathBuf> = outcomes
-        .iter()
-        .flat_map(|o| o.facts.compose_refs.iter())
-        .filter(|p| !have.contains(*p))
-        .cloned()
-        .collect();
-    let mut found: Vec<FileModel> = sibling_referrers(outcomes, &have, options);
-    have.extend(found.iter().map(|f| lexical(&f.source.path)));
-    wanted.extend(
-        found
-            .iter()
-            .flat_map(crate::model::compose_refs)
-            .filter(|p| !have.contains(p)),
-    );
-    for _ in 0..crate::model::MAX_DEPTH {
-        wanted.sort();
-        wanted.dedup();
-        if wanted.is_empty() {
-            break;
-        }
-        have.extend(wanted.iter().cloned());
-        let read = crate::par::map(&wanted, |_, display| {
-            crate::discover::compose_context(
-                display.clone(),
-                &options.context.parse,
-                &options.context.cwd,
-            )
-        });
-        let start = found.len();
-        found.extend(read.into_iter().flatten());
-        wanted = found[start..]
-            .iter()
-            .flat_map(crate::model::compose_refs)
-            .filter(|p| !have.contains(p))
-            .collect();
-    }
-    found
-}
-
-/// How many files of a folder are looked at for compose files that extend or include a file
-/// named alone.
-const MAX_SIBLINGS: usize = 64;
-
-/// A compose file named alone (a pre-commit hook passes only the changed files) may be the
-/// base that compose files beside it extend or include: its services' volumes are declared
-/// there. Those siblings (`.yml`/`.yaml` files of its folder that refer to it) are read as
-/// context, so that the file is linted as `docker compose` runs it.
-fn sibling_referrers(
-    outcomes: &[Outcome],
-    have: &HashSet<PathBuf>,
-    options: &Options<'_>,
-) -> Vec<FileModel> {
-    // Only compose files ask who refers to them.
-    let named: Vec<PathBuf> = outcomes
-        .iter()
-        .filter(|o| o.explicit)
-        .map(|o| lexical(&o.facts.path))
-        .filter(|path| {
-            outcomes.iter().any(|o| {
-                o.queries
-                    .iter()
-                    .any(|(q, _)| matches!(q, Query::ComposeReferrers(p) if p == path))
-            })
-        })
-        .collect();
-    let mut candidates: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for path in &named {
-        let folder = path.parent().unwrap_or(Path::new(""));
-        let Ok(entries) = std::fs::read_dir(options.context.cwd.join(folder)) else {
-            continue;
-        };
-        let mut names: Vec<PathBuf> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| folder.join(e.file_name()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-            .filter(|p| !have.contains(&lexical(p)))
-            .collect();
-        names.sort();
-        names.truncate(MAX_SIBLINGS);
-        candidates.extend(names);
-    }
-    let candidates: Vec<PathBuf> = candidates.into_iter().collect();
-    crate::par::map(&candidates, |_, display| {
-        crate::discover::compose_context(
-            display.clone(),
-            &options.context.parse,
-            &options.context.cwd,
-        )
-    })
-    .into_iter()
-    .flatten()
-    .filter(|model| {
-        crate::model::compose_refs(model)
-            .iter()
-            .any(|r| named.contains(r))
-    })
-    .collect()
+    (facts, models)
 }
 
 /// At most this many bytes of input are read, parsed and linted at once, whatever the number
@@ -563,7 +425,7 @@ fn lint_alone(
         })
         .collect();
     let model = project.files.pop()?;
-    let wants_claims = input.explicit && crate::discover::wants_claim_facts(&model);
+    let wants = Wants::of(&model, input.explicit);
     let facts = FileFacts::of(&model);
     let text = options.keep_text && !diagnostics.is_empty();
     let format = model.format;
@@ -574,8 +436,7 @@ fn lint_alone(
             diagnostics,
             facts,
             queries,
-            wants_claims,
-            explicit: input.explicit,
+            wants,
             source,
             format,
         },

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{FileSelection, Overrides, Resolver};
-use crate::discover::{self, Candidate};
+use crate::discover;
 use crate::engine::{self, Diagnostic, Rule, RunOptions};
 use crate::model::{FileModel, Project, SourceFile, lexical};
 use crate::parse::{self, ParseOptions};
+use crate::workspace::{self, Disk, Fs, Wants};
+use std::sync::Mutex;
 
 /// What to lint a file with.
 pub struct Settings {
@@ -79,7 +81,7 @@ impl Analysis {
 }
 
 /// Where open documents' text overrides the disk.
-pub trait Overlay {
+pub trait Overlay: Sync {
     /// The text of an open document at this (absolute) path.
     fn open_text(&self, path: &Path) -> Option<&str>;
     /// Open documents that may declare claim facts, with their paths.
@@ -126,10 +128,18 @@ pub fn analyze(
     };
     let mut files = vec![model];
     if on_disk {
-        add_build_context(&mut files, &settings.parse, overlay);
-        add_compose_context(&mut files, &settings.parse, overlay);
-        if discover::wants_claim_facts(&files[0]) {
-            add_claim_context(&mut files, path, root, &settings.parse, overlay, facts);
+        // What the document depends on, found as `stowlint check` finds it for a file named
+        // alone, with open documents' text over the disk's.
+        let wants = Wants::of(&files[0], true);
+        if !wants.is_empty() {
+            let fs = EditorFs {
+                overlay,
+                root,
+                facts: Mutex::new(facts),
+            };
+            let have = HashSet::from([lexical(path)]);
+            let mut found = workspace::read_context(&fs, &wants, &have, &settings.parse);
+            files.append(&mut found);
         }
     }
     let mut project = Project::new(files);
@@ -150,144 +160,84 @@ pub fn analyze(
     }
 }
 
-/// Dockerfiles named by compose `build:`: the open document's text, else the file on disk.
-fn add_build_context(files: &mut Vec<FileModel>, opts: &ParseOptions, overlay: &dyn Overlay) {
-    let wanted: std::collections::BTreeSet<PathBuf> = files[0]
-        .workloads
-        .iter()
-        .filter_map(|w| w.build.as_ref())
-        .map(|b| lexical(&b.dockerfile_path))
-        .filter(|p| *p != files[0].source.path)
-        .collect();
-    for path in wanted {
-        let model = match overlay.open_text(&path) {
-            Some(text) => parse::parse_file(SourceFile::new(&path, text.to_string()), opts, true),
-            None if path.is_file() => discover::load(
-                &Candidate {
-                    path: path.clone(),
-                    display: path.clone(),
-                    explicit: true,
-                    included: false,
-                },
-                opts,
-            ),
-            None => None,
-        };
-        if let Some(mut model) = model {
-            model.context = true;
-            files.push(model);
-        }
+/// The disk as the editor has it: an open document's text over the file's, claim files from
+/// the workspace folder's listing (cached) and from open documents, claim models parsed once
+/// per version of a file.
+struct EditorFs<'a> {
+    overlay: &'a dyn Overlay,
+    root: Option<&'a Path>,
+    facts: Mutex<&'a mut WorkspaceFacts>,
+}
+
+impl EditorFs<'_> {
+    fn disk() -> Disk {
+        Disk::new("/")
     }
 }
 
-/// Compose files the document extends services of or includes, and theirs in turn: the open
-/// document's text, else the file on disk when it lies in its repository.
-fn add_compose_context(files: &mut Vec<FileModel>, opts: &ParseOptions, overlay: &dyn Overlay) {
-    let mut have: HashSet<PathBuf> = HashSet::from([lexical(&files[0].source.path)]);
-    let mut frontier = vec![0];
-    for _ in 0..crate::model::MAX_DEPTH {
-        let wanted: std::collections::BTreeSet<PathBuf> = frontier
-            .iter()
-            .flat_map(|&i| crate::model::compose_refs(&files[i]))
-            .filter(|p| !have.contains(p))
+impl Fs for EditorFs<'_> {
+    fn read(&self, path: &Path, limit: u64) -> std::io::Result<discover::Contents> {
+        match self.overlay.open_text(path) {
+            Some(text) if text.len() as u64 > limit => Ok(discover::Contents::TooLarge {
+                size: Some(text.len() as u64),
+            }),
+            Some(text) => Ok(discover::Contents::Bytes(text.as_bytes().to_vec())),
+            None => Self::disk().read(path, limit),
+        }
+    }
+
+    fn is_context_file(&self, path: &Path) -> bool {
+        self.overlay.open_text(path).is_some() || Self::disk().is_context_file(path)
+    }
+
+    fn yaml_files(&self, dir: &Path) -> Vec<PathBuf> {
+        Self::disk().yaml_files(dir)
+    }
+
+    fn folders_up_to_root(&self, dir: &Path) -> Vec<PathBuf> {
+        discover::folders_up_to_git_root(dir)
+    }
+
+    /// Of the workspace folder holding the file (or, outside any, of its folder and parents up
+    /// to the git root), and every open document that may declare claim facts.
+    fn claim_files(&self, path: &Path) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .overlay
+            .open_fact_documents()
+            .into_iter()
+            .map(|(p, _)| p.to_path_buf())
             .collect();
-        if wanted.is_empty() {
-            break;
+        match self.root {
+            Some(root) => out.extend(
+                self.facts
+                    .lock()
+                    .map_or_else(|_| Vec::new(), |mut facts| facts.fact_files(root)),
+            ),
+            None => out.extend(
+                path.parent()
+                    .map(|dir| {
+                        self.folders_up_to_root(dir)
+                            .iter()
+                            .flat_map(|d| self.yaml_files(d))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+            ),
         }
-        have.extend(wanted.iter().cloned());
-        let start = files.len();
-        for path in wanted {
-            let model = match overlay.open_text(&path) {
-                // Read as compose whatever its name says, as `check` reads it.
-                Some(text) => parse::parse_file(
-                    SourceFile::new(path.with_file_name("compose.yaml"), text.to_string()),
-                    opts,
-                    false,
-                )
-                .map(|mut m| {
-                    m.source.path.clone_from(&path);
-                    m
-                }),
-                None => discover::compose_context(path.clone(), opts, Path::new("/")),
-            };
-            if let Some(mut model) =
-                model.filter(|m| m.format == Some(crate::model::Format::Compose))
-            {
-                model.context = true;
-                files.push(model);
-            }
-        }
-        frontier = (start..files.len()).collect();
+        out
     }
-}
 
-/// Claims and autoscalers: of the workspace folder holding the file (or, outside any, of its
-/// folder and parents up to the git root), and of every open document.
-fn add_claim_context(
-    files: &mut Vec<FileModel>,
-    path: &Path,
-    root: Option<&Path>,
-    opts: &ParseOptions,
-    overlay: &dyn Overlay,
-    facts: &mut WorkspaceFacts,
-) {
-    let mut seen: HashSet<PathBuf> = HashSet::from([path.to_path_buf()]);
-    let mut texts: Vec<(PathBuf, String)> = Vec::new();
-    for (p, text) in overlay.open_fact_documents() {
-        if seen.insert(p.to_path_buf()) {
-            texts.push((p.to_path_buf(), text.to_string()));
+    /// An open document's as the editor has it; a file's on disk parsed once per version.
+    fn claim_model(&self, path: &Path, opts: &ParseOptions) -> Option<FileModel> {
+        if let Some(text) = self.overlay.open_text(path) {
+            return parse::parse_file(SourceFile::new(path, text.to_string()), opts, false)
+                .and_then(discover::claim_context);
         }
+        self.facts
+            .lock()
+            .ok()
+            .and_then(|mut facts| facts.context_model(path, opts))
     }
-    let candidates = match root {
-        Some(root) => facts.fact_files(root),
-        None => path
-            .parent()
-            .map(|dir| {
-                discover::folders_up_to_git_root(dir)
-                    .iter()
-                    .flat_map(|d| yaml_files_in(d))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
-    let mut from_disk = Vec::new();
-    for p in candidates {
-        if !seen.insert(p.clone()) {
-            continue;
-        }
-        if let Some(model) = facts.context_model(&p, opts) {
-            from_disk.push(model);
-        }
-    }
-    // Open documents first, as the editor has them; then the workspace's files from disk.
-    for (p, text) in texts {
-        if let Some(model) = parse::parse_file(SourceFile::new(p, text), opts, false)
-            .and_then(discover::claim_context)
-        {
-            files.push(model);
-        }
-    }
-    files.append(&mut from_disk);
-}
-
-fn is_yaml(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-}
-
-fn yaml_files_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| is_yaml(p))
-        .collect();
-    out.sort();
-    out
 }
 
 /// How long a workspace listing is trusted before it is walked again (files created outside
@@ -397,7 +347,7 @@ fn walk_yaml(root: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .map(ignore::DirEntry::into_path)
-        .filter(|p| is_yaml(p))
+        .filter(|p| workspace::is_yaml(p))
         .take(20_000)
         .collect();
     out.sort();

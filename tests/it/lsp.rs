@@ -616,3 +616,19 @@ fn an_extending_compose_file_reads_its_base_in_the_editor() {
     );
     c.shutdown();
 }
+
+#[test]
+fn a_base_compose_file_reads_the_files_beside_it_that_extend_it_in_the_editor() {
+    let fixture = crate::common::root().join("fixtures/cross/compose-extends");
+    let read = |name: &str| std::fs::read_to_string(fixture.join(name)).expect("fixture");
+    let dir = tempdir();
+    std::fs::write(dir.path().join("compose.yaml"), read("compose.yaml")).expect("write");
+    let base = uri(&dir.path().join("base.yml"));
+    let mut c = Client::start(dir.path());
+    c.open(&base, "yaml", &read("base.yml"));
+    // As `check base.yml` reports it: compose.yaml declares `uploads` and gives `db` its
+    // storage, so only the socket is left.
+    let d = c.diagnostics(&base, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["SL102"], "{d:#?}");
+    c.shutdown();
+}

@@ -14,14 +14,17 @@ use stowlint::pipeline::{self, Input};
 fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
     let opts = discover::parse_options();
     let mut files = discover::load_all(candidates, &opts);
-    discover::add_build_context(&mut files, &opts, cwd);
-    discover::add_compose_context(&mut files, &opts, cwd);
     let explicit = candidates
         .iter()
         .filter(|c| c.explicit)
         .map(|c| c.display.clone())
         .collect();
-    discover::add_claim_context(&mut files, &explicit, &opts, cwd);
+    stowlint::workspace::add_context(
+        &mut files,
+        &explicit,
+        &stowlint::workspace::Disk::new(cwd),
+        &opts,
+    );
     files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let project = Project::new(files);
     engine::run_with(
