@@ -990,7 +990,6 @@ mod tests {
     fn finding(severity: Severity) -> engine::Diagnostic {
         engine::Diagnostic {
             code: engine::Code::WritableBindMount,
-            name: "writable-bind-mount",
             severity,
             message: "m".into(),
             help: None,

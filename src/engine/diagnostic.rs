@@ -162,7 +162,6 @@ pub struct Related {
 pub struct Diagnostic {
     /// The rule that reports it.
     pub code: crate::engine::Code,
-    pub name: &'static str,
     pub severity: Severity,
     pub message: String,
     pub help: Option<Cow<'static, str>>,
@@ -178,6 +177,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The rule's name (`container-runtime-socket`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
     pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self

@@ -81,7 +81,6 @@ mod tests {
     fn diag(file: &FileModel, offset: usize) -> Diagnostic {
         Diagnostic {
             code: crate::engine::Code::ContainerRuntimeSocket,
-            name: "container-runtime-socket",
             severity: crate::engine::Severity::Error,
             message: "service ci mounts the runtime socket".into(),
             help: None,

@@ -120,7 +120,6 @@ impl<'a> Ctx<'a> {
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.out.push(Diagnostic {
             code: self.rule.id,
-            name: self.rule.name,
             severity: self.rule.severity,
             message: message.into(),
             help: None,
@@ -439,7 +438,6 @@ mod tests {
         let outside = Span::new(0, 999);
         let finding = |span: Span| Diagnostic {
             code: Code::ContainerRuntimeSocket,
-            name: "container-runtime-socket",
             severity: Severity::Error,
             message: "m".into(),
             help: None,

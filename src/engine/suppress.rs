@@ -142,7 +142,6 @@ pub fn apply(
             };
             Diagnostic {
                 code: meta.id,
-                name: meta.name,
                 severity: meta.severity,
                 message,
                 help: Some(help.into()),

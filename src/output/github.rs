@@ -23,7 +23,7 @@ pub fn render(report: &Report) -> String {
             d.location.start.column.max(1),
             d.location.end.line.max(1),
             d.location.end.column.max(1),
-            property(&format!("{} {}", d.code, d.name)),
+            property(&format!("{} {}", d.code, d.name())),
             data(&escape_controls(&d.message)),
         );
     }

@@ -225,7 +225,7 @@ struct View<'a> {
 impl<'a> View<'a> {
     fn new(d: &'a Diagnostic, source: &'a SourceFile) -> Self {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(d.name.to_string()),
+            Some(d.name().to_string()),
             source_span(d.span, source),
         )];
         labels.extend(d.related.iter().filter(|r| drawn_inline(d, r)).map(|r| {
@@ -453,7 +453,6 @@ mod tests {
     fn diagnostic(file: &str, span: Span, severity: Severity) -> Diagnostic {
         Diagnostic {
             code: crate::engine::Code::ContainerRuntimeSocket,
-            name: "container-runtime-socket",
             severity,
             message: "service ci mounts the runtime socket".into(),
             help: Some("use a socket proxy".into()),

@@ -94,7 +94,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         diagnostics: super::Lazy::new(report.diagnostics.iter().map(|d| {
             JsonDiagnostic {
                 code: d.code.as_str(),
-                name: d.name,
+                name: d.name(),
                 severity: d.severity,
                 message: &d.message,
                 help: d.help.as_deref(),

@@ -69,7 +69,12 @@ pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> Stri
 fn body(path: &str, d: &Diagnostic) -> String {
     let mut body = format!(
         "{path}:{}:{}: {} {} {}: {}",
-        d.location.start.line, d.location.start.column, d.code, d.name, d.severity, d.message
+        d.location.start.line,
+        d.location.start.column,
+        d.code,
+        d.name(),
+        d.severity,
+        d.message
     );
     if let Some(help) = &d.help {
         let _ = write!(body, "\nhelp: {help}");

@@ -19,7 +19,7 @@ pub struct Row {
 pub fn rows(diagnostics: &[Diagnostic]) -> Vec<Row> {
     let mut counts: BTreeMap<(&'static str, &'static str), usize> = BTreeMap::new();
     for d in diagnostics {
-        *counts.entry((d.code.as_str(), d.name)).or_default() += 1;
+        *counts.entry((d.code.as_str(), d.name())).or_default() += 1;
     }
     let mut rows: Vec<Row> = counts
         .into_iter()
