@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use crate::engine::Severity;
-use crate::model::{Container, EnvVar, Mount, Project, Span, Workload};
+use crate::model::{Container, EnvVar, Mount, MountKind, Project, Span, Workload};
 use crate::rules::catalog::{Category, DataLocation, Invocation, StatefulImage, is_at_or_under};
 
 /// A `VOLUME` the image declares.
@@ -94,11 +94,66 @@ pub fn image_facts(
     match invocation {
         Invocation::Tool => None,
         Invocation::Server { named, data } => {
-            facts.location = data;
+            facts.location = match data {
+                DataLocation::Default => default_location(&facts, container),
+                moved => moved,
+            };
             facts.named_server = named;
             Some(facts)
         }
     }
+}
+
+/// Where a server that its command line does not move keeps its data, by what else the
+/// container says: its working folder for a server whose data folder is relative to it
+/// (etcd), and nothing known when a variable that moves it may come from `envFrom` or an
+/// `env_file` while the container keeps a persistent mount elsewhere (`MINIO_DATA_DIR=/data`
+/// in a ConfigMap, the claim at `/data`): the data is then presumably there.
+fn default_location(facts: &ImageFacts, container: &Container) -> DataLocation {
+    let moving = &facts.stateful.env;
+    let set = facts.env.iter().any(|e| moving.contains(&e.name));
+    if set {
+        return DataLocation::Default;
+    }
+    if facts.stateful.workdir
+        && let Some(dir) = &container.working_dir
+    {
+        return DataLocation::Moved(vec![dir.value.clone()]);
+    }
+    if container.env_from && !moving.is_empty() {
+        let defaults = facts.stateful.data_paths(&facts.env);
+        let covered = defaults.iter().any(|d| {
+            container
+                .mounts
+                .iter()
+                .any(|m| !crate::model::is_unknown(&m.target) && is_at_or_under(d, &m.target))
+        });
+        if covered {
+            return DataLocation::Default;
+        }
+        // A mount at, above or below the image's own data folders or `VOLUME`s is meant for
+        // the data (and may miss it: postgres 18 moved it below a version folder): not
+        // elsewhere.
+        let related: Vec<String> = defaults
+            .into_iter()
+            .chain(facts.volumes.iter().map(|v| v.path.clone()))
+            .collect();
+        // Storage of its own (a claim, a named volume), written to: not a config folder.
+        let persistent_elsewhere = container.mounts.iter().any(|m| {
+            matches!(
+                m.kind,
+                MountKind::Claim | MountKind::Volume | MountKind::Nfs | MountKind::Csi
+            ) && !m.read_only
+                && !crate::model::is_unknown(&m.target)
+                && !related
+                    .iter()
+                    .any(|p| is_at_or_under(p, &m.target) || is_at_or_under(&m.target, p))
+        });
+        if persistent_elsewhere {
+            return DataLocation::Unknown;
+        }
+    }
+    DataLocation::Default
 }
 
 fn image_of(project: &Project, workload: &Workload, container: &Container) -> Option<ImageFacts> {

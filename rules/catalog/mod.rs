@@ -129,6 +129,10 @@ pub struct ImageEntry {
     /// (`registry.k8s.io/` for etcd, which the Kubernetes project ships unchanged).
     #[serde(default, alias = "other-builds")]
     pub other_builds: Vec<String>,
+    /// The server keeps its data in a folder it names relative to where it starts (etcd's
+    /// `<name>.etcd`): a container's working folder moves it.
+    #[serde(default)]
+    pub workdir: bool,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -203,6 +207,8 @@ pub struct StatefulImage {
     pub env: Vec<String>,
     /// How to read a container's command line.
     pub command_line: Patterns,
+    /// Its data folder is relative to the working folder (see [`ImageEntry::workdir`]).
+    pub workdir: bool,
 }
 
 impl StatefulImage {
@@ -546,6 +552,7 @@ impl Catalog {
                 volatile: entry.volatile.clone(),
                 cmd: entry.cmd.clone(),
             },
+            workdir: entry.workdir,
         })
     }
 

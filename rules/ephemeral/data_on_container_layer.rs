@@ -30,6 +30,14 @@ declare_rule! {
     /// container that runs the server. A container that only idles (`sleep infinity`, `tail -f
     /// /dev/null`) is a client pod for `kubectl exec`, not the server.
     ///
+    /// A server whose data folder is relative to where it starts (etcd's `<name>.etcd`) keeps
+    /// it in the container's working folder when the file sets one (`working_dir`,
+    /// `workingDir`). When a variable that moves the data may come from somewhere the file does
+    /// not show (Kubernetes `envFrom`, compose `env_file`) and the container keeps a
+    /// persistent mount elsewhere (`MINIO_DATA_DIR=/data` in a ConfigMap, a claim at `/data`),
+    /// where the data goes is not known: no finding. With nothing persistent mounted at all,
+    /// the finding stays whatever the variable says.
+    ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
     /// `ci/`, or named like `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway

@@ -441,6 +441,12 @@ pub struct Container {
     /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
     /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
     pub memory_limit: Option<Span>,
+    /// The folder its process starts in when its file sets one (compose `working_dir`,
+    /// Kubernetes `workingDir`), normalized; `None` when unset or unknown.
+    pub working_dir: Option<Spanned<String>>,
+    /// Variables come from elsewhere too, with values the file does not hold (Kubernetes
+    /// `envFrom`, compose `env_file`): a variable not in [`Container::env`] may still be set.
+    pub env_from: bool,
     pub span: Span,
 }
 

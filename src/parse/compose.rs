@@ -282,6 +282,11 @@ impl Cx<'_> {
                 .or_else(|| svc.node.path(&["deploy", "resources", "limits", "memory"]))
                 .filter(|v| !v.is_null())
                 .map(|v| v.span),
+            working_dir: self
+                .string(svc.node.get("working_dir"))
+                .filter(|w| w.value.starts_with('/') && !crate::model::is_unknown(&w.value))
+                .map(|w| Spanned::new(crate::model::paths::normalize(&w.value), w.span)),
+            env_from: svc.node.get("env_file").is_some_and(|v| !v.is_null()),
             span: svc.key.span,
         };
         let deploy = svc.node.get("deploy").filter(|d| d.is_map());

@@ -114,6 +114,8 @@ pub fn parse(source: &SourceFile) -> Parsed {
         read_only_root: read_only,
         privileged,
         memory_limit: None,
+        working_dir: None,
+        env_from: false,
         span,
     };
     parsed.workloads.push(Workload {

@@ -738,6 +738,8 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             read_only_root: false,
             privileged: false,
             memory_limit: None,
+            working_dir: None,
+            env_from: false,
             span: stage.from_span,
         };
         out.push(Workload {

@@ -466,6 +466,13 @@ impl Reader {
                         .path(&["resources", "limits", "memory"])
                         .filter(|v| !v.is_null())
                         .map(|v| v.span),
+                    working_dir: text(item.get("workingDir"))
+                        .filter(|w| w.value.starts_with('/') && !crate::model::is_unknown(&w.value))
+                        .map(|w| Spanned::new(crate::model::paths::normalize(&w.value), w.span)),
+                    env_from: item
+                        .get("envFrom")
+                        .and_then(Node::as_seq)
+                        .is_some_and(|s| !s.is_empty()),
                 });
             }
         }

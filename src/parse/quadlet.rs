@@ -248,6 +248,11 @@ impl Cx<'_> {
             read_only_root: read_only,
             privileged,
             memory_limit: s.last("Memory").map(|e| e.span),
+            working_dir: s
+                .last("WorkingDir")
+                .filter(|e| container_unit && e.value.starts_with('/'))
+                .map(|e| Spanned::new(crate::model::paths::normalize(&e.value), e.span)),
+            env_from: container_unit && !s.all("EnvironmentFile").is_empty(),
             span: s.name.span,
         };
         let pod = s

@@ -139,6 +139,8 @@ fn workload(
         read_only_root: read_only,
         privileged,
         memory_limit: None,
+        working_dir: None,
+        env_from: false,
         span: key.span,
     };
     Workload {
