@@ -32,8 +32,9 @@ declare_rule! {
     ///
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
     /// kernel modules (`/lib/modules`), the public CA bundle (`/etc/ssl/certs`,
-    /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`) and the
-    /// distribution's description (`/etc/os-release`) are
+    /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`), the
+    /// distribution's description (`/etc/os-release`) and the kernel's world-readable counters
+    /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`) are
     /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
     /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
     /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/hostname`, ...),
@@ -47,13 +48,16 @@ declare_rule! {
     ///
     /// A node agent writes some node folders by design: the CNI configuration and plugins a
     /// network plugin installs (`/etc/cni/net.d`, `/opt/cni/bin`), the kubelet's FlexVolume
-    /// folder an installer fills, and `/var/log` for a log shipper (fluentd, fluent-bit,
-    /// promtail, filebeat, vector keep their read positions beside the logs). Writable in a
-    /// DaemonSet or a global swarm service, these are info: needed, and worth knowing. So are
-    /// the host's root and kernel interfaces (`/`, `/dev`, `/sys`, `/proc`) written by a
-    /// privileged node agent (a kernel-probe agent, a node-setup DaemonSet): `privileged:
-    /// true` already gives it every device and writable kernel interfaces, so the mount adds
-    /// nothing to what it can reach.
+    /// folder an installer fills, the network namespaces a network plugin creates
+    /// (`/var/run/netns`), node-feature-discovery's feature files, and `/var/log` for a log
+    /// shipper (fluentd, fluent-bit, promtail, filebeat, vector keep their read positions
+    /// beside the logs). Writable (or read-only) in a DaemonSet or a global swarm service,
+    /// these are info: needed, and worth knowing. So are the host's root and kernel interfaces
+    /// (`/`, `/dev`, `/sys`, `/proc`) written by a privileged node agent (a kernel-probe agent,
+    /// a node-setup DaemonSet): `privileged: true` already gives it every device and writable
+    /// kernel interfaces, so the mount adds nothing to what it can reach; a node agent granted
+    /// CAP_SYS_ADMIN may mount proc and sysfs itself, so the same goes for its `/proc` and
+    /// `/sys`.
     ///
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
@@ -171,19 +175,21 @@ impl Rule for SensitiveHostPath {
             )
             .subject(m.span)
             .help(found.help.unwrap_or(help));
+        let image = c.image.as_ref().map(|i| i.value.as_str());
         if m.read_only {
-            d.severity(if agent {
+            // What a node agent may write by design, it may read.
+            let agent_folder = w.is_node_agent() && catalog.is_node_agent_writable(path, image);
+            d.severity(if agent || agent_folder {
                 Severity::Info
             } else {
                 Severity::Warning
             });
-        } else if agent && c.privileged && catalog.is_privileged_view(path) {
+        } else if agent && privileged_view(c, path, catalog) {
             // `privileged: true` already hands over every device and writable kernel
-            // interfaces: the mount adds nothing to that.
+            // interfaces (CAP_SYS_ADMIN the kernel's, by mounting proc and sysfs itself): the
+            // mount adds nothing to that.
             d.severity(Severity::Info);
-        } else if w.is_node_agent()
-            && catalog.is_node_agent_writable(path, c.image.as_ref().map(|i| i.value.as_str()))
-        {
+        } else if w.is_node_agent() && catalog.is_node_agent_writable(path, image) {
             d.severity(Severity::Info);
         } else if storage_driver
             && (catalog.is_storage_driver_writable(path)
@@ -262,6 +268,20 @@ fn own_names(c: &Container, w: &Workload) -> Vec<String> {
         }
     }
     names
+}
+
+/// Whether the container reaches `path` without the mount: a privileged container every
+/// device and kernel interface, one granted CAP_SYS_ADMIN the kernel's (`/proc`, `/sys`),
+/// which it may mount itself.
+fn privileged_view(c: &Container, path: &str, catalog: &Catalog) -> bool {
+    if !catalog.is_privileged_view(path) {
+        return false;
+    }
+    c.privileged
+        || (c.has_capability("SYS_ADMIN")
+            && ["/proc", "/sys"]
+                .iter()
+                .any(|k| crate::rules::catalog::is_at_or_under(path, k)))
 }
 
 fn access(read_only: bool) -> &'static str {

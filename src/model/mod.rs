@@ -438,6 +438,9 @@ pub struct Container {
     /// Compose `privileged: true`, Kubernetes `securityContext.privileged: true`: every device
     /// of the host, and its kernel interfaces writable.
     pub privileged: bool,
+    /// Capabilities added to the container's (Kubernetes `securityContext.capabilities.add`,
+    /// compose `cap_add`), upper case without the `CAP_` prefix.
+    pub capabilities: Vec<String>,
     /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
     /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
     pub memory_limit: Option<Span>,
@@ -459,6 +462,24 @@ pub struct Command {
     pub entrypoint: Option<Vec<String>>,
     /// Compose `command`, Kubernetes `args`: replaces the image's `CMD`.
     pub args: Option<Vec<String>>,
+}
+
+impl Container {
+    /// Whether it was granted the capability `name` (`SYS_ADMIN`), or every one (`ALL`).
+    #[must_use]
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.iter().any(|c| c == name || c == "ALL")
+    }
+}
+
+/// A capability as written (`cap_sys_admin`, `CAP_SYS_ADMIN`, `SYS_ADMIN`), upper case without
+/// the `CAP_` prefix.
+#[must_use]
+pub fn capability_name(written: &str) -> String {
+    let upper = written.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map_or(upper.clone(), str::to_string)
 }
 
 impl Command {

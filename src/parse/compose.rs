@@ -276,6 +276,18 @@ impl Cx<'_> {
             },
             read_only_root: self.boolean(svc.node.get("read_only")) == Some(true),
             privileged: self.boolean(svc.node.get("privileged")) == Some(true),
+            capabilities: svc
+                .node
+                .get("cap_add")
+                .and_then(|v| v.as_seq())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| self.string(Some(i)))
+                        .map(|c| crate::model::capability_name(&c.value))
+                        .collect()
+                })
+                .unwrap_or_default(),
             memory_limit: svc
                 .node
                 .get("mem_limit")

@@ -113,6 +113,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         command: Command::default(),
         read_only_root: read_only,
         privileged,
+        capabilities: Vec::new(),
         memory_limit: None,
         working_dir: None,
         env_from: false,

@@ -737,6 +737,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             command: crate::model::Command::default(),
             read_only_root: false,
             privileged: false,
+            capabilities: Vec::new(),
             memory_limit: None,
             working_dir: None,
             env_from: false,

@@ -462,6 +462,17 @@ impl Reader {
                         .path(&["securityContext", "privileged"])
                         .and_then(Node::as_bool)
                         == Some(true),
+                    capabilities: item
+                        .path(&["securityContext", "capabilities", "add"])
+                        .and_then(Node::as_seq)
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|i| text(Some(i)))
+                                .map(|c| crate::model::capability_name(&c.value))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     memory_limit: item
                         .path(&["resources", "limits", "memory"])
                         .filter(|v| !v.is_null())

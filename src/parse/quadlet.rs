@@ -247,6 +247,12 @@ impl Cx<'_> {
             },
             read_only_root: read_only,
             privileged,
+            capabilities: s
+                .all("AddCapability")
+                .iter()
+                .flat_map(|e| e.value.split_whitespace())
+                .map(crate::model::capability_name)
+                .collect(),
             memory_limit: s.last("Memory").map(|e| e.span),
             working_dir: s
                 .last("WorkingDir")

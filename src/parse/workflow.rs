@@ -138,6 +138,7 @@ fn workload(
         command: Command::default(),
         read_only_root: read_only,
         privileged,
+        capabilities: Vec::new(),
         memory_limit: None,
         working_dir: None,
         env_from: false,
