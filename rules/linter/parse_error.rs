@@ -7,10 +7,13 @@ declare_rule! {
     /// Reports a file that cannot be read or parsed: YAML syntax errors, duplicate keys,
     /// Dockerfile syntax errors, an alias-expansion bomb, invalid UTF-8, unreadable files.
     ///
+    /// A key written twice in a Kubernetes manifest or a dev container configuration is not
+    /// reported: `kubectl` and the dev container tools read it, keeping the last value, and so
+    /// does stowlint.
+    ///
     /// ## Why is this bad?
     /// A file stowlint cannot read is a file nobody checked, and usually one the runtime
-    /// rejects too (Compose and Kubernetes refuse duplicate keys). Other files are still
-    /// linted.
+    /// rejects too (`docker compose` refuses duplicate keys). Other files are still linted.
     ///
     /// ## Example
     /// ```yaml

@@ -217,6 +217,8 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 None if stream.fatal && (explicit || detect::looks_like_ours(&source.text)) => {
                     let mut m = FileModel::new(source, None);
                     m.errors = stream.errors;
+                    m.errors.extend(stream.duplicate_keys);
+                    m.errors.sort_by_key(|e| e.span.start());
                     return Some(m);
                 }
                 None => return None,
@@ -233,6 +235,12 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 | Format::GithubActions => Parsed::default(),
             };
             let mut errors = stream.errors;
+            // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl` (go-yaml v2)
+            // keeps the last value, as the tree does: no error for a manifest it applies.
+            if format != Format::Kubernetes {
+                errors.extend(stream.duplicate_keys);
+                errors.sort_by_key(|e| e.span.start());
+            }
             errors.append(&mut parsed.errors);
             parsed.errors = errors;
             Some(parsed.into_model(source, format))
