@@ -10,7 +10,9 @@ declare_rule! {
     /// orchestrator: a `hostPath` in a Kubernetes workload other than a DaemonSet, or a bind
     /// mount or `local`-driver volume in a swarm service not pinned to one node. Cache images
     /// (Redis, Valkey) are reported one level lower; a swarm service pinned by a node label
-    /// (`node.labels.db == true`, which may be on one node only) as info.
+    /// (`node.labels.db == true`, which may be on one node only) as info. A service in
+    /// `mode: global` is swarm's DaemonSet: each node's task stays on its node with that node's
+    /// data (a cluster member, a node agent's state), so it is left to SL407.
     ///
     /// ## Why is this bad?
     /// The scheduler moves pods and tasks between nodes: on a drain, a failure, an update.

@@ -1,6 +1,6 @@
 use super::{label_swarm, node_local_volume, pinned_by_label};
 use crate::declare_rule;
-use crate::engine::{Ctx, Rule};
+use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, Mount, Platform, Workload};
 
 declare_rule! {
@@ -10,7 +10,10 @@ declare_rule! {
     /// `nfs4`, `cifs`, `smb`, ...), when the service runs `replicas` > 1, `mode: global`, or
     /// is not pinned to one node. Volumes declared `external` or not declared in the file are
     /// not reported: their driver is unknown. A service pinned by a node label
-    /// (`node.labels.db == true`) is reported as info: the label may be on one node.
+    /// (`node.labels.db == true`) is reported as info: the label may be on one node. So is a
+    /// service in `mode: global` (swarm's DaemonSet): its task never leaves its node, and a copy
+    /// per node is what a node agent's state (a log shipper's registry) or a cluster member's
+    /// data needs; only an application whose tasks should share the data loses by it.
     ///
     /// ## Why is this bad?
     /// A local volume exists on one node only. Swarm creates it afresh, empty, on every node
@@ -87,6 +90,9 @@ impl Rule for SwarmLocalVolume {
                  or a volume plugin), or run one replica pinned with \
                  `placement.constraints: [node.hostname == <node>]`",
             );
+        if w.global.is_some() {
+            d.severity(Severity::Info);
+        }
         let at = decl.driver.as_ref().map_or(decl.key.span, |d| d.span);
         d.label(at, "declared with the local driver: one copy per node");
         if let Some((span, text)) = why_span {
