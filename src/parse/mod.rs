@@ -153,10 +153,15 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
     match detect::by_name(&source.path) {
         detect::NameClass::Dockerfile => {
             let parsed = dockerfile::parse(&source);
-            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`)
-            // is not a Dockerfile until rendered: skipped like a YAML template, unless named.
-            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
-            {
+            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`),
+            // or an `envsubst` one whose unknown instruction is a placeholder (`${LABELS}`), is
+            // not a Dockerfile until rendered: skipped like a YAML template, unless named.
+            let template = detect::has_template_markers(&source.text)
+                || parsed.errors.iter().any(|e| {
+                    e.message.contains("unknown instruction")
+                        && detect::is_placeholder(e.span.text(&source.text))
+                });
+            if !parsed.errors.is_empty() && !explicit && template {
                 return None;
             }
             Some(parsed.into_model(source, Format::Dockerfile))

@@ -198,6 +198,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "roles/db/templates/Dockerfile",
             "FROM {{ base_image }}\n{% if tls %}\nCOPY tls /etc/tls\n{% endif %}\n",
         ),
+        // An `envsubst` template: `${LABELS}` becomes instructions when rendered.
+        (
+            "bundle/bundle.Dockerfile",
+            "FROM scratch\n${LABELS}\nCOPY manifests /manifests/\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);
@@ -213,6 +218,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
     let out = stowlint(
         dir.path(),
         &["check", "--format", "json", "roles/db/templates/Dockerfile"],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", "bundle/bundle.Dockerfile"],
     );
     assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
