@@ -112,6 +112,8 @@ impl SideFiles for SideFileMap {
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub errors: Vec<ParseError>,
+    /// See [`FileModel::read_past`].
+    pub read_past: Vec<ParseError>,
     pub workloads: Vec<Workload>,
     pub volumes: Vec<VolumeDecl>,
     pub include: Option<crate::model::Span>,
@@ -129,6 +131,7 @@ impl Parsed {
     fn into_model(self, source: SourceFile, format: Format) -> FileModel {
         let mut m = FileModel::new(source, Some(format));
         m.errors = self.errors;
+        m.read_past = self.read_past;
         m.workloads = self.workloads;
         m.volumes = self.volumes;
         m.include = self.include;
@@ -240,9 +243,11 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 | Format::GithubActions => Parsed::default(),
             };
             let mut errors = stream.errors;
-            // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl` (go-yaml v2)
-            // keeps the last value, as the tree does: no error for a manifest it applies.
-            if format != Format::Kubernetes {
+            // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl apply`
+            // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it.
+            if format == Format::Kubernetes {
+                parsed.read_past = stream.duplicate_keys;
+            } else {
                 errors.extend(stream.duplicate_keys);
                 errors.sort_by_key(|e| e.span.start());
             }

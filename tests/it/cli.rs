@@ -414,7 +414,7 @@ fn huge_files_are_sl001_without_being_read() {
 fn stdin_is_read_as_yaml_or_as_named() {
     let dir = tree(&[]);
     // A key written twice in a manifest: kubectl applies it with the last value, and so it
-    // is read (no SL001).
+    // is read (SL001 as info).
     let manifest = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  \
         containers:\n    - name: db\n      image: postgres:17\n";
     let out = stowlint_stdin(
@@ -423,8 +423,14 @@ fn stdin_is_read_as_yaml_or_as_named() {
         Some(manifest),
     );
     assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "<stdin>:5:3: SL001 info: duplicate key `name` (first defined on line 4)"
+    );
     assert!(
-        stdout(&out).starts_with("<stdin>:9:14: SL201 error: Pod/b container db keeps"),
+        lines[1].starts_with("<stdin>:9:14: SL201 error: Pod/b container db keeps"),
         "{}",
         stdout(&out)
     );
