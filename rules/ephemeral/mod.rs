@@ -88,10 +88,9 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         FOLDERS.contains(&c.as_str())
             || c.split(['.', '-', '_'])
                 .any(|word| FOLDER_WORDS.contains(&word))
-    })
-        || name
-            .split(['.', '-', '_'])
-            .any(|word| WORDS.contains(&word))
+    }) || name
+        .split(['.', '-', '_'])
+        .any(|word| WORDS.contains(&word))
 }
 
 /// The severity of a data finding: lowered one level for caches, info in a test fixture.

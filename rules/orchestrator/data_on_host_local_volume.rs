@@ -1,8 +1,8 @@
 use super::{disguise, host_local_data, label_device, label_swarm, pinned_by_label};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
-use crate::rules::ephemeral::data_severity;
 use crate::model::{MountKind, Platform, Workload};
+use crate::rules::ephemeral::data_severity;
 
 declare_rule! {
     /// ## What it does

@@ -1,9 +1,9 @@
 use super::{label_swarm, node_local_volume, pinned_by_label};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{Container, Mount, Platform, Workload};
 use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::image_facts;
-use crate::model::{Container, Mount, Platform, Workload};
 
 declare_rule! {
     /// ## What it does
@@ -89,9 +89,7 @@ impl Rule for SwarmLocalVolume {
                     .as_ref()
                     .is_some_and(|i| cx.catalog().is_node_agent_image(&i.value))
                     || image_facts(cx.project(), w, c).is_some_and(|f| {
-                        f.data_paths()
-                            .iter()
-                            .any(|p| is_at_or_under(p, &m.target))
+                        f.data_paths().iter().any(|p| is_at_or_under(p, &m.target))
                     })
             });
         let d = cx

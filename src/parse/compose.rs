@@ -1591,7 +1591,8 @@ mod tests {
         let (_, p) = parse_at(Path::new("docker-stack.yml"), named, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Compose);
         // Nor does it apply `security_opt`: a Portainer "stack" for one host.
-        let confined = "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n";
+        let confined =
+            "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n";
         let (_, p) = parse_at(Path::new("stack.yml"), confined, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Compose);
         // A swarm-only key still decides, whatever else the file sets.

@@ -240,7 +240,9 @@ pub fn is_placeholder(word: &str) -> bool {
         .and_then(|w| w.strip_suffix('}'))
         .or_else(|| word.strip_prefix('$'));
     name.is_some_and(|n| {
-        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     })
 }

@@ -995,7 +995,11 @@ mod tests {
         assert!(s.duplicate_keys[0].message.contains("duplicate key `a`"));
         let root = s.documents[0].root.as_ref().unwrap();
         assert_eq!(root.get("a").and_then(Node::as_str), Some("3"));
-        let keys: Vec<&str> = root.entries().iter().filter_map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = root
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["b", "a"]);
         // Repeated merge keys are reported too, and each still merges.
         let (_, s) = read("<<: {c: 4}\n<<: {d: 5}\n");

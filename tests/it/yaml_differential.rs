@@ -89,7 +89,10 @@ fn last_wins(json: &Json) -> Json {
     match json {
         Json::Array(items) => Json::Array(items.iter().map(last_wins).collect()),
         Json::Object(o) if o.len() == 1 && o.get("map").is_some_and(Json::is_array) => {
-            let entries = o.get("map").and_then(Json::as_array).map_or(&[][..], Vec::as_slice);
+            let entries = o
+                .get("map")
+                .and_then(Json::as_array)
+                .map_or(&[][..], Vec::as_slice);
             let kept: Vec<Json> = entries
                 .iter()
                 .enumerate()
