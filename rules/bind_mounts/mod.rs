@@ -44,7 +44,10 @@ fn label_mount(d: &mut Diagnostic, m: &Mount) {
 /// A kubelet-integrated node plugin, most often a storage (CSI) driver: a node agent or a
 /// workload with a privileged container that mounts the kubelet's folder from the host. It
 /// publishes mounts to the host and writes the node's storage configuration by design.
-fn is_storage_driver(w: &crate::model::Workload, catalog: &crate::rules::catalog::Catalog) -> bool {
+pub(crate) fn is_storage_driver(
+    w: &crate::model::Workload,
+    catalog: &crate::rules::catalog::Catalog,
+) -> bool {
     (w.is_node_agent() || w.containers.iter().any(|c| c.privileged))
         && w.mounts().any(|(_, m)| {
             m.is_host_bind()

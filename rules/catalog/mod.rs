@@ -976,6 +976,20 @@ mod tests {
             c.stateful_image("redis:7").unwrap().category,
             Category::Cache
         );
+        // Majors built before the vendors dropped `VOLUME` from their images.
+        for (old, new) in [
+            ("elasticsearch:5.6.16", "elasticsearch:6.8.23"),
+            ("grafana/grafana:4.6.3", "grafana/grafana:5.4.3"),
+        ] {
+            assert!(!c.stateful_image(old).unwrap().volumes.is_empty(), "{old}");
+            assert!(c.stateful_image(new).unwrap().volumes.is_empty(), "{new}");
+        }
+        assert!(
+            c.stateful_image("docker.elastic.co/elasticsearch/elasticsearch:5.6.16")
+                .unwrap()
+                .volumes
+                .is_empty()
+        );
         assert!(c.stateful_image("nginx:1.27").is_none());
         assert!(c.stateful_image("${IMAGE}").is_none());
         assert!(c.stateful_image("registry.k8s.io/redis:v1").is_none());

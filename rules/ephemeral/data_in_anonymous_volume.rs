@@ -24,7 +24,8 @@ declare_rule! {
     /// a tool of the image or a server with persistence switched off keeps no data.
     ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
-    /// `ci/`, or named like `docker-compose.test.yml`) and in a dev container's compose file (under
+    /// `ci/`, a folder with a `test` or `e2e` word such as `e2e-tests/`, or named like
+    /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants. A volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.

@@ -52,8 +52,9 @@ pub(crate) fn kept_where_extended(
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
-/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, or whose name has a `test` word
-/// (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
+/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, or a folder
+/// with a `test` or `e2e` word (`e2e-tests`, `integration_tests`), or whose name has a `test`
+/// word (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
 /// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
 /// design: data findings there are info. The path is the one reports show (relative to the working folder).
 pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
@@ -82,10 +83,14 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
     let Some(name) = components.pop() else {
         return false;
     };
-    components.iter().any(|c| FOLDERS.contains(&c.as_str()))
-        || name
-            .split(['.', '-', '_'])
-            .any(|word| WORDS.contains(&word))
+    const FOLDER_WORDS: &[&str] = &["test", "tests", "testing", "e2e"];
+    components.iter().any(|c| {
+        FOLDERS.contains(&c.as_str())
+            || c.split(['.', '-', '_'])
+                .any(|word| FOLDER_WORDS.contains(&word))
+    }) || name
+        .split(['.', '-', '_'])
+        .any(|word| WORDS.contains(&word))
 }
 
 /// The severity of a data finding: lowered one level for caches, info in a test fixture.
@@ -205,12 +210,15 @@ mod tests {
             "suites/replication/compose.yaml",
             "test-db.yaml",
             ".devcontainer/docker-compose.yml",
+            "e2e-tests/storage/compare/statefulset.yml",
+            "integration_tests/db.yaml",
         ] {
             assert!(in_test_file(Path::new(path)), "{path}");
         }
         for path in [
             "docker-compose.latest.yml",
             "contest/compose.yaml",
+            "latest-release/compose.yaml",
             "docker-compose.yml",
             "deploy/prod.yml",
         ] {

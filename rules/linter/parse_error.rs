@@ -1,16 +1,20 @@
 use crate::declare_rule;
-use crate::engine::{Ctx, Rule};
-use crate::model::{FileModel, RUNTIME_READS_IT};
+use crate::engine::{Ctx, Rule, Severity};
+use crate::model::{FileModel, Format, RUNTIME_READS_IT};
 
 declare_rule! {
     /// ## What it does
     /// Reports a file that cannot be read or parsed: YAML syntax errors, duplicate keys,
     /// Dockerfile syntax errors, an alias-expansion bomb, invalid UTF-8, unreadable files.
     ///
+    /// A key written twice in a Kubernetes manifest or a dev container configuration is
+    /// reported as info: `kubectl apply` and the dev container tools read it, keeping the last
+    /// value (and so does stowlint), but the first value is silently lost, and kustomize (so
+    /// `kubectl apply -k` and Flux) refuses such a manifest.
+    ///
     /// ## Why is this bad?
     /// A file stowlint cannot read is a file nobody checked, and usually one the runtime
-    /// rejects too (Compose and Kubernetes refuse duplicate keys). Other files are still
-    /// linted.
+    /// rejects too (`docker compose` refuses duplicate keys). Other files are still linted.
     ///
     /// ## Example
     /// ```yaml
@@ -37,6 +41,17 @@ impl Rule for ParseError {
                 "fix the file: the runtime rejects it too, and stowlint may have skipped the rest of it"
             };
             cx.report(error.span, error.message.clone()).help(help);
+        }
+        for read_past in &file.read_past {
+            let help = if file.format == Some(Format::Devcontainer) {
+                "the dev container tools keep the last value and drop the first: keep one"
+            } else {
+                "`kubectl apply` keeps the last value and drops the first, and kustomize refuses \
+                 the file: keep one"
+            };
+            cx.report(read_past.span, read_past.message.clone())
+                .severity(Severity::Info)
+                .help(help);
         }
     }
 }

@@ -2,6 +2,7 @@ use super::{disguise, host_local_data, label_device, label_swarm, pinned_by_labe
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, Platform, Workload};
+use crate::rules::ephemeral::data_severity;
 
 declare_rule! {
     /// ## What it does
@@ -10,7 +11,11 @@ declare_rule! {
     /// orchestrator: a `hostPath` in a Kubernetes workload other than a DaemonSet, or a bind
     /// mount or `local`-driver volume in a swarm service not pinned to one node. Cache images
     /// (Redis, Valkey) are reported one level lower; a swarm service pinned by a node label
-    /// (`node.labels.db == true`, which may be on one node only) as info.
+    /// (`node.labels.db == true`, which may be on one node only) as info. A service in
+    /// `mode: global` is swarm's DaemonSet: each node's task stays on its node with that node's
+    /// data (a cluster member, a node agent's state), so it is left to SL407. In a project's
+    /// test fixtures (files under `test/`, `e2e/`, `e2e-tests/`, ...; see SL201) the finding is
+    /// info: a test cluster's data is throwaway.
     ///
     /// ## Why is this bad?
     /// The scheduler moves pods and tasks between nodes: on a drain, a failure, an update.
@@ -106,10 +111,11 @@ impl Rule for DataOnHostLocalVolume {
                         .to_string(),
                 )
             };
+            let severity = data_severity(&found.facts, &cx.file().source.path, Severity::Error);
             let d = cx
                 .report(m.source_or_entry_span(), message)
                 .subject(m.span)
-                .severity(found.facts.severity(Severity::Error))
+                .severity(severity)
                 .help(help);
             match &found.facts.from {
                 Some((file, from)) => {

@@ -14,7 +14,11 @@ declare_rule! {
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
     /// `/boot`, the kubelet's folder) are not data and are left to SL101 and SL102. A
     /// read-only `hostPath` is info: the pod may read other files on another node, but it
-    /// keeps nothing there to lose.
+    /// keeps nothing there to lose. So is the node folder of a storage driver's node plugin (a
+    /// privileged pod that mounts the kubelet's folder, as a CSI node plugin does): the volumes
+    /// it serves live on its node by design, and their PersistentVolumes say which node. And so
+    /// is a `hostPath` in a project's test fixtures (files under `test/`, `e2e/`, `e2e-tests/`,
+    /// ...; see SL201): a test cluster's node folders are throwaway.
     ///
     /// ## Why is this bad?
     /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
@@ -82,6 +86,8 @@ impl Rule for HostPathInWorkload {
             .into_iter()
             .find(|d| d.mount.volume.as_ref().map(|v| &v.value) == pod_volume)
             .map_or(m.span, |d| d.mount.span);
+        let storage_driver = crate::rules::bind_mounts::is_storage_driver(w, cx.catalog());
+        let test_fixture = crate::rules::ephemeral::in_test_file(&cx.file().source.path);
         let what = m.host_path().map_or_else(
             || "a hostPath volume".to_string(),
             |h| format!("host path `{}`", h.path),
@@ -116,8 +122,13 @@ impl Rule for HostPathInWorkload {
         };
         // Read-only, the pod keeps nothing there: it may read other files on another node,
         // but no data is lost when it moves.
-        if m.read_only {
+        if m.read_only || test_fixture {
             d.severity(Severity::Info);
+        } else if storage_driver {
+            d.severity(Severity::Info).help(
+                "a storage driver's node plugin keeps the volumes it serves on its node: run it \
+                 as a DaemonSet, or pin it to the node that holds them",
+            );
         }
         d.subject(subject)
             .label(m.target_span, format!("mounted at `{}`", m.target));

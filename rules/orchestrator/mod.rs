@@ -112,8 +112,10 @@ pub(crate) fn host_local_data<'a>(
     file: &'a FileModel,
     w: &'a Workload,
 ) -> Vec<HostLocalData<'a>> {
+    // A DaemonSet's pod, and a global swarm service's task (swarm's DaemonSet), never leaves
+    // its node: what it keeps on the node stays with it.
     let kubernetes = w.platform == Platform::Kubernetes && !w.is_daemonset();
-    let swarm = w.platform == Platform::Swarm && w.pinned.is_none();
+    let swarm = w.platform == Platform::Swarm && w.pinned.is_none() && w.global.is_none();
     if !kubernetes && !swarm {
         return Vec::new();
     }

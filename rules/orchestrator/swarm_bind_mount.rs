@@ -17,8 +17,9 @@ declare_rule! {
     ///
     /// Swarm is decided per file: one
     /// such key, or a stack file's name (`stack` a word of it: `docker-stack.yml`,
-    /// `stack.prod.yml`) in a file that names no container (`container_name`, which swarm
-    /// ignores), makes every service of the file a swarm service.
+    /// `stack.prod.yml`) in a file that sets no service key swarm ignores (`container_name`,
+    /// `security_opt`, `privileged`, `devices`, `network_mode`, `links`, ...: a Portainer
+    /// "stack" for one host), makes every service of the file a swarm service.
     ///
     /// Paths every node provides by definition (`/`, `/proc`, `/sys`, `/dev`, `/run`, the
     /// runtime, `/var/lib/docker`, time zone files, `/var/log`, `/etc/hostname`, `/etc/hosts`,

@@ -1,7 +1,9 @@
 use super::{label_swarm, node_local_volume, pinned_by_label};
 use crate::declare_rule;
-use crate::engine::{Ctx, Rule};
+use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, Mount, Platform, Workload};
+use crate::rules::catalog::is_at_or_under;
+use crate::rules::facts::image_facts;
 
 declare_rule! {
     /// ## What it does
@@ -10,7 +12,12 @@ declare_rule! {
     /// `nfs4`, `cifs`, `smb`, ...), when the service runs `replicas` > 1, `mode: global`, or
     /// is not pinned to one node. Volumes declared `external` or not declared in the file are
     /// not reported: their driver is unknown. A service pinned by a node label
-    /// (`node.labels.db == true`) is reported as info: the label may be on one node.
+    /// (`node.labels.db == true`) is reported as info: the label may be on one node. So is a
+    /// service in `mode: global` (swarm's DaemonSet, whose task never leaves its node) that is
+    /// a node agent (a monitoring or log agent of the catalog: a log shipper's registry) or
+    /// keeps a stateful image's data on the volume (a cluster member's shards): a copy per
+    /// node is what they need. Other global services, whose tasks should share the data (a
+    /// proxy's certificates, an application's uploads), stay warnings.
     ///
     /// ## Why is this bad?
     /// A local volume exists on one node only. Swarm creates it afresh, empty, on every node
@@ -76,6 +83,15 @@ impl Rule for SwarmLocalVolume {
             (None, None, Some(_)) => return,
         };
         let Some(name) = &m.volume else { return };
+        let per_node_state = w.global.is_some()
+            && w.containers.iter().any(|c| {
+                c.image
+                    .as_ref()
+                    .is_some_and(|i| cx.catalog().is_node_agent_image(&i.value))
+                    || image_facts(cx.project(), w, c).is_some_and(|f| {
+                        f.data_paths().iter().any(|p| is_at_or_under(p, &m.target))
+                    })
+            });
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -87,6 +103,12 @@ impl Rule for SwarmLocalVolume {
                  or a volume plugin), or run one replica pinned with \
                  `placement.constraints: [node.hostname == <node>]`",
             );
+        if per_node_state {
+            d.severity(Severity::Info).help(
+                "a copy per node suits a node agent's state or a cluster member's data; if the \
+                 tasks should share it, back the volume with storage every node reaches",
+            );
+        }
         let at = decl.driver.as_ref().map_or(decl.key.span, |d| d.span);
         d.label(at, "declared with the local driver: one copy per node");
         if let Some((span, text)) = why_span {

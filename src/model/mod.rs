@@ -95,6 +95,10 @@ pub struct FileModel {
     /// `None` when the file could not be read or classified well enough to parse.
     pub format: Option<Format>,
     pub errors: Vec<ParseError>,
+    /// Problems the file's own tool reads past: a key written twice in a Kubernetes manifest
+    /// (`kubectl apply` keeps the last value, kustomize refuses the file) or a dev container
+    /// configuration. The model holds the last value; SL001 reports them as info.
+    pub read_past: Vec<ParseError>,
     pub workloads: Vec<Workload>,
     /// Compose top-level `volumes:`.
     pub volumes: Vec<VolumeDecl>,
@@ -164,6 +168,7 @@ impl FileModel {
             source,
             format,
             errors: Vec::new(),
+            read_past: Vec::new(),
             workloads: Vec::new(),
             volumes: Vec::new(),
             include: None,

@@ -27,6 +27,22 @@ use crate::parse::yaml::Node;
 /// which are copied around with the rest of a `deploy` section.)
 const SWARM_KEYS: &[&str] = &["placement", "endpoint_mode"];
 
+/// Service keys `docker stack deploy` ignores (it prints "Ignoring unsupported options" or
+/// "Ignoring deprecated options"), which a file written for swarm has no reason to set. `build`,
+/// `restart` and `depends_on` are ignored too but are routinely left in stack files, so they
+/// prove nothing.
+const SWARM_IGNORED: &[&str] = &[
+    "container_name",
+    "security_opt",
+    "privileged",
+    "devices",
+    "network_mode",
+    "links",
+    "external_links",
+    "userns_mode",
+    "cgroup_parent",
+];
+
 /// `deploy.mode` values only swarm knows.
 const SWARM_MODES: &[&str] = &["global", "replicated-job", "global-job"];
 
@@ -85,13 +101,15 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
     }
     if let Some((key, services)) = root.get_entry("services") {
         parsed.workloads = cx.services(key, services);
-        // `docker stack deploy` ignores `container_name`: a file that sets one is written
-        // for `docker compose`, whatever its name says.
-        let named_containers = services
-            .entries()
-            .into_iter()
-            .any(|(_, svc)| svc.get("container_name").is_some());
-        cx.swarm_per_file(&mut parsed.workloads, named_containers);
+        // A file that sets keys `docker stack deploy` ignores (`container_name`,
+        // `security_opt`, ...) is written for `docker compose`, whatever its name says (a
+        // Portainer "stack" for one Docker host).
+        let compose_only = services.entries().into_iter().any(|(_, svc)| {
+            SWARM_IGNORED
+                .iter()
+                .any(|key| svc.get(key).is_some_and(|v| !v.is_null()))
+        });
+        cx.swarm_per_file(&mut parsed.workloads, compose_only);
     }
     if let Some((key, include)) = root.get_entry("include") {
         parsed.include = Some(key.span);
@@ -406,14 +424,14 @@ impl Cx<'_> {
     /// (`stack` a word of it: `docker-stack.yml`), makes every service of the file a swarm service
     /// (a stack's database with only `replicas` is deployed to swarm like its neighbours). A
     /// service without a key of its own names the file's first one as its reason. A file that
-    /// names its containers (`container_name`, which swarm ignores) is not a stack by its name
-    /// alone.
-    fn swarm_per_file(&self, workloads: &mut [Workload], named_containers: bool) {
+    /// sets keys swarm ignores ([`SWARM_IGNORED`]: `container_name`, `security_opt`, ...) is
+    /// not a stack by its name alone.
+    fn swarm_per_file(&self, workloads: &mut [Workload], compose_only: bool) {
         if self.mode != ComposeMode::Auto {
             return;
         }
         let first = workloads.iter().find_map(|w| w.swarm_reason.clone());
-        if first.is_none() && (named_containers || !is_stack_file(&self.source.path)) {
+        if first.is_none() && (compose_only || !is_stack_file(&self.source.path)) {
             return;
         }
         for w in workloads {
@@ -1589,6 +1607,15 @@ mod tests {
         let named = "services:\n  db:\n    image: postgres:17\n    container_name: db\n";
         let (_, p) = parse_at(Path::new("docker-stack.yml"), named, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Compose);
+        // Nor does it apply `security_opt`: a Portainer "stack" for one host.
+        let confined =
+            "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n";
+        let (_, p) = parse_at(Path::new("stack.yml"), confined, ComposeMode::Auto);
+        assert_eq!(p.workloads[0].platform, Platform::Compose);
+        // A swarm-only key still decides, whatever else the file sets.
+        let placed = "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n    deploy: {placement: {constraints: [node.role == worker]}}\n";
+        let (_, p) = parse_at(Path::new("stack.yml"), placed, ComposeMode::Auto);
+        assert_eq!(p.workloads[0].platform, Platform::Swarm);
         let plain = "services:\n  a:\n    deploy: {replicas: 2}\n  b:\n    image: x\n";
         let (_, p) = ok(plain);
         assert!(p.workloads.iter().all(|w| w.platform == Platform::Compose));

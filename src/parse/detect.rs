@@ -231,6 +231,22 @@ pub fn has_template_markers(text: &str) -> bool {
         .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
 }
 
+/// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
+/// `$EXTRA`): an `envsubst` template, not a Dockerfile until rendered.
+#[must_use]
+pub fn is_placeholder(word: &str) -> bool {
+    let name = word
+        .strip_prefix("${")
+        .and_then(|w| w.strip_suffix('}'))
+        .or_else(|| word.strip_prefix('$'));
+    name.is_some_and(|n| {
+        n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 /// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`: Go templates,
 /// not YAML until rendered.
 #[must_use]
@@ -311,6 +327,16 @@ pub fn looks_like_ours(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders() {
+        for word in ["${LABELS}", "$EXTRA", "${_x1}"] {
+            assert!(is_placeholder(word), "{word}");
+        }
+        for word in ["RUN", "${A:-b}", "$", "${}", "$1", "${A}B", "{{"] {
+            assert!(!is_placeholder(word), "{word}");
+        }
+    }
 
     #[test]
     fn names() {

@@ -26,8 +26,10 @@ use crate::parse::yaml::Node;
 #[must_use]
 pub fn parse(source: &SourceFile) -> Parsed {
     let stream = super::jsonc::parse(source);
+    // The dev container tools (jsonc-parser) keep the last value of a key written twice.
     let mut parsed = Parsed {
         errors: stream.errors,
+        read_past: stream.duplicate_keys,
         ..Parsed::default()
     };
     let Some(root) = stream.documents.first().and_then(|d| d.root.as_deref()) else {

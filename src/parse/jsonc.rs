@@ -80,6 +80,9 @@ pub fn parse(source: &SourceFile) -> Stream {
         e.message = e.message.replace("YAML syntax error", "JSON syntax error");
         e.span = source.span(e.span.start()..e.span.end());
     }
+    for e in &mut stream.duplicate_keys {
+        e.span = source.span(e.span.start()..e.span.end());
+    }
     if let Some(at) = open {
         stream.errors.push(ParseError {
             message: "comment `/*` is not closed".to_string(),

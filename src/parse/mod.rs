@@ -112,6 +112,8 @@ impl SideFiles for SideFileMap {
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub errors: Vec<ParseError>,
+    /// See [`FileModel::read_past`].
+    pub read_past: Vec<ParseError>,
     pub workloads: Vec<Workload>,
     pub volumes: Vec<VolumeDecl>,
     pub include: Option<crate::model::Span>,
@@ -129,6 +131,7 @@ impl Parsed {
     fn into_model(self, source: SourceFile, format: Format) -> FileModel {
         let mut m = FileModel::new(source, Some(format));
         m.errors = self.errors;
+        m.read_past = self.read_past;
         m.workloads = self.workloads;
         m.volumes = self.volumes;
         m.include = self.include;
@@ -153,10 +156,15 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
     match detect::by_name(&source.path) {
         detect::NameClass::Dockerfile => {
             let parsed = dockerfile::parse(&source);
-            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`)
-            // is not a Dockerfile until rendered: skipped like a YAML template, unless named.
-            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
-            {
+            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`),
+            // or an `envsubst` one whose unknown instruction is a placeholder (`${LABELS}`), is
+            // not a Dockerfile until rendered: skipped like a YAML template, unless named.
+            let template = detect::has_template_markers(&source.text)
+                || parsed.errors.iter().any(|e| {
+                    e.message.contains("unknown instruction")
+                        && detect::is_placeholder(e.span.text(&source.text))
+                });
+            if !parsed.errors.is_empty() && !explicit && template {
                 return None;
             }
             Some(parsed.into_model(source, Format::Dockerfile))
@@ -217,6 +225,8 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 None if stream.fatal && (explicit || detect::looks_like_ours(&source.text)) => {
                     let mut m = FileModel::new(source, None);
                     m.errors = stream.errors;
+                    m.errors.extend(stream.duplicate_keys);
+                    m.errors.sort_by_key(|e| e.span.start());
                     return Some(m);
                 }
                 None => return None,
@@ -233,6 +243,14 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 | Format::GithubActions => Parsed::default(),
             };
             let mut errors = stream.errors;
+            // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl apply`
+            // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it.
+            if format == Format::Kubernetes {
+                parsed.read_past = stream.duplicate_keys;
+            } else {
+                errors.extend(stream.duplicate_keys);
+                errors.sort_by_key(|e| e.span.start());
+            }
             errors.append(&mut parsed.errors);
             parsed.errors = errors;
             Some(parsed.into_model(source, format))

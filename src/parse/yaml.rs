@@ -291,8 +291,12 @@ pub struct Document {
 pub struct Stream {
     pub documents: Vec<Document>,
     pub errors: Vec<ParseError>,
-    /// A syntax error or an alias bomb: part of the stream could not be read. Duplicate keys
-    /// are errors but not fatal.
+    /// Keys written twice in one mapping, at the second one. YAML forbids them, but readers
+    /// differ: `docker compose` (go-yaml v3) refuses the file, `kubectl` (go-yaml v2) and
+    /// libyaml keep the last value. The tree keeps the last value too; whether a duplicate is
+    /// an error is the format's business (see `parse::parse_file`).
+    pub duplicate_keys: Vec<ParseError>,
+    /// A syntax error or an alias bomb: part of the stream could not be read.
     pub fatal: bool,
 }
 
@@ -339,6 +343,7 @@ struct Builder<'a> {
     bomb_site: Option<Span>,
     fatal: bool,
     errors: Vec<ParseError>,
+    duplicates: Vec<ParseError>,
 }
 
 impl Builder<'_> {
@@ -405,7 +410,29 @@ impl Builder<'_> {
         self.push(node, 0);
     }
 
-    fn check_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
+    /// Records every key written twice and keeps only its last entry, as `kubectl` and libyaml
+    /// read it (`<<` merge keys may repeat: each merges).
+    fn check_duplicates(&mut self, entries: &mut Vec<(Rc<Node>, Rc<Node>)>) {
+        let before = self.duplicates.len();
+        self.find_duplicates(entries);
+        if self.duplicates.len() == before {
+            return;
+        }
+        let mut seen: std::collections::HashSet<Rc<str>> = std::collections::HashSet::new();
+        let mut keep = vec![true; entries.len()];
+        for (i, (k, _)) in entries.iter().enumerate().rev() {
+            if let Value::Scalar(key, _) = &k.value
+                && !is_merge_key(k)
+                && !seen.insert(Rc::clone(key))
+            {
+                keep[i] = false;
+            }
+        }
+        let mut keep = keep.into_iter();
+        entries.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    fn find_duplicates(&mut self, entries: &[(Rc<Node>, Rc<Node>)]) {
         // Most mappings are small: a linear scan beats hashing and allocating a table.
         if entries.len() <= 16 {
             for (i, (k, _)) in entries.iter().enumerate() {
@@ -429,7 +456,7 @@ impl Builder<'_> {
     }
 
     fn duplicate(&mut self, key: &str, first: &Node, again: &Node) {
-        self.errors.push(ParseError {
+        self.duplicates.push(ParseError {
             message: format!(
                 "duplicate key `{key}` (first defined on line {})",
                 self.file.pos(first.span.start()).line
@@ -453,10 +480,10 @@ impl Builder<'_> {
                 start,
                 flow,
                 anchor,
-                entries,
+                mut entries,
                 ..
             } => {
-                self.check_duplicates(&entries);
+                self.check_duplicates(&mut entries);
                 (start, flow, anchor, Value::Map(entries.into_boxed_slice()))
             }
         };
@@ -734,6 +761,7 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
         bomb_site: None,
         fatal: false,
         errors: Vec::new(),
+        duplicates: Vec::new(),
     };
     let mut documents = Vec::new();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -891,6 +919,7 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
     Ok(Stream {
         documents,
         errors: b.errors,
+        duplicate_keys: b.duplicates,
         fatal: b.fatal,
     })
 }
@@ -955,14 +984,29 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_errors_at_the_second_key() {
+    fn duplicate_keys_are_reported_at_the_second_key_which_wins() {
         let (_, s) = read("a: 1\nb: 2\na: 3\n");
-        assert_eq!(s.errors.len(), 1);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.duplicate_keys.len(), 1);
         assert_eq!(
-            crate::model::source::last_file::start(s.errors[0].span).0,
+            crate::model::source::last_file::start(s.duplicate_keys[0].span).0,
             3
         );
-        assert!(s.errors[0].message.contains("duplicate key `a`"));
+        assert!(s.duplicate_keys[0].message.contains("duplicate key `a`"));
+        let root = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(root.get("a").and_then(Node::as_str), Some("3"));
+        let keys: Vec<&str> = root
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["b", "a"]);
+        // Repeated merge keys are reported too, and each still merges.
+        let (_, s) = read("<<: {c: 4}\n<<: {d: 5}\n");
+        assert_eq!(s.duplicate_keys.len(), 1);
+        let root = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(root.get("c").and_then(Node::as_str), Some("4"));
+        assert_eq!(root.get("d").and_then(Node::as_str), Some("5"));
     }
 
     #[test]

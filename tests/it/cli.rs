@@ -198,6 +198,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "roles/db/templates/Dockerfile",
             "FROM {{ base_image }}\n{% if tls %}\nCOPY tls /etc/tls\n{% endif %}\n",
         ),
+        // An `envsubst` template: `${LABELS}` becomes instructions when rendered.
+        (
+            "bundle/bundle.Dockerfile",
+            "FROM scratch\n${LABELS}\nCOPY manifests /manifests/\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);
@@ -213,6 +218,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
     let out = stowlint(
         dir.path(),
         &["check", "--format", "json", "roles/db/templates/Dockerfile"],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let out = stowlint(
+        dir.path(),
+        &["check", "--format", "json", "bundle/bundle.Dockerfile"],
     );
     assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
@@ -403,16 +413,26 @@ fn huge_files_are_sl001_without_being_read() {
 #[test]
 fn stdin_is_read_as_yaml_or_as_named() {
     let dir = tree(&[]);
-    let manifest = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n";
+    // A key written twice in a manifest: kubectl applies it with the last value, and so it
+    // is read (SL001 as info).
+    let manifest = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  \
+        containers:\n    - name: db\n      image: postgres:17\n";
     let out = stowlint_stdin(
         dir.path(),
         &["check", "--format", "concise", "-"],
         Some(manifest),
     );
     assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        stdout(&out),
-        "<stdin>:5:3: SL001 error: duplicate key `name` (first defined on line 4)\n"
+        lines[0],
+        "<stdin>:5:3: SL001 info: duplicate key `name` (first defined on line 4)"
+    );
+    assert!(
+        lines[1].starts_with("<stdin>:9:14: SL201 error: Pod/b container db keeps"),
+        "{}",
+        stdout(&out)
     );
 
     let out = stowlint_stdin(

@@ -284,7 +284,7 @@ fn a_volume_deleted_with_its_claim_in_another_file() {
 #[test]
 fn a_test_fixtures_storage_class_does_not_describe_production() {
     let diagnostics = cross(
-        "test-class",
+        "fixture-class",
         &[
             "deploy/db.yaml",
             "tests/integration/db.yaml",
@@ -294,7 +294,7 @@ fn a_test_fixtures_storage_class_does_not_describe_production() {
     let in_deploy = |code: &str| {
         with_code(&diagnostics, code)
             .iter()
-            .filter(|d| d.file.ends_with("test-class/deploy/db.yaml"))
+            .filter(|d| d.file.ends_with("fixture-class/deploy/db.yaml"))
             .count()
     };
     assert_eq!(in_deploy("SL408"), 0, "{diagnostics:#?}");
