@@ -62,7 +62,7 @@ declare_rule! {
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
     /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
-    /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
+    /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too (read-only or not),
     /// and so are the kernel interfaces its privileged containers write.
     ///
     /// A folder under `/etc` named after the container — its first or second folder there is
@@ -177,8 +177,9 @@ impl Rule for SensitiveHostPath {
             .help(found.help.unwrap_or(help));
         let image = c.image.as_ref().map(|i| i.value.as_str());
         if m.read_only {
-            // What a node agent may write by design, it may read.
-            let agent_folder = w.is_node_agent() && catalog.is_node_agent_writable(path, image);
+            // What a node agent (or a storage driver) may write by design, it may read.
+            let agent_folder = (w.is_node_agent() && catalog.is_node_agent_writable(path, image))
+                || (storage_driver && catalog.is_storage_driver_writable(path));
             d.severity(if agent || agent_folder {
                 Severity::Info
             } else {
