@@ -62,8 +62,8 @@ declare_rule! {
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
     /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
-    /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too (read-only or not),
-    /// and so are the kernel interfaces its privileged containers write.
+    /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
+    /// read-only or not, and so are the kernel interfaces its privileged containers write.
     ///
     /// A folder under `/etc` named after the container — its first or second folder there is
     /// a word of the container's image, container or service name (`/etc/harbor/core` for
