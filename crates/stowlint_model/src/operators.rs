@@ -1,6 +1,6 @@
 //! Operators' custom resources that decide where a data store keeps its data: the catalog
-//! (`rules/catalog/operators.toml`, data embedded at build time) and what the Kubernetes reader
-//! makes of a matching resource ([`OperatorStore`]).
+//! (`catalog/operators.toml` beside this file, data embedded at build time) and what the
+//! Kubernetes reader makes of a matching resource ([`OperatorStore`]).
 //!
 //! The catalog lives in the model, below the parsers and the rules, because the reader needs
 //! it to turn a resource into the model and the rules need nothing more than the model.
@@ -132,7 +132,7 @@ impl OperatorCatalog {
         static CATALOG: OnceLock<OperatorCatalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
             let file: CatalogFile =
-                toml::from_str(OPERATORS).expect("rules/catalog/operators.toml is valid");
+                toml::from_str(OPERATORS).expect("catalog/operators.toml is valid");
             OperatorCatalog {
                 resources: file.resource,
             }

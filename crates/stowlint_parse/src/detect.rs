@@ -357,7 +357,7 @@ mod tests {
             ("config.yml", NameClass::Yaml),
             ("Dockerfile.dev", NameClass::Dockerfile),
             ("Containerfile.alpine", NameClass::Dockerfile),
-            ("src/parse/dockerfile.rs", NameClass::Skip),
+            ("crates/stowlint_parse/src/dockerfile.rs", NameClass::Skip),
             ("Dockerfile.template", NameClass::Skip),
             ("Dockerfile.dockerignore", NameClass::Skip),
             ("Dockerfile.prod.dockerignore", NameClass::Skip),

@@ -1,9 +1,10 @@
 //! Operators' custom resources → the data stores that do not survive their pods.
 //!
-//! The catalog (`rules/catalog/operators.toml`, read through the model) says, for each kind it
-//! knows, where the storage spec lives and what its absence or value means; this module only
-//! walks the spanned tree where the catalog points. What cannot be read is left alone: a
-//! value of the wrong type, a template placeholder or an unknown storage type gives nothing.
+//! The catalog (`crates/stowlint_model/src/catalog/operators.toml`, read through the model)
+//! says, for each kind it knows, where the storage spec lives and what its absence or value
+//! means; this module only walks the spanned tree where the catalog points. What cannot be
+//! read is left alone: a value of the wrong type, a template placeholder or an unknown storage
+//! type gives nothing.
 
 use crate::model::operators::{
     Medium, OperatorCatalog, OperatorResource, OperatorStore, StoreSpec,
