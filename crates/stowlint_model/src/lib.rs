@@ -11,6 +11,8 @@ pub mod catalog;
 mod family;
 mod index;
 pub mod operators;
+/// The work-sharing pool (std only): at the bottom, so the engine, the renderers and discovery
+/// can all use it.
 pub mod par;
 pub mod paths;
 pub(crate) mod source;
