@@ -3,7 +3,7 @@
 #   DIR/buildkit/testfiles/<case>/{Dockerfile,result}   BuildKit's parser test cases and the
 #   DIR/buildkit/testfiles-negative/<case>/Dockerfile   instructions it parses them into
 #   DIR/real/<owner>+<name>/<path>                      real Dockerfiles (docker-library images)
-# The tests (`cargo test --lib dockerfile`) skip with a notice while DIR is absent.
+# The tests (`cargo test -p stowlint_parse dockerfile`) skip with a notice while DIR is absent.
 # Usage: bash bench/dockerfile-corpus.sh [DIR]     (default target/corpus/dockerfile, the
 #        tests' default too; elsewhere, set STOWLINT_DOCKERFILE_CORPUS=DIR for them)
 # Each repository is read from a bare git directory at $MIRRORS/<owner>+<name>/repo when

@@ -1193,11 +1193,11 @@ pub fn template() -> String {
          # what a class name suggests (minikube: { standard = \"k8s.io/minikube-hostpath\" }).\n\
          storage-classes = {}\n\
          # Provisioners that keep each volume on one node, beyond\n\
-         # rules/catalog/node-local-storage.toml.\n\
+         # crates/stowlint_model/src/catalog/node-local-storage.toml.\n\
          node-local-provisioners = []\n\
          \n\
          # Images that keep business data, tried before the built-in catalog (same fields as\n\
-         # rules/catalog/stateful-images.toml). Read like [host-paths].\n\
+         # crates/stowlint_model/src/catalog/stateful-images.toml). Read like [host-paths].\n\
          # [[stateful-images]]\n\
          # images = [\"acme/ledger\"]    # repositories, registry and tag stripped; `*` allowed\n\
          # data = [\"/var/lib/ledger\"]  # where the image keeps its data\n\

@@ -9,13 +9,13 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;
-pub mod engine;
 pub mod lsp;
-pub mod model;
-pub mod output;
-pub mod par;
-pub mod parse;
 pub mod pipeline;
-#[path = "../rules/mod.rs"]
-pub mod rules;
 pub mod workspace;
+
+// The layers below, each a crate of the workspace (README, "Crates"), under the paths they
+// had when they were modules of this one.
+pub use stowlint_model::{self as model, par};
+pub use stowlint_output as output;
+pub use stowlint_parse as parse;
+pub use stowlint_rules::{declare_registry, declare_rule, engine, rules};

@@ -15,9 +15,9 @@ declare_rule! {
     /// VictoriaMetrics `VMSingle` or `VMCluster` vmstorage without storage; Redis operators'
     /// resources without storage (info: a cache can be refilled). Which resources, where
     /// their storage spec lives and what its absence means come from the operators catalog
-    /// (`rules/catalog/operators.toml`), each entry citing the operator's documentation or
-    /// source; a resource whose data path or volumes are customised (`storageDataPath`) is
-    /// not reported.
+    /// (`crates/stowlint_model/src/catalog/operators.toml`), each entry citing the operator's
+    /// documentation or source; a resource whose data path or volumes are customised
+    /// (`storageDataPath`) is not reported.
     ///
     /// ## Why is this bad?
     /// The operator creates the pods; the resource decides their storage. An `emptyDir` (or a

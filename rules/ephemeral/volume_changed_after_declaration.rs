@@ -1,8 +1,8 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::paths::normalize;
+use crate::model::words::{Token, simple_commands, simple_commands_at};
 use crate::model::{Dockerfile, FileModel, Instruction, Span, Stage};
-use crate::parse::words::{Token, simple_commands, simple_commands_at};
 
 declare_rule! {
     /// ## What it does

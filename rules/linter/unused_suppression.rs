@@ -31,5 +31,5 @@ declare_rule! {
            formats: [Dockerfile, Compose, Kubernetes, Quadlet, Devcontainer, GithubActions] }
 }
 
-/// Reported by the engine once every other rule has run (`src/engine/suppress.rs`).
+/// Reported by the engine once every other rule has run (`rules/engine/suppress.rs`).
 impl Rule for UnusedSuppression {}

@@ -9,9 +9,9 @@ declare_rule! {
     /// image's data path (see the stateful image catalog) on storage that lives on one node:
     /// its class's provisioner keeps each volume on a node's own disk (`rancher.io/local-path`,
     /// `openebs.io/local`, `topolvm.io`, the hostPath provisioners of minikube, MicroK8s and
-    /// Docker Desktop, ...; see `rules/catalog/node-local-storage.toml`), or the
-    /// PersistentVolumes of the run it binds are `local` or `hostPath` volumes — the one its
-    /// `volumeName` names or whose `claimRef` reserves it, else every volume of its class it
+    /// Docker Desktop, ...; see `crates/stowlint_model/src/catalog/node-local-storage.toml`), or
+    /// the PersistentVolumes of the run it binds are `local` or `hostPath` volumes — the one
+    /// its `volumeName` names or whose `claimRef` reserves it, else every volume of its class it
     /// may bind (a hostPath volume of class `manual` made by hand for the claim). The volumes
     /// decide over the class. The class is the one the claim names, else the cluster's
     /// default: a StorageClass of the run annotated

@@ -3,7 +3,7 @@
 
 use stowlint::rules::catalog::{Catalog, Category};
 
-const TEXT: &str = include_str!("../../rules/catalog/stateful-images.toml");
+const TEXT: &str = include_str!("../../crates/stowlint_model/src/catalog/stateful-images.toml");
 
 /// The comment that opens the section of entries that each carry their own source comment;
 /// the entries above it are covered by the header's `# Sources:` paragraph.

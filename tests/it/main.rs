@@ -17,6 +17,7 @@ mod facts;
 mod fixtures;
 mod hostile;
 mod hostile_repo;
+mod layers;
 mod lsp;
 mod nvim;
 mod orchestrator;

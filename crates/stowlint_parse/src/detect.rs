@@ -1,0 +1,462 @@
+//! File classification: the file name first, then the content (RULES.md "Inputs").
+
+use std::path::Path;
+
+use crate::SideFiles;
+use crate::model::{Format, SourceFile};
+use crate::yaml::{Node, Stream};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameClass {
+    Dockerfile,
+    /// Named like a compose file: parsed as compose whatever it holds.
+    Compose,
+    /// Other YAML: classified by content.
+    Yaml,
+    /// A Podman Quadlet extension (`.container`, `.volume`, `.pod`, `.kube`, `.build`): a
+    /// unit only when it holds the section of its kind (a Perl `.pod` file does not).
+    Quadlet,
+    /// `devcontainer.json`, `.devcontainer.json`: JSON with comments.
+    Devcontainer,
+    /// A GitHub Actions workflow (`.github/workflows/*.yml`): linted when a job runs in or
+    /// beside containers, else skipped like other CI files.
+    Workflow,
+    /// Not ours: other extensions, CI files, Helm templates (by [`classify`]).
+    Skip,
+}
+
+/// Classify by name alone. A Helm chart's templates are YAML by name: [`classify`] (and
+/// [`parse_file`](super::parse_file)) also look for the chart's `Chart.yaml`.
+#[must_use]
+pub fn by_name(path: &Path) -> NameClass {
+    // By its bytes: a name that is not UTF-8 is still a compose file to Docker
+    // (`compose\xff.yaml`), so it must not hide from the gate; invalid bytes read as U+FFFD.
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return NameClass::Skip;
+    };
+    let lower = name.to_ascii_lowercase();
+    // BuildKit's per-Dockerfile ignore file (`Dockerfile.dockerignore`,
+    // `Dockerfile.prod.dockerignore`) sits beside it and is no Dockerfile.
+    if lower.ends_with(".dockerignore") {
+        return NameClass::Skip;
+    }
+    let suffixed = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_prefix("containerfile."));
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || suffixed.is_some_and(|suffix| !is_other_language(suffix))
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+    {
+        return NameClass::Dockerfile;
+    }
+    if crate::quadlet::section_for(Path::new(&*lower)).is_some() {
+        return if is_template_path(path) {
+            NameClass::Skip
+        } else {
+            NameClass::Quadlet
+        };
+    }
+    if lower == "devcontainer.json"
+        || lower == ".devcontainer.json"
+        || lower.ends_with(".devcontainer.json")
+    {
+        return if is_template_path(path) {
+            NameClass::Skip
+        } else {
+            NameClass::Devcontainer
+        };
+    }
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+        .or_else(|| lower.strip_suffix(".json"))
+    else {
+        return NameClass::Skip;
+    };
+    if is_workflow(path) && !is_template_path(path) {
+        return NameClass::Workflow;
+    }
+    if is_template_path(path) || is_ci_file(path, &lower) {
+        return NameClass::Skip;
+    }
+    if lower.ends_with(".json") {
+        // JSON is YAML: Kubernetes manifests (`kubectl get -o json`), classified by content.
+        return NameClass::Yaml;
+    }
+    if stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose") {
+        return NameClass::Compose;
+    }
+    NameClass::Yaml
+}
+
+/// `Dockerfile.<suffix>` names a variant (`Dockerfile.dev`, `Dockerfile.alpine`), but a suffix
+/// that is another language's extension names source code about Dockerfiles
+/// (`dockerfile.rs`, `dockerfile.go`) or a template that must be rendered first
+/// (`Dockerfile.template`, `Dockerfile.j2`).
+fn is_other_language(suffix: &str) -> bool {
+    const OTHER: &[&str] = &[
+        "rs", "go", "py", "js", "mjs", "ts", "java", "kt", "rb", "php", "c", "h", "cc", "cpp",
+        "cs", "swift", "scala", "sh", "bash", "ps1", "md", "rst", "txt", "json", "yaml", "yml",
+        "toml", "xml", "html", "lock", "snap", "orig", "rej", "template", "tmpl", "tpl", "j2",
+        "jinja", "jinja2", "erb", "mustache", "hbs", "gotmpl", "in", "m4",
+    ];
+    OTHER.contains(&suffix)
+}
+
+/// CI pipeline files, by name: none of them is compose or Kubernetes.
+const CI_FILES: &[&str] = &[
+    ".gitlab-ci",
+    ".travis",
+    ".drone",
+    ".woodpecker",
+    "bitbucket-pipelines",
+    "azure-pipelines",
+    "cloudbuild",
+    "appveyor",
+    ".appveyor",
+    "codecov",
+    ".codecov",
+    ".cirrus",
+    ".buildkite",
+];
+
+/// A `.json` file name.
+#[must_use]
+pub fn is_json_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// A cheap filter before parsing JSON: does it name an `apiVersion` and a `kind`?
+#[must_use]
+pub fn may_be_json_manifest(text: &str) -> bool {
+    text.contains("\"apiVersion\"") && text.contains("\"kind\"")
+}
+
+/// Whether the text is a Dockerfile: its first line that is no comment or blank is an
+/// instruction a Dockerfile starts with (`FROM`, `ARG`), or it opens with a parser directive
+/// (`# syntax=`, `# escape=`). YAML (`FROM: x`) stays YAML.
+#[must_use]
+pub fn looks_like_dockerfile(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            let directive = comment.trim_start().to_ascii_lowercase();
+            if directive.starts_with("syntax=") || directive.starts_with("escape=") {
+                return true;
+            }
+            continue;
+        }
+        let word = line.split_whitespace().next().unwrap_or("");
+        let rest = line[word.len()..].trim();
+        return (word.eq_ignore_ascii_case("from") || word.eq_ignore_ascii_case("arg"))
+            && !rest.is_empty();
+    }
+    false
+}
+
+/// Classify by name, and YAML under a Helm chart's `templates/` folder (see
+/// [`is_helm_template`]) as [`NameClass::Skip`].
+#[must_use]
+pub fn classify(path: &Path, files: &dyn SideFiles) -> NameClass {
+    match by_name(path) {
+        NameClass::Compose | NameClass::Yaml if is_helm_template(path, files) => NameClass::Skip,
+        class => class,
+    }
+}
+
+/// Whether `path` is a CI configuration (`.gitlab-ci.yml`, `.github/workflows/*`).
+#[must_use]
+pub fn is_ci_path(path: &Path) -> bool {
+    let lower = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    is_ci_file(path, &lower)
+}
+
+fn is_ci_file(path: &Path, lower_name: &str) -> bool {
+    let stem = lower_name
+        .strip_suffix(".yaml")
+        .or_else(|| lower_name.strip_suffix(".yml"))
+        .unwrap_or(lower_name);
+    if CI_FILES.contains(&stem) {
+        return true;
+    }
+    let comps: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    comps.windows(2).any(|w| {
+        (w[0] == ".github" && (w[1] == "workflows" || w[1] == "actions"))
+            || (w[0] == ".circleci" && matches!(&*w[1], "config.yml" | "config.yaml"))
+            || w[0] == ".woodpecker"
+            || w[0] == ".buildkite"
+    })
+}
+
+/// A GitHub Actions workflow: a `.yml`/`.yaml` file right inside `.github/workflows/`
+/// (GitHub reads no subfolder there).
+fn is_workflow(path: &Path) -> bool {
+    let comps: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    comps.len() >= 3 && comps[comps.len() - 3] == ".github" && comps[comps.len() - 2] == "workflows"
+}
+
+/// Files under a folder whose name is a template (`{{ cookiecutter.project_slug }}/`): not
+/// rendered yet, like Helm templates.
+fn is_template_path(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| c.as_os_str().to_string_lossy().contains("{{"))
+    })
+}
+
+/// Whether text holds template markers (`{{ .Values.x }}`, `{{- range }}`, Jinja's
+/// `{% if %}`): a Go, Jinja or mustache template, not YAML (or a Dockerfile) until rendered.
+#[must_use]
+pub fn has_template_markers(text: &str) -> bool {
+    let pair = |l: &str, open: &str, close: &str| {
+        l.find(open)
+            .is_some_and(|i| l[i + open.len()..].contains(close))
+    };
+    text.lines()
+        .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
+}
+
+/// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
+/// `$EXTRA`): an `envsubst` template, not a Dockerfile until rendered.
+#[must_use]
+pub fn is_placeholder(word: &str) -> bool {
+    let name = word
+        .strip_prefix("${")
+        .and_then(|w| w.strip_suffix('}'))
+        .or_else(|| word.strip_prefix('$'));
+    name.is_some_and(|n| {
+        n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`: Go templates,
+/// not YAML until rendered.
+#[must_use]
+pub fn is_helm_template(path: &Path, files: &dyn SideFiles) -> bool {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().and_then(|n| n.to_str()) == Some("templates")
+            && let Some(chart) = d.parent()
+            && files.exists(&chart.join("Chart.yaml"))
+        {
+            return true;
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+const COMPOSE_SERVICE_KEYS: &[&str] = &[
+    "image",
+    "build",
+    "volumes",
+    "command",
+    "environment",
+    "ports",
+    "depends_on",
+    "deploy",
+    "restart",
+    "tmpfs",
+    "volumes_from",
+    "container_name",
+    "networks",
+    "healthcheck",
+    "entrypoint",
+];
+
+/// Classify parsed YAML: Kubernetes when any document has `apiVersion` and `kind`; compose
+/// when top-level `services:` maps names to mappings with compose service keys.
+#[must_use]
+pub fn by_content(stream: &Stream, _source: &SourceFile) -> Option<Format> {
+    let roots = stream.documents.iter().filter_map(|d| d.root.as_deref());
+    let mut compose = false;
+    for root in roots {
+        if is_kubernetes_object(root) {
+            return Some(Format::Kubernetes);
+        }
+        compose |= is_compose(root);
+    }
+    compose.then_some(Format::Compose)
+}
+
+fn is_kubernetes_object(root: &Node) -> bool {
+    root.get("apiVersion").and_then(Node::as_text).is_some()
+        && root.get("kind").and_then(Node::as_text).is_some()
+}
+
+fn is_compose(root: &Node) -> bool {
+    let Some(services) = root.get("services") else {
+        return false;
+    };
+    let entries = services.entries();
+    !entries.is_empty()
+        && entries.iter().all(|(_, svc)| svc.is_map() || svc.is_null())
+        && entries.iter().any(|(_, svc)| {
+            svc.entries().iter().any(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|k| COMPOSE_SERVICE_KEYS.contains(&k))
+            })
+        })
+}
+
+/// For YAML that does not parse: does the text look like a manifest or a compose file?
+#[must_use]
+pub fn looks_like_ours(text: &str) -> bool {
+    let has = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
+    (has("apiVersion:") && has("kind:")) || has("services:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for word in ["${LABELS}", "$EXTRA", "${_x1}"] {
+            assert!(is_placeholder(word), "{word}");
+        }
+        for word in ["RUN", "${A:-b}", "$", "${}", "$1", "${A}B", "{{"] {
+            assert!(!is_placeholder(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        for (name, class) in [
+            ("Dockerfile", NameClass::Dockerfile),
+            ("Dockerfile.prod", NameClass::Dockerfile),
+            ("api.Dockerfile", NameClass::Dockerfile),
+            ("Containerfile", NameClass::Dockerfile),
+            ("compose.yaml", NameClass::Compose),
+            ("compose.override.yml", NameClass::Compose),
+            ("docker-compose.prod.yml", NameClass::Compose),
+            // A stack file is told by its content: `elastic-stack.yaml` may be a manifest.
+            ("monitoring-stack.yml", NameClass::Yaml),
+            ("deploy.yaml", NameClass::Yaml),
+            ("pod.json", NameClass::Yaml),
+            ("package.json", NameClass::Yaml),
+            ("README.md", NameClass::Skip),
+            (".gitlab-ci.yml", NameClass::Skip),
+            (".github/workflows/ci.yml", NameClass::Workflow),
+            ("repo/.github/workflows/ci.yaml", NameClass::Workflow),
+            (".github/workflows/sub/ci.yml", NameClass::Skip),
+            (".github/actions/x/action.yml", NameClass::Skip),
+            ("db.container", NameClass::Quadlet),
+            ("quadlets/data.volume", NameClass::Quadlet),
+            ("lib/Foo.pod", NameClass::Quadlet),
+            ("app.kube", NameClass::Quadlet),
+            ("app.network", NameClass::Skip),
+            (".devcontainer/devcontainer.json", NameClass::Devcontainer),
+            (
+                ".devcontainer/go/devcontainer.json",
+                NameClass::Devcontainer,
+            ),
+            (".devcontainer.json", NameClass::Devcontainer),
+            ("devcontainer-feature.json", NameClass::Yaml),
+            (".travis.yml", NameClass::Skip),
+            ("roles/x/.travis.yml", NameClass::Skip),
+            (".drone.yml", NameClass::Skip),
+            ("bitbucket-pipelines.yml", NameClass::Skip),
+            ("azure-pipelines.yaml", NameClass::Skip),
+            (".circleci/config.yml", NameClass::Skip),
+            ("cloudbuild.yaml", NameClass::Skip),
+            (".woodpecker.yml", NameClass::Skip),
+            (".woodpecker/build.yml", NameClass::Skip),
+            ("config.yml", NameClass::Yaml),
+            ("Dockerfile.dev", NameClass::Dockerfile),
+            ("Containerfile.alpine", NameClass::Dockerfile),
+            ("crates/stowlint_parse/src/dockerfile.rs", NameClass::Skip),
+            ("Dockerfile.template", NameClass::Skip),
+            ("Dockerfile.dockerignore", NameClass::Skip),
+            ("Dockerfile.prod.dockerignore", NameClass::Skip),
+            ("dockerfile.go", NameClass::Skip),
+            (
+                "{{ cookiecutter.slug }}/docker-compose.yml",
+                NameClass::Skip,
+            ),
+            ("{{ cookiecutter.slug }}/k8s/app.yaml", NameClass::Skip),
+        ] {
+            assert_eq!(by_name(Path::new(name)), class, "{name}");
+        }
+    }
+
+    #[test]
+    fn helm_templates_are_told_by_the_charts_side_file() {
+        let chart = crate::SideFileMap(std::collections::HashMap::from([(
+            std::path::PathBuf::from("chart/Chart.yaml"),
+            "name: c\n".to_string(),
+        )]));
+        let none = crate::NoSideFiles;
+        let template = Path::new("chart/templates/sub/deploy.yaml");
+        assert_eq!(classify(template, &chart), NameClass::Skip);
+        assert_eq!(classify(template, &none), NameClass::Yaml);
+        assert_eq!(by_name(template), NameClass::Yaml);
+        // Only YAML is a chart's template; a Dockerfile beside it stays a Dockerfile.
+        let dockerfile = Path::new("chart/templates/Dockerfile");
+        assert_eq!(classify(dockerfile, &chart), NameClass::Dockerfile);
+        assert_eq!(
+            classify(Path::new("other/templates/a.yaml"), &chart),
+            NameClass::Yaml
+        );
+        // `parse_file` skips the template as discovery does.
+        let opts = crate::ParseOptions {
+            side_files: std::sync::Arc::new(chart),
+            ..crate::ParseOptions::default()
+        };
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n";
+        let source = SourceFile::new(template, text.to_string());
+        assert!(crate::parse_file(source.clone(), &opts, true).is_none());
+        let plain = crate::ParseOptions::default();
+        assert!(crate::parse_file(source, &plain, true).is_some());
+    }
+
+    #[test]
+    fn template_markers() {
+        assert!(has_template_markers("metadata:\n  name: {{ .Name }}\n"));
+        assert!(has_template_markers("{{- range .Items }}\n---\n"));
+        assert!(has_template_markers(
+            "FROM x\n{% if tls %}\nCOPY a b\n{% endif %}\n"
+        ));
+        assert!(!has_template_markers("a: {b: {c: d}}\n"));
+        assert!(!has_template_markers("a: \"{{\"\n"));
+    }
+
+    #[test]
+    fn dockerfiles_by_content() {
+        for text in [
+            "FROM alpine\n",
+            "# a comment\n\nARG V=1\nFROM alpine:$V\n",
+            "# syntax=docker/dockerfile:1\nFROM alpine\n",
+            "from alpine\n",
+        ] {
+            assert!(looks_like_dockerfile(text), "{text}");
+        }
+        for text in [
+            "FROM: x\n",
+            "services:\n  a: {}\n",
+            "",
+            "# only\n",
+            "RUN x\n",
+        ] {
+            assert!(!looks_like_dockerfile(text), "{text}");
+        }
+    }
+}

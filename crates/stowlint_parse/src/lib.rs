@@ -1,0 +1,334 @@
+//! Parsers: text in, model and spans out. They know nothing of rules or output formats, and
+//! read no disk: side files come through an injected [`SideFiles`] reader.
+
+// The model under the name the modules use (`crate::model::Span`), as when they were one crate.
+use stowlint_model as model;
+
+pub mod compose;
+pub mod detect;
+pub mod devcontainer;
+pub mod dockerfile;
+pub mod interpolate;
+pub mod jsonc;
+pub mod kubernetes;
+pub mod mount_spec;
+pub mod quadlet;
+pub mod unit;
+pub mod workflow;
+pub mod yaml;
+
+/// Shell words live with the model (the catalog reads command lines with them); kept here too.
+pub use crate::model::words;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{
+    Autoscaler, Claim, Dockerfile, FileModel, Format, ObjectSuppression, ParseError,
+    PersistentVolume, SourceFile, StorageClass, VolumeDecl, Workload,
+};
+
+/// How compose files are read: `auto` decides swarm per service from swarm-only keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ComposeMode {
+    #[default]
+    Auto,
+    Standalone,
+    Swarm,
+}
+
+/// Larger files are reported as SL001 rather than read: no real manifest is this big, and
+/// reading one would stall the run. `max-file-size` in `stowlint.toml` and `--max-file-size`
+/// change it.
+pub const MAX_FILE_SIZE: u64 = 10_000_000;
+
+#[derive(Clone)]
+pub struct ParseOptions {
+    pub compose_mode: ComposeMode,
+    /// Larger files are not read (SL001); `max-file-size` in the configuration.
+    pub max_file_size: u64,
+    /// The files beside a parsed one that parsers may see (a compose file's `.env`, a Helm
+    /// chart's `Chart.yaml`). The default sees none: the command line and the language server
+    /// give the disk, confined to the repository.
+    pub side_files: Arc<dyn SideFiles>,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            compose_mode: ComposeMode::default(),
+            max_file_size: MAX_FILE_SIZE,
+            side_files: Arc::new(NoSideFiles),
+        }
+    }
+}
+
+impl std::fmt::Debug for ParseOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseOptions")
+            .field("compose_mode", &self.compose_mode)
+            .field("max_file_size", &self.max_file_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Files that a parsed file depends on without naming them: the `.env` beside a compose file
+/// (its variables), the `Chart.yaml` above a `templates/` folder (which makes its YAML Helm
+/// templates). Parsers never touch the disk: whoever runs them decides what they may see —
+/// the command line reads the disk, confined to the repository; tests give a map.
+pub trait SideFiles: Send + Sync {
+    /// The text of the side file at `path`; `None` when it is missing or may not be read.
+    fn read(&self, path: &Path) -> Option<String>;
+    /// Whether a side file exists at `path`.
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// No side files: a parsed file is read on its own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSideFiles;
+
+impl SideFiles for NoSideFiles {
+    fn read(&self, _: &Path) -> Option<String> {
+        None
+    }
+
+    fn exists(&self, _: &Path) -> bool {
+        false
+    }
+}
+
+/// Side files from a map of paths to texts (tests, an editor's unsaved buffers).
+#[derive(Clone, Debug, Default)]
+pub struct SideFileMap(pub HashMap<PathBuf, String>);
+
+impl SideFiles for SideFileMap {
+    fn read(&self, path: &Path) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.0.contains_key(path)
+    }
+}
+
+/// What a parser found in one file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub errors: Vec<ParseError>,
+    /// See [`FileModel::read_past`].
+    pub read_past: Vec<ParseError>,
+    pub workloads: Vec<Workload>,
+    pub volumes: Vec<VolumeDecl>,
+    pub include: Option<crate::model::Span>,
+    pub includes: Vec<crate::model::Include>,
+    pub claims: Vec<Claim>,
+    pub persistent_volumes: Vec<PersistentVolume>,
+    pub storage_classes: Vec<StorageClass>,
+    pub autoscalers: Vec<Autoscaler>,
+    pub operator_stores: Vec<crate::model::operators::OperatorStore>,
+    pub dockerfile: Option<Dockerfile>,
+    pub object_suppressions: Vec<ObjectSuppression>,
+}
+
+impl Parsed {
+    fn into_model(self, source: SourceFile, format: Format) -> FileModel {
+        let mut m = FileModel::new(source, Some(format));
+        m.errors = self.errors;
+        m.read_past = self.read_past;
+        m.workloads = self.workloads;
+        m.volumes = self.volumes;
+        m.include = self.include;
+        m.includes = self.includes;
+        m.claims = self.claims;
+        m.persistent_volumes = self.persistent_volumes;
+        m.storage_classes = self.storage_classes;
+        m.autoscalers = self.autoscalers;
+        m.operator_stores = self.operator_stores;
+        m.dockerfile = self.dockerfile;
+        m.object_suppressions = self.object_suppressions;
+        m.shrink();
+        m
+    }
+}
+
+/// Parse one file. `None` when it is none of ours (other YAML, Helm templates): skipped
+/// silently. `explicit` files were named on the command line: a YAML file that cannot be read
+/// is then reported even when its kind cannot be told.
+#[must_use]
+pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Option<FileModel> {
+    match detect::by_name(&source.path) {
+        detect::NameClass::Dockerfile => {
+            let parsed = dockerfile::parse(&source);
+            // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`),
+            // or an `envsubst` one whose unknown instruction is a placeholder (`${LABELS}`), is
+            // not a Dockerfile until rendered: skipped like a YAML template, unless named.
+            let template = detect::has_template_markers(&source.text)
+                || parsed.errors.iter().any(|e| {
+                    e.message.contains("unknown instruction")
+                        && detect::is_placeholder(e.span.text(&source.text))
+                });
+            if !parsed.errors.is_empty() && !explicit && template {
+                return None;
+            }
+            Some(parsed.into_model(source, Format::Dockerfile))
+        }
+        detect::NameClass::Skip => None,
+        detect::NameClass::Quadlet => {
+            // Only a unit with the section of its kind: another file with the extension (a
+            // Perl `.pod`) is none of ours.
+            let section = quadlet::section_for(&source.path)?;
+            if !unit::has_section(&source.text, section) {
+                return None;
+            }
+            let parsed = quadlet::parse(&source);
+            // A unit template (`{{#if ...}}` lines of a dotfile manager) is not a unit until
+            // rendered: skipped like a YAML template, unless named.
+            if !parsed.errors.is_empty() && !explicit && detect::has_template_markers(&source.text)
+            {
+                return None;
+            }
+            Some(parsed.into_model(source, Format::Quadlet))
+        }
+        detect::NameClass::Devcontainer => {
+            let parsed = devcontainer::parse(&source);
+            Some(parsed.into_model(source, Format::Devcontainer))
+        }
+        detect::NameClass::Workflow => {
+            // A workflow that cannot be read, or runs no container, stays skipped as every
+            // CI file is: the workflow's syntax is GitHub's business.
+            let stream = yaml::parse(&source);
+            let root = stream.documents.first()?.root.clone()?;
+            if stream.fatal || !workflow::has_containers(&root) {
+                return None;
+            }
+            let parsed = workflow::parse(&source, &root);
+            Some(parsed.into_model(source, Format::GithubActions))
+        }
+        detect::NameClass::Compose | detect::NameClass::Yaml
+            if detect::is_helm_template(&source.path, &*opts.side_files) =>
+        {
+            None
+        }
+        class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
+            let stream = yaml::parse(&source);
+            let format = match class {
+                detect::NameClass::Compose => Some(Format::Compose),
+                _ => detect::by_content(&stream, &source),
+            };
+            // YAML that cannot be read and holds template markers is a template to render
+            // first (Go, Jinja, mustache), like a Helm template: skipped, unless named.
+            if stream.fatal && !explicit && detect::has_template_markers(&source.text) {
+                return None;
+            }
+            let format = match format {
+                Some(f) => f,
+                // YAML that could not be read, so its kind cannot be told: report it only if it
+                // looks like ours, or the user named it. Other YAML is none of our business,
+                // duplicate keys and all.
+                None if stream.fatal && (explicit || detect::looks_like_ours(&source.text)) => {
+                    let mut m = FileModel::new(source, None);
+                    m.errors = stream.errors;
+                    m.errors.extend(stream.duplicate_keys);
+                    m.errors.sort_by_key(|e| e.span.start());
+                    return Some(m);
+                }
+                None => return None,
+            };
+            let mut parsed = match format {
+                Format::Compose => match stream.documents.first().and_then(|d| d.root.as_ref()) {
+                    Some(root) => compose::parse(&source, root, opts),
+                    None => Parsed::default(),
+                },
+                Format::Kubernetes => kubernetes::parse(&source, &stream.documents),
+                Format::Dockerfile
+                | Format::Quadlet
+                | Format::Devcontainer
+                | Format::GithubActions => Parsed::default(),
+            };
+            let mut errors = stream.errors;
+            // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl apply`
+            // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it.
+            if format == Format::Kubernetes {
+                parsed.read_past = stream.duplicate_keys;
+            } else {
+                errors.extend(stream.duplicate_keys);
+                errors.sort_by_key(|e| e.span.start());
+            }
+            errors.append(&mut parsed.errors);
+            parsed.errors = errors;
+            Some(parsed.into_model(source, format))
+        }
+    }
+}
+
+/// The bare floor of the benchmark (`check --parse-only=syntax`): the work no reader of these
+/// formats can skip — the YAML parser's event stream, or the Dockerfile's instruction syntax —
+/// and nothing stowlint adds (no spanned tree, no model, no line index). Returns the number of
+/// events or instructions read; `None` for a file that is none of ours by name.
+#[must_use]
+pub fn syntax_only(path: &std::path::Path, text: &str) -> Option<usize> {
+    match detect::by_name(path) {
+        detect::NameClass::Dockerfile => Some(dockerfile::syntax_only(text)),
+        detect::NameClass::Skip => None,
+        detect::NameClass::Compose | detect::NameClass::Yaml | detect::NameClass::Workflow => {
+            Some(yaml::events_only(text))
+        }
+        detect::NameClass::Devcontainer => Some(yaml::events_only(&jsonc::blank_comments(text).0)),
+        // Unit files have no reader lighter than ours: its sections and entries.
+        detect::NameClass::Quadlet => Some(
+            unit::parse(&SourceFile::new(path, text.to_string()))
+                .sections
+                .len(),
+        ),
+    }
+}
+
+/// A file that could not be read (I/O error, invalid UTF-8): SL001 at the start, or at the
+/// first invalid byte.
+#[must_use]
+pub fn unreadable(path: std::path::PathBuf, bytes: Option<&[u8]>, message: String) -> FileModel {
+    let (text, offset) = match bytes {
+        Some(b) => match std::str::from_utf8(b) {
+            Ok(_) => (String::new(), 0),
+            Err(e) => {
+                let valid = e.valid_up_to();
+                (String::from_utf8_lossy(b).into_owned(), valid)
+            }
+        },
+        None => (String::new(), 0),
+    };
+    let source = SourceFile::new(path, text);
+    let span = source.span(offset..offset);
+    let mut m = FileModel::new(source, None);
+    m.errors.push(ParseError { message, span });
+    m
+}
+
+/// For unit tests: the file a test parsed last, so that its helpers can tell a span's line
+/// and column (spans hold byte offsets only).
+#[cfg(test)]
+pub(crate) mod last_file {
+    use crate::model::{Location, SourceFile, Span};
+    use std::cell::RefCell;
+
+    thread_local! {
+        static LAST: RefCell<SourceFile> = RefCell::new(SourceFile::new("", String::new()));
+    }
+
+    /// Remember `file` for [`location`] (in this test's thread).
+    pub(crate) fn set(file: &SourceFile) {
+        LAST.with(|last| *last.borrow_mut() = file.clone());
+    }
+
+    /// Where `span` is in the file remembered last.
+    pub(crate) fn location(span: Span) -> Location {
+        LAST.with(|last| last.borrow().location(span))
+    }
+
+    /// `(line, column)` of where `span` starts in the file remembered last.
+    pub(crate) fn start(span: Span) -> (usize, usize) {
+        let at = location(span).start;
+        (at.line, at.column)
+    }
+}
