@@ -985,10 +985,7 @@ mod tests {
         let (_, s) = read("a: 1\nb: 2\na: 3\n");
         assert!(s.errors.is_empty(), "{:?}", s.errors);
         assert_eq!(s.duplicate_keys.len(), 1);
-        assert_eq!(
-            crate::last_file::start(s.duplicate_keys[0].span).0,
-            3
-        );
+        assert_eq!(crate::last_file::start(s.duplicate_keys[0].span).0, 3);
         assert!(s.duplicate_keys[0].message.contains("duplicate key `a`"));
         let root = s.documents[0].root.as_ref().unwrap();
         assert_eq!(root.get("a").and_then(Node::as_str), Some("3"));
