@@ -33,6 +33,10 @@ pub struct Candidate {
     /// Matched by a configuration's `include`: read as YAML (classified by content) even when
     /// its name says nothing.
     pub included: bool,
+    /// A kustomization may list it as a patch (see [`kustomize_patch_of`]): false only when a
+    /// walk saw its folder and its parent and neither holds a kustomization, so that a walk
+    /// does not look for one beside every file.
+    pub kustomize_check: bool,
 }
 
 /// What a configuration says about files during a walk. Paths are as walked (relative to the
@@ -126,6 +130,7 @@ pub fn discover_filtered(
                 display: display_path(path, cwd),
                 explicit: true,
                 included: filter.included(path),
+                kustomize_check: true,
             }),
         }
     }
@@ -222,14 +227,29 @@ fn walk(
     // Folders are read on all cores (`readdir`, a configuration lookup and ignore files per
     // folder); what is found is sorted afterwards, so the order of the walk never shows.
     let found: Mutex<(Vec<Candidate>, Vec<PathError>)> = Mutex::default();
+    // Folders holding a kustomization, as walked.
+    let kustomized: Mutex<std::collections::HashSet<PathBuf>> = Mutex::default();
     builder
         .threads(crate::par::workers(usize::MAX))
         .build_parallel()
         .run(|| {
             let found = &found;
+            let kustomized = &kustomized;
             Box::new(move |result| {
                 let (file, error) = match result {
                     Ok(entry) => {
+                        if entry.file_type().is_some_and(|t| t.is_file())
+                            && entry
+                                .file_name()
+                                .to_str()
+                                .is_some_and(|n| KUSTOMIZATION_NAMES.contains(&n))
+                            && let Some(dir) = entry.path().parent()
+                        {
+                            kustomized
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .insert(dir.to_path_buf());
+                        }
                         let error = entry.error().map(|err| walk_error(err, entry.path(), cwd));
                         (candidate(entry, cwd, filter.as_ref()), error)
                     }
@@ -257,6 +277,17 @@ fn walk(
     );
     errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     errors.dedup();
+    // A kustomization lists patches of its own folder and below: only a file whose folder or
+    // parent holds one (or whose parent the walk did not see) is checked on disk.
+    let kustomized = kustomized
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for file in &mut files {
+        let dir = file.path.parent();
+        let parent = dir.and_then(Path::parent);
+        file.kustomize_check = dir.is_some_and(|d| kustomized.contains(d))
+            || parent.is_none_or(|p| !p.starts_with(root) || kustomized.contains(p));
+    }
     out.files.append(&mut files);
     out.errors.append(&mut errors);
 }
@@ -283,6 +314,7 @@ fn candidate(entry: ignore::DirEntry, cwd: &Path, filter: &dyn WalkFilter) -> Op
         display,
         explicit: false,
         included,
+        kustomize_check: true,
     })
 }
 
@@ -447,7 +479,7 @@ pub fn size_of(candidate: &Candidate) -> u64 {
 #[must_use]
 pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     let display = candidate.display.clone();
-    if kustomize_patch_of(&candidate.path).is_some() {
+    if candidate.kustomize_check && kustomize_patch_of(&candidate.path).is_some() {
         // A partial object: linted alone it would give false findings (a volumeMount whose
         // volume the base defines). `--render` lints what kustomize makes of it.
         return None;
@@ -999,6 +1031,9 @@ pub fn read_confined_side_file(path: &Path, anchor: &Path) -> io::Result<String>
             "outside the repository (followed a link); not read",
         )
     };
+    // Most side files asked for do not exist (a compose file without `.env`): one `stat` says
+    // so before the repository root is looked for.
+    fs::symlink_metadata(path)?;
     let root = confinement_root(anchor).ok_or_else(outside)?;
     let real = fs::canonicalize(path)?;
     if !real.starts_with(&root) {

@@ -243,6 +243,13 @@ fn kustomize_tree() -> tempfile::TempDir {
         ),
         ("legacy/app.yaml", BASE_DEPLOY),
         ("legacy/patch.yaml", PATCH),
+        // A patch one folder below the kustomization that lists it.
+        (
+            "nested/kustomization.yaml",
+            "resources: [app.yaml]\npatches:\n  - path: patches/more.yaml\n",
+        ),
+        ("nested/app.yaml", BASE_DEPLOY),
+        ("nested/patches/more.yaml", PATCH),
         (
             "legacy/ops.yaml",
             "- op: add\n  path: /spec/replicas\n  value: 2\n",
@@ -255,6 +262,13 @@ fn kustomize_patches_are_not_linted_as_whole_objects() {
     let dir = kustomize_tree();
     let (_, out, err) = run_text(dir.path(), &["check", "--format", "concise", "."]);
     assert!(!out.contains("patch.yaml"), "{out}");
+    assert!(!out.contains("more.yaml"), "{out}");
+    assert!(!out.contains("SL501"), "{out}");
+    // Walked from below the kustomization: its folder is outside the walk, and still read.
+    let (_, out, _) = run_text(
+        dir.path(),
+        &["check", "--format", "concise", "nested/patches"],
+    );
     assert!(!out.contains("SL501"), "{out}");
     // Named, a patch says why it is not linted.
     let (code_, out, err2) = run_text(
