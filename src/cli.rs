@@ -673,13 +673,6 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         },
     );
     drop(inputs);
-    // Baselines match findings against the whole run: they are read back into memory. Every
-    // other run renders them from the run's records a file at a time.
-    let (mut diagnostics, texts) = if args.baseline.is_some() || args.write_baseline.is_some() {
-        linted.materialize()
-    } else {
-        (Vec::new(), crate::model::Project::default())
-    };
     let project = &linted.project;
     // Never green on nothing: say what was not linted, and why.
     for path in &linted.not_linted {
@@ -704,11 +697,19 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     }
     warn_empty_folders(&paths, project, &io.cwd, io.stderr);
     if let Some(path) = &args.write_baseline {
-        let written = baseline::render(&texts, &diagnostics, path, &cwd).and_then(|(text, n)| {
-            write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
-                .map(|()| n)
-                .map_err(|e| format!("{}: {e}", output::path_str(path)))
-        });
+        let written = baseline::render(&linted.report(), path, &cwd)
+            .and_then(|found| {
+                if linted.report().incomplete() {
+                    Err("findings could not be read back from the temporary file".to_string())
+                } else {
+                    Ok(found)
+                }
+            })
+            .and_then(|(text, n)| {
+                write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
+                    .map(|()| n)
+                    .map_err(|e| format!("{}: {e}", output::path_str(path)))
+            });
         return match written {
             Ok(n) => {
                 if !args.quiet {
@@ -727,21 +728,34 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             }
         };
     }
+    // A baseline drops what it records a file at a time, into the records the report reads.
+    let mut filtered: Option<(output::Store, Vec<output::Entry>)> = None;
     if let Some(path) = &args.baseline {
-        match baseline::apply(path, &texts, &mut diagnostics, &cwd) {
-            Ok(applied) => baseline::tell(&applied, path, io.stderr),
+        let mut filter = match baseline::Filter::load(path, &cwd) {
+            Ok(filter) => filter,
             Err(e) => {
                 let _ = writeln!(io.stderr, "stowlint: error: {e}");
                 return EXIT_ERROR;
             }
+        };
+        let store = output::Store::new(output::store::MEMORY_BUDGET);
+        let mut entries = Vec::with_capacity(linted.entries.len());
+        for file in linted.report().files() {
+            let text = file.source.as_deref().map(|s| s.text.as_str());
+            let mut diagnostics = file.diagnostics.into_owned();
+            filter.retain(file.path, text, &mut diagnostics);
+            let text = text.filter(|_| !diagnostics.is_empty());
+            let kept = store.keep(file.path, text, &diagnostics);
+            entries.push(output::Entry::new(file.path.into(), kept, &diagnostics));
         }
+        baseline::tell(&filter.applied(), path, io.stderr);
+        filtered = Some((store, entries));
     }
 
     let failed_paths = found.errors.iter().filter(|e| e.fatal).count();
-    let report = if args.baseline.is_some() {
-        Report::new(&diagnostics, &texts)
-    } else {
-        linted.report()
+    let report = match &filtered {
+        Some((store, entries)) => Report::stored(store, entries),
+        None => linted.report(),
     }
     .with_failed_paths(failed_paths);
     let fails =
@@ -808,7 +822,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         let _ = writeln!(io.stderr, "{line}");
     }
 
-    if report.incomplete() {
+    if report.incomplete() || linted.report().incomplete() {
         // Never green on a report with holes.
         let _ = writeln!(
             io.stderr,
@@ -821,7 +835,7 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
         // The process ends next: the system takes the memory back at once, where freeing
         // every finding one by one takes a few percent of a large run.
-        std::mem::forget((diagnostics, texts, linted, selection));
+        std::mem::forget((filtered, linted, selection));
     }
     code
 }
