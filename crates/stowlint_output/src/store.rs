@@ -4,7 +4,7 @@
 //! Each linted file's findings (and its text, when a renderer quotes it) are encoded into a
 //! compact record right after the file is linted: integers as variable-length numbers, text
 //! as bytes, the rules' static helps as an index into a table. Records stay in memory up to a
-//! budget ([`MEMORY_BUDGET`]); past it they go to an unnamed temporary file (removed by the
+//! budget ([`MEMORY_BUDGET`], 32 MB); past it they go to an unnamed temporary file (removed by the
 //! system when the run ends, readable by no one else). Renderers read the records back one
 //! file at a time through [`Report::files`](crate::Report::files), so a run of two million
 //! findings holds a window of them, not all.
@@ -19,9 +19,10 @@ use std::sync::{Mutex, RwLock};
 use crate::engine::{Code, Diagnostic, FilePath, Related, Severity};
 use crate::model::{Location, Pos, SourceFile, Span};
 
-/// Bytes of records kept in memory before records go to the temporary file: about 300,000
-/// findings with their texts, far more than a usual run has.
-pub const MEMORY_BUDGET: u64 = 64 << 20;
+/// Bytes of records kept in memory before records go to the temporary file: about 100,000
+/// findings with the texts of their files, more than most runs have (a finding is about 150
+/// bytes encoded, against about 940 as a `Diagnostic` with its strings).
+pub const MEMORY_BUDGET: u64 = 32 << 20;
 
 /// The records of a run while it lints (shared by the workers), then the renderers' source.
 pub struct Store {
