@@ -18,7 +18,11 @@ declare_rule! {
     /// `maxSurge: 0` also stops an old pod before it starts its replacement, so it is not
     /// flagged; nor is a `ReadWriteOnce` claim whose pods all run on one node (the pod is
     /// pinned with `nodeName` or a `kubernetes.io/hostname` selector, or the claim's volume is
-    /// node-local): there the volume may be attached to the old and the new pod at once.
+    /// node-local): there the volume may be attached to the old and the new pod at once. A
+    /// claim's volume is node-local when the PersistentVolumes it may bind are `local` or
+    /// `hostPath` volumes: the one it names, the one reserved for it, those its label
+    /// `selector` matches (a claim with a selector is never provisioned dynamically), or those
+    /// of its class; else when its class keeps volumes on one node.
     ///
     /// ## Example
     /// ```yaml

@@ -799,7 +799,46 @@ pub struct Claim {
     pub storage_class: Option<Spanned<String>>,
     /// `spec.volumeName`: the PersistentVolume the claim binds, named in advance.
     pub volume_name: Option<Spanned<String>>,
+    /// `spec.selector`: the labels of the PersistentVolumes the claim may bind. A claim with a
+    /// selector is never provisioned dynamically: it binds a volume made beforehand.
+    pub selector: Option<LabelSelector>,
     pub span: Span,
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`), as a claim's `spec.selector`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: Vec<(String, String)>,
+    pub match_expressions: Vec<LabelExpression>,
+}
+
+/// One `matchExpressions` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelExpression {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist` (anything else matches nothing known).
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether an object with `labels` is selected; `None` when an operator is unknown.
+    #[must_use]
+    pub fn matches(&self, labels: &[(String, String)]) -> Option<bool> {
+        let value = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        let mut all = self.match_labels.iter().all(|(k, v)| value(k) == Some(v));
+        for e in &self.match_expressions {
+            let found = value(&e.key);
+            all &= match e.operator.as_str() {
+                "In" => found.is_some_and(|v| e.values.contains(v)),
+                "NotIn" => found.is_none_or(|v| !e.values.contains(v)),
+                "Exists" => found.is_some(),
+                "DoesNotExist" => found.is_none(),
+                _ => return None,
+            };
+        }
+        Some(all)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -817,6 +856,8 @@ pub struct PersistentVolume {
     pub reclaim_policy: Option<Spanned<String>>,
     /// `spec.claimRef`: the claim the volume is reserved for.
     pub claim_ref: Option<ClaimRef>,
+    /// `metadata.labels`, which claims' selectors match.
+    pub labels: Vec<(String, String)>,
     pub span: Span,
 }
 
@@ -1125,6 +1166,23 @@ impl Project {
             .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
     }
 
+    /// The PersistentVolumes labelled `key: value`, from any file, in path order: those a
+    /// claim whose selector asks for that label may bind.
+    pub fn labelled_volumes(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = (&FileModel, &PersistentVolume)> + '_ {
+        self.record(|| Query::LabelledVolumes {
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+        self.index()
+            .labelled_volumes(key, value)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
+    }
+
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
     pub fn autoscalers_of<'a>(
         &'a self,
@@ -1217,7 +1275,40 @@ pub fn lexical(path: &std::path::Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::KubeKind;
+    use super::{KubeKind, LabelExpression, LabelSelector};
+
+    #[test]
+    fn label_selectors_match_as_the_api_server_reads_them() {
+        let labels = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect()
+        };
+        let expr = |key: &str, operator: &str, values: &[&str]| LabelExpression {
+            key: key.into(),
+            operator: operator.into(),
+            values: values.iter().map(|v| (*v).to_string()).collect(),
+        };
+        let selector = LabelSelector {
+            match_labels: labels(&[("app", "wiki")]),
+            match_expressions: vec![
+                expr("tier", "In", &["dev", "prod"]),
+                expr("retired", "DoesNotExist", &[]),
+                expr("zone", "NotIn", &["b"]),
+            ],
+        };
+        let volume = labels(&[("app", "wiki"), ("tier", "dev"), ("zone", "a")]);
+        assert_eq!(selector.matches(&volume), Some(true));
+        assert_eq!(selector.matches(&labels(&[("app", "wiki")])), Some(false));
+        let retired = labels(&[("app", "wiki"), ("tier", "dev"), ("retired", "yes")]);
+        assert_eq!(selector.matches(&retired), Some(false));
+        let unknown = LabelSelector {
+            match_expressions: vec![expr("tier", "Gt", &["1"])],
+            ..LabelSelector::default()
+        };
+        assert_eq!(unknown.matches(&volume), None);
+    }
 
     #[test]
     fn kube_kinds_round_trip_by_name() {

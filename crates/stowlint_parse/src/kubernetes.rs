@@ -12,9 +12,9 @@ use super::Parsed;
 use crate::model::paths;
 use crate::model::{
     Autoscaler, AutoscalerKind, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole,
-    EnvVar, HostPath, KubeKind, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression,
-    ParseError, PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass,
-    Workload, WorkloadKind,
+    EnvVar, HostPath, KubeKind, LabelExpression, LabelSelector, Mount, MountKind, MountSource,
+    MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
+    Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::yaml::{Document, Node};
 
@@ -687,6 +687,7 @@ impl Reader {
                         .map(str::to_string),
                 })
             }),
+            labels: string_map(node.path(&["metadata", "labels"])),
             span: meta.name.span,
             name: meta.name,
         });
@@ -885,6 +886,53 @@ fn claim(node: &Node, owner: &Meta) -> Claim {
         volume_name: spec
             .and_then(|s| text(s.get("volumeName")))
             .filter(|v| !v.value.is_empty()),
+        selector: spec
+            .and_then(|s| s.get("selector"))
+            .filter(|s| !s.is_null())
+            .map(label_selector),
+    }
+}
+
+/// A mapping of strings (`labels`, `matchLabels`); entries whose key or value is not text are
+/// left out.
+fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
+    node.map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_text()?.to_string(), v.as_text()?.to_string())))
+        .collect()
+}
+
+/// A label selector's `matchLabels` and `matchExpressions`.
+fn label_selector(node: &Node) -> LabelSelector {
+    let match_expressions = node
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| LabelExpression {
+            key: e
+                .get("key")
+                .and_then(Node::as_text)
+                .unwrap_or_default()
+                .to_string(),
+            operator: e
+                .get("operator")
+                .and_then(Node::as_text)
+                .unwrap_or_default()
+                .to_string(),
+            values: e
+                .get("values")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_text().map(str::to_string))
+                .collect(),
+        })
+        .collect();
+    LabelSelector {
+        match_labels: string_map(node.get("matchLabels")),
+        match_expressions,
     }
 }
 
