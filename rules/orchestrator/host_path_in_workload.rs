@@ -9,6 +9,12 @@ declare_rule! {
     /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
     /// required `kubernetes.io/hostname` node selector or affinity).
     ///
+    /// A pod pinned by an administrator's own node label (`nodeSelector: {node: main}`, a
+    /// required affinity asking for one value of such a label) is info too: that may be one
+    /// node or several, which the files do not tell. Labels of Kubernetes, clouds and
+    /// node-feature tools (`kubernetes.io/os`, `topology.kubernetes.io/zone`,
+    /// `cloud.google.com/...`) name groups of nodes and pin nothing.
+    ///
     /// Paths every node provides
     /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
@@ -120,6 +126,11 @@ impl Rule for HostPathInWorkload {
                      `kubernetes.io/hostname` affinity",
                 ),
         };
+        // Pinned by an administrator's node label: maybe one node, maybe several.
+        if let Some(label) = w.pinned_by_label {
+            d.severity(Severity::Info)
+                .label(label, "pinned to the nodes with this label (maybe one)");
+        }
         // Read-only, the pod keeps nothing there: it may read other files on another node,
         // but no data is lost when it moves.
         if m.read_only || test_fixture {

@@ -22,7 +22,9 @@ declare_rule! {
     /// claim's volume is node-local when the PersistentVolumes it may bind are `local` or
     /// `hostPath` volumes: the one it names, the one reserved for it, those its label
     /// `selector` matches (a claim with a selector is never provisioned dynamically), or those
-    /// of its class; else when its class keeps volumes on one node.
+    /// of its class; else when its class keeps volumes on one node. A Deployment pinned by an
+    /// administrator's own node label (`nodeSelector: {node: main}`) runs on one node or on
+    /// several, which the files do not tell: info.
     ///
     /// ## Example
     /// ```yaml
@@ -120,6 +122,12 @@ impl Rule for RwoClaimRollingUpdate {
             )
             .subject(m.span)
             .help("set `spec.strategy.type: Recreate`, or run the workload as a StatefulSet");
+        // Pinned by an administrator's node label: one node (no hang) or several, which the
+        // files do not tell.
+        if let Some(label) = w.pinned_by_label {
+            d.severity(crate::engine::Severity::Info)
+                .label(label, "pinned to the nodes with this label (maybe one)");
+        }
         relate_claim(d, file, claim);
         match &w.strategy {
             Some(s) => d.label(s.span, "rolling update"),
