@@ -49,6 +49,11 @@ declare_rule! {
     /// data is not known in its file. Dev containers and CI jobs are not checked: their data is
     /// thrown away on purpose (a CI service database is test data).
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
     /// container: `docker compose up` after an image update, a `docker rm`, a rescheduled pod
@@ -112,6 +117,7 @@ impl Rule for DataOnContainerLayer {
                 .collect();
             let target = mount_point(&facts, first);
             let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
+            let this_file = cx.file();
             let d = cx
                 .report(
                     facts.span,
@@ -129,6 +135,15 @@ impl Rule for DataOnContainerLayer {
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
+            if let Some(kind) = w.kube_kind() {
+                crate::rules::facts::unknown_after_missing_patch(
+                    d,
+                    this_file,
+                    kind.as_str(),
+                    &w.name,
+                    w.span,
+                );
+            }
             if let Some((file, span)) = &facts.from {
                 d.related(
                     file.clone(),

@@ -9,6 +9,11 @@ declare_rule! {
     /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
     /// required `kubernetes.io/hostname` node selector or affinity).
     ///
+    /// A pod template that a kustomization in its folder (or the one above) puts into a
+    /// ConfigMap or Secret (`configMapGenerator` / `secretGenerator` `files:`) is info as well:
+    /// it is data for a program, which creates the pod and chooses its node (a storage
+    /// provisioner's helper pod runs on the node of the volume it serves).
+    ///
     /// A pod pinned by an administrator's own node label (`nodeSelector: {node: main}`, a
     /// required affinity asking for one value of such a label) is info too: that may be one
     /// node or several, which the files do not tell. Labels of Kubernetes, clouds and
@@ -98,6 +103,7 @@ impl Rule for HostPathInWorkload {
             || "a hostPath volume".to_string(),
             |h| format!("host path `{}`", h.path),
         );
+        let template_of = cx.file().kustomize.as_ref();
         let d = match w.pinned {
             Some(pinned) => cx
                 .report(
@@ -126,6 +132,20 @@ impl Rule for HostPathInWorkload {
                      `kubernetes.io/hostname` affinity",
                 ),
         };
+        // A pod template a kustomization puts into a ConfigMap or Secret: the program that
+        // reads it creates the pod, and it decides the node (a provisioner's helper pod runs
+        // on the node of the volume it serves).
+        if let Some(k) = template_of.filter(|k| k.generator_input) {
+            let at = w.span;
+            let shown = k.kustomization.display().to_string();
+            d.severity(Severity::Info).label(
+                at,
+                format!(
+                    "a template `{shown}` puts into a ConfigMap or Secret: whatever creates the \
+                     pod from it chooses the node"
+                ),
+            );
+        }
         // Pinned by an administrator's node label: maybe one node, maybe several.
         if let Some(label) = w.pinned_by_label {
             d.severity(Severity::Info)

@@ -9,6 +9,11 @@ declare_rule! {
     /// `ReadWriteOnce` or `ReadWriteOncePod` with the default or an explicit `RollingUpdate`
     /// strategy (and an OpenShift DeploymentConfig with its default `Rolling` strategy). The claim is looked up across all files of the run.
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// A rolling update starts the new pod before it stops the old one. The old pod still
     /// holds the volume: the new one cannot attach it (a multi-attach error on another node,
@@ -109,6 +114,7 @@ impl Rule for RwoClaimRollingUpdate {
         } else {
             format!("the default {rolling} strategy")
         };
+        let this_file = cx.file();
         let d = cx
             .report(
                 at,
@@ -127,6 +133,15 @@ impl Rule for RwoClaimRollingUpdate {
         if let Some(label) = w.pinned_by_label {
             d.severity(crate::engine::Severity::Info)
                 .label(label, "pinned to the nodes with this label (maybe one)");
+        }
+        if let Some(kind) = w.kube_kind() {
+            crate::rules::facts::unknown_after_missing_patch(
+                d,
+                this_file,
+                kind.as_str(),
+                &w.name,
+                w.span,
+            );
         }
         relate_claim(d, file, claim);
         match &w.strategy {

@@ -121,6 +121,67 @@ pub struct FileModel {
     /// Read only so that cross-file facts resolve (a Dockerfile a compose `build:` names that
     /// the run was not given): its own findings are not reported.
     pub context: bool,
+    /// What the kustomization beside the file says of it, when one lists it (read from disk
+    /// by the walk, never by parsers).
+    pub kustomize: Option<KustomizeFacts>,
+}
+
+/// What a kustomization (in a file's folder or the one above) says of a file it lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KustomizeFacts {
+    /// The kustomization file, as reports show paths.
+    pub kustomization: PathBuf,
+    /// Patches it applies to the file's objects that are not there (generated and not
+    /// committed, or ignored by git): what kustomize renders from the file is unknown.
+    pub missing_patches: Vec<MissingPatch>,
+    /// The file is the input of a `configMapGenerator` or `secretGenerator` (`files:`): data
+    /// a program reads (a pod template a provisioner fills in), not objects kustomize applies.
+    pub generator_input: bool,
+}
+
+/// A patch a kustomization lists that is not there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MissingPatch {
+    /// As the kustomization writes it.
+    pub path: String,
+    /// `target.kind` and `target.name` when written (kustomize reads them as regular
+    /// expressions; its other selectors only narrow the target further); without a target
+    /// the patch names its object itself, which is unknown.
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+impl MissingPatch {
+    /// Whether the patch may change the object `kind`/`name`.
+    #[must_use]
+    pub fn may_patch(&self, kind: &str, name: &str) -> bool {
+        let matches = |pattern: &Option<String>, value: &str| match pattern {
+            None => true,
+            Some(p) if p.contains(|c: char| "^$.*+?()[]{}|\\".contains(c)) => true,
+            Some(p) => p == value,
+        };
+        matches(&self.kind, kind) && matches(&self.name, name)
+    }
+}
+
+impl FileModel {
+    /// The first patch the file's kustomization lists but that is not there which may change
+    /// the object `kind`/`name`: findings that something is missing from it (a volume, a
+    /// storage spec, a mount, a strategy) then depend on what kustomize renders.
+    #[must_use]
+    pub fn missing_patch_for(&self, kind: &str, name: &str) -> Option<&MissingPatch> {
+        // A patch that targets the object says more than one that may patch anything.
+        let patches = &self.kustomize.as_ref()?.missing_patches;
+        patches
+            .iter()
+            .filter(|p| p.kind.is_some() || p.name.is_some())
+            .chain(
+                patches
+                    .iter()
+                    .filter(|p| p.kind.is_none() && p.name.is_none()),
+            )
+            .find(|p| p.may_patch(kind, name))
+    }
 }
 
 impl FileModel {
@@ -183,6 +244,7 @@ impl FileModel {
             dockerfile: None,
             object_suppressions: Vec::new(),
             context: false,
+            kustomize: None,
         }
     }
 }
