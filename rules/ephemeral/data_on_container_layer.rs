@@ -54,6 +54,10 @@ declare_rule! {
     /// reported as info: what kustomize renders from it is unknown, and the patch may add
     /// what is missing here.
     ///
+    /// A bare Pod with `restartPolicy: Never` or `OnFailure` runs a task to completion, as a
+    /// Job does: it is not checked unless its command names the image's server (a pod that
+    /// borrows an image for its user or tools and runs a script is not the server).
+    ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
     /// container: `docker compose up` after an image update, a `docker rm`, a rescheduled pod
@@ -94,7 +98,10 @@ impl Rule for DataOnContainerLayer {
         // One finding per image in a pod, on the container that runs the server.
         let mut reported: Vec<String> = Vec::new();
         for (c, facts) in stateful_containers(cx.project(), w) {
+            // A bare Pod never restarted runs a task to completion, as a Job does: unless
+            // its command names the server, it is not the server.
             if c.role != ContainerRole::Main
+                || (w.runs_to_completion && !facts.named_server)
                 || c.read_only_root
                 || has_unknown_target(c)
                 || reported.contains(&facts.stateful.repository)

@@ -391,6 +391,9 @@ pub struct Workload {
     /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
     /// maybe one.
     pub pinned_by_label: Option<Span>,
+    /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`: it runs a task to
+    /// completion, as a Job does, and is never restarted as a server is.
+    pub runs_to_completion: bool,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
     /// Deployment `strategy.rollingUpdate.maxSurge: 0` (or `0%`): the rollout stops an old pod

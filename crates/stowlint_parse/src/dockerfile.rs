@@ -764,6 +764,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             swarm_reason: None,
             extends: None,
             pinned_by_label: None,
+            runs_to_completion: false,
         });
     }
     out

@@ -334,6 +334,11 @@ impl Reader {
             swarm_reason: None,
             extends: None,
             pinned_by_label: pod.and_then(label_pinning),
+            runs_to_completion: meta.kind == "Pod"
+                && pod
+                    .and_then(|p| p.get("restartPolicy"))
+                    .and_then(Node::as_text)
+                    .is_some_and(|r| matches!(r, "Never" | "OnFailure")),
         };
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
