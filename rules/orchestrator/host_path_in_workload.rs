@@ -9,6 +9,10 @@ declare_rule! {
     /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
     /// required `kubernetes.io/hostname` node selector or affinity).
     ///
+    /// So is a bare Pod of `kube-system` on the host network (`hostNetwork: true`): the shape
+    /// of a static pod manifest (kubeadm's control plane, kube-vip), which the kubelet of the
+    /// node whose manifest folder holds it runs there; it never moves.
+    ///
     /// A pod template that a kustomization in its folder (or the one above) puts into a
     /// ConfigMap or Secret (`configMapGenerator` / `secretGenerator` `files:`) is info as well:
     /// it is data for a program, which creates the pod and chooses its node (a storage
@@ -144,6 +148,14 @@ impl Rule for HostPathInWorkload {
                     "a template `{shown}` puts into a ConfigMap or Secret: whatever creates the \
                      pod from it chooses the node"
                 ),
+            );
+        }
+        // A static pod runs on the node whose manifest folder holds it, and stays there.
+        if let Some(at) = w.static_pod {
+            d.severity(Severity::Info).label(
+                at,
+                "a static pod's shape (a bare Pod of `kube-system` on the host network): the \
+                 kubelet of the node that holds the manifest runs it there",
             );
         }
         // Pinned by an administrator's node label: maybe one node, maybe several.

@@ -394,6 +394,9 @@ pub struct Workload {
     /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`: it runs a task to
     /// completion, as a Job does, and is never restarted as a server is.
     pub runs_to_completion: bool,
+    /// A bare Pod in `kube-system` on the host network (its `hostNetwork: true`): the shape
+    /// of a static pod manifest, run by the kubelet of the node that holds it, never moved.
+    pub static_pod: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
     /// Deployment `strategy.rollingUpdate.maxSurge: 0` (or `0%`): the rollout stops an old pod

@@ -135,6 +135,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         pinned: None,
         pinned_by_label: None,
         runs_to_completion: false,
+        static_pod: None,
         strategy: None,
         no_surge: None,
         volumes_from: Vec::new(),

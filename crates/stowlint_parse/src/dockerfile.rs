@@ -765,6 +765,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             extends: None,
             pinned_by_label: None,
             runs_to_completion: false,
+            static_pod: None,
         });
     }
     out

@@ -339,6 +339,7 @@ impl Reader {
                     .and_then(|p| p.get("restartPolicy"))
                     .and_then(Node::as_text)
                     .is_some_and(|r| matches!(r, "Never" | "OnFailure")),
+            static_pod: pod.and_then(|p| static_pod(meta, p)),
         };
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
@@ -1120,6 +1121,17 @@ fn label_pinning(pod: &Node) -> Option<Span> {
         [one] => Some(*one),
         _ => Some(terms_node.span),
     }
+}
+
+/// The `hostNetwork: true` of a bare Pod in `kube-system`: the shape of a static pod
+/// manifest (kubeadm's control plane, kube-vip), which the kubelet of the node whose manifest
+/// folder holds it runs there.
+fn static_pod(meta: &Meta, pod: &Node) -> Option<Span> {
+    if meta.kind != "Pod" || meta.namespace.as_deref() != Some("kube-system") {
+        return None;
+    }
+    let (k, v) = pod.get_entry("hostNetwork")?;
+    (v.as_text() == Some("true")).then(|| k.span.cover(v.span))
 }
 
 /// The one node a node selector term allows, and the expression that says so.

@@ -283,6 +283,7 @@ impl Cx<'_> {
             pinned: None,
             pinned_by_label: None,
             runs_to_completion: false,
+            static_pod: None,
             strategy: None,
             no_surge: None,
             volumes_from: pod.into_iter().collect(),

@@ -158,6 +158,7 @@ fn workload(
         pinned: None,
         pinned_by_label: None,
         runs_to_completion: false,
+        static_pod: None,
         strategy: None,
         no_surge: None,
         volumes_from: Vec::new(),
