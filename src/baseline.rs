@@ -7,16 +7,15 @@
 //! `postgres:16.3` to `16.4` does not resurface old findings. Version-1 baselines (paths
 //! relative to the working folder, tags kept) are still read.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::fingerprint::fnv1a;
-use crate::engine::{Diagnostic, fingerprints};
-use crate::model::{Project, lexical};
-use crate::output::path_str;
+use crate::engine::{Diagnostic, file_fingerprints};
+use crate::model::lexical;
+use crate::output::{Report, path_str};
 
 const VERSION: u32 = 2;
 
@@ -122,22 +121,29 @@ fn strip_tag(word: &str) -> String {
 
 /// Version-2 fingerprints: one per diagnostic, in order; identical findings in one file are
 /// told apart by their order.
+/// Version 2 fingerprints of one file's findings (`text` being the file's): paths relative to
+/// the baseline's folder, image tags left out.
 fn fingerprints_v2(
-    project: &Project,
+    file: &Path,
+    text: Option<&str>,
     diagnostics: &[Diagnostic],
     base: &Path,
     cwd: &Path,
 ) -> Vec<String> {
-    crate::engine::fingerprint::fingerprints_with(project, diagnostics, |d, line| {
-        let path = relative_to(&d.file, base, cwd);
-        fnv1a(&[
-            "v2",
-            d.code.as_str(),
-            &path,
-            &without_image_tags(&d.message),
-            without_image_tags(line.trim()).as_str(),
-        ])
-    })
+    crate::engine::fingerprint::fingerprints_by(
+        |path| text.filter(|_| path == file),
+        diagnostics,
+        |d, line| {
+            let path = relative_to(&d.file, base, cwd);
+            fnv1a(&[
+                "v2",
+                d.code.as_str(),
+                &path,
+                &without_image_tags(&d.message),
+                without_image_tags(line.trim()).as_str(),
+            ])
+        },
+    )
 }
 
 /// The findings as a baseline's text for a baseline written at `path`, and how many it
@@ -145,24 +151,24 @@ fn fingerprints_v2(
 ///
 /// # Errors
 /// When the findings cannot be serialized (never in practice).
-pub fn render(
-    project: &Project,
-    diagnostics: &[Diagnostic],
-    path: &Path,
-    cwd: &Path,
-) -> Result<(String, usize), String> {
+pub fn render(report: &Report, path: &Path, cwd: &Path) -> Result<(String, usize), String> {
     let base = folder_of(path, cwd);
-    let fps = fingerprints_v2(project, diagnostics, &base, cwd);
-    let mut findings: Vec<Entry> = diagnostics
-        .iter()
-        .zip(fps)
-        .map(|(d, fingerprint)| Entry {
-            fingerprint,
-            code: d.code.to_string(),
-            file: relative_to(&d.file, &base, cwd),
-            message: d.message.clone(),
-        })
-        .collect();
+    let mut findings: Vec<Entry> = Vec::new();
+    for file in report.files() {
+        let text = file.source.as_deref().map(|s| s.text.as_str());
+        let fps = fingerprints_v2(file.path, text, &file.diagnostics, &base, cwd);
+        findings.extend(
+            file.diagnostics
+                .iter()
+                .zip(fps)
+                .map(|(d, fingerprint)| Entry {
+                    fingerprint,
+                    code: d.code.to_string(),
+                    file: relative_to(&d.file, &base, cwd),
+                    message: d.message.clone(),
+                }),
+        );
+    }
     findings.sort_by(|a, b| {
         (&a.file, &a.code, &a.fingerprint).cmp(&(&b.file, &b.code, &b.fingerprint))
     });
@@ -218,66 +224,96 @@ pub fn tell(applied: &Applied, path: &Path, stderr: &mut dyn Write) {
     }
 }
 
-/// Drop the findings a baseline records. `cwd` (absolute) is where the run's paths start.
-///
-/// # Errors
-/// When the file cannot be read or is not a baseline.
-pub fn apply(
-    path: &Path,
-    project: &Project,
-    diagnostics: &mut Vec<Diagnostic>,
-    cwd: &Path,
-) -> Result<Applied, String> {
-    // A regular file of bounded size only: a FIFO would block the run, `/dev/zero` fill memory.
-    let text = match crate::discover::read_limited(&cwd.join(path), MAX_BASELINE_SIZE) {
-        Ok(crate::discover::Contents::Bytes(bytes)) => String::from_utf8(bytes)
-            .map_err(|_| format!("{}: not a stowlint baseline (not UTF-8)", path.display()))?,
-        Ok(crate::discover::Contents::TooLarge { .. }) => {
-            return Err(format!(
-                "{}: not a stowlint baseline (larger than 64 MB)",
-                path.display()
-            ));
-        }
-        Ok(crate::discover::Contents::NotRegular(kind)) => {
-            return Err(format!(
-                "{}: not a regular file ({kind}); a baseline is a file written by \
+/// A baseline read for a run: drops the findings it records, a file at a time.
+#[derive(Debug)]
+pub struct Filter {
+    version: u32,
+    /// The recorded fingerprints, each with whether this run found it.
+    known: std::collections::HashMap<String, bool>,
+    /// The baseline's folder (version 2 paths are relative to it).
+    base: PathBuf,
+    cwd: PathBuf,
+    hidden: usize,
+}
+
+impl Filter {
+    /// Read the baseline at `path`. `cwd` (absolute) is where the run's paths start.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a baseline.
+    pub fn load(path: &Path, cwd: &Path) -> Result<Self, String> {
+        // A regular file of bounded size only: a FIFO would block the run, `/dev/zero` fill memory.
+        let text = match crate::discover::read_limited(&cwd.join(path), MAX_BASELINE_SIZE) {
+            Ok(crate::discover::Contents::Bytes(bytes)) => String::from_utf8(bytes)
+                .map_err(|_| format!("{}: not a stowlint baseline (not UTF-8)", path.display()))?,
+            Ok(crate::discover::Contents::TooLarge { .. }) => {
+                return Err(format!(
+                    "{}: not a stowlint baseline (larger than 64 MB)",
+                    path.display()
+                ));
+            }
+            Ok(crate::discover::Contents::NotRegular(kind)) => {
+                return Err(format!(
+                    "{}: not a regular file ({kind}); a baseline is a file written by \
                  --write-baseline",
-                path.display()
-            ));
+                    path.display()
+                ));
+            }
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let baseline: Baseline = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a stowlint baseline: {e}", path.display()))?;
+        match baseline.version {
+            1 | VERSION => {}
+            other => {
+                return Err(format!(
+                    "{}: baseline version {other} is not supported (expected 1 or {VERSION})",
+                    path.display()
+                ));
+            }
         }
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let baseline: Baseline = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a stowlint baseline: {e}", path.display()))?;
-    let fps = match baseline.version {
-        1 => fingerprints(project, diagnostics),
-        2 => fingerprints_v2(project, diagnostics, &folder_of(path, cwd), cwd),
-        other => {
-            return Err(format!(
-                "{}: baseline version {other} is not supported (expected 1 or {VERSION})",
-                path.display()
-            ));
+        Ok(Self {
+            version: baseline.version,
+            known: baseline
+                .findings
+                .into_iter()
+                .map(|f| (f.fingerprint, false))
+                .collect(),
+            base: folder_of(path, cwd),
+            cwd: cwd.to_path_buf(),
+            hidden: 0,
+        })
+    }
+
+    /// Drop from `diagnostics` (the findings of `file`, whose text is `text` when kept) those
+    /// the baseline records.
+    pub fn retain(&mut self, file: &Path, text: Option<&str>, diagnostics: &mut Vec<Diagnostic>) {
+        let fps = if self.version == 1 {
+            file_fingerprints(file, text, diagnostics)
+        } else {
+            fingerprints_v2(file, text, diagnostics, &self.base, &self.cwd)
+        };
+        let before = diagnostics.len();
+        let mut keep = fps.iter().map(|fp| match self.known.get_mut(fp.as_str()) {
+            Some(found) => {
+                *found = true;
+                false
+            }
+            None => true,
+        });
+        diagnostics.retain(|_| keep.next().unwrap_or(true));
+        self.hidden += before - diagnostics.len();
+    }
+
+    /// What the baseline did to the run.
+    #[must_use]
+    pub fn applied(&self) -> Applied {
+        Applied {
+            hidden: self.hidden,
+            stale: self.known.values().filter(|&&found| !found).count(),
+            version: self.version,
         }
-    };
-    let known: HashSet<&str> = baseline
-        .findings
-        .iter()
-        .map(|f| f.fingerprint.as_str())
-        .collect();
-    let found: HashSet<&str> = fps.iter().map(String::as_str).collect();
-    let stale = baseline
-        .findings
-        .iter()
-        .filter(|f| !found.contains(f.fingerprint.as_str()))
-        .count();
-    let before = diagnostics.len();
-    let mut keep = fps.iter().map(|fp| !known.contains(fp.as_str()));
-    diagnostics.retain(|_| keep.next().unwrap_or(true));
-    Ok(Applied {
-        hidden: before - diagnostics.len(),
-        stale,
-        version: baseline.version,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -669,11 +669,11 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
                     )
                 }),
             relint_budget: pipeline::BYTE_BUDGET,
+            findings_budget: output::store::MEMORY_BUDGET,
         },
     );
     drop(inputs);
-    let project = linted.project;
-    let mut diagnostics = linted.diagnostics;
+    let project = &linted.project;
     // Never green on nothing: say what was not linted, and why.
     for path in &linted.not_linted {
         let why = if stdin_requested && *path == stdin_name {
@@ -695,13 +695,21 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             output::path_shown(path)
         );
     }
-    warn_empty_folders(&paths, &project, &io.cwd, io.stderr);
+    warn_empty_folders(&paths, project, &io.cwd, io.stderr);
     if let Some(path) = &args.write_baseline {
-        let written = baseline::render(&project, &diagnostics, path, &cwd).and_then(|(text, n)| {
-            write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
-                .map(|()| n)
-                .map_err(|e| format!("{}: {e}", output::path_str(path)))
-        });
+        let written = baseline::render(&linted.report(), path, &cwd)
+            .and_then(|found| {
+                if linted.report().incomplete() {
+                    Err("findings could not be read back from the temporary file".to_string())
+                } else {
+                    Ok(found)
+                }
+            })
+            .and_then(|(text, n)| {
+                write::atomically(&io.cwd.join(path), |w| w.write_all(text.as_bytes()))
+                    .map(|()| n)
+                    .map_err(|e| format!("{}: {e}", output::path_str(path)))
+            });
         return match written {
             Ok(n) => {
                 if !args.quiet {
@@ -720,19 +728,38 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             }
         };
     }
+    // A baseline drops what it records a file at a time, into the records the report reads.
+    let mut filtered: Option<(output::Store, Vec<output::Entry>)> = None;
     if let Some(path) = &args.baseline {
-        match baseline::apply(path, &project, &mut diagnostics, &cwd) {
-            Ok(applied) => baseline::tell(&applied, path, io.stderr),
+        let mut filter = match baseline::Filter::load(path, &cwd) {
+            Ok(filter) => filter,
             Err(e) => {
                 let _ = writeln!(io.stderr, "stowlint: error: {e}");
                 return EXIT_ERROR;
             }
+        };
+        let store = output::Store::new(output::store::MEMORY_BUDGET);
+        let mut entries = Vec::with_capacity(linted.entries.len());
+        for file in linted.report().files() {
+            let text = file.source.as_deref().map(|s| s.text.as_str());
+            let mut diagnostics = file.diagnostics.into_owned();
+            filter.retain(file.path, text, &mut diagnostics);
+            let text = text.filter(|_| !diagnostics.is_empty());
+            let kept = store.keep(file.path, text, &diagnostics);
+            entries.push(output::Entry::new(file.path.into(), kept, &diagnostics));
         }
+        baseline::tell(&filter.applied(), path, io.stderr);
+        filtered = Some((store, entries));
     }
 
     let failed_paths = found.errors.iter().filter(|e| e.fatal).count();
-    let report = Report::new(&diagnostics, &project).with_failed_paths(failed_paths);
-    let fails = |d: &engine::Diagnostic| selection.fails(&d.file, d.severity);
+    let report = match &filtered {
+        Some((store, entries)) => Report::stored(store, entries),
+        None => linted.report(),
+    }
+    .with_failed_paths(failed_paths);
+    let fails =
+        |file: &std::path::Path, severity: engine::Severity| selection.fails(file, severity);
     let color = match args.color {
         Some(ColorWhen::Always) => true,
         Some(ColorWhen::Never) => false,
@@ -760,10 +787,10 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
             Some(OutputFormat::Json) => statistics::render_json(&report),
             Some(OutputFormat::Human) if !args.quiet => format!(
                 "{}{}\n",
-                statistics::render_text(&diagnostics),
+                statistics::render_text(&report),
                 human::summary_line(&report.summary(), human::Options { color: cx.color })
             ),
-            Some(_) => statistics::render_text(&diagnostics),
+            Some(_) => statistics::render_text(&report),
             None => String::new(),
         };
         let written = io
@@ -795,11 +822,20 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
         let _ = writeln!(io.stderr, "{line}");
     }
 
-    let code = exit_code(failed, &diagnostics, &fails, args.exit_zero);
+    if report.incomplete() || linted.report().incomplete() {
+        // Never green on a report with holes.
+        let _ = writeln!(
+            io.stderr,
+            "stowlint: error: findings could not be read back from the temporary file; the \
+             report is incomplete"
+        );
+        return EXIT_ERROR;
+    }
+    let code = exit_code(failed, &report, &fails, args.exit_zero);
     if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
         // The process ends next: the system takes the memory back at once, where freeing
         // every finding one by one takes a few percent of a large run.
-        std::mem::forget((diagnostics, project, selection));
+        std::mem::forget((filtered, linted, selection));
     }
     code
 }
@@ -964,13 +1000,13 @@ fn check_outputs(
 /// counts (default: warning and above) does, unless `--exit-zero`.
 fn exit_code(
     path_failed: bool,
-    diagnostics: &[engine::Diagnostic],
-    fails: &dyn Fn(&engine::Diagnostic) -> bool,
+    report: &Report,
+    fails: &dyn Fn(&std::path::Path, engine::Severity) -> bool,
     exit_zero: bool,
 ) -> u8 {
     if path_failed {
         EXIT_ERROR
-    } else if !exit_zero && diagnostics.iter().any(fails) {
+    } else if !exit_zero && report.any(fails) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -983,8 +1019,8 @@ mod tests {
     use crate::engine::Severity;
     use crate::model::Span;
 
-    fn fails_by_default(d: &engine::Diagnostic) -> bool {
-        FailOn::default().fails(d.severity)
+    fn fails_by_default(_: &std::path::Path, severity: Severity) -> bool {
+        FailOn::default().fails(severity)
     }
 
     fn finding(severity: Severity) -> engine::Diagnostic {
@@ -1003,21 +1039,26 @@ mod tests {
 
     #[test]
     fn exit_codes() {
-        let code =
-            |failed, d: &[engine::Diagnostic]| exit_code(failed, d, &fails_by_default, false);
+        let project = crate::model::Project::default();
+        let exit =
+            |failed,
+             d: &[engine::Diagnostic],
+             fails: &dyn Fn(&std::path::Path, Severity) -> bool,
+             zero| { exit_code(failed, &Report::new(d, &project), fails, zero) };
+        let code = |failed, d: &[engine::Diagnostic]| exit(failed, d, &fails_by_default, false);
         assert_eq!(code(false, &[]), EXIT_OK);
         assert_eq!(code(false, &[finding(Severity::Info)]), EXIT_OK);
         assert_eq!(code(false, &[finding(Severity::Warning)]), EXIT_FINDINGS);
         assert_eq!(code(false, &[finding(Severity::Error)]), EXIT_FINDINGS);
         assert_eq!(code(true, &[finding(Severity::Info)]), EXIT_ERROR);
-        let never = |_: &engine::Diagnostic| false;
+        let never = |_: &std::path::Path, _: Severity| false;
         assert_eq!(
-            exit_code(false, &[finding(Severity::Error)], &never, false),
+            exit(false, &[finding(Severity::Error)], &never, false),
             EXIT_OK
         );
-        let zero = exit_code(false, &[finding(Severity::Error)], &fails_by_default, true);
+        let zero = exit(false, &[finding(Severity::Error)], &fails_by_default, true);
         assert_eq!(zero, EXIT_OK);
-        assert_eq!(exit_code(true, &[], &fails_by_default, true), EXIT_ERROR);
+        assert_eq!(exit(true, &[], &fails_by_default, true), EXIT_ERROR);
     }
 
     #[test]

@@ -16,10 +16,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::engine::{self, Diagnostic, Rule, RunOptions, Selection};
+use crate::engine::{self, Diagnostic, FilePath, Rule, RunOptions, Selection};
 use crate::model::{
     Answer, FactIndex, FileFacts, FileModel, Project, Query, SharedDockerfiles, lexical,
 };
+use crate::output::{Entry, Report, Store};
 use crate::parse::detect;
 use crate::rules::catalog::Catalog;
 use crate::workspace::Wants;
@@ -108,6 +109,9 @@ pub struct Options<'a> {
     pub keep_text: bool,
     /// Bytes of stale files re-linted together (see [`relint`]): [`BYTE_BUDGET`] by default.
     pub relint_budget: u64,
+    /// Bytes of encoded findings kept in memory before the rest go to a temporary file:
+    /// [`crate::output::store::MEMORY_BUDGET`] by default.
+    pub findings_budget: u64,
 }
 
 impl Options<'static> {
@@ -126,6 +130,7 @@ impl Options<'static> {
             },
             keep_text: true,
             relint_budget: BYTE_BUDGET,
+            findings_budget: crate::output::store::MEMORY_BUDGET,
         }
     }
 }
@@ -140,13 +145,16 @@ impl std::fmt::Debug for Options<'_> {
     }
 }
 
-/// A run's result: the findings in report order, and a project of the linted files for the
-/// renderers — each file's path and format, and its text when it has findings and
-/// [`Options::keep_text`] asks for it; no models.
+/// A run's result: the findings of each linted file in report order, encoded in a store (see
+/// [`crate::output::store`]: memory does not grow with their number), with each file's text
+/// when it has findings and [`Options::keep_text`] asks for it; and a project of the linted
+/// files — each file's path and format, no texts, no models.
 #[derive(Debug)]
 pub struct Linted {
     pub project: Project,
-    pub diagnostics: Vec<Diagnostic>,
+    pub findings: Store,
+    /// One entry per linted file, in report order.
+    pub entries: Vec<Entry>,
     /// Files linted a second time because another file answered their queries differently.
     pub relinted: usize,
     /// The most bytes (file sizes) one re-lint loaded at once: the stale files of one batch
@@ -157,16 +165,51 @@ pub struct Linted {
     pub not_linted: Vec<PathBuf>,
 }
 
+impl Linted {
+    /// The report of the run's findings.
+    #[must_use]
+    pub fn report(&self) -> Report<'_> {
+        Report::stored(&self.findings, &self.entries)
+    }
+
+    /// Every finding in report order, read back into memory.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.entries
+            .iter()
+            .flat_map(|e| self.findings.read(e).1)
+            .collect()
+    }
+
+    /// Every finding in report order, read back into memory, with a project holding the texts
+    /// that were kept (baselines; tests).
+    #[must_use]
+    pub fn materialize(&self) -> (Vec<Diagnostic>, Project) {
+        let mut diagnostics = Vec::new();
+        let mut files = Vec::with_capacity(self.entries.len());
+        for (entry, file) in self.entries.iter().zip(&self.project.files) {
+            let (source, found) = self.findings.read(entry);
+            diagnostics.extend(found);
+            let source = source.unwrap_or_else(|| {
+                crate::model::SourceFile::new(entry.path.to_path_buf(), String::new())
+            });
+            files.push(FileModel::new(source, file.format));
+        }
+        (diagnostics, Project::new(files))
+    }
+}
+
 /// What is kept of one linted file.
 struct Outcome {
     input: usize,
-    diagnostics: Vec<Diagnostic>,
+    /// Its findings (and its text when kept), encoded.
+    entry: Entry,
     facts: FileFacts,
     /// The cross-file queries its rules asked, with the answers they got.
     queries: Vec<(Query, Answer)>,
     /// The files it depends on that the run may not have been given.
     wants: Wants,
-    /// What renderers need of the file: its path, and its text when kept.
+    /// What the report's project keeps of the file: its path, no text.
     source: crate::model::SourceFile,
     format: Option<crate::model::Format>,
 }
@@ -176,8 +219,11 @@ struct Outcome {
 pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     let (early, late): (Vec<usize>, Vec<usize>) =
         (0..inputs.len()).partition(|&i| inputs[i].early());
+    let store = Store::new(options.findings_budget);
     let none = Arc::new(SharedDockerfiles::new());
-    let first = crate::par::map(&early, |_, &i| lint_alone(inputs, i, &none, options));
+    let first = crate::par::map(&early, |_, &i| {
+        lint_alone(inputs, i, &none, options, &store)
+    });
     let mut shared = SharedDockerfiles::new();
     let mut outcomes = Vec::with_capacity(inputs.len());
     for (outcome, model) in first.into_iter().flatten() {
@@ -188,7 +234,7 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
     }
     let shared = Arc::new(shared);
     let second = crate::par::map(&late, |_, &i| {
-        lint_alone(inputs, i, &shared, options).map(|(outcome, _)| outcome)
+        lint_alone(inputs, i, &shared, options, &store).map(|(outcome, _)| outcome)
     });
     outcomes.extend(second.into_iter().flatten());
     let mut not_linted: Vec<PathBuf> = {
@@ -246,15 +292,14 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
             .get(n + 1)
             .map_or(u64::MAX, |&j| inputs[outcomes[j].input].size);
         if batch_bytes.saturating_add(next) > options.relint_budget {
-            let loaded = relint(
+            let run = Run {
                 inputs,
-                &mut outcomes,
-                &batch,
-                &global,
-                &shared,
-                &mut claim_context,
+                global: &global,
+                shared: &shared,
                 options,
-            );
+                store: &store,
+            };
+            let loaded = relint(&run, &mut outcomes, &batch, &mut claim_context);
             relint_peak_bytes = relint_peak_bytes.max(loaded);
             batch.clear();
             batch_bytes = 0;
@@ -265,15 +310,16 @@ pub fn lint(inputs: &[Input<'_>], options: &Options<'_>) -> Linted {
 
     // Each file's findings are sorted: files in path order give the report order.
     outcomes.sort_by(|a, b| a.facts.path.cmp(&b.facts.path));
-    let mut diagnostics = Vec::with_capacity(outcomes.iter().map(|o| o.diagnostics.len()).sum());
+    let mut entries = Vec::with_capacity(outcomes.len());
     let mut files = Vec::with_capacity(outcomes.len());
     for o in outcomes {
-        diagnostics.extend(o.diagnostics);
+        entries.push(o.entry);
         files.push(FileModel::new(o.source, o.format));
     }
     Linted {
         project: Project::new(files),
-        diagnostics,
+        findings: store,
+        entries,
         relinted: stale.len(),
         relint_peak_bytes,
         not_linted,
@@ -401,6 +447,7 @@ fn lint_alone(
     i: usize,
     shared: &Arc<SharedDockerfiles>,
     options: &Options<'_>,
+    store: &Store,
 ) -> Option<(Outcome, Option<Arc<FileModel>>)> {
     let input = &inputs[i];
     // Held until the file's model is slimmed: its tree, model and project are freed by then.
@@ -409,13 +456,8 @@ fn lint_alone(
     let mut project = project_of(vec![model], options).with_shared_dockerfiles(Arc::clone(shared));
     let mut diagnostics =
         engine::lint_file(&project, 0, options.rules, options.selection, options.run);
-    // In report order already (one file's findings), and kept to the end of the run: no
-    // growth slack.
+    // In report order already (one file's findings), then encoded for the report.
     engine::sort_and_dedup(&mut diagnostics);
-    diagnostics.shrink_to_fit();
-    for d in &mut diagnostics {
-        d.related.shrink_to_fit();
-    }
     let queries = project
         .take_queries()
         .into_iter()
@@ -427,13 +469,16 @@ fn lint_alone(
     let model = project.files.pop()?;
     let wants = Wants::of(&model, input.explicit);
     let facts = FileFacts::of(&model);
-    let text = options.keep_text && !diagnostics.is_empty();
+    let text = (options.keep_text && !diagnostics.is_empty()).then_some(model.source.text.as_str());
+    let kept = store.keep(&model.source.path, text, &diagnostics);
+    let entry = Entry::new(FilePath::from(&model.source.path), kept, &diagnostics);
+    drop(diagnostics);
     let format = model.format;
-    let (source, model) = slim(model, text, input.early());
+    let (source, model) = slim(model, input.early());
     Some((
         Outcome {
             input: i,
-            diagnostics,
+            entry,
             facts,
             queries,
             wants,
@@ -444,20 +489,11 @@ fn lint_alone(
     ))
 }
 
-/// What renderers need of a file: its path, and its text when `text` says so. The model
-/// itself comes back, for lookups, when `keep` says so.
-fn slim(
-    mut model: FileModel,
-    text: bool,
-    keep: bool,
-) -> (crate::model::SourceFile, Option<Arc<FileModel>>) {
+/// What the report's project keeps of a file: its path. The model itself comes back, for
+/// lookups, when `keep` says so.
+fn slim(model: FileModel, keep: bool) -> (crate::model::SourceFile, Option<Arc<FileModel>>) {
     let bare = crate::model::SourceFile::new(model.source.path.clone(), String::new());
-    let source = match (text, keep) {
-        (true, true) => model.source.clone(),
-        (true, false) => std::mem::replace(&mut model.source, bare),
-        (false, _) => bare,
-    };
-    (source, keep.then(|| Arc::new(for_lookups(model))))
+    (bare, keep.then(|| Arc::new(for_lookups(model))))
 }
 
 /// A Dockerfile kept for the compose files that build it: what image facts read (stages,
@@ -487,17 +523,31 @@ fn project_of(files: Vec<FileModel>, options: &Options<'_>) -> Project {
 /// How many times a re-lint may widen its project before it takes every file.
 const WIDENINGS: usize = 3;
 
+/// What every re-lint of a run reads: the inputs, the facts of all files, the Dockerfiles
+/// kept for compose builds, the options, and where findings are kept.
+struct Run<'r, 'i> {
+    inputs: &'r [Input<'i>],
+    global: &'r FactIndex,
+    shared: &'r Arc<SharedDockerfiles>,
+    options: &'r Options<'r>,
+    store: &'r Store,
+}
+
 /// Lint again the outcomes at `stale`, in a project of their files and the files that answer
 /// their queries, until every answer agrees with `global`.
 fn relint(
-    inputs: &[Input<'_>],
+    run: &Run<'_, '_>,
     outcomes: &mut [Outcome],
     stale: &[usize],
-    global: &FactIndex,
-    shared: &Arc<SharedDockerfiles>,
     claim_context: &mut Vec<FileModel>,
-    options: &Options<'_>,
 ) -> u64 {
+    let Run {
+        inputs,
+        global,
+        shared,
+        options,
+        store,
+    } = *run;
     let mut peak = 0;
     let by_path: HashMap<&Path, usize> = inputs
         .iter()
@@ -561,22 +611,23 @@ fn relint(
         for d in found {
             by_file.entry(d.file.to_path_buf()).or_default().push(d);
         }
-        let mut texts: HashMap<PathBuf, crate::model::SourceFile> = project
+        let texts: HashMap<PathBuf, crate::model::SourceFile> = project
             .files
             .into_iter()
             .map(|f| (f.source.path.clone(), f.source))
             .collect();
         for &k in stale {
             let o = &mut outcomes[k];
-            o.diagnostics = by_file.remove(&o.facts.path).unwrap_or_default();
-            engine::sort_and_dedup(&mut o.diagnostics);
-            if options.keep_text
-                && !o.diagnostics.is_empty()
-                && o.source.text.is_empty()
-                && let Some(source) = texts.remove(&o.facts.path)
-            {
-                o.source = source;
-            }
+            let mut diagnostics = by_file.remove(&o.facts.path).unwrap_or_default();
+            engine::sort_and_dedup(&mut diagnostics);
+            let text = texts
+                .get(&o.facts.path)
+                .filter(|_| options.keep_text && !diagnostics.is_empty())
+                .map(|source| source.text.as_str());
+            let kept = store.keep(&o.source.path, text, &diagnostics);
+            let path = o.entry.path.clone();
+            let old = std::mem::replace(&mut o.entry, Entry::new(path, kept, &diagnostics));
+            store.release(old);
         }
         return peak;
     }

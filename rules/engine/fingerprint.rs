@@ -23,10 +23,23 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
 /// (same rule, message and line text) are told apart by their order.
 #[must_use]
 pub fn fingerprints(project: &Project, diagnostics: &[Diagnostic]) -> Vec<String> {
-    fingerprints_with(project, diagnostics, |d, line| {
-        let path = d.file.to_string_lossy().replace('\\', "/");
-        fnv1a(&[d.code.as_str(), &path, &d.message, line.trim()])
-    })
+    fingerprints_with(project, diagnostics, v1)
+}
+
+/// [`fingerprints`] of the findings of `file`, `text` being its text (a report read a file at
+/// a time): the same as over the whole project, as a fingerprint hashes its file's path.
+#[must_use]
+pub fn file_fingerprints(
+    file: &std::path::Path,
+    text: Option<&str>,
+    diagnostics: &[Diagnostic],
+) -> Vec<String> {
+    fingerprints_by(|path| text.filter(|_| path == file), diagnostics, v1)
+}
+
+fn v1(d: &Diagnostic, line: &str) -> u64 {
+    let path = d.file.to_string_lossy().replace('\\', "/");
+    fnv1a(&[d.code.as_str(), &path, &d.message, line.trim()])
 }
 
 /// One fingerprint per diagnostic, in order: `hash` of the finding and the text of the line it
@@ -42,12 +55,20 @@ pub fn fingerprints_with(
         .iter()
         .map(|f| (f.source.path.as_path(), f.source.text.as_str()))
         .collect();
+    fingerprints_by(|path| texts.get(path).copied(), diagnostics, hash)
+}
+
+/// [`fingerprints_with`], the texts of files given by `text_of`.
+pub fn fingerprints_by<'t>(
+    text_of: impl Fn(&std::path::Path) -> Option<&'t str>,
+    diagnostics: &[Diagnostic],
+    hash: impl Fn(&Diagnostic, &str) -> u64,
+) -> Vec<String> {
     let mut seen: HashMap<u64, u32> = HashMap::new();
     diagnostics
         .iter()
         .map(|d| {
-            let line = texts
-                .get(d.file.as_path())
+            let line = text_of(d.file.as_path())
                 .and_then(|text| line_text(text, d.span.start()))
                 .unwrap_or("");
             let base = hash(d, line);

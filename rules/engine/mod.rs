@@ -9,7 +9,7 @@ pub(crate) mod suppress;
 
 pub use code::{Code, RuleSet, UnknownRule};
 pub use diagnostic::{Diagnostic, FilePath, Related, Severity};
-pub use fingerprint::fingerprints;
+pub use fingerprint::{file_fingerprints, fingerprints};
 pub use rule::{DeclaredRule, Rule, RuleMeta};
 
 use std::collections::HashSet;

@@ -126,39 +126,13 @@ pub(super) struct Context<'a> {
     pub paths_ok: bool,
     /// Whether a finding fails the run (its file's `fail-on`): JUnit failures agree with the
     /// exit code.
-    pub fails: &'a dyn Fn(&crate::engine::Diagnostic) -> bool,
+    pub fails: &'a dyn Fn(&Path, crate::engine::Severity) -> bool,
     /// `--quiet`: the human report without its closing summary line.
     pub quiet: bool,
 }
 
-pub(super) fn render(format: OutputFormat, report: &Report, cx: &Context, to_file: bool) -> String {
-    match format {
-        OutputFormat::Human => human::render(
-            report,
-            human::Options {
-                color: cx.color && !to_file,
-            },
-        ),
-        OutputFormat::Concise => output::concise::render(report),
-        OutputFormat::Json => output::json::render(report),
-        OutputFormat::Sarif => sarif::render(
-            report,
-            &sarif::Options {
-                srcroot: Some(cx.cwd),
-                execution_successful: cx.paths_ok,
-                rules: rules::RULES,
-            },
-        ),
-        OutputFormat::Github => output::github::render(report),
-        OutputFormat::Gitlab => output::gitlab::render(report),
-        OutputFormat::Junit => output::junit::render_with(report, cx.fails),
-        OutputFormat::Checkstyle => output::checkstyle::render(report),
-        OutputFormat::Rdjson => output::rdjson::render(report),
-    }
-}
-
-/// Write one report: JSON and SARIF are serialized as they are written (a report of millions
-/// of findings is never one string in memory); the others are rendered, then written.
+/// Write one report, each finding as it is read back from the run's records: a report of
+/// millions of findings is never one string in memory.
 fn write_format(
     format: OutputFormat,
     report: &Report,
@@ -167,6 +141,14 @@ fn write_format(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
+        OutputFormat::Human => human::write(
+            report,
+            human::Options {
+                color: cx.color && !to_file,
+            },
+            out,
+        ),
+        OutputFormat::Concise => output::concise::write(report, out),
         OutputFormat::Json => output::json::write(report, out),
         OutputFormat::Sarif => sarif::write(
             report,
@@ -177,7 +159,11 @@ fn write_format(
             },
             out,
         ),
-        _ => out.write_all(render(format, report, cx, to_file).as_bytes()),
+        OutputFormat::Github => output::github::write(report, out),
+        OutputFormat::Gitlab => output::gitlab::write(report, out),
+        OutputFormat::Junit => output::junit::write(report, cx.fails, out),
+        OutputFormat::Checkstyle => output::checkstyle::write(report, out),
+        OutputFormat::Rdjson => output::rdjson::write(report, out),
     }
 }
 

@@ -44,7 +44,7 @@ fn check(paths: &[&str]) -> Linted {
 /// (file name, line, code) of every finding.
 fn found(linted: &Linted) -> Vec<(String, usize, String)> {
     let mut out: Vec<(String, usize, String)> = linted
-        .diagnostics
+        .diagnostics()
         .iter()
         .map(|d| {
             (
@@ -87,7 +87,8 @@ fn every_finding_is_marked_where_it_is_written() {
     for case in CASES {
         let folder = format!("fixtures/cross/{case}");
         let linted = check(&[&folder]);
-        let rendered = crate::common::render(&linted.project, &linted.diagnostics);
+        let (diagnostics, project) = linted.materialize();
+        let rendered = crate::common::render(&project, &diagnostics);
         assert_eq!(
             found(&linted),
             marked(&crate::common::root().join(&folder)),
@@ -109,7 +110,7 @@ fn an_extending_file_named_alone_reads_its_base() {
     };
     assert_eq!(in_extending(&alone), in_extending(&together));
     // The finding on what the service inherits names the base service, in the base file.
-    let d = &alone.diagnostics[0];
+    let d = &alone.diagnostics()[0];
     assert_eq!(d.code, "SL202");
     assert!(
         d.related
@@ -182,7 +183,7 @@ fn an_including_file_named_alone_reads_what_it_includes() {
             "SL501".to_string()
         )]
     );
-    let related = &linted.diagnostics[0].related;
+    let related = &linted.diagnostics()[0].related.clone();
     assert!(
         related
             .iter()

@@ -587,7 +587,7 @@ fn streamed(files: &[(&'static str, String)]) -> Vec<Diagnostic> {
         })
         .collect();
     let options = stowlint::pipeline::Options::every_rule("/nonexistent");
-    stowlint::pipeline::lint(&inputs, &options).diagnostics
+    stowlint::pipeline::lint(&inputs, &options).diagnostics()
 }
 
 proptest! {

@@ -63,11 +63,11 @@ fn same(paths: &[&str]) -> usize {
     assert!(!found.files.is_empty());
     let expected = batch(&found.files, &cwd);
     let linted = streaming(&found.files, &cwd);
-    assert_eq!(lines(&linted.diagnostics), lines(&expected));
-    // The renderers' project: every linted file once, text kept for files with findings.
-    for d in &linted.diagnostics {
-        let file = linted
-            .project
+    let (diagnostics, project) = linted.materialize();
+    assert_eq!(lines(&diagnostics), lines(&expected));
+    // The renderers' files: every linted file once, text kept for files with findings.
+    for d in &diagnostics {
+        let file = project
             .files
             .iter()
             .find(|f| f.source.path == d.file)
@@ -175,7 +175,7 @@ fn a_claim_in_another_file_changes_findings_and_is_found() {
         .collect();
     let expected = engine::run(&Project::new(models), stowlint::rules::RULES);
     assert!(expected.iter().any(|d| d.code == "SL404"), "{expected:?}");
-    assert_eq!(lines(&linted.diagnostics), lines(&expected));
+    assert_eq!(lines(&linted.diagnostics()), lines(&expected));
 }
 
 /// Many files made stale by one claim (each deployment's claim is in another file): re-linted
@@ -218,7 +218,7 @@ fn stale_files_are_relinted_in_batches_within_the_budget() {
     assert_eq!(whole.relinted, 12, "every deployment is linted again");
     assert!(
         whole
-            .diagnostics
+            .diagnostics()
             .iter()
             .filter(|d| d.code == "SL404")
             .count()
@@ -231,10 +231,79 @@ fn stale_files_are_relinted_in_batches_within_the_budget() {
         ..pipeline::Options::every_rule("/nonexistent")
     };
     let batched = pipeline::lint(&inputs, &options);
-    assert_eq!(lines(&batched.diagnostics), lines(&whole.diagnostics));
+    assert_eq!(lines(&batched.diagnostics()), lines(&whole.diagnostics()));
     assert_eq!(batched.relint_peak_bytes, 3 * one + size(claim));
     assert!(
         whole.relint_peak_bytes >= 12 * one,
         "all at once by default here"
     );
+}
+
+/// Every format, rendered from `report`.
+fn every_format(report: &stowlint::output::Report) -> Vec<(&'static str, String)> {
+    use stowlint::output::{
+        checkstyle, concise, github, gitlab, human, json, junit, rdjson, sarif, statistics,
+    };
+    let sarif_options = sarif::Options {
+        srcroot: None,
+        execution_successful: true,
+        rules: stowlint::rules::RULES,
+    };
+    vec![
+        ("human", human::render(report, human::Options::default())),
+        ("concise", concise::render(report)),
+        ("json", json::render(report)),
+        ("sarif", sarif::render(report, &sarif_options)),
+        ("github", github::render(report)),
+        ("gitlab", gitlab::render(report)),
+        ("junit", junit::render(report)),
+        ("checkstyle", checkstyle::render(report)),
+        ("rdjson", rdjson::render(report)),
+        ("statistics", statistics::render_json(report)),
+    ]
+}
+
+/// Findings past the memory budget go to a temporary file and are read back a file at a
+/// time: every format renders the same bytes as from findings in memory.
+#[test]
+fn findings_past_the_memory_budget_render_the_same() {
+    let cwd = crate::common::root();
+    let paths = [PathBuf::from("fixtures"), PathBuf::from("examples")];
+    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
+    let opts = discover::parse_options();
+    let inputs: Vec<Input> = found
+        .files
+        .iter()
+        .map(|c| {
+            let opts = opts.clone();
+            Input::new(c.display.clone(), c.explicit, move || {
+                discover::load(c, &opts)
+            })
+        })
+        .collect();
+    let in_memory = pipeline::lint(&inputs, &pipeline::Options::every_rule(&cwd));
+    let spilled = pipeline::lint(
+        &inputs,
+        &pipeline::Options {
+            findings_budget: 0,
+            ..pipeline::Options::every_rule(&cwd)
+        },
+    );
+    assert_eq!(in_memory.findings.spilled_bytes(), 0);
+    assert!(spilled.findings.spilled_bytes() > 0, "every record spilled");
+    let (diagnostics, project) = in_memory.materialize();
+    assert!(diagnostics.len() > 500, "{}", diagnostics.len());
+    let from_memory = every_format(&in_memory.report());
+    let from_file = every_format(&spilled.report());
+    let from_slice = every_format(&stowlint::output::Report::new(&diagnostics, &project));
+    for ((format, a), ((_, b), (_, c))) in from_memory.iter().zip(from_file.iter().zip(&from_slice))
+    {
+        assert!(a == b, "{format}: the spilled report differs");
+        assert!(
+            a == c,
+            "{format}: the report in memory differs from the stored one"
+        );
+        assert!(a.len() > 100, "{format}: {a}");
+    }
+    assert!(!spilled.report().incomplete());
 }

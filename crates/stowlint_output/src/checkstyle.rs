@@ -10,19 +10,25 @@ use crate::engine::Severity;
 
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let files = report.by_file();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str("<checkstyle version=\"4.3\">\n");
-    for (path, findings) in files {
+    super::to_string(|w| write(report, w))
+}
+
+/// [`render`], written to `w` a file at a time.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n")?;
+    let mut out = String::new();
+    for file in report.files() {
+        out.clear();
         // Control characters are shown as escapes (`\n`) as in the line formats, then the
         // text is escaped for XML.
-        let name = escape(&escape_controls(&path_str(path)));
-        if findings.is_empty() {
+        let name = escape(&escape_controls(&path_str(file.path)));
+        if file.diagnostics.is_empty() {
             let _ = writeln!(out, "  <file name=\"{name}\"/>");
+            w.write_all(out.as_bytes())?;
             continue;
         }
         let _ = writeln!(out, "  <file name=\"{name}\">");
-        for d in findings {
+        for d in file.diagnostics.iter() {
             let severity = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -39,7 +45,7 @@ pub fn render(report: &Report) -> String {
             );
         }
         out.push_str("  </file>\n");
+        w.write_all(out.as_bytes())?;
     }
-    out.push_str("</checkstyle>\n");
-    out
+    w.write_all(b"</checkstyle>\n")
 }

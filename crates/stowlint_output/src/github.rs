@@ -8,26 +8,35 @@ use crate::engine::Severity;
 
 #[must_use]
 pub fn render(report: &Report) -> String {
+    super::to_string(|w| write(report, w))
+}
+
+/// [`render`], written to `w` a file at a time.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::new();
-    for d in report.diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let _ = writeln!(
-            out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&path_shown(&d.file)),
-            d.location.start.line.max(1),
-            d.location.start.column.max(1),
-            d.location.end.line.max(1),
-            d.location.end.column.max(1),
-            property(&format!("{} {}", d.code, d.name())),
-            data(&escape_controls(&d.message)),
-        );
+    for file in report.files() {
+        out.clear();
+        let path = property(&path_shown(file.path));
+        for d in file.diagnostics.iter() {
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let _ = writeln!(
+                out,
+                "::{command} file={path},line={},col={},endLine={},endColumn={},title={}::{}",
+                d.location.start.line.max(1),
+                d.location.start.column.max(1),
+                d.location.end.line.max(1),
+                d.location.end.column.max(1),
+                property(&format!("{} {}", d.code, d.name())),
+                data(&escape_controls(&d.message)),
+            );
+        }
+        w.write_all(out.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 /// The message after `::`: `%`, CR and LF are escaped, so one command stays on one line.

@@ -42,38 +42,52 @@ pub fn severity(severity: Severity) -> &'static str {
 
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let fingerprints = engine::fingerprints(report.project, report.diagnostics);
-    let issues: Vec<Issue> = report
-        .diagnostics
-        .iter()
-        .zip(fingerprints)
-        .map(|(d, fingerprint)| {
-            let begin = d.location.start.line.max(1);
-            // Lines are inclusive: a span that ends at the start of a line ends on the one
-            // before.
-            let end = if d.location.end.column <= 1 && d.location.end.line > begin {
-                d.location.end.line - 1
-            } else {
-                d.location.end.line
-            };
-            Issue {
-                // The widget shows the description only: it names the rule.
-                description: format!("{}: {}", d.code, d.message),
-                check_name: d.code.as_str(),
-                fingerprint,
-                severity: severity(d.severity),
-                location: Location {
-                    path: path_str(&d.file),
-                    lines: Lines {
-                        begin,
-                        end: end.max(begin),
+    super::to_string(|w| write(report, w))
+}
+
+/// The issues, each turned into JSON as it is written, a file at a time.
+struct Issues<'r, 'a>(&'r Report<'a>);
+
+impl Serialize for Issues<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in self.0.files() {
+            let text = file.source.as_deref().map(|s| s.text.as_str());
+            let fingerprints = engine::file_fingerprints(file.path, text, &file.diagnostics);
+            for (d, fingerprint) in file.diagnostics.iter().zip(fingerprints) {
+                let begin = d.location.start.line.max(1);
+                // Lines are inclusive: a span that ends at the start of a line ends on the one
+                // before.
+                let end = if d.location.end.column <= 1 && d.location.end.line > begin {
+                    d.location.end.line - 1
+                } else {
+                    d.location.end.line
+                };
+                seq.serialize_element(&Issue {
+                    // The widget shows the description only: it names the rule.
+                    description: format!("{}: {}", d.code, d.message),
+                    check_name: d.code.as_str(),
+                    fingerprint,
+                    severity: severity(d.severity),
+                    location: Location {
+                        path: path_str(&d.file),
+                        lines: Lines {
+                            begin,
+                            end: end.max(begin),
+                        },
                     },
-                },
+                })?;
             }
-        })
-        .collect();
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut out = serde_json::to_string_pretty(&issues).unwrap_or_default();
-    out.push('\n');
-    out
+        }
+        seq.end()
+    }
+}
+
+/// [`render`], each issue written as it is made.
+///
+/// # Errors
+/// Writing to `w` failed.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    super::write_json(&Issues(report), w)
 }

@@ -1,9 +1,7 @@
 //! The human report: a rustc-style header, the source snippet drawn by miette, `help:` and
 //! `note:` lines, and a closing summary.
 
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
-use std::path::Path;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -24,10 +22,7 @@ pub struct Options {
 
 #[must_use]
 pub fn render(report: &Report, opts: Options) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail, and the renderer writes only UTF-8.
-    let _ = write(report, opts, &mut out);
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    super::to_string(|w| write(report, opts, w))
 }
 
 /// Findings rendered at once, shared among the cores, before they are written: enough to keep
@@ -59,20 +54,26 @@ pub fn write_findings(
         .with_context_lines(1)
         .with_links(false)
         .without_syntax_highlighting();
-    // Looked up once per diagnostic: a map, not a scan over every file.
-    let sources: HashMap<&Path, &SourceFile> = report
-        .project
-        .files
-        .iter()
-        .map(|f| (f.source.path.as_path(), &f.source))
-        .collect();
     let per_worker = WINDOW.div_ceil(crate::par::workers(WINDOW));
-    for window in report.diagnostics.chunks(WINDOW) {
-        let parts: Vec<&[Diagnostic]> = window.chunks(per_worker).collect();
+    let mut files = report.files().peekable();
+    while files.peek().is_some() {
+        // A window: files read back until it holds enough findings.
+        let mut window: Vec<super::FileReport> = Vec::new();
+        let mut found = 0;
+        while found < WINDOW
+            && let Some(file) = files.next()
+        {
+            found += file.diagnostics.len();
+            window.push(file);
+        }
+        let items: Vec<(Option<&SourceFile>, &Diagnostic)> = window
+            .iter()
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (f.source.as_deref(), d)))
+            .collect();
+        let parts: Vec<&[(Option<&SourceFile>, &Diagnostic)]> = items.chunks(per_worker).collect();
         let rendered = crate::par::map(&parts, |_, part| {
             let mut out = String::new();
-            for d in *part {
-                let source = sources.get(d.file.as_path()).copied();
+            for &(source, d) in *part {
                 render_one(&mut out, source, d, &handler, opts);
                 out.push('\n');
             }

@@ -13,7 +13,7 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct JsonReport<D: Serialize> {
     version: u32,
-    /// The findings, serialized as they are written ([`super::Lazy`]).
+    /// The findings, serialized as they are written.
     diagnostics: D,
     summary: Summary,
 }
@@ -78,10 +78,41 @@ impl From<Location> for JsonSpan {
 /// The report as one JSON document.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail, nor can serializing strings and numbers.
-    let _ = write(report, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::to_string(|w| write(report, w))
+}
+
+/// The findings, each turned into JSON as it is written, a file at a time.
+struct Diagnostics<'r, 'a>(&'r Report<'a>);
+
+impl Serialize for Diagnostics<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in self.0.files() {
+            for d in file.diagnostics.iter() {
+                seq.serialize_element(&JsonDiagnostic {
+                    code: d.code.as_str(),
+                    name: d.name(),
+                    severity: d.severity,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    url: docs::rule_url(d.code.as_str()),
+                    file: path_str(&d.file),
+                    span: d.location.into(),
+                    related: d
+                        .related
+                        .iter()
+                        .map(|r| JsonRelated {
+                            file: path_str(&r.file),
+                            span: r.location.into(),
+                            message: &r.message,
+                        })
+                        .collect(),
+                })?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Write the report as one JSON document, each finding turned into JSON as it is written.
@@ -91,27 +122,7 @@ pub fn render(report: &Report) -> String {
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         version: VERSION,
-        diagnostics: super::Lazy::new(report.diagnostics.iter().map(|d| {
-            JsonDiagnostic {
-                code: d.code.as_str(),
-                name: d.name(),
-                severity: d.severity,
-                message: &d.message,
-                help: d.help.as_deref(),
-                url: docs::rule_url(d.code.as_str()),
-                file: path_str(&d.file),
-                span: d.location.into(),
-                related: d
-                    .related
-                    .iter()
-                    .map(|r| JsonRelated {
-                        file: path_str(&r.file),
-                        span: r.location.into(),
-                        message: &r.message,
-                    })
-                    .collect(),
-            }
-        })),
+        diagnostics: Diagnostics(report),
         summary: report.summary(),
     };
     super::write_json(&doc, out)

@@ -7,22 +7,33 @@
 use std::fmt::Write as _;
 
 use super::{Report, path_str};
-use crate::engine::Diagnostic;
+use std::path::Path;
+
+use crate::engine::{Diagnostic, Severity};
 
 /// [`render_with`] at the default threshold: warnings and errors fail.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let fails = |d: &Diagnostic| d.severity >= crate::engine::Severity::Warning;
+    let fails = |_: &Path, severity: Severity| severity >= Severity::Warning;
     render_with(report, &fails)
 }
 
-/// The report; `fails` says which findings fail the run (the file's `fail-on`).
+/// The report; `fails` says which findings fail the run, by file and severity (the file's
+/// `fail-on`).
 #[must_use]
-pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> String {
+pub fn render_with(report: &Report, fails: &dyn Fn(&Path, Severity) -> bool) -> String {
+    super::to_string(|w| write(report, fails, w))
+}
+
+/// [`render_with`], written to `w` a file at a time.
+pub fn write(
+    report: &Report,
+    fails: &dyn Fn(&Path, Severity) -> bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     // Every linted file is a test case, also one a diagnostic does not name.
-    let cases = report.by_file();
-    let tests = cases.len();
-    let failures = report.diagnostics.iter().filter(|d| fails(d)).count();
+    let tests = report.tallies().len();
+    let failures = report.count(fails);
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -33,15 +44,20 @@ pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> Stri
         out,
         "  <testsuite name=\"stowlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
     );
-    for (path, findings) in cases {
-        let path = escape(&path_str(path));
-        if findings.is_empty() {
+    w.write_all(out.as_bytes())?;
+    for file in report.files() {
+        out.clear();
+        let path = escape(&path_str(file.path));
+        if file.diagnostics.is_empty() {
             let _ = writeln!(out, "    <testcase name=\"{path}\" classname=\"{path}\"/>");
+            w.write_all(out.as_bytes())?;
             continue;
         }
         let _ = writeln!(out, "    <testcase name=\"{path}\" classname=\"{path}\">");
-        let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-            findings.into_iter().partition(|d| fails(d));
+        let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) = file
+            .diagnostics
+            .iter()
+            .partition(|d| fails(&d.file, d.severity));
         for d in failing {
             let _ = writeln!(
                 out,
@@ -60,9 +76,9 @@ pub fn render_with(report: &Report, fails: &dyn Fn(&Diagnostic) -> bool) -> Stri
             );
         }
         out.push_str("    </testcase>\n");
+        w.write_all(out.as_bytes())?;
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    w.write_all(b"  </testsuite>\n</testsuites>\n")
 }
 
 /// One finding as text: position, rule, severity, message, help and related locations.

@@ -10,9 +10,9 @@ use crate::engine::Severity;
 use crate::model::{Location as Located, Pos, SourceFile};
 
 #[derive(Serialize)]
-struct Doc<'a> {
+struct Doc<'r, 'a> {
     source: Source,
-    diagnostics: Vec<Diagnostic<'a>>,
+    diagnostics: Diagnostics<'r, 'a>,
 }
 
 #[derive(Serialize)]
@@ -81,8 +81,21 @@ fn position(file: Option<&SourceFile>, pos: Pos) -> Position {
     }
 }
 
-fn location(report: &Report, path: &std::path::Path, span: Located) -> Location {
-    let file = report.source(path).filter(|f| !f.text.is_empty());
+/// Where `span` of `path` is: columns from the text of `own` (the file being rendered) when
+/// it is that file, else from the report's copy of the other file's text.
+fn location(
+    report: &Report,
+    own: &super::FileReport,
+    path: &std::path::Path,
+    span: Located,
+) -> Location {
+    let other;
+    let file = if path == own.path {
+        own.text()
+    } else {
+        other = report.source(path);
+        other.as_deref().filter(|f| !f.text.is_empty())
+    };
     Location {
         path: path_str(path),
         range: Range {
@@ -92,14 +105,16 @@ fn location(report: &Report, path: &std::path::Path, span: Located) -> Location 
     }
 }
 
-#[must_use]
-pub fn render(report: &Report) -> String {
-    let doc = Doc {
-        source: source(),
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| {
+/// The findings, each turned into JSON as it is written, a file at a time.
+struct Diagnostics<'r, 'a>(&'r Report<'a>);
+
+impl Serialize for Diagnostics<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let report = self.0;
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in report.files() {
+            for d in file.diagnostics.iter() {
                 // reviewdog posts the text as is: control characters and bidirectional
                 // marks are shown as escapes, as in the line formats; the help is a line of
                 // its own.
@@ -108,9 +123,9 @@ pub fn render(report: &Report) -> String {
                     message.push_str("\nhelp: ");
                     message.push_str(&escape_controls(help));
                 }
-                Diagnostic {
+                seq.serialize_element(&Diagnostic {
                     message,
-                    location: location(report, &d.file, d.location),
+                    location: location(report, &file, &d.file, d.location),
                     severity: match d.severity {
                         Severity::Error => "ERROR",
                         Severity::Warning => "WARNING",
@@ -125,14 +140,29 @@ pub fn render(report: &Report) -> String {
                         .iter()
                         .map(|r| Related {
                             message: escape_controls(&r.message).into_owned(),
-                            location: location(report, &r.file, r.location),
+                            location: location(report, &file, &r.file, r.location),
                         })
                         .collect(),
-                }
-            })
-            .collect(),
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+#[must_use]
+pub fn render(report: &Report) -> String {
+    super::to_string(|w| write(report, w))
+}
+
+/// [`render`], each finding written as it is made.
+///
+/// # Errors
+/// Writing to `w` failed.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = Doc {
+        source: source(),
+        diagnostics: Diagnostics(report),
     };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+    super::write_json(&doc, w)
 }

@@ -49,7 +49,7 @@ struct Run<R: Serialize> {
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     /// Our columns count characters, not UTF-16 code units.
     column_kind: &'static str,
-    /// The results, serialized as they are written ([`super::Lazy`]).
+    /// The results, serialized as they are written.
     results: R,
 }
 
@@ -183,10 +183,53 @@ pub fn level(severity: Severity) -> &'static str {
 /// The report as one SARIF log.
 #[must_use]
 pub fn render(report: &Report, opts: &Options) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail, nor can serializing strings and numbers.
-    let _ = write(report, opts, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::to_string(|w| write(report, opts, w))
+}
+
+/// The results, each turned into JSON as it is written, a file at a time.
+struct Results<'r, 'a> {
+    report: &'r Report<'a>,
+    /// Rule codes by their index in the log's `rules`.
+    index: HashMap<&'static str, usize>,
+}
+
+impl Serialize for Results<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in self.report.files() {
+            let text = file.source.as_deref().map(|s| s.text.as_str());
+            let fingerprints = engine::file_fingerprints(file.path, text, &file.diagnostics);
+            for (d, fingerprint) in file.diagnostics.iter().zip(fingerprints) {
+                seq.serialize_element(&SarifResult {
+                    rule_id: d.code.as_str(),
+                    // Every diagnostic comes from a registered rule; 0 keeps the output valid
+                    // if not.
+                    rule_index: self.index.get(d.code.as_str()).copied().unwrap_or(0),
+                    level: level(d.severity),
+                    message: Message { text: &d.message },
+                    locations: [Location {
+                        id: None,
+                        physical_location: physical(&d.file, d.location),
+                        message: None,
+                    }],
+                    related_locations: d
+                        .related
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| Location {
+                            id: Some(i + 1),
+                            physical_location: physical(&r.file, r.location),
+                            message: Some(Message { text: &r.message }),
+                        })
+                        .collect(),
+                    partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+                    properties: d.help.as_deref().map(|help| ResultProperties { help }),
+                })?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Write the report as one SARIF log, each result turned into JSON as it is written.
@@ -195,37 +238,9 @@ pub fn render(report: &Report, opts: &Options) -> String {
 /// Writing to `out` failed.
 pub fn write(report: &Report, opts: &Options, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let metas: Vec<&'static RuleMeta> = opts.rules.iter().map(|r| r.meta()).collect();
-    let index: HashMap<&str, usize> = metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
-    let fingerprints = engine::fingerprints(report.project, report.diagnostics);
-    let results = report
-        .diagnostics
-        .iter()
-        .zip(fingerprints)
-        .map(|(d, fingerprint)| SarifResult {
-            rule_id: d.code.as_str(),
-            // Every diagnostic comes from a registered rule; 0 keeps the output valid if not.
-            rule_index: index.get(d.code.as_str()).copied().unwrap_or(0),
-            level: level(d.severity),
-            message: Message { text: &d.message },
-            locations: [Location {
-                id: None,
-                physical_location: physical(&d.file, d.location),
-                message: None,
-            }],
-            related_locations: d
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Location {
-                    id: Some(i + 1),
-                    physical_location: physical(&r.file, r.location),
-                    message: Some(Message { text: &r.message }),
-                })
-                .collect(),
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
-            properties: d.help.as_deref().map(|help| ResultProperties { help }),
-        });
-    let results = super::Lazy::new(results);
+    let index: HashMap<&'static str, usize> =
+        metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
+    let results = Results { report, index };
     let mut original_uri_base_ids = BTreeMap::new();
     if let Some(root) = opts.srcroot {
         let mut uri = file_uri(root);

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Report, Summary};
-use crate::engine::Diagnostic;
 
 /// One row: a rule and its count.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -16,10 +15,12 @@ pub struct Row {
 
 /// Rows sorted by count (most first), then code.
 #[must_use]
-pub fn rows(diagnostics: &[Diagnostic]) -> Vec<Row> {
+pub fn rows(report: &Report) -> Vec<Row> {
     let mut counts: BTreeMap<(&'static str, &'static str), usize> = BTreeMap::new();
-    for d in diagnostics {
-        *counts.entry((d.code.as_str(), d.name())).or_default() += 1;
+    for file in report.files() {
+        for d in file.diagnostics.iter() {
+            *counts.entry((d.code.as_str(), d.name())).or_default() += 1;
+        }
     }
     let mut rows: Vec<Row> = counts
         .into_iter()
@@ -31,8 +32,8 @@ pub fn rows(diagnostics: &[Diagnostic]) -> Vec<Row> {
 
 /// `  12  SL103  writable-bind-mount`, counts right-aligned.
 #[must_use]
-pub fn render_text(diagnostics: &[Diagnostic]) -> String {
-    let rows = rows(diagnostics);
+pub fn render_text(report: &Report) -> String {
+    let rows = rows(report);
     let width = rows
         .iter()
         .map(|r| r.count.to_string().len())
@@ -64,7 +65,7 @@ pub fn render_json(report: &Report) -> String {
     }
     let doc = JsonStatistics {
         version: super::json::VERSION,
-        statistics: rows(report.diagnostics)
+        statistics: rows(report)
             .into_iter()
             .map(|row| JsonRow {
                 url: super::docs::rule_url(row.code),
