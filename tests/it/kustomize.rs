@@ -37,7 +37,7 @@ fn check(folder: &str) -> Linted {
 /// (file, line, code) of every finding, and of every `# expect:` marker under `dir`.
 fn found(linted: &Linted) -> Vec<(String, usize, String)> {
     let mut out: Vec<(String, usize, String)> = linted
-        .diagnostics
+        .diagnostics()
         .iter()
         .map(|d| {
             (
@@ -72,7 +72,8 @@ fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
     for case in CASES {
         let folder = format!("fixtures/cross/{case}");
         let linted = check(&folder);
-        let rendered = crate::common::render(&linted.project, &linted.diagnostics);
+        let (diagnostics, project) = linted.materialize();
+        let rendered = crate::common::render(&project, &diagnostics);
         assert_eq!(
             found(&linted),
             marked(&crate::common::root().join(&folder)),
