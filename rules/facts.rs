@@ -311,3 +311,32 @@ pub fn in_dev_container(path: &std::path::Path) -> bool {
     path.components()
         .any(|c| c.as_os_str().eq_ignore_ascii_case(".devcontainer"))
 }
+
+/// Lowers to info a finding that something is missing from the Kubernetes object
+/// `kind`/`name` (a volume, a storage spec, a mount, a strategy, a node affinity) when the
+/// file's kustomization patches that object with a file that is not there (generated, or
+/// ignored by git): what kustomize renders is unknown. Labels `at` (the object's name) with
+/// the patch.
+pub fn unknown_after_missing_patch(
+    d: &mut crate::engine::Diagnostic,
+    file: &crate::model::FileModel,
+    kind: &str,
+    name: &str,
+    at: Span,
+) {
+    let Some(patch) = file.missing_patch_for(kind, name) else {
+        return;
+    };
+    let kustomization = file
+        .kustomize
+        .as_ref()
+        .map_or_else(String::new, |k| k.kustomization.display().to_string());
+    d.severity(Severity::Info).label(
+        at,
+        format!(
+            "`{kustomization}` patches this with `{}`, which is not there: what it renders is \
+             unknown",
+            patch.path
+        ),
+    );
+}

@@ -479,7 +479,12 @@ pub fn size_of(candidate: &Candidate) -> u64 {
 #[must_use]
 pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
     let display = candidate.display.clone();
-    if candidate.kustomize_check && kustomize_patch_of(&candidate.path).is_some() {
+    let kustomize = if candidate.kustomize_check {
+        kustomize_context(&candidate.path, &candidate.display)
+    } else {
+        KustomizeContext::default()
+    };
+    if kustomize.patch_of.is_some() {
         // A partial object: linted alone it would give false findings (a volumeMount whose
         // volume the base defines). `--render` lints what kustomize makes of it.
         return None;
@@ -509,7 +514,9 @@ pub fn load(candidate: &Candidate, opts: &ParseOptions) -> Option<FileModel> {
         } else {
             candidate.display.clone()
         };
-    parse_bytes(display, &classify_as, bytes, opts, candidate.explicit)
+    let mut model = parse_bytes(display, &classify_as, bytes, opts, candidate.explicit)?;
+    model.kustomize = kustomize.facts;
+    Some(model)
 }
 
 /// A walked file whose extension alone does not make it ours: a Quadlet extension, which
@@ -638,28 +645,140 @@ fn kustomization_list(text: &str, keys: &[&str]) -> Vec<String> {
 /// alone.
 #[must_use]
 pub fn kustomize_patch_of(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
-        return None;
+    kustomize_context(path, path).patch_of
+}
+
+/// What the kustomizations in a file's folder and the one above say of it.
+#[derive(Debug, Default)]
+struct KustomizeContext {
+    /// The kustomization that lists the file as a patch.
+    patch_of: Option<PathBuf>,
+    /// What the nearest kustomization that lists it as a resource or a generator's input
+    /// says of it.
+    facts: Option<crate::model::KustomizeFacts>,
+}
+
+/// A kustomization's lists, as written.
+#[derive(Debug, Default)]
+struct KustomizationDoc {
+    /// `resources:` and `bases:`.
+    resources: Vec<String>,
+    /// Patch files, with their targets (`patches:`, `patchesStrategicMerge:`,
+    /// `patchesJson6902:`).
+    patches: Vec<crate::model::MissingPatch>,
+    /// `configMapGenerator` / `secretGenerator` `files:` (without the `key=` of `key=path`).
+    generator_files: Vec<String>,
+}
+
+fn read_kustomization(text: &str) -> KustomizationDoc {
+    use parse::yaml::Node;
+    let stream = parse::yaml::parse(&SourceFile::new("kustomization.yaml", text.to_string()));
+    let mut doc = KustomizationDoc::default();
+    let texts = |node: Option<&Node>| -> Vec<String> {
+        node.and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.as_text().map(str::to_string))
+            .collect()
+    };
+    for root in stream.documents.iter().filter_map(|d| d.root.as_deref()) {
+        doc.resources.extend(texts(root.get("resources")));
+        doc.resources.extend(texts(root.get("bases")));
+        for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+            let items = root.get(key).and_then(Node::as_seq).unwrap_or_default();
+            for item in items {
+                // An inline patch (a YAML string) is no file.
+                let path = item
+                    .as_text()
+                    .filter(|t| !t.contains('\n'))
+                    .or_else(|| item.get("path").and_then(Node::as_text));
+                let Some(path) = path else { continue };
+                let target = item.get("target");
+                let field = |name: &str| {
+                    target
+                        .and_then(|t| t.get(name))
+                        .and_then(Node::as_text)
+                        .map(str::to_string)
+                };
+                doc.patches.push(crate::model::MissingPatch {
+                    path: path.to_string(),
+                    kind: field("kind"),
+                    name: field("name"),
+                });
+            }
+        }
+        for key in ["configMapGenerator", "secretGenerator"] {
+            let generators = root.get(key).and_then(Node::as_seq).unwrap_or_default();
+            for g in generators {
+                doc.generator_files.extend(
+                    texts(g.get("files"))
+                        .into_iter()
+                        .map(|f| f.split_once('=').map_or(f.clone(), |(_, p)| p.to_string())),
+                );
+            }
+        }
     }
-    let absolute = normalize(&std::env::current_dir().ok()?.join(path));
+    doc
+}
+
+/// Reads the kustomizations in the folder of `path` and the one above: the one that lists
+/// it as a patch, else the nearest that lists it as a resource (with the patches it lists
+/// that are not there) or as a generator's input. `display` is the path as reports show it.
+fn kustomize_context(path: &Path, display: &Path) -> KustomizeContext {
+    let mut out = KustomizeContext::default();
+    let Some(name) = path.file_name() else {
+        return out;
+    };
+    let name = name.to_string_lossy().to_ascii_lowercase();
+    if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
+        return out;
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return out;
+    };
+    let absolute = normalize(&cwd.join(path));
     let mut dir = absolute.parent();
+    let mut shown_dir = display.parent();
     for _ in 0..2 {
-        let d = dir?;
+        let Some(d) = dir else { break };
         if let Some(k) = kustomization_in(d)
             && let Ok(text) = read_side_file(&k)
         {
-            let listed = kustomization_list(
-                &text,
-                &["patches", "patchesStrategicMerge", "patchesJson6902"],
-            );
-            if listed.iter().any(|p| normalize(&d.join(p)) == absolute) {
-                return Some(k);
+            let doc = read_kustomization(&text);
+            let is_this = |p: &str| !p.contains("://") && normalize(&d.join(p)) == absolute;
+            if doc.patches.iter().any(|p| is_this(&p.path)) {
+                out.patch_of = Some(k);
+                out.facts = None;
+                return out;
+            }
+            let resource = doc.resources.iter().any(|r| is_this(r));
+            let generator_input = doc.generator_files.iter().any(|f| is_this(f));
+            if out.facts.is_none() && (resource || generator_input) {
+                let missing_patches = if resource {
+                    doc.patches
+                        .into_iter()
+                        .filter(|p| !p.path.contains("://") && !d.join(&p.path).exists())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if generator_input || !missing_patches.is_empty() {
+                    let kustomization = match (shown_dir, k.file_name()) {
+                        (Some(s), Some(n)) => s.join(n),
+                        _ => k.clone(),
+                    };
+                    out.facts = Some(crate::model::KustomizeFacts {
+                        kustomization,
+                        missing_patches,
+                        generator_input,
+                    });
+                }
             }
         }
         dir = d.parent();
+        shown_dir = shown_dir.and_then(Path::parent);
     }
-    None
+    out
 }
 
 /// The local paths a kustomization reads (`resources`, `bases`, `components`, patches,

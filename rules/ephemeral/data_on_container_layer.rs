@@ -49,6 +49,15 @@ declare_rule! {
     /// data is not known in its file. Dev containers and CI jobs are not checked: their data is
     /// thrown away on purpose (a CI service database is test data).
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
+    /// A bare Pod with `restartPolicy: Never` or `OnFailure` runs a task to completion, as a
+    /// Job does: it is not checked unless its command names the image's server (a pod that
+    /// borrows an image for its user or tools and runs a script is not the server).
+    ///
     /// ## Why is this bad?
     /// The data lands on the container's writable (overlay) layer and dies with the
     /// container: `docker compose up` after an image update, a `docker rm`, a rescheduled pod
@@ -89,7 +98,10 @@ impl Rule for DataOnContainerLayer {
         // One finding per image in a pod, on the container that runs the server.
         let mut reported: Vec<String> = Vec::new();
         for (c, facts) in stateful_containers(cx.project(), w) {
+            // A bare Pod never restarted runs a task to completion, as a Job does: unless
+            // its command names the server, it is not the server.
             if c.role != ContainerRole::Main
+                || (w.runs_to_completion && !facts.named_server)
                 || c.read_only_root
                 || has_unknown_target(c)
                 || reported.contains(&facts.stateful.repository)
@@ -112,6 +124,7 @@ impl Rule for DataOnContainerLayer {
                 .collect();
             let target = mount_point(&facts, first);
             let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
+            let this_file = cx.file();
             let d = cx
                 .report(
                     facts.span,
@@ -129,6 +142,15 @@ impl Rule for DataOnContainerLayer {
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
+            if let Some(kind) = w.kube_kind() {
+                crate::rules::facts::unknown_after_missing_patch(
+                    d,
+                    this_file,
+                    kind.as_str(),
+                    &w.name,
+                    w.span,
+                );
+            }
             if let Some((file, span)) = &facts.from {
                 d.related(
                     file.clone(),

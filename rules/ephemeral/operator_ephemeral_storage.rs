@@ -19,6 +19,11 @@ declare_rule! {
     /// documentation or source; a resource whose data path or volumes are customised
     /// (`storageDataPath`) is not reported.
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// The operator creates the pods; the resource decides their storage. An `emptyDir` (or a
     /// generic `ephemeral` volume) is deleted with its pod, and the container's layer with its
@@ -93,6 +98,9 @@ impl Rule for OperatorEphemeralStorage {
                 .help(resource.help.as_str());
             if resource.cache {
                 d.severity(Severity::Warning.lower());
+            }
+            if let Some((kind, name)) = store.owner.split_once('/') {
+                crate::rules::facts::unknown_after_missing_patch(d, file, kind, name, store.span);
             }
             if let Some(replicas) = store.replicas.as_ref().filter(|r| r.value > 1) {
                 d.label(

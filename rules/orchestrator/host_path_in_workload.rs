@@ -9,6 +9,21 @@ declare_rule! {
     /// included). Reported as `info` when the pod is pinned to one node (`nodeName`, or a
     /// required `kubernetes.io/hostname` node selector or affinity).
     ///
+    /// So is a bare Pod of `kube-system` on the host network (`hostNetwork: true`): the shape
+    /// of a static pod manifest (kubeadm's control plane, kube-vip), which the kubelet of the
+    /// node whose manifest folder holds it runs there; it never moves.
+    ///
+    /// A pod template that a kustomization in its folder (or the one above) puts into a
+    /// ConfigMap or Secret (`configMapGenerator` / `secretGenerator` `files:`) is info as well:
+    /// it is data for a program, which creates the pod and chooses its node (a storage
+    /// provisioner's helper pod runs on the node of the volume it serves).
+    ///
+    /// A pod pinned by an administrator's own node label (`nodeSelector: {node: main}`, a
+    /// required affinity asking for one value of such a label) is info too: that may be one
+    /// node or several, which the files do not tell. Labels of Kubernetes, clouds and
+    /// node-feature tools (`kubernetes.io/os`, `topology.kubernetes.io/zone`,
+    /// `cloud.google.com/...`) name groups of nodes and pin nothing.
+    ///
     /// Paths every node provides
     /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
@@ -92,6 +107,7 @@ impl Rule for HostPathInWorkload {
             || "a hostPath volume".to_string(),
             |h| format!("host path `{}`", h.path),
         );
+        let template_of = cx.file().kustomize.as_ref();
         let d = match w.pinned {
             Some(pinned) => cx
                 .report(
@@ -120,6 +136,33 @@ impl Rule for HostPathInWorkload {
                      `kubernetes.io/hostname` affinity",
                 ),
         };
+        // A pod template a kustomization puts into a ConfigMap or Secret: the program that
+        // reads it creates the pod, and it decides the node (a provisioner's helper pod runs
+        // on the node of the volume it serves).
+        if let Some(k) = template_of.filter(|k| k.generator_input) {
+            let at = w.span;
+            let shown = k.kustomization.display().to_string();
+            d.severity(Severity::Info).label(
+                at,
+                format!(
+                    "a template `{shown}` puts into a ConfigMap or Secret: whatever creates the \
+                     pod from it chooses the node"
+                ),
+            );
+        }
+        // A static pod runs on the node whose manifest folder holds it, and stays there.
+        if let Some(at) = w.static_pod {
+            d.severity(Severity::Info).label(
+                at,
+                "a static pod's shape (a bare Pod of `kube-system` on the host network): the \
+                 kubelet of the node that holds the manifest runs it there",
+            );
+        }
+        // Pinned by an administrator's node label: maybe one node, maybe several.
+        if let Some(label) = w.pinned_by_label {
+            d.severity(Severity::Info)
+                .label(label, "pinned to the nodes with this label (maybe one)");
+        }
         // Read-only, the pod keeps nothing there: it may read other files on another node,
         // but no data is lost when it moves.
         if m.read_only || test_fixture {

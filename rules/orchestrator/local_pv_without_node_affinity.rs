@@ -7,6 +7,11 @@ declare_rule! {
     /// Flags a PersistentVolume with a `local` or `hostPath` source and no
     /// `spec.nodeAffinity` (with `required` node selector terms).
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// A `local` or `hostPath` volume is a folder or disk of one node. Without a node
     /// affinity the scheduler does not know which node that is: a pod bound to the volume can
@@ -72,6 +77,13 @@ impl Rule for LocalPvWithoutNodeAffinity {
             if let Some(path) = &pv.path {
                 d.label(path.span, "a folder of one node");
             }
+            crate::rules::facts::unknown_after_missing_patch(
+                d,
+                file,
+                "PersistentVolume",
+                &pv.name.value,
+                pv.name.span,
+            );
         }
     }
 }

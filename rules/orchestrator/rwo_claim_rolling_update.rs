@@ -9,6 +9,11 @@ declare_rule! {
     /// `ReadWriteOnce` or `ReadWriteOncePod` with the default or an explicit `RollingUpdate`
     /// strategy (and an OpenShift DeploymentConfig with its default `Rolling` strategy). The claim is looked up across all files of the run.
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// A rolling update starts the new pod before it stops the old one. The old pod still
     /// holds the volume: the new one cannot attach it (a multi-attach error on another node,
@@ -18,7 +23,13 @@ declare_rule! {
     /// `maxSurge: 0` also stops an old pod before it starts its replacement, so it is not
     /// flagged; nor is a `ReadWriteOnce` claim whose pods all run on one node (the pod is
     /// pinned with `nodeName` or a `kubernetes.io/hostname` selector, or the claim's volume is
-    /// node-local): there the volume may be attached to the old and the new pod at once.
+    /// node-local): there the volume may be attached to the old and the new pod at once. A
+    /// claim's volume is node-local when the PersistentVolumes it may bind are `local` or
+    /// `hostPath` volumes: the one it names, the one reserved for it, those its label
+    /// `selector` matches (a claim with a selector is never provisioned dynamically), or those
+    /// of its class; else when its class keeps volumes on one node. A Deployment pinned by an
+    /// administrator's own node label (`nodeSelector: {node: main}`) runs on one node or on
+    /// several, which the files do not tell: info.
     ///
     /// ## Example
     /// ```yaml
@@ -103,6 +114,7 @@ impl Rule for RwoClaimRollingUpdate {
         } else {
             format!("the default {rolling} strategy")
         };
+        let this_file = cx.file();
         let d = cx
             .report(
                 at,
@@ -116,6 +128,21 @@ impl Rule for RwoClaimRollingUpdate {
             )
             .subject(m.span)
             .help("set `spec.strategy.type: Recreate`, or run the workload as a StatefulSet");
+        // Pinned by an administrator's node label: one node (no hang) or several, which the
+        // files do not tell.
+        if let Some(label) = w.pinned_by_label {
+            d.severity(crate::engine::Severity::Info)
+                .label(label, "pinned to the nodes with this label (maybe one)");
+        }
+        if let Some(kind) = w.kube_kind() {
+            crate::rules::facts::unknown_after_missing_patch(
+                d,
+                this_file,
+                kind.as_str(),
+                &w.name,
+                w.span,
+            );
+        }
         relate_claim(d, file, claim);
         match &w.strategy {
             Some(s) => d.label(s.span, "rolling update"),

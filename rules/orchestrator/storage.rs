@@ -306,10 +306,11 @@ impl ClaimVolumes<'_> {
 }
 
 /// The PersistentVolumes of the run the claim binds: the one its `volumeName` names, or one
-/// whose `claimRef` reserves it for the claim; else, for a claim that names its class (`""`
-/// included), the volumes of that class that no other claim reserves and that offer its
-/// access modes — the binder picks one of them before it provisions anything. Empty when the
-/// run does not tell.
+/// whose `claimRef` reserves it for the claim; else, for a claim with a label selector, the
+/// volumes whose labels it selects (of its class when it names one), and for a claim that
+/// names its class (`""` included), the volumes of that class — in both cases those that no
+/// other claim reserves and that offer its access modes: the binder picks one of them before
+/// it provisions anything. Empty when the run does not tell.
 pub(crate) fn claim_volumes<'a>(
     project: &'a Project,
     claim: &Claim,
@@ -328,32 +329,55 @@ pub(crate) fn claim_volumes<'a>(
             exact: true,
         };
     }
-    // A named volume the run does not hold is unknown; so is the class of a claim that names
-    // none (the cluster's default decides).
+    // A named volume the run does not hold is unknown.
     if claim.volume_name.is_some() {
         return none;
     }
+    let fits = |f: &FileModel, pv: &PersistentVolume| {
+        if !visible(consumer, f) {
+            return false;
+        }
+        // Reserved for another claim (this claim's would have been found above).
+        let free = pv.claim_ref.as_ref().is_none_or(|r| {
+            r.name.value == claim.name.value
+                && same_namespace(r.namespace.as_deref(), claim.namespace.as_deref())
+        });
+        let modes = pv.access_modes.is_empty()
+            || claim
+                .access_modes
+                .iter()
+                .all(|m| pv.access_modes.iter().any(|p| p.value == m.value));
+        free && modes
+    };
+    // A claim with a selector binds only a volume made beforehand whose labels match (and of
+    // its class, when it names one): nothing is provisioned for it. One of its `matchLabels`
+    // finds the candidates; the whole selector decides.
+    if let Some(selector) = &claim.selector {
+        let Some((key, value)) = selector.match_labels.first() else {
+            return none;
+        };
+        let class = claim.storage_class.as_ref().map(|c| c.value.as_str());
+        let volumes = project
+            .labelled_volumes(key, value)
+            .filter(|(f, pv)| {
+                let same_class = class.is_none_or(|c| {
+                    pv.storage_class.as_ref().map_or("", |p| p.value.as_str()) == c
+                });
+                same_class && selector.matches(&pv.labels) == Some(true) && fits(f, pv)
+            })
+            .collect();
+        return ClaimVolumes {
+            volumes,
+            exact: false,
+        };
+    }
+    // The class of a claim that names none is the cluster's default: unknown here.
     let Some(class) = &claim.storage_class else {
         return none;
     };
     let volumes = project
         .class_volumes(&class.value)
-        .filter(|(f, pv)| {
-            if !visible(consumer, f) {
-                return false;
-            }
-            // Reserved for another claim (this claim's would have been found above).
-            let free = pv.claim_ref.as_ref().is_none_or(|r| {
-                r.name.value == claim.name.value
-                    && same_namespace(r.namespace.as_deref(), claim.namespace.as_deref())
-            });
-            let modes = pv.access_modes.is_empty()
-                || claim
-                    .access_modes
-                    .iter()
-                    .all(|m| pv.access_modes.iter().any(|p| p.value == m.value));
-            free && modes
-        })
+        .filter(|(f, pv)| fits(f, pv))
         .collect();
     ClaimVolumes {
         volumes,

@@ -8,6 +8,11 @@ declare_rule! {
     /// Flags a compose service that mounts a named volume the top-level `volumes:` does not
     /// declare, and a Kubernetes `volumeMount` whose `name` matches no volume of its pod.
     ///
+    /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
+    /// patches with a file that is not there (generated per cluster, or ignored by git) is
+    /// reported as info: what kustomize renders from it is unknown, and the patch may add
+    /// what is missing here.
+    ///
     /// ## Why is this bad?
     /// The runtime rejects the configuration: `docker compose up` stops with "service refers
     /// to undefined volume", and the API server refuses the pod ("volumeMounts[0].name: Not
@@ -180,6 +185,7 @@ fn kubernetes(m: &Mount, w: &Workload, cx: &mut Ctx) {
             .map(|v| &v.name)
             .chain(w.claim_templates.iter().map(|c| &c.name)),
     );
+    let this_file = cx.file();
     let d = cx
         .report(
             m.source_or_entry_span(),
@@ -196,6 +202,15 @@ fn kubernetes(m: &Mount, w: &Workload, cx: &mut Ctx) {
         d.label(
             near.span,
             format!("did you mean `{}`, declared here?", near.value),
+        );
+    }
+    if let Some(kind) = w.kube_kind() {
+        crate::rules::facts::unknown_after_missing_patch(
+            d,
+            this_file,
+            kind.as_str(),
+            &w.name,
+            w.span,
         );
     }
 }

@@ -17,6 +17,7 @@ mod facts;
 mod fixtures;
 mod hostile;
 mod hostile_repo;
+mod kustomize;
 mod layers;
 mod lsp;
 mod nvim;

@@ -306,3 +306,17 @@ fn a_test_fixtures_storage_class_does_not_describe_production() {
         .collect();
     assert_eq!(in_tests.len(), 1, "{diagnostics:#?}");
 }
+
+#[test]
+fn a_claims_selector_finds_its_volume_in_another_file() {
+    let together = cross("selector-volume", &["app.yaml", "volumes.yaml"]);
+    assert!(
+        with_code(&together, "SL405").is_empty(),
+        "a node's folder needs no attaching: {together:#?}"
+    );
+    assert_eq!(with_code(&together, "SL408").len(), 1, "{together:#?}");
+    let alone = cross("selector-volume", &["app.yaml"]);
+    let rolling = with_code(&alone, "SL405");
+    assert_eq!(rolling.len(), 1, "{alone:#?}");
+    assert_eq!(rolling[0].severity, stowlint::engine::Severity::Warning);
+}

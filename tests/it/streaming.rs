@@ -107,6 +107,7 @@ fn files_named_alone_read_their_context() {
         "fixtures/cross/node-local-class",
         "fixtures/cross/default-class",
         "fixtures/cross/reclaimed-volume",
+        "fixtures/cross/selector-volume",
     ] {
         let dir = crate::common::root().join(case);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

@@ -45,6 +45,9 @@ pub enum Query {
     DefaultStorageClasses,
     /// The PersistentVolumes of a class (`""`: of none), which claims of the class may bind.
     ClassVolumes(String),
+    /// The PersistentVolumes labelled `key: value`, which a claim selecting that label may
+    /// bind.
+    LabelledVolumes { key: String, value: String },
     /// The PersistentVolume a claim binds: the one named `volume` (the claim's `volumeName`),
     /// else those whose `claimRef` names the claim `claim` in `namespace`.
     BoundVolume {
@@ -69,6 +72,8 @@ pub struct VolumeFacts {
     pub claim_ref: Option<ClaimKey>,
     /// Its `storageClassName`; empty when it has none.
     pub class: String,
+    /// Its `metadata.labels`.
+    pub labels: Vec<(String, String)>,
 }
 
 /// What a file contributes to cross-file lookups.
@@ -134,6 +139,7 @@ impl FileFacts {
                         .as_ref()
                         .map(|c| c.value.clone())
                         .unwrap_or_default(),
+                    labels: v.labels.clone(),
                 })
                 .collect(),
         }
@@ -224,6 +230,8 @@ pub struct FactIndex {
     reserved: HashMap<String, Vec<(usize, usize)>>,
     /// PersistentVolumes by `storageClassName` (empty for none): (file, volume).
     volumes_by_class: HashMap<String, Vec<(usize, usize)>>,
+    /// PersistentVolumes by each of their labels: (file, volume).
+    volumes_by_label: HashMap<(String, String), Vec<(usize, usize)>>,
 }
 
 impl FactIndex {
@@ -284,6 +292,13 @@ impl FactIndex {
                     .entry(v.class.clone())
                     .or_default()
                     .push((i, j));
+                for label in &v.labels {
+                    index
+                        .volumes_by_label
+                        .entry(label.clone())
+                        .or_default()
+                        .push((i, j));
+                }
             }
             for (j, (_, target, _)) in f.autoscalers.iter().enumerate() {
                 if let Some(target) = target {
@@ -429,6 +444,14 @@ impl FactIndex {
             .map_or(&[][..], Vec::as_slice)
     }
 
+    /// The PersistentVolumes labelled `key: value`, in file order.
+    #[must_use]
+    pub fn labelled_volumes(&self, key: &str, value: &str) -> &[(usize, usize)] {
+        self.volumes_by_label
+            .get(&(key.to_string(), value.to_string()))
+            .map_or(&[][..], Vec::as_slice)
+    }
+
     /// The files and items that answer `query`: (file, item) positions.
     fn hits<'a>(&'a self, query: &'a Query) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match query {
@@ -452,6 +475,9 @@ impl FactIndex {
             }
             Query::StorageClass(name) => Box::new(self.storage_classes(name).iter().copied()),
             Query::ClassVolumes(class) => Box::new(self.class_volumes(class).iter().copied()),
+            Query::LabelledVolumes { key, value } => {
+                Box::new(self.labelled_volumes(key, value).iter().copied())
+            }
             Query::DefaultStorageClasses => {
                 Box::new(self.default_storage_classes().iter().copied())
             }

@@ -121,6 +121,67 @@ pub struct FileModel {
     /// Read only so that cross-file facts resolve (a Dockerfile a compose `build:` names that
     /// the run was not given): its own findings are not reported.
     pub context: bool,
+    /// What the kustomization beside the file says of it, when one lists it (read from disk
+    /// by the walk, never by parsers).
+    pub kustomize: Option<KustomizeFacts>,
+}
+
+/// What a kustomization (in a file's folder or the one above) says of a file it lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KustomizeFacts {
+    /// The kustomization file, as reports show paths.
+    pub kustomization: PathBuf,
+    /// Patches it applies to the file's objects that are not there (generated and not
+    /// committed, or ignored by git): what kustomize renders from the file is unknown.
+    pub missing_patches: Vec<MissingPatch>,
+    /// The file is the input of a `configMapGenerator` or `secretGenerator` (`files:`): data
+    /// a program reads (a pod template a provisioner fills in), not objects kustomize applies.
+    pub generator_input: bool,
+}
+
+/// A patch a kustomization lists that is not there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MissingPatch {
+    /// As the kustomization writes it.
+    pub path: String,
+    /// `target.kind` and `target.name` when written (kustomize reads them as regular
+    /// expressions; its other selectors only narrow the target further); without a target
+    /// the patch names its object itself, which is unknown.
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+impl MissingPatch {
+    /// Whether the patch may change the object `kind`/`name`.
+    #[must_use]
+    pub fn may_patch(&self, kind: &str, name: &str) -> bool {
+        let matches = |pattern: &Option<String>, value: &str| match pattern {
+            None => true,
+            Some(p) if p.contains(|c: char| "^$.*+?()[]{}|\\".contains(c)) => true,
+            Some(p) => p == value,
+        };
+        matches(&self.kind, kind) && matches(&self.name, name)
+    }
+}
+
+impl FileModel {
+    /// The first patch the file's kustomization lists but that is not there which may change
+    /// the object `kind`/`name`: findings that something is missing from it (a volume, a
+    /// storage spec, a mount, a strategy) then depend on what kustomize renders.
+    #[must_use]
+    pub fn missing_patch_for(&self, kind: &str, name: &str) -> Option<&MissingPatch> {
+        // A patch that targets the object says more than one that may patch anything.
+        let patches = &self.kustomize.as_ref()?.missing_patches;
+        patches
+            .iter()
+            .filter(|p| p.kind.is_some() || p.name.is_some())
+            .chain(
+                patches
+                    .iter()
+                    .filter(|p| p.kind.is_none() && p.name.is_none()),
+            )
+            .find(|p| p.may_patch(kind, name))
+    }
 }
 
 impl FileModel {
@@ -183,6 +244,7 @@ impl FileModel {
             dockerfile: None,
             object_suppressions: Vec::new(),
             context: false,
+            kustomize: None,
         }
     }
 }
@@ -329,6 +391,12 @@ pub struct Workload {
     /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
     /// maybe one.
     pub pinned_by_label: Option<Span>,
+    /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`: it runs a task to
+    /// completion, as a Job does, and is never restarted as a server is.
+    pub runs_to_completion: bool,
+    /// A bare Pod in `kube-system` on the host network (its `hostNetwork: true`): the shape
+    /// of a static pod manifest, run by the kubelet of the node that holds it, never moved.
+    pub static_pod: Option<Span>,
     /// Kubernetes `spec.strategy.type` (Deployment) or `updateStrategy.type`.
     pub strategy: Option<Spanned<String>>,
     /// Deployment `strategy.rollingUpdate.maxSurge: 0` (or `0%`): the rollout stops an old pod
@@ -799,7 +867,46 @@ pub struct Claim {
     pub storage_class: Option<Spanned<String>>,
     /// `spec.volumeName`: the PersistentVolume the claim binds, named in advance.
     pub volume_name: Option<Spanned<String>>,
+    /// `spec.selector`: the labels of the PersistentVolumes the claim may bind. A claim with a
+    /// selector is never provisioned dynamically: it binds a volume made beforehand.
+    pub selector: Option<LabelSelector>,
     pub span: Span,
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`), as a claim's `spec.selector`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: Vec<(String, String)>,
+    pub match_expressions: Vec<LabelExpression>,
+}
+
+/// One `matchExpressions` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelExpression {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist` (anything else matches nothing known).
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether an object with `labels` is selected; `None` when an operator is unknown.
+    #[must_use]
+    pub fn matches(&self, labels: &[(String, String)]) -> Option<bool> {
+        let value = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        let mut all = self.match_labels.iter().all(|(k, v)| value(k) == Some(v));
+        for e in &self.match_expressions {
+            let found = value(&e.key);
+            all &= match e.operator.as_str() {
+                "In" => found.is_some_and(|v| e.values.contains(v)),
+                "NotIn" => found.is_none_or(|v| !e.values.contains(v)),
+                "Exists" => found.is_some(),
+                "DoesNotExist" => found.is_none(),
+                _ => return None,
+            };
+        }
+        Some(all)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -817,6 +924,8 @@ pub struct PersistentVolume {
     pub reclaim_policy: Option<Spanned<String>>,
     /// `spec.claimRef`: the claim the volume is reserved for.
     pub claim_ref: Option<ClaimRef>,
+    /// `metadata.labels`, which claims' selectors match.
+    pub labels: Vec<(String, String)>,
     pub span: Span,
 }
 
@@ -1125,6 +1234,23 @@ impl Project {
             .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
     }
 
+    /// The PersistentVolumes labelled `key: value`, from any file, in path order: those a
+    /// claim whose selector asks for that label may bind.
+    pub fn labelled_volumes(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = (&FileModel, &PersistentVolume)> + '_ {
+        self.record(|| Query::LabelledVolumes {
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+        self.index()
+            .labelled_volumes(key, value)
+            .iter()
+            .map(move |&(i, j)| (&self.files[i], &self.files[i].persistent_volumes[j]))
+    }
+
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names this workload.
     pub fn autoscalers_of<'a>(
         &'a self,
@@ -1217,7 +1343,40 @@ pub fn lexical(path: &std::path::Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::KubeKind;
+    use super::{KubeKind, LabelExpression, LabelSelector};
+
+    #[test]
+    fn label_selectors_match_as_the_api_server_reads_them() {
+        let labels = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect()
+        };
+        let expr = |key: &str, operator: &str, values: &[&str]| LabelExpression {
+            key: key.into(),
+            operator: operator.into(),
+            values: values.iter().map(|v| (*v).to_string()).collect(),
+        };
+        let selector = LabelSelector {
+            match_labels: labels(&[("app", "wiki")]),
+            match_expressions: vec![
+                expr("tier", "In", &["dev", "prod"]),
+                expr("retired", "DoesNotExist", &[]),
+                expr("zone", "NotIn", &["b"]),
+            ],
+        };
+        let volume = labels(&[("app", "wiki"), ("tier", "dev"), ("zone", "a")]);
+        assert_eq!(selector.matches(&volume), Some(true));
+        assert_eq!(selector.matches(&labels(&[("app", "wiki")])), Some(false));
+        let retired = labels(&[("app", "wiki"), ("tier", "dev"), ("retired", "yes")]);
+        assert_eq!(selector.matches(&retired), Some(false));
+        let unknown = LabelSelector {
+            match_expressions: vec![expr("tier", "Gt", &["1"])],
+            ..LabelSelector::default()
+        };
+        assert_eq!(unknown.matches(&volume), None);
+    }
 
     #[test]
     fn kube_kinds_round_trip_by_name() {

@@ -338,6 +338,8 @@ impl Cx<'_> {
             global: deploy.and_then(global_mode),
             pinned: deploy.and_then(pinning),
             pinned_by_label: deploy.and_then(label_pinning),
+            runs_to_completion: false,
+            static_pod: None,
             strategy: None,
             no_surge: None,
             volumes_from: self.volumes_from(svc.node.get("volumes_from")),

@@ -134,6 +134,8 @@ pub fn parse(source: &SourceFile) -> Parsed {
         global: None,
         pinned: None,
         pinned_by_label: None,
+        runs_to_completion: false,
+        static_pod: None,
         strategy: None,
         no_surge: None,
         volumes_from: Vec::new(),

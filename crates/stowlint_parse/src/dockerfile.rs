@@ -764,6 +764,8 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             swarm_reason: None,
             extends: None,
             pinned_by_label: None,
+            runs_to_completion: false,
+            static_pod: None,
         });
     }
     out

@@ -12,9 +12,9 @@ use super::Parsed;
 use crate::model::paths;
 use crate::model::{
     Autoscaler, AutoscalerKind, Claim, ClaimRef, ClaimRetention, Command, Container, ContainerRole,
-    EnvVar, HostPath, KubeKind, Mount, MountKind, MountSource, MountSyntax, ObjectSuppression,
-    ParseError, PersistentVolume, Platform, PodVolume, SourceFile, Span, Spanned, StorageClass,
-    Workload, WorkloadKind,
+    EnvVar, HostPath, KubeKind, LabelExpression, LabelSelector, Mount, MountKind, MountSource,
+    MountSyntax, ObjectSuppression, ParseError, PersistentVolume, Platform, PodVolume, SourceFile,
+    Span, Spanned, StorageClass, Workload, WorkloadKind,
 };
 use crate::yaml::{Document, Node};
 
@@ -333,7 +333,13 @@ impl Reader {
             claim_retention,
             swarm_reason: None,
             extends: None,
-            pinned_by_label: None,
+            pinned_by_label: pod.and_then(label_pinning),
+            runs_to_completion: meta.kind == "Pod"
+                && pod
+                    .and_then(|p| p.get("restartPolicy"))
+                    .and_then(Node::as_text)
+                    .is_some_and(|r| matches!(r, "Never" | "OnFailure")),
+            static_pod: pod.and_then(|p| static_pod(meta, p)),
         };
         if let Some(pod) = pod {
             let (pod_volumes, refs) = self.pod_volumes(pod, &meta.owner);
@@ -687,6 +693,7 @@ impl Reader {
                         .map(str::to_string),
                 })
             }),
+            labels: string_map(node.path(&["metadata", "labels"])),
             span: meta.name.span,
             name: meta.name,
         });
@@ -885,6 +892,53 @@ fn claim(node: &Node, owner: &Meta) -> Claim {
         volume_name: spec
             .and_then(|s| text(s.get("volumeName")))
             .filter(|v| !v.value.is_empty()),
+        selector: spec
+            .and_then(|s| s.get("selector"))
+            .filter(|s| !s.is_null())
+            .map(label_selector),
+    }
+}
+
+/// A mapping of strings (`labels`, `matchLabels`); entries whose key or value is not text are
+/// left out.
+fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
+    node.map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_text()?.to_string(), v.as_text()?.to_string())))
+        .collect()
+}
+
+/// A label selector's `matchLabels` and `matchExpressions`.
+fn label_selector(node: &Node) -> LabelSelector {
+    let match_expressions = node
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| LabelExpression {
+            key: e
+                .get("key")
+                .and_then(Node::as_text)
+                .unwrap_or_default()
+                .to_string(),
+            operator: e
+                .get("operator")
+                .and_then(Node::as_text)
+                .unwrap_or_default()
+                .to_string(),
+            values: e
+                .get("values")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_text().map(str::to_string))
+                .collect(),
+        })
+        .collect();
+    LabelSelector {
+        match_labels: string_map(node.get("matchLabels")),
+        match_expressions,
     }
 }
 
@@ -987,6 +1041,97 @@ fn pinning(pod: &Node) -> Option<Span> {
     } else {
         terms_node.span
     })
+}
+
+/// Whether a node label names a group of nodes by what they are — set by Kubernetes, a cloud
+/// or a node-feature tool (`kubernetes.io/os`, `topology.kubernetes.io/zone`,
+/// `node-role.kubernetes.io/control-plane`, `cloud.google.com/gke-nodepool`) — rather than by
+/// an administrator, whose own labels (`node: main`, `example.com/storage: fast`) may name a
+/// single node.
+fn is_group_label(key: &str) -> bool {
+    let Some((prefix, _)) = key.split_once('/') else {
+        return false;
+    };
+    const DOMAINS: &[&str] = &[
+        "kubernetes.io",
+        "k8s.io",
+        "cloud.google.com",
+        "amazonaws.com",
+        "azure.com",
+        "karpenter.sh",
+        "openshift.io",
+        "nvidia.com",
+        "amd.com",
+        "intel.com",
+        "digitalocean.com",
+        "hetzner.cloud",
+        "k3s.io",
+        "cattle.io",
+    ];
+    DOMAINS
+        .iter()
+        .any(|d| prefix == *d || prefix.ends_with(&format!(".{d}")))
+}
+
+/// The span that pins the pod to the nodes with an administrator's label (maybe one node): a
+/// `nodeSelector` entry of such a label, or a required node affinity whose every term asks
+/// for one value of such a label. `None` when [`pinning`] pins it to one node by name.
+fn label_pinning(pod: &Node) -> Option<Span> {
+    if pinning(pod).is_some() {
+        return None;
+    }
+    if let Some((k, v)) = pod
+        .get("nodeSelector")
+        .map(Node::entries)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, v)| {
+            k.as_text()
+                .is_some_and(|k| k != HOSTNAME_LABEL && !is_group_label(k))
+                && v.as_text().is_some()
+        })
+    {
+        return Some(k.span.cover(v.span));
+    }
+    let terms_node = pod.path(&[
+        "affinity",
+        "nodeAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "nodeSelectorTerms",
+    ])?;
+    let terms = terms_node.as_seq()?;
+    let mut spans = Vec::new();
+    for term in terms {
+        let exprs = term
+            .get("matchExpressions")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        let one = exprs.iter().find(|e| {
+            let key = e.get("key").and_then(Node::as_text);
+            let op = e.get("operator").and_then(Node::as_text);
+            let values = e.get("values").and_then(Node::as_seq).unwrap_or_default();
+            key.is_some_and(|k| k != HOSTNAME_LABEL && !is_group_label(k))
+                && op == Some("In")
+                && values.len() == 1
+        })?;
+        spans.push(one.span);
+    }
+    match spans.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        _ => Some(terms_node.span),
+    }
+}
+
+/// The `hostNetwork: true` of a bare Pod in `kube-system`: the shape of a static pod
+/// manifest (kubeadm's control plane, kube-vip), which the kubelet of the node whose manifest
+/// folder holds it runs there.
+fn static_pod(meta: &Meta, pod: &Node) -> Option<Span> {
+    if meta.kind != "Pod" || meta.namespace.as_deref() != Some("kube-system") {
+        return None;
+    }
+    let (k, v) = pod.get_entry("hostNetwork")?;
+    (v.as_text() == Some("true")).then(|| k.span.cover(v.span))
 }
 
 /// The one node a node selector term allows, and the expression that says so.
@@ -1718,6 +1863,50 @@ spec:
             "          - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [n1]}]\n          - matchExpressions: [{key: zone, operator: In, values: [a]}]\n",
         );
         assert_eq!(pinned_by(&open), None);
+    }
+
+    #[test]
+    fn pinning_by_an_administrators_label() {
+        let by_label = |pod_spec_lines: &str| {
+            let text = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers: [{{name: c}}]\n{pod_spec_lines}"
+            );
+            let (_, p) = run(&text);
+            only_workload(&p).pinned_by_label.map(at)
+        };
+        assert_eq!(
+            by_label("  nodeSelector:\n    kubernetes.io/os: linux\n    node: main\n"),
+            Some((8, 5))
+        );
+        assert_eq!(
+            by_label("  nodeSelector:\n    example.com/disk: ssd\n"),
+            Some((7, 5))
+        );
+        // Kubernetes' and clouds' labels name groups; a hostname pins to one node instead.
+        assert_eq!(
+            by_label(
+                "  nodeSelector:\n    kubernetes.io/os: linux\n    node-role.kubernetes.io/worker: ''\n    cloud.google.com/gke-nodepool: pool-1\n"
+            ),
+            None
+        );
+        assert_eq!(
+            by_label("  nodeSelector:\n    node: main\n    kubernetes.io/hostname: n1\n"),
+            None
+        );
+        let affinity = |exprs: &str| {
+            format!(
+                "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{exprs}"
+            )
+        };
+        let one = affinity(
+            "          - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [a]}, {key: storage, operator: In, values: [big]}]\n",
+        );
+        assert_eq!(by_label(&one), Some((10, 95)));
+        // Every term must ask for such a label: one open term lets the pod go anywhere.
+        let open = affinity(
+            "          - matchExpressions: [{key: storage, operator: In, values: [big]}]\n          - matchExpressions: [{key: kubernetes.io/os, operator: In, values: [linux]}]\n",
+        );
+        assert_eq!(by_label(&open), None);
     }
 
     #[test]

@@ -282,6 +282,8 @@ impl Cx<'_> {
             global: None,
             pinned: None,
             pinned_by_label: None,
+            runs_to_completion: false,
+            static_pod: None,
             strategy: None,
             no_surge: None,
             volumes_from: pod.into_iter().collect(),

@@ -157,6 +157,8 @@ fn workload(
         global: None,
         pinned: None,
         pinned_by_label: None,
+        runs_to_completion: false,
+        static_pod: None,
         strategy: None,
         no_surge: None,
         volumes_from: Vec::new(),

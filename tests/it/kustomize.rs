@@ -1,0 +1,84 @@
+//! Files a kustomization lists, linted as the command line walks them: a patch the
+//! kustomization lists but that is not there (generated per cluster, ignored by git) makes
+//! findings about what is missing from the objects it may patch info; a pod template that a
+//! generator puts into a ConfigMap is data for the program that creates the pod. Each case
+//! under `fixtures/cross/kustomize-*` marks every finding with `# expect: <CODE>`.
+
+use std::path::{Path, PathBuf};
+
+use stowlint::discover;
+use stowlint::pipeline::{self, Input, Linted};
+
+const CASES: &[&str] = &[
+    "kustomize-missing-patch",
+    "kustomize-targeted-patch",
+    "kustomize-generator-template",
+];
+
+fn check(folder: &str) -> Linted {
+    let cwd = crate::common::root();
+    let paths: Vec<PathBuf> = vec![cwd.join(folder)];
+    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let opts = stowlint::discover::parse_options();
+    let inputs: Vec<Input> = found
+        .files
+        .iter()
+        .map(|c| {
+            let opts = opts.clone();
+            Input::new(c.display.clone(), c.explicit, move || {
+                discover::load(c, &opts)
+            })
+        })
+        .collect();
+    pipeline::lint(&inputs, &pipeline::Options::every_rule(&cwd))
+}
+
+/// (file, line, code) of every finding, and of every `# expect:` marker under `dir`.
+fn found(linted: &Linted) -> Vec<(String, usize, String)> {
+    let mut out: Vec<(String, usize, String)> = linted
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d.file.to_string_lossy().replace('\\', "/"),
+                d.location.start.line,
+                d.code.to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn marked(dir: &Path) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("fixture folder") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let shown = crate::common::shown(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (line, code) in crate::common::expectations(&text) {
+            out.push((shown.clone(), line, code));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
+    for case in CASES {
+        let folder = format!("fixtures/cross/{case}");
+        let linted = check(&folder);
+        let (diagnostics, project) = linted.materialize();
+        let rendered = crate::common::render(&project, &diagnostics);
+        assert_eq!(
+            found(&linted),
+            marked(&crate::common::root().join(&folder)),
+            "{case}:\n{rendered}"
+        );
+        insta::assert_snapshot!(format!("kustomize_{case}"), rendered);
+    }
+}
