@@ -35,8 +35,9 @@ declare_rule! {
     /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`), the
     /// distribution's description (`/etc/os-release`), the kernel's world-readable counters
     /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`) and
-    /// a single certificate file (`/etc/docker/certs.d/<registry>/ca.crt`: `*.crt`, `*.cert`,
-    /// public by design; its key is not) are allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
+    /// a single CA certificate (`/etc/docker/certs.d/<registry>/ca.crt`, `etcd-ca.crt`: a trust
+    /// anchor, public by design; a client certificate goes with its key and stays reported) are
+    /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
     /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
     /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/hostname`, ...),
     /// read-only in a node agent, are reported as info: monitoring agents read them on

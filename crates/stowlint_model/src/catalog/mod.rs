@@ -279,7 +279,7 @@ pub struct SensitivePaths {
     pub container_state: Vec<String>,
     #[serde(default)]
     pub service_socket_names: Vec<String>,
-    /// File names allowed read-only anywhere: public certificates (`ca.crt`).
+    /// File names allowed read-only anywhere: CA certificates (`ca.crt`), public by design.
     #[serde(default)]
     pub read_only_allowed_names: Vec<String>,
     #[serde(default)]
@@ -956,6 +956,13 @@ mod tests {
         assert!(!c.is_allowed("/etc/docker/certs.d/registry:5000/ca.crt", false, false));
         assert!(!c.is_allowed("/etc/docker/certs.d/registry:5000/client.key", true, false));
         assert!(!c.is_allowed("/etc/docker/certs.d", true, false));
+        assert!(c.is_allowed("/etc/kubernetes/pki/etcd/ca.crt", true, false));
+        assert!(!c.is_allowed(
+            "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+            true,
+            false
+        ));
+        assert!(!c.is_allowed("/etc/kubernetes/pki/etcd/ca-key.pem", true, false));
     }
 
     #[test]
