@@ -33,8 +33,10 @@ declare_rule! {
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
     /// kernel modules (`/lib/modules`), the public CA bundle (`/etc/ssl/certs`,
     /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`), the
-    /// distribution's description (`/etc/os-release`) and the kernel's world-readable counters
-    /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`) are
+    /// distribution's description (`/etc/os-release`), the kernel's world-readable counters
+    /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`) and
+    /// a single CA certificate (`/etc/docker/certs.d/<registry>/ca.crt`, `etcd-ca.crt`: a trust
+    /// anchor, public by design; a client certificate goes with its key and stays reported) are
     /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
     /// with `mode: global`, e.g. a log collector). Other paths every node provides (`/`,
     /// `/proc`, `/sys`, `/dev`, `/run`, `/var/lib/docker`, `/boot`, `/etc/hostname`, ...),
@@ -63,7 +65,9 @@ declare_rule! {
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
     /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
     /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
-    /// read-only or not, and so are the kernel interfaces its privileged containers write.
+    /// read-only or not, and so are the kernel interfaces its privileged containers write. It
+    /// reads the host's SELinux configuration (`/etc/selinux`) to mount volumes with the
+    /// labels the host enforces: info read-only, reported writable.
     ///
     /// A folder under `/etc` named after the container — its first or second folder there is
     /// a word of the container's image, container or service name (`/etc/harbor/core` for
@@ -179,7 +183,9 @@ impl Rule for SensitiveHostPath {
         if m.read_only {
             // What a node agent (or a storage driver) may write by design, it may read.
             let agent_folder = (w.is_node_agent() && catalog.is_node_agent_writable(path, image))
-                || (storage_driver && catalog.is_storage_driver_writable(path));
+                || (storage_driver
+                    && (catalog.is_storage_driver_writable(path)
+                        || catalog.is_storage_driver_read(path)));
             d.severity(if agent || agent_folder {
                 Severity::Info
             } else {

@@ -52,7 +52,8 @@ pub(crate) fn kept_where_extended(
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
-/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, or a folder
+/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, a folder named
+/// after an end-to-end test framework (`playwright`, `cypress`), or a folder
 /// with a `test` or `e2e` word (`e2e-tests`, `integration_tests`), or whose name has a `test`
 /// word (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
 /// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
@@ -71,6 +72,8 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         "suites",
         "ci",
         ".ci",
+        "playwright",
+        "cypress",
     ];
     const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
     let mut components: Vec<String> = path
@@ -212,6 +215,8 @@ mod tests {
             ".devcontainer/docker-compose.yml",
             "e2e-tests/storage/compare/statefulset.yml",
             "integration_tests/db.yaml",
+            "playwright/docker-compose.yml",
+            "web/cypress/compose.yaml",
         ] {
             assert!(in_test_file(Path::new(path)), "{path}");
         }

@@ -203,12 +203,28 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "bundle/bundle.Dockerfile",
             "FROM scratch\n${LABELS}\nCOPY manifests /manifests/\n",
         ),
+        // A format string a Go test fills in with `fmt.Sprintf`: `%s` starts no YAML value.
+        (
+            "test/e2e/testdata/pod-template.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n    \
+             - {name: app, image: example/app:1}\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 
     // Named on the command line, a template that cannot be read is still reported.
+    let out = stowlint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "test/e2e/testdata/pod-template.yaml",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
     let out = stowlint(
         dir.path(),
         &["check", "--format", "json", "e2e/namespaces.yaml"],

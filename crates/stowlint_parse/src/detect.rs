@@ -231,6 +231,47 @@ pub fn has_template_markers(text: &str) -> bool {
         .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
 }
 
+/// Whether a `printf` verb starts at byte `at` of `text` (`%s`, `%d`, `%-5v`, `%q`, Python's
+/// `%(name)s`): where YAML cannot read a `%` (it starts no plain scalar), a file that holds one
+/// there is a format string a program fills in (Go's `fmt.Sprintf` over an embedded
+/// `pod-template.yaml`, Python's `%` operator), not YAML until rendered.
+#[must_use]
+pub fn is_printf_verb_at(text: &str, at: usize) -> bool {
+    let Some(rest) = text.get(at..).and_then(|t| t.strip_prefix('%')) else {
+        return false;
+    };
+    let mut chars = rest.chars().peekable();
+    // Python's mapping key: `%(name)s`.
+    if chars.peek() == Some(&'(') {
+        chars.next();
+        let mut key = 0;
+        loop {
+            match chars.next() {
+                Some(')') if key > 0 => break,
+                Some(c) if c.is_ascii_alphanumeric() || c == '_' => key += 1,
+                _ => return false,
+            }
+        }
+    }
+    while chars.peek().is_some_and(|c| "-+# 0".contains(*c)) {
+        chars.next();
+    }
+    while chars.peek().is_some_and(char::is_ascii_digit) {
+        chars.next();
+    }
+    if chars.peek() == Some(&'.') {
+        chars.next();
+        while chars.peek().is_some_and(char::is_ascii_digit) {
+            chars.next();
+        }
+    }
+    // The verb, then the end of the word: `%sfoo` is no verb.
+    chars
+        .next()
+        .is_some_and(|v| "sdvqxXfFeEgGtbcoiu".contains(v))
+        && !chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
 /// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
 /// `$EXTRA`): an `envsubst` template, not a Dockerfile until rendered.
 #[must_use]
@@ -426,6 +467,22 @@ mod tests {
         assert!(crate::parse_file(source.clone(), &opts, true).is_none());
         let plain = crate::ParseOptions::default();
         assert!(crate::parse_file(source, &plain, true).is_some());
+    }
+
+    #[test]
+    fn printf_verbs() {
+        let at = |t: &str| is_printf_verb_at(t, t.find('%').unwrap());
+        assert!(at("  name: %s\n"));
+        assert!(at("devicePath: %s"));
+        assert!(at("replicas: %d\n"));
+        assert!(at("x: %-5v,"));
+        assert!(at("x: %(name)s\n"));
+        assert!(at("x: %.2f"));
+        assert!(!at("x: %sfoo"));
+        assert!(!at("x: %YAML"));
+        assert!(!at("x: %"));
+        assert!(!at("x: %()s"));
+        assert!(!is_printf_verb_at("x: %s", 0));
     }
 
     #[test]

@@ -217,8 +217,17 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 _ => detect::by_content(&stream, &source),
             };
             // YAML that cannot be read and holds template markers is a template to render
-            // first (Go, Jinja, mustache), like a Helm template: skipped, unless named.
-            if stream.fatal && !explicit && detect::has_template_markers(&source.text) {
+            // first (Go, Jinja, mustache), like a Helm template: skipped, unless named. So is
+            // one that cannot be read where a `printf` verb stands (`name: %s`): a format
+            // string a program fills in (an e2e test's embedded `pod-template.yaml`).
+            let printf = || {
+                stream
+                    .errors
+                    .iter()
+                    .any(|e| detect::is_printf_verb_at(&source.text, e.span.start()))
+            };
+            if stream.fatal && !explicit && (detect::has_template_markers(&source.text) || printf())
+            {
                 return None;
             }
             let format = match format {

@@ -279,6 +279,9 @@ pub struct SensitivePaths {
     pub container_state: Vec<String>,
     #[serde(default)]
     pub service_socket_names: Vec<String>,
+    /// File names allowed read-only anywhere: CA certificates (`ca.crt`), public by design.
+    #[serde(default)]
+    pub read_only_allowed_names: Vec<String>,
     #[serde(default)]
     pub socket_proxy_images: Vec<String>,
     #[serde(default)]
@@ -295,6 +298,9 @@ pub struct SensitivePaths {
     pub kubelet_folder: String,
     #[serde(default)]
     pub storage_driver_writable: Vec<String>,
+    /// Node configuration a storage driver reads by design (`/etc/selinux`): info read-only.
+    #[serde(default)]
+    pub storage_driver_reads: Vec<String>,
     /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
     #[serde(default)]
     pub not_sensitive: Vec<String>,
@@ -708,6 +714,16 @@ impl Catalog {
             .any(|w| is_at_or_under(path, w))
     }
 
+    /// Whether a storage driver reads `path` by design: the host's SELinux configuration, to
+    /// mount volumes with the labels it enforces (read-only only).
+    #[must_use]
+    pub fn is_storage_driver_read(&self, path: &str) -> bool {
+        self.sensitive
+            .storage_driver_reads
+            .iter()
+            .any(|w| is_at_or_under(path, w))
+    }
+
     /// Whether a node agent running `image` writes `path` by design: a node plugin folder
     /// (`/etc/cni/net.d`), or `/var/log` for a log shipper (its read positions).
     #[must_use]
@@ -732,8 +748,12 @@ impl Catalog {
     #[must_use]
     pub fn is_allowed(&self, path: &str, read_only: bool, daemonset: bool) -> bool {
         let s = &self.sensitive;
+        let name = path.rsplit('/').next().unwrap_or(path);
         read_only
             && (s.read_only_allowed.iter().any(|a| is_at_or_under(path, a))
+                || s.read_only_allowed_names
+                    .iter()
+                    .any(|n| glob_match(n, name))
                 || (daemonset
                     && s.daemonset_read_only_allowed
                         .iter()
@@ -932,6 +952,17 @@ mod tests {
         assert!(c.is_allowed("/var/log/pods", true, true));
         assert!(!c.is_allowed("/var/lib/docker/containers", true, true));
         assert!(!c.is_allowed("/var/log", true, false));
+        assert!(c.is_allowed("/etc/docker/certs.d/registry:5000/ca.crt", true, false));
+        assert!(!c.is_allowed("/etc/docker/certs.d/registry:5000/ca.crt", false, false));
+        assert!(!c.is_allowed("/etc/docker/certs.d/registry:5000/client.key", true, false));
+        assert!(!c.is_allowed("/etc/docker/certs.d", true, false));
+        assert!(c.is_allowed("/etc/kubernetes/pki/etcd/ca.crt", true, false));
+        assert!(!c.is_allowed(
+            "/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+            true,
+            false
+        ));
+        assert!(!c.is_allowed("/etc/kubernetes/pki/etcd/ca-key.pem", true, false));
     }
 
     #[test]
