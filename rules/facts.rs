@@ -312,6 +312,18 @@ pub fn in_dev_container(path: &std::path::Path) -> bool {
         .any(|c| c.as_os_str().eq_ignore_ascii_case(".devcontainer"))
 }
 
+/// [`unknown_after_missing_patch`] for the Kubernetes object of workload `w` (nothing for a
+/// compose service or a Dockerfile).
+pub fn workload_after_missing_patch(
+    d: &mut crate::engine::Diagnostic,
+    file: &crate::model::FileModel,
+    w: &Workload,
+) {
+    if let Some(kind) = w.kube_kind() {
+        unknown_after_missing_patch(d, file, kind.as_str(), &w.name, w.span);
+    }
+}
+
 /// Lowers to info a finding that something is missing from the Kubernetes object
 /// `kind`/`name` (a volume, a storage spec, a mount, a strategy, a node affinity) when the
 /// file's kustomization patches that object with a file that is not there (generated, or

@@ -142,15 +142,7 @@ impl Rule for DataOnContainerLayer {
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
-            if let Some(kind) = w.kube_kind() {
-                crate::rules::facts::unknown_after_missing_patch(
-                    d,
-                    this_file,
-                    kind.as_str(),
-                    &w.name,
-                    w.span,
-                );
-            }
+            crate::rules::facts::workload_after_missing_patch(d, this_file, w);
             if let Some((file, span)) = &facts.from {
                 d.related(
                     file.clone(),

@@ -134,15 +134,7 @@ impl Rule for RwoClaimRollingUpdate {
             d.severity(crate::engine::Severity::Info)
                 .label(label, "pinned to the nodes with this label (maybe one)");
         }
-        if let Some(kind) = w.kube_kind() {
-            crate::rules::facts::unknown_after_missing_patch(
-                d,
-                this_file,
-                kind.as_str(),
-                &w.name,
-                w.span,
-            );
-        }
+        crate::rules::facts::workload_after_missing_patch(d, this_file, w);
         relate_claim(d, file, claim);
         match &w.strategy {
             Some(s) => d.label(s.span, "rolling update"),

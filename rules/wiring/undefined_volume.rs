@@ -204,13 +204,5 @@ fn kubernetes(m: &Mount, w: &Workload, cx: &mut Ctx) {
             format!("did you mean `{}`, declared here?", near.value),
         );
     }
-    if let Some(kind) = w.kube_kind() {
-        crate::rules::facts::unknown_after_missing_patch(
-            d,
-            this_file,
-            kind.as_str(),
-            &w.name,
-            w.span,
-        );
-    }
+    crate::rules::facts::workload_after_missing_patch(d, this_file, w);
 }

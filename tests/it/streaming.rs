@@ -35,9 +35,10 @@ fn batch(candidates: &[Candidate], cwd: &Path) -> Vec<Diagnostic> {
     )
 }
 
-fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
+/// The run's inputs: each candidate read from disk when the run asks.
+fn inputs(candidates: &[Candidate]) -> Vec<Input<'_>> {
     let opts = discover::parse_options();
-    let inputs: Vec<Input> = candidates
+    candidates
         .iter()
         .map(|c| {
             let opts = opts.clone();
@@ -45,8 +46,11 @@ fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
                 discover::load(c, &opts)
             })
         })
-        .collect();
-    pipeline::lint(&inputs, &pipeline::Options::every_rule(cwd))
+        .collect()
+}
+
+fn streaming(candidates: &[Candidate], cwd: &Path) -> pipeline::Linted {
+    pipeline::lint(&inputs(candidates), &pipeline::Options::every_rule(cwd))
 }
 
 fn lines(diagnostics: &[Diagnostic]) -> Vec<String> {
@@ -270,17 +274,7 @@ fn findings_past_the_memory_budget_render_the_same() {
     let cwd = crate::common::root();
     let paths = [PathBuf::from("fixtures"), PathBuf::from("examples")];
     let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
-    let opts = discover::parse_options();
-    let inputs: Vec<Input> = found
-        .files
-        .iter()
-        .map(|c| {
-            let opts = opts.clone();
-            Input::new(c.display.clone(), c.explicit, move || {
-                discover::load(c, &opts)
-            })
-        })
-        .collect();
+    let inputs = inputs(&found.files);
     let in_memory = pipeline::lint(&inputs, &pipeline::Options::every_rule(&cwd));
     let spilled = pipeline::lint(
         &inputs,
