@@ -3,10 +3,9 @@
 //! mount is written; files joined by `extends` or `include:` see each other's volumes. Each
 //! case under `fixtures/cross/compose-*` marks every finding with `# expect: <CODE>`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use stowlint::discover;
-use stowlint::pipeline::{self, Input, Linted};
+use stowlint::pipeline::Linted;
 
 /// The cases, each linted as one folder.
 const CASES: &[&str] = &[
@@ -17,45 +16,10 @@ const CASES: &[&str] = &[
     "compose-include",
 ];
 
-/// `stowlint check` over `paths` (relative to `cwd`), as the command line runs it: the
-/// streaming run, context files read from disk.
-fn check_in(cwd: &Path, paths: &[&str]) -> Linted {
-    let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
-    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), cwd);
-    assert!(found.errors.is_empty(), "{:?}", found.errors);
-    let opts = stowlint::discover::parse_options();
-    let inputs: Vec<Input> = found
-        .files
-        .iter()
-        .map(|c| {
-            let opts = opts.clone();
-            Input::new(c.display.clone(), c.explicit, move || {
-                discover::load(c, &opts)
-            })
-        })
-        .collect();
-    pipeline::lint(&inputs, &pipeline::Options::every_rule(cwd))
-}
+use crate::common::{check_in, found};
 
 fn check(paths: &[&str]) -> Linted {
     check_in(&crate::common::root(), paths)
-}
-
-/// (file name, line, code) of every finding.
-fn found(linted: &Linted) -> Vec<(String, usize, String)> {
-    let mut out: Vec<(String, usize, String)> = linted
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            (
-                d.file.to_string_lossy().replace('\\', "/"),
-                d.location.start.line,
-                d.code.to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// The `# expect:` markers of every YAML file under `dir` (shown relative to the crate root).

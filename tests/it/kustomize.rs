@@ -4,10 +4,9 @@
 //! generator puts into a ConfigMap is data for the program that creates the pod. Each case
 //! under `fixtures/cross/kustomize-*` marks every finding with `# expect: <CODE>`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use stowlint::discover;
-use stowlint::pipeline::{self, Input, Linted};
+use stowlint::pipeline::Linted;
 
 const CASES: &[&str] = &[
     "kustomize-missing-patch",
@@ -16,39 +15,7 @@ const CASES: &[&str] = &[
 ];
 
 fn check(folder: &str) -> Linted {
-    let cwd = crate::common::root();
-    let paths: Vec<PathBuf> = vec![cwd.join(folder)];
-    let found = discover::discover(&paths, &discover::excludes(&[]).expect("no globs"), &cwd);
-    assert!(found.errors.is_empty(), "{:?}", found.errors);
-    let opts = stowlint::discover::parse_options();
-    let inputs: Vec<Input> = found
-        .files
-        .iter()
-        .map(|c| {
-            let opts = opts.clone();
-            Input::new(c.display.clone(), c.explicit, move || {
-                discover::load(c, &opts)
-            })
-        })
-        .collect();
-    pipeline::lint(&inputs, &pipeline::Options::every_rule(&cwd))
-}
-
-/// (file, line, code) of every finding, and of every `# expect:` marker under `dir`.
-fn found(linted: &Linted) -> Vec<(String, usize, String)> {
-    let mut out: Vec<(String, usize, String)> = linted
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            (
-                d.file.to_string_lossy().replace('\\', "/"),
-                d.location.start.line,
-                d.code.to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    crate::common::check_in(&crate::common::root(), &[folder])
 }
 
 fn marked(dir: &Path) -> Vec<(String, usize, String)> {
@@ -75,7 +42,7 @@ fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
         let (diagnostics, project) = linted.materialize();
         let rendered = crate::common::render(&project, &diagnostics);
         assert_eq!(
-            found(&linted),
+            crate::common::found(&linted),
             marked(&crate::common::root().join(&folder)),
             "{case}:\n{rendered}"
         );

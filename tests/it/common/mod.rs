@@ -136,3 +136,44 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
 }
+
+/// `stowlint check` over `paths` (relative to `cwd`), as the command line runs it: the
+/// streaming run, context files read from disk.
+pub fn check_in(cwd: &Path, paths: &[&str]) -> stowlint::pipeline::Linted {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    let found = stowlint::discover::discover(
+        &paths,
+        &stowlint::discover::excludes(&[]).expect("no globs"),
+        cwd,
+    );
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let opts = stowlint::discover::parse_options();
+    let inputs: Vec<stowlint::pipeline::Input> = found
+        .files
+        .iter()
+        .map(|c| {
+            let opts = opts.clone();
+            stowlint::pipeline::Input::new(c.display.clone(), c.explicit, move || {
+                stowlint::discover::load(c, &opts)
+            })
+        })
+        .collect();
+    stowlint::pipeline::lint(&inputs, &stowlint::pipeline::Options::every_rule(cwd))
+}
+
+/// (file name, line, code) of every finding.
+pub fn found(linted: &stowlint::pipeline::Linted) -> Vec<(String, usize, String)> {
+    let mut out: Vec<(String, usize, String)> = linted
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d.file.to_string_lossy().replace('\\', "/"),
+                d.location.start.line,
+                d.code.to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
