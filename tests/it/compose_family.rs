@@ -3,8 +3,6 @@
 //! mount is written; files joined by `extends` or `include:` see each other's volumes. Each
 //! case under `fixtures/cross/compose-*` marks every finding with `# expect: <CODE>`.
 
-use std::path::Path;
-
 use stowlint::pipeline::Linted;
 
 /// The cases, each linted as one folder.
@@ -16,34 +14,10 @@ const CASES: &[&str] = &[
     "compose-include",
 ];
 
-use crate::common::{check_in, found};
+use crate::common::{check_in, found, marked};
 
 fn check(paths: &[&str]) -> Linted {
     check_in(&crate::common::root(), paths)
-}
-
-/// The `# expect:` markers of every YAML file under `dir` (shown relative to the crate root).
-fn marked(dir: &Path) -> Vec<(String, usize, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("fixture folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("fixture");
-            let shown = crate::common::shown(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            for (line, code) in crate::common::expectations(&text) {
-                out.push((shown.clone(), line, code));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

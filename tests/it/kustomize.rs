@@ -4,8 +4,6 @@
 //! generator puts into a ConfigMap is data for the program that creates the pod. Each case
 //! under `fixtures/cross/kustomize-*` marks every finding with `# expect: <CODE>`.
 
-use std::path::Path;
-
 use stowlint::pipeline::Linted;
 
 const CASES: &[&str] = &[
@@ -18,22 +16,6 @@ fn check(folder: &str) -> Linted {
     crate::common::check_in(&crate::common::root(), &[folder])
 }
 
-fn marked(dir: &Path) -> Vec<(String, usize, String)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("fixture folder") {
-        let path = entry.expect("entry").path();
-        let text = std::fs::read_to_string(&path).expect("fixture");
-        let shown = crate::common::shown(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        for (line, code) in crate::common::expectations(&text) {
-            out.push((shown.clone(), line, code));
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
     for case in CASES {
@@ -43,7 +25,7 @@ fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
         let rendered = crate::common::render(&project, &diagnostics);
         assert_eq!(
             crate::common::found(&linted),
-            marked(&crate::common::root().join(&folder)),
+            crate::common::marked(&crate::common::root().join(&folder)),
             "{case}:\n{rendered}"
         );
         insta::assert_snapshot!(format!("kustomize_{case}"), rendered);

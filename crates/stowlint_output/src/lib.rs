@@ -233,7 +233,11 @@ impl<'a> Report<'a> {
                 .find(|s| s.path == path)
                 .map(Cow::Borrowed),
             Files::Store { store, entries } => {
-                let entry = entries.iter().find(|e| e.path.as_path() == path)?;
+                // Entries are in path order (a run sorts its files so).
+                let entry = match entries.binary_search_by(|e| e.path.as_path().cmp(path)) {
+                    Ok(i) => &entries[i],
+                    Err(_) => entries.iter().find(|e| e.path.as_path() == path)?,
+                };
                 store.read(entry).0.map(Cow::Owned)
             }
         }

@@ -83,18 +83,21 @@ fn position(file: Option<&SourceFile>, pos: Pos) -> Position {
 
 /// Where `span` of `path` is: columns from the text of `own` (the file being rendered) when
 /// it is that file, else from the report's copy of the other file's text.
-fn location(
-    report: &Report,
+fn location<'a>(
+    report: &Report<'a>,
     own: &super::FileReport,
+    others: &mut Others<'a>,
     path: &std::path::Path,
     span: Located,
 ) -> Location {
-    let other;
     let file = if path == own.path {
         own.text()
     } else {
-        other = report.source(path);
-        other.as_deref().filter(|f| !f.text.is_empty())
+        others
+            .entry(path.to_path_buf())
+            .or_insert_with(|| report.source(path))
+            .as_deref()
+            .filter(|f| !f.text.is_empty())
     };
     Location {
         path: path_str(path),
@@ -105,6 +108,10 @@ fn location(
     }
 }
 
+/// The texts of other files that one file's findings point into, read once per file.
+type Others<'a> =
+    std::collections::HashMap<std::path::PathBuf, Option<std::borrow::Cow<'a, SourceFile>>>;
+
 /// The findings, each turned into JSON as it is written, a file at a time.
 struct Diagnostics<'r, 'a>(&'r Report<'a>);
 
@@ -114,6 +121,7 @@ impl Serialize for Diagnostics<'_, '_> {
         let report = self.0;
         let mut seq = serializer.serialize_seq(None)?;
         for file in report.files() {
+            let mut others = Others::new();
             for d in file.diagnostics.iter() {
                 // reviewdog posts the text as is: control characters and bidirectional
                 // marks are shown as escapes, as in the line formats; the help is a line of
@@ -125,7 +133,7 @@ impl Serialize for Diagnostics<'_, '_> {
                 }
                 seq.serialize_element(&Diagnostic {
                     message,
-                    location: location(report, &file, &d.file, d.location),
+                    location: location(report, &file, &mut others, &d.file, d.location),
                     severity: match d.severity {
                         Severity::Error => "ERROR",
                         Severity::Warning => "WARNING",
@@ -140,7 +148,7 @@ impl Serialize for Diagnostics<'_, '_> {
                         .iter()
                         .map(|r| Related {
                             message: escape_controls(&r.message).into_owned(),
-                            location: location(report, &file, &r.file, r.location),
+                            location: location(report, &file, &mut others, &r.file, r.location),
                         })
                         .collect(),
                 })?;

@@ -88,16 +88,6 @@ impl Entry {
             .into_iter()
             .find(|&s| self.counts[s as usize] > 0)
     }
-
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.counts.iter().map(|&n| n as usize).sum()
-    }
-
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Default for Store {

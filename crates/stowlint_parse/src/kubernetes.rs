@@ -1821,6 +1821,13 @@ spec:
         only_workload(&p).pinned.map(at)
     }
 
+    /// A pod spec's required node affinity with the terms `exprs` (YAML lines).
+    fn affinity(exprs: &str) -> String {
+        format!(
+            "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{exprs}"
+        )
+    }
+
     #[test]
     fn pinning_variants() {
         assert_eq!(pinned_by("  nodeName: node-1\n"), Some((6, 3)));
@@ -1829,11 +1836,6 @@ spec:
             Some((8, 5))
         );
         assert_eq!(pinned_by("  nodeSelector:\n    disktype: ssd\n"), None);
-        let affinity = |exprs: &str| {
-            format!(
-                "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{exprs}"
-            )
-        };
         let one = affinity(
             "          - matchExpressions:\n              - {key: zone, operator: In, values: [a]}\n              - key: kubernetes.io/hostname\n                operator: In\n                values: [node-1]\n",
         );
@@ -1893,11 +1895,6 @@ spec:
             by_label("  nodeSelector:\n    node: main\n    kubernetes.io/hostname: n1\n"),
             None
         );
-        let affinity = |exprs: &str| {
-            format!(
-                "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{exprs}"
-            )
-        };
         let one = affinity(
             "          - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [a]}, {key: storage, operator: In, values: [big]}]\n",
         );

@@ -177,3 +177,27 @@ pub fn found(linted: &stowlint::pipeline::Linted) -> Vec<(String, usize, String)
     out.sort();
     out
 }
+
+/// The `# expect:` markers of every YAML file under `dir` (shown relative to the crate root).
+pub fn marked(dir: &Path) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("fixture");
+            let shown = crate::common::shown(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            for (line, code) in crate::common::expectations(&text) {
+                out.push((shown.clone(), line, code));
+            }
+        }
+    }
+    out.sort();
+    out
+}
