@@ -27,7 +27,8 @@ declare_rule! {
     /// `ci/`, a folder with a `test` or `e2e` word such as `e2e-tests/`, or named like
     /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
-    /// database is what a test wants. A volume meant for the data that misses it (the
+    /// database is what a test wants; so is a compose file that only lists images for
+    /// `docker compose pull` (see SL201). A volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.
     ///
     /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
@@ -88,7 +89,7 @@ impl Rule for DataInAnonymousVolume {
             if has_unknown_target(c) {
                 continue;
             }
-            let severity = data_severity(&facts, &cx.file().source.path, base);
+            let severity = data_severity(&facts, cx.file(), base);
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.

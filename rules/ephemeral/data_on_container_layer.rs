@@ -42,7 +42,9 @@ declare_rule! {
     /// `ci/`, a folder with a `test` or `e2e` word such as `e2e-tests/`, or named like
     /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
-    /// database is what a test wants, and an error there would fail CI for nothing.
+    /// database is what a test wants, and an error there would fail CI for nothing. So is a
+    /// compose file that only lists images for `docker compose pull` (a `pull` or `images`
+    /// word in its name, and services with an image and nothing else): nothing runs from it.
     ///
     /// A Podman Quadlet `.container` unit is checked like a compose service; one that joins a
     /// pod (`Pod=`) is not, since the pod's `Volume=`s join the container and what covers its
@@ -123,7 +125,7 @@ impl Rule for DataOnContainerLayer {
                 .flat_map(|p| near_misses(&facts, c, p).into_iter().map(move |m| (p, m)))
                 .collect();
             let target = mount_point(&facts, first);
-            let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
+            let severity = data_severity(&facts, cx.file(), Severity::Error);
             let this_file = cx.file();
             let d = cx
                 .report(

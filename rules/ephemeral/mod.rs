@@ -96,13 +96,43 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         .any(|word| WORDS.contains(&word))
 }
 
-/// The severity of a data finding: lowered one level for caches, info in a test fixture.
-pub(crate) fn data_severity(
-    facts: &ImageFacts,
-    path: &std::path::Path,
-    base: Severity,
-) -> Severity {
-    if in_test_file(path) {
+/// Whether `file` is a compose file that only lists images, for `docker compose pull` to
+/// fetch ahead of a workshop or an offline install: its name has a `pull` or `images` word
+/// (`docker-compose-pull-images.yml`, `images.yml`) and each of its services names an image
+/// and nothing else it would run with (no storage, command, variables or build). Nothing is
+/// run from it, so its data findings are info.
+pub(crate) fn image_list_file(file: &FileModel) -> bool {
+    const WORDS: &[&str] = &["pull", "prepull", "images"];
+    let named = file
+        .source
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|stem| stem.split(['.', '-', '_']).any(|w| WORDS.contains(&w)));
+    named
+        && file.format == Some(crate::model::Format::Compose)
+        && file.volumes.is_empty()
+        && !file.workloads.is_empty()
+        && file.workloads.iter().all(|w| {
+            w.kind == WorkloadKind::ComposeService
+                && w.build.is_none()
+                && w.volumes_from.is_empty()
+                && w.extends.is_none()
+                && w.containers.iter().all(|c| {
+                    c.image.is_some()
+                        && c.mounts.is_empty()
+                        && c.env.is_empty()
+                        && !c.env_from
+                        && c.command.entrypoint.is_none()
+                        && c.command.args.is_none()
+                })
+        })
+}
+
+/// The severity of a data finding: lowered one level for caches, info in a test fixture or
+/// in a list of images to pull ([`image_list_file`]).
+pub(crate) fn data_severity(facts: &ImageFacts, file: &FileModel, base: Severity) -> Severity {
+    if in_test_file(&file.source.path) || image_list_file(file) {
         Severity::Info
     } else {
         facts.severity(base)

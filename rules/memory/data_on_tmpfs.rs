@@ -55,7 +55,7 @@ impl Rule for DataOnTmpfs {
             return;
         }
         let mut reported = Reported::default();
-        let path = &cx.file().source.path;
+        let file = cx.file();
         for (c, facts) in stateful_containers(cx.project(), w) {
             for cov in coverage(&facts, c) {
                 let Some(m) = cov.mount else { continue };
@@ -78,7 +78,7 @@ impl Rule for DataOnTmpfs {
                         ),
                     )
                     .subject(m.span)
-                    .severity(data_severity(&facts, path, Severity::Error))
+                    .severity(data_severity(&facts, file, Severity::Error))
                     .help(match (&m.kind, &m.volume) {
                         (MountKind::Tmpfs, Some(v)) if m.syntax != MountSyntax::ComposeTmpfs => {
                             format!(

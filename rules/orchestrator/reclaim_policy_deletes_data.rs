@@ -116,12 +116,12 @@ declare_rule! {
 impl Rule for ReclaimPolicyDeletesData {
     fn check_workload(&self, w: &Workload, cx: &mut Ctx) {
         let project = cx.project();
-        let path = &cx.file().source.path;
+        let file = cx.file();
         for found in data_claims(project, cx.file(), w) {
             let repo = &found.facts.stateful.repository;
             // The volumes the claim binds (or may bind) decide; a class's policy applies only
             // to the volumes it provisions.
-            let volumes = claim_volumes(project, found.claim, path);
+            let volumes = claim_volumes(project, found.claim, &file.source.path);
             if let Some(&(file, pv)) = volumes.volumes.first() {
                 let deleting = |pv: &crate::model::PersistentVolume| {
                     pv.reclaim_policy
@@ -152,7 +152,7 @@ impl Rule for ReclaimPolicyDeletesData {
                         ),
                     )
                     .subject(found.mount.span)
-                    .severity(data_severity(&found.facts, path, Severity::Warning))
+                    .severity(data_severity(&found.facts, file, Severity::Warning))
                     .help(
                         "set `persistentVolumeReclaimPolicy: Retain` on the volume: it then \
                          outlives its claim until an administrator deletes it",
@@ -173,7 +173,7 @@ impl Rule for ReclaimPolicyDeletesData {
                 );
                 continue;
             }
-            let Some(class) = resolve_class(project, found.claim, path) else {
+            let Some(class) = resolve_class(project, found.claim, &file.source.path) else {
                 continue;
             };
             let Some(ClassFacts::Object(file, sc)) = class.facts else {
@@ -209,7 +209,7 @@ impl Rule for ReclaimPolicyDeletesData {
                     ),
                 )
                 .subject(found.mount.span)
-                .severity(data_severity(&found.facts, path, Severity::Info))
+                .severity(data_severity(&found.facts, file, Severity::Info))
                 .help(
                     "provision database volumes from a class with `reclaimPolicy: Retain` (a \
                      second class, such as `<class>-retain`): a deleted claim then leaves its \
