@@ -677,7 +677,11 @@ fn check(args: &CheckArgs, matches: Option<&ArgMatches>, io: &mut Io<'_>) -> u8 
     // Never green on nothing: say what was not linted, and why.
     for path in &linted.not_linted {
         let why = if stdin_requested && *path == stdin_name {
-            if args.stdin_filename.is_some() {
+            if let Some(name) = &args.stdin_filename
+                && discover::kustomize_patch_of(name).is_some()
+            {
+                discover::why_not_linted(name, name)
+            } else if args.stdin_filename.is_some() {
                 "standard input holds neither a Dockerfile, a compose file nor a Kubernetes \
                  manifest"
                     .to_string()

@@ -650,12 +650,12 @@ pub fn kustomize_patch_of(path: &Path) -> Option<PathBuf> {
 
 /// What the kustomizations in a file's folder and the one above say of it.
 #[derive(Debug, Default)]
-struct KustomizeContext {
+pub struct KustomizeContext {
     /// The kustomization that lists the file as a patch.
-    patch_of: Option<PathBuf>,
+    pub patch_of: Option<PathBuf>,
     /// What the nearest kustomization that lists it as a resource or a generator's input
     /// says of it.
-    facts: Option<crate::model::KustomizeFacts>,
+    pub facts: Option<crate::model::KustomizeFacts>,
 }
 
 /// A kustomization's lists, as written.
@@ -724,7 +724,8 @@ fn read_kustomization(text: &str) -> KustomizationDoc {
 /// Reads the kustomizations in the folder of `path` and the one above: the one that lists
 /// it as a patch, else the nearest that lists it as a resource (with the patches it lists
 /// that are not there) or as a generator's input. `display` is the path as reports show it.
-fn kustomize_context(path: &Path, display: &Path) -> KustomizeContext {
+#[must_use]
+pub fn kustomize_context(path: &Path, display: &Path) -> KustomizeContext {
     let mut out = KustomizeContext::default();
     let Some(name) = path.file_name() else {
         return out;
@@ -926,7 +927,15 @@ pub fn parse_stdin(bytes: Vec<u8>, name: Option<&Path>, opts: &ParseOptions) -> 
         }
         _ => PathBuf::from("<stdin>.yaml"),
     };
-    parse_bytes(display, &classify_as, bytes, opts, true)
+    // A named document is what the kustomizations beside that name say of it, as in a walk:
+    // a patch is not linted alone, and a resource whose patches are missing is unknown.
+    let kustomize = name.map(|n| kustomize_context(n, n)).unwrap_or_default();
+    if kustomize.patch_of.is_some() {
+        return None;
+    }
+    let mut model = parse_bytes(display, &classify_as, bytes, opts, true)?;
+    model.kustomize = kustomize.facts;
+    Some(model)
 }
 
 /// Parse the bytes of the file shown as `display`, classified by the name `classify_as`

@@ -120,12 +120,20 @@ pub fn analyze(
             false,
         )
     };
-    let Some(model) = model else {
+    // What the kustomizations beside it say of it, as in a walk: a patch is a partial
+    // object, not linted alone; a resource whose patches are missing is unknown there.
+    let kustomize = if on_disk {
+        discover::kustomize_context(path, path)
+    } else {
+        discover::KustomizeContext::default()
+    };
+    let Some(mut model) = model.filter(|_| kustomize.patch_of.is_none()) else {
         return Analysis {
             project: Project::new(Vec::new()),
             diagnostics: Vec::new(),
         };
     };
+    model.kustomize = kustomize.facts;
     let mut files = vec![model];
     if on_disk {
         // What the document depends on, found as `stowlint check` finds it for a file named

@@ -31,3 +31,50 @@ fn every_finding_is_marked_and_missing_patches_lower_what_they_may_change() {
         insta::assert_snapshot!(format!("kustomize_{case}"), rendered);
     }
 }
+
+/// Piped with its name (`--stdin-filename`, as editors and pre-commit hooks do), a file is
+/// what the kustomizations beside that name say of it, as in a walk: the resource whose
+/// patches are missing gets info, and a patch is not linted alone, with the reason.
+#[test]
+fn a_piped_file_is_read_with_the_kustomization_beside_its_name() {
+    let root = crate::common::root();
+    let folder = root.join("fixtures/cross/kustomize-missing-patch");
+    let text = std::fs::read(folder.join("wiki.yaml")).expect("fixture");
+    let args = [
+        "check",
+        "--isolated",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        "wiki.yaml",
+        "-",
+    ];
+    let out = crate::common::run(&folder, &args, Some(&text));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("SL501 info"), "{stdout}");
+
+    let dir = crate::common::tree(&[
+        (
+            "deploy/kustomization.yaml",
+            "resources: [app.yaml]\npatches:\n  - path: patch.yaml\n",
+        ),
+        (
+            "deploy/app.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+        ),
+    ]);
+    let patch = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          volumeMounts:\n            - {name: data, mountPath: /data}\n";
+    let mut args = args;
+    args[5] = "deploy/patch.yaml";
+    let out = crate::common::run(dir.path(), &args, Some(patch));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("SL501"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "deploy/patch.yaml: not linted: a kustomize patch named by `deploy/kustomization.yaml`"
+        ),
+        "{stderr}"
+    );
+}

@@ -632,3 +632,31 @@ fn a_base_compose_file_reads_the_files_beside_it_that_extend_it_in_the_editor() 
     assert_eq!(codes(&d), ["SL102"], "{d:#?}");
     c.shutdown();
 }
+
+/// The editor reads the kustomization beside a document as a walk does: a resource whose
+/// listed patch is not there gets info for what the patch may add, and a patch (a partial
+/// object) gets no findings.
+#[test]
+fn the_kustomization_beside_a_document_applies_in_the_editor() {
+    let fixture = crate::common::root().join("fixtures/cross/kustomize-missing-patch");
+    let read = |name: &str| std::fs::read_to_string(fixture.join(name)).expect("fixture");
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        format!("{}  - path: patch.yaml\n", read("kustomization.yaml")),
+    )
+    .expect("write");
+    let patch_text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          volumeMounts:\n            - {name: data, mountPath: /data}\n";
+    std::fs::write(dir.path().join("patch.yaml"), patch_text).expect("write");
+    let mut c = Client::start(dir.path());
+    let patch = uri(&dir.path().join("patch.yaml"));
+    c.open(&patch, "yaml", patch_text);
+    let d = c.diagnostics(&patch, |_| true);
+    assert!(d.is_empty(), "{d:#?}");
+    let wiki = uri(&dir.path().join("wiki.yaml"));
+    c.open(&wiki, "yaml", &read("wiki.yaml"));
+    let d = c.diagnostics(&wiki, |d| has(d, "SL501"));
+    let sl501 = d.iter().find(|d| d["code"] == "SL501").expect("SL501");
+    assert_eq!(sl501["severity"], 3, "info: {sl501:#?}");
+    c.shutdown();
+}
