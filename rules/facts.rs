@@ -39,6 +39,12 @@ pub struct ImageFacts {
     pub location: DataLocation,
     /// The command line names the server program (not merely presumed to run it).
     pub named_server: bool,
+    /// The program the container runs, when it is a script of the project's mounted into the
+    /// container (`entrypoint: create-topics` over `./scripts/create-topics.sh`, a ConfigMap's
+    /// `/scripts/start.sh`) and the command line names no server: whether it starts the
+    /// server is not known, so data findings are info.
+    /// With the span of the mount that provides it.
+    pub own_program: Option<(String, Span)>,
 }
 
 impl ImageFacts {
@@ -99,6 +105,9 @@ pub fn image_facts(
                 moved => moved,
             };
             facts.named_server = named;
+            if !named {
+                facts.own_program = mounted_program(container);
+            }
             Some(facts)
         }
     }
@@ -205,6 +214,7 @@ fn image_of(project: &Project, workload: &Workload, container: &Container) -> Op
             stateful,
             location: DataLocation::Default,
             named_server: false,
+            own_program: None,
         });
     }
     let image = container.image.as_ref()?;
@@ -218,7 +228,82 @@ fn image_of(project: &Project, workload: &Workload, container: &Container) -> Op
         stateful,
         location: DataLocation::Default,
         named_server: false,
+        own_program: None,
     })
+}
+
+/// The program `container` runs when its file mounts it (a host file or folder, a ConfigMap's
+/// or Secret's files): the first word of its command line past `exec`, `tini --`, `env` and
+/// variable assignments, or the script a shell runs (`sh /scripts/start.sh`). A bare name is
+/// looked up in the usual `PATH` folders, a relative one in the working folder.
+fn mounted_program(container: &Container) -> Option<(String, Span)> {
+    const WRAPPERS: &[&str] = &["exec", "tini", "dumb-init", "--", "nohup", "env"];
+    const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
+    const PATH: &[&str] = &[
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ];
+    let command = &container.command;
+    let words: Vec<&String> = match (&command.entrypoint, &command.args) {
+        (Some(e), args) => e.iter().chain(args.iter().flatten()).collect(),
+        (None, Some(args)) => args.iter().collect(),
+        (None, None) => return None,
+    };
+    let basename = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    let mut words = words.into_iter().skip_while(|w| {
+        WRAPPERS.contains(&basename(w).as_str())
+            || w.split_once('=')
+                .is_some_and(|(n, _)| !n.is_empty() && !n.contains('/'))
+    });
+    let mut program = words.next()?;
+    if SHELLS.contains(&basename(program).as_str()) {
+        // `sh -c '...'` is read for what it runs; `sh script.sh` runs the script.
+        program = words.next().filter(|w| !w.starts_with('-'))?;
+    }
+    if crate::model::is_unknown(program) || program.is_empty() {
+        return None;
+    }
+    let candidates: Vec<String> = if program.starts_with('/') {
+        vec![program.clone()]
+    } else if program.contains('/') {
+        let dir = container.working_dir.as_ref()?;
+        vec![format!(
+            "{}/{}",
+            dir.value.trim_end_matches('/'),
+            program.trim_start_matches("./")
+        )]
+    } else {
+        PATH.iter().map(|d| format!("{d}/{program}")).collect()
+    };
+    let provides_files = |m: &crate::model::Mount| {
+        matches!(
+            m.kind,
+            MountKind::Bind
+                | MountKind::HostPath
+                | MountKind::ConfigMap
+                | MountKind::Secret
+                | MountKind::Projected
+        ) && !crate::model::is_unknown(&m.target)
+    };
+    let found = container
+        .mounts
+        .iter()
+        .filter(|m| provides_files(m))
+        .find(|m| {
+            candidates.iter().any(|c| {
+                // A bare name is the mounted file itself; a path may lie in a mounted folder.
+                if program.contains('/') {
+                    is_at_or_under(c, &m.target)
+                } else {
+                    *c == m.target
+                }
+            })
+        });
+    found.map(|m| (program.clone(), m.target_span))
 }
 
 fn official_volumes(stateful: &StatefulImage) -> Vec<ImageVolume> {
@@ -310,6 +395,19 @@ pub fn volume_name_for_path(container: &Container, target: &str) -> String {
 pub fn in_dev_container(path: &std::path::Path) -> bool {
     path.components()
         .any(|c| c.as_os_str().eq_ignore_ascii_case(".devcontainer"))
+}
+
+/// Labels a data finding on a container that runs a script of the project's
+/// ([`ImageFacts::own_program`]) with the mount that provides the script.
+pub fn label_own_program(d: &mut crate::engine::Diagnostic, facts: &ImageFacts) {
+    if let Some((program, span)) = &facts.own_program {
+        d.label(
+            *span,
+            format!(
+                "it runs `{program}`, mounted here: whether that starts the server is not known"
+            ),
+        );
+    }
 }
 
 /// [`unknown_after_missing_patch`] for the Kubernetes object of workload `w` (nothing for a

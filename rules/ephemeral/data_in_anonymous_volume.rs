@@ -28,7 +28,8 @@ declare_rule! {
     /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants; so is a compose file that only lists images for
-    /// `docker compose pull` (see SL201). A volume meant for the data that misses it (the
+    /// `docker compose pull`, and a container that runs a script of the project's mounted
+    /// into it (see SL201). A volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.
     ///
     /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
@@ -110,16 +111,15 @@ impl Rule for DataInAnonymousVolume {
                 } else {
                     m.target_span
                 };
-                cx.report(
+                let d = cx.report(
                     span,
                     format!(
                         "{} keeps {} data in an anonymous volume at `{}`{deleted}",
                         c.owner, facts.stateful.repository, m.target
                     ),
-                )
-                .subject(m.span)
-                .severity(severity)
-                .help(if quadlet {
+                );
+                crate::rules::facts::label_own_program(d, &facts);
+                d.subject(m.span).severity(severity).help(if quadlet {
                     super::quadlet_volume_help(&name, &m.target)
                 } else {
                     format!(
@@ -169,6 +169,7 @@ impl Rule for DataInAnonymousVolume {
                 } else {
                     facts.severity(base)
                 });
+            crate::rules::facts::label_own_program(d, &facts);
             let mut declared_here = false;
             for (_, path, declared) in &in_image {
                 if let Some((file, span)) = declared {

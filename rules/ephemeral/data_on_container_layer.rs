@@ -45,6 +45,9 @@ declare_rule! {
     /// database is what a test wants, and an error there would fail CI for nothing. So is a
     /// compose file that only lists images for `docker compose pull` (a `pull` or `images`
     /// word in its name, and services with an image and nothing else): nothing runs from it.
+    /// A container that runs a script of the project's, mounted into it (`entrypoint:
+    /// create-topics` over `./scripts/create-topics.sh`, a ConfigMap's `/scripts/start.sh`),
+    /// may or may not start the server: info too, the mount labelled.
     ///
     /// A Podman Quadlet `.container` unit is checked like a compose service; one that joins a
     /// pod (`Pod=`) is not, since the pod's `Volume=`s join the container and what covers its
@@ -145,6 +148,7 @@ impl Rule for DataOnContainerLayer {
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
             crate::rules::facts::workload_after_missing_patch(d, this_file, w);
+            crate::rules::facts::label_own_program(d, &facts);
             if let Some((file, span)) = &facts.from {
                 d.related(
                     file.clone(),

@@ -129,10 +129,11 @@ pub(crate) fn image_list_file(file: &FileModel) -> bool {
         })
 }
 
-/// The severity of a data finding: lowered one level for caches, info in a test fixture or
-/// in a list of images to pull ([`image_list_file`]).
+/// The severity of a data finding: lowered one level for caches, info in a test fixture, in
+/// a list of images to pull ([`image_list_file`]) or for a container that runs a script of
+/// the project's mounted into it ([`ImageFacts::own_program`]).
 pub(crate) fn data_severity(facts: &ImageFacts, file: &FileModel, base: Severity) -> Severity {
-    if in_test_file(&file.source.path) || image_list_file(file) {
+    if in_test_file(&file.source.path) || image_list_file(file) || facts.own_program.is_some() {
         Severity::Info
     } else {
         facts.severity(base)
