@@ -28,8 +28,9 @@ declare_rule! {
     /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants; so is a compose file that only lists images for
-    /// `docker compose pull`, and a container that runs a script of the project's mounted
-    /// into it (see SL201). A volume meant for the data that misses it (the
+    /// `docker compose pull`, a container that runs a script of the project's mounted into
+    /// it, and a compose file of test databases of many engines and versions (see SL201). A
+    /// volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.
     ///
     /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
@@ -90,7 +91,7 @@ impl Rule for DataInAnonymousVolume {
             if has_unknown_target(c) {
                 continue;
             }
-            let severity = data_severity(&facts, cx.file(), base);
+            let severity = data_severity(&facts, cx.project(), cx.file(), base);
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.

@@ -47,7 +47,9 @@ declare_rule! {
     /// word in its name, and services with an image and nothing else): nothing runs from it.
     /// A container that runs a script of the project's, mounted into it (`entrypoint:
     /// create-topics` over `./scripts/create-topics.sh`, a ConfigMap's `/scripts/start.sh`),
-    /// may or may not start the server: info too, the mount labelled.
+    /// may or may not start the server: info too, the mount labelled. So is a compose file of
+    /// test databases for a library (four database engines or more, or three with one at two
+    /// versions: `mysql-5` beside `mysql-9`): an application keeps its data in one or two.
     ///
     /// A Podman Quadlet `.container` unit is checked like a compose service; one that joins a
     /// pod (`Pod=`) is not, since the pod's `Volume=`s join the container and what covers its
@@ -128,7 +130,7 @@ impl Rule for DataOnContainerLayer {
                 .flat_map(|p| near_misses(&facts, c, p).into_iter().map(move |m| (p, m)))
                 .collect();
             let target = mount_point(&facts, first);
-            let severity = data_severity(&facts, cx.file(), Severity::Error);
+            let severity = data_severity(&facts, cx.project(), cx.file(), Severity::Error);
             let this_file = cx.file();
             let d = cx
                 .report(

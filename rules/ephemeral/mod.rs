@@ -129,11 +129,52 @@ pub(crate) fn image_list_file(file: &FileModel) -> bool {
         })
 }
 
-/// The severity of a data finding: lowered one level for caches, info in a test fixture, in
-/// a list of images to pull ([`image_list_file`]) or for a container that runs a script of
-/// the project's mounted into it ([`ImageFacts::own_program`]).
-pub(crate) fn data_severity(facts: &ImageFacts, file: &FileModel, base: Severity) -> Severity {
-    if in_test_file(&file.source.path) || image_list_file(file) || facts.own_program.is_some() {
+/// Whether `file` is a compose file of database servers for a test suite (an ORM's or a
+/// driver's): four database engines or more (postgres, mysql, mssql, mongo ...), or three
+/// with one of them at two versions (`mysql-5` beside `mysql-9`). An application keeps its
+/// data in one or two; a matrix of engines and versions is what a library is tested on.
+pub(crate) fn database_matrix(project: &Project, file: &FileModel) -> bool {
+    if file.format != Some(crate::model::Format::Compose) {
+        return false;
+    }
+    let mut versions: Vec<(&str, Option<u64>)> = Vec::new();
+    let servers: Vec<ImageFacts> = file
+        .workloads
+        .iter()
+        .flat_map(|w| stateful_containers(project, w))
+        .map(|(_, facts)| facts)
+        .filter(|facts| facts.stateful.category == crate::rules::catalog::Category::Database)
+        .collect();
+    for facts in &servers {
+        let version = (
+            facts.stateful.repository.as_str(),
+            crate::rules::catalog::ImageRef::parse(&facts.reference).major(),
+        );
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
+    }
+    let mut engines: Vec<&str> = versions.iter().map(|(engine, _)| *engine).collect();
+    engines.sort_unstable();
+    engines.dedup();
+    engines.len() >= 4 || (engines.len() >= 3 && versions.len() > engines.len())
+}
+
+/// The severity of a data finding: lowered one level for caches; info in a test fixture, in
+/// a list of images to pull ([`image_list_file`]), in a matrix of test databases
+/// ([`database_matrix`]) or for a container that runs a script of the project's mounted into
+/// it ([`ImageFacts::own_program`]).
+pub(crate) fn data_severity(
+    facts: &ImageFacts,
+    project: &Project,
+    file: &FileModel,
+    base: Severity,
+) -> Severity {
+    if in_test_file(&file.source.path)
+        || image_list_file(file)
+        || facts.own_program.is_some()
+        || database_matrix(project, file)
+    {
         Severity::Info
     } else {
         facts.severity(base)

@@ -56,6 +56,7 @@ impl Rule for DataOnTmpfs {
         }
         let mut reported = Reported::default();
         let file = cx.file();
+        let project = cx.project();
         for (c, facts) in stateful_containers(cx.project(), w) {
             for cov in coverage(&facts, c) {
                 let Some(m) = cov.mount else { continue };
@@ -78,7 +79,7 @@ impl Rule for DataOnTmpfs {
                         ),
                     )
                     .subject(m.span)
-                    .severity(data_severity(&facts, file, Severity::Error))
+                    .severity(data_severity(&facts, project, file, Severity::Error))
                     .help(match (&m.kind, &m.volume) {
                         (MountKind::Tmpfs, Some(v)) if m.syntax != MountSyntax::ComposeTmpfs => {
                             format!(

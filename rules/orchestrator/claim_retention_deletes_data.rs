@@ -98,7 +98,7 @@ impl Rule for ClaimRetentionDeletesData {
             .collect();
         let severity = claims
             .iter()
-            .map(|c| data_severity(&c.facts, cx.file(), Severity::Warning))
+            .map(|c| data_severity(&c.facts, cx.project(), cx.file(), Severity::Warning))
             .max()
             .unwrap_or(Severity::Warning);
         let d = cx

@@ -111,7 +111,7 @@ impl Rule for DataOnHostLocalVolume {
                         .to_string(),
                 )
             };
-            let severity = data_severity(&found.facts, cx.file(), Severity::Error);
+            let severity = data_severity(&found.facts, cx.project(), cx.file(), Severity::Error);
             let d = cx
                 .report(m.source_or_entry_span(), message)
                 .subject(m.span)

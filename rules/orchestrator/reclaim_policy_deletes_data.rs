@@ -152,7 +152,12 @@ impl Rule for ReclaimPolicyDeletesData {
                         ),
                     )
                     .subject(found.mount.span)
-                    .severity(data_severity(&found.facts, file, Severity::Warning))
+                    .severity(data_severity(
+                        &found.facts,
+                        project,
+                        file,
+                        Severity::Warning,
+                    ))
                     .help(
                         "set `persistentVolumeReclaimPolicy: Retain` on the volume: it then \
                          outlives its claim until an administrator deletes it",
@@ -209,7 +214,7 @@ impl Rule for ReclaimPolicyDeletesData {
                     ),
                 )
                 .subject(found.mount.span)
-                .severity(data_severity(&found.facts, file, Severity::Info))
+                .severity(data_severity(&found.facts, project, file, Severity::Info))
                 .help(
                     "provision database volumes from a class with `reclaimPolicy: Retain` (a \
                      second class, such as `<class>-retain`): a deleted claim then leaves its \

@@ -283,3 +283,33 @@ fn helm_templates_are_skipped_and_rendered_output_is_read_from_stdin() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("<stdin>:28:"), "{stdout}");
 }
+
+/// A file named like a compose file that holds a list (an Ansible role's `tasks/compose.yml`)
+/// is no compose file: skipped in a walk, and an error only when named.
+#[test]
+fn a_list_named_like_a_compose_file_is_not_one_in_a_walk() {
+    let dir = scratch("ansible-compose");
+    std::fs::create_dir_all(dir.join("roles/app/tasks")).unwrap();
+    std::fs::write(
+        dir.join("roles/app/tasks/compose.yml"),
+        "---\n- name: Start the stack\n  community.docker.docker_compose_v2:\n    project_src: /opt/app\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = stowlint(&dir, &["check", "--format", "concise", "."]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("SL001"), "{stdout}");
+    let (code, stdout, _) = stowlint(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "concise",
+            "roles/app/tasks/compose.yml",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("SL001 error: compose file is not a mapping"),
+        "{stdout}"
+    );
+}

@@ -261,6 +261,11 @@ impl Cx<'_> {
             .into_iter()
             .filter_map(|(k, v)| {
                 let name = k.as_str()?.to_string();
+                // `app: !reset` (compose's override tag) removes a service that another file
+                // defines: in this file there is nothing to read.
+                if v.is_null() && self.tagged(v, "!reset") {
+                    return None;
+                }
                 if !v.is_map() {
                     let span = if v.is_null() { k.span } else { v.span };
                     self.error(format!("service `{name}` is not a mapping"), span);
@@ -275,6 +280,22 @@ impl Cx<'_> {
                 }))
             })
             .collect()
+    }
+
+    /// Whether the empty (null) `node` is written as the YAML tag `tag` alone (`app: !reset`):
+    /// the parser puts an empty node right after its tag.
+    fn tagged(&self, node: &Node, tag: &str) -> bool {
+        self.source
+            .text
+            .get(..node.span.start())
+            .is_some_and(|before| {
+                before
+                    .trim_end_matches([' ', '\t'])
+                    .strip_suffix(tag)
+                    .is_some_and(|rest| {
+                        rest.ends_with(|c: char| c.is_whitespace() || c == ':' || c == '-')
+                    })
+            })
     }
 
     fn service(&mut self, svc: &Service) -> Workload {
@@ -1771,6 +1792,15 @@ mod tests {
                 ("service `web` is not a mapping".to_string(), (2, 8)),
                 ("service `db` is not a mapping".to_string(), (3, 3)),
             ]
+        );
+        // `!reset` removes a service another file defines (an override file): valid.
+        assert_eq!(
+            errors("services:\n  web: !reset\n  db: !reset  # gone\n  app:\n    image: busybox\n"),
+            []
+        );
+        assert_eq!(
+            errors("services:\n  web: !resetx\n"),
+            [("service `web` is not a mapping".to_string(), (2, 3))]
         );
         assert_eq!(
             errors("services:\n  web:\n    volumes: /data\n"),

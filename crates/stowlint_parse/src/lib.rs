@@ -213,6 +213,18 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
         class @ (detect::NameClass::Compose | detect::NameClass::Yaml) => {
             let stream = yaml::parse(&source);
             let format = match class {
+                // Named like a compose file but holding a list (an Ansible role's
+                // `tasks/compose.yml`): no compose file, unless the user named it.
+                detect::NameClass::Compose
+                    if !explicit
+                        && stream
+                            .documents
+                            .first()
+                            .and_then(|d| d.root.as_ref())
+                            .is_some_and(|root| root.as_seq().is_some()) =>
+                {
+                    return None;
+                }
                 detect::NameClass::Compose => Some(Format::Compose),
                 _ => detect::by_content(&stream, &source),
             };
