@@ -32,8 +32,8 @@ declare_rule! {
     /// docker-compose.override.web.yml`) that may declare the volume: its finding is info,
     /// which keeps a typo visible without failing CI on a volume the base declares.
     /// A YAML file not named like a compose or stack file (`coolify/templates/ghost.yaml`)
-    /// that declares no volume at all (no top-level `volumes:` in it or in the files read
-    /// with it) while mounting named ones is refused by every `docker compose up`, so it is
+    /// that declares no volume itself (no top-level `volumes:`), mounting named ones that no
+    /// file read with it declares, is refused by every `docker compose up`, so it is
     /// not run as it stands: a platform's template (Coolify declares the volumes it finds
     /// when it deploys one) or a fragment merged elsewhere. Its findings are info too; in a
     /// `compose.yaml` the forgotten `volumes:` section stays an error.
@@ -111,9 +111,9 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     // No volume declared anywhere, in a file `docker compose` does not pick by its name: it
     // refuses every run of this file, so something else (a platform that declares the
     // volumes it finds, a merge) deploys it.
-    let declares_none = !is_compose_name(&file.source.path)
-        && file.volumes.is_empty()
-        && family.iter().all(|f| f.volumes.is_empty());
+    // (Files beside it are read with it and may declare other volumes: a folder of a
+    // platform's templates is no project.)
+    let declares_none = !is_compose_name(&file.source.path) && file.volumes.is_empty();
     let help = if declares_none {
         format!(
             "declare it in a top-level `volumes:` section: `volumes: {{{name}: {{}}}}` (unless \

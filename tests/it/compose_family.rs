@@ -214,3 +214,39 @@ fn a_long_extends_chain_is_followed_to_its_bound() {
     assert_eq!(lines.len(), depth + 1, "{lines:?}");
     assert_eq!(lines.last(), Some(&43));
 }
+
+/// A folder of a platform's templates is read as one project, but a template that declares
+/// no volume itself is not run by `docker compose` as it stands (the platform declares the
+/// volumes it finds): its undefined volumes are info, even beside a template that declares
+/// its own. A `compose.yaml` in the same state keeps the error.
+#[test]
+fn a_template_that_declares_no_volume_is_info_beside_one_that_does() {
+    let dir = crate::common::tree(&[
+        (
+            "templates/wiki.yaml",
+            "services:\n  wiki:\n    image: ghost:5\n    volumes:\n      - wiki-content:/var/lib/ghost/content\n",
+        ),
+        (
+            "templates/chat.yaml",
+            "services:\n  chat:\n    image: mattermost/mattermost-team-edition:10\n    volumes:\n      - chat-data:/mattermost/data\nvolumes:\n  chat-data:\n",
+        ),
+        (
+            "app/compose.yaml",
+            "services:\n  wiki:\n    image: ghost:5\n    volumes:\n      - wiki-content:/var/lib/ghost/content\n",
+        ),
+    ]);
+    let linted = check_in(dir.path(), &["templates", "app"]);
+    let undefined: Vec<(String, stowlint::engine::Severity)> = linted
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "SL501")
+        .map(|d| (d.file.to_string_lossy().replace('\\', "/"), d.severity))
+        .collect();
+    assert_eq!(
+        undefined,
+        [
+            ("app/compose.yaml".to_string(), stowlint::engine::Severity::Error),
+            ("templates/wiki.yaml".to_string(), stowlint::engine::Severity::Info),
+        ]
+    );
+}
