@@ -173,7 +173,8 @@ fn is_base_name(path: &std::path::Path) -> bool {
 }
 
 /// `compose.yaml`, `docker-compose.prod.yml`, `docker-stack.yml`: a file named for `docker
-/// compose` or `docker stack deploy` (RULES.md "Inputs").
+/// compose` or `docker stack deploy` (RULES.md "Inputs"); "stack" as a word of the name, as
+/// the parser reads stack files (`bookstack.yaml` is not one).
 fn is_compose_name(path: &std::path::Path) -> bool {
     let name = file_name(path);
     let Some(stem) = name
@@ -185,7 +186,9 @@ fn is_compose_name(path: &std::path::Path) -> bool {
     stem == "compose"
         || stem.starts_with("compose.")
         || stem.starts_with("docker-compose")
-        || stem.contains("stack")
+        || stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "stack")
 }
 
 /// `docker-compose.override.yml`, `compose.override.web.yaml`, `docker-compose.prod.yml`: a

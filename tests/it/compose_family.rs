@@ -227,6 +227,10 @@ fn a_template_that_declares_no_volume_is_info_beside_one_that_does() {
             "services:\n  wiki:\n    image: ghost:5\n    volumes:\n      - wiki-content:/var/lib/ghost/content\n",
         ),
         (
+            "templates/bookstack.yaml",
+            "services:\n  books:\n    image: lscr.io/linuxserver/bookstack:24\n    volumes:\n      - books-config:/config\n",
+        ),
+        (
             "templates/chat.yaml",
             "services:\n  chat:\n    image: mattermost/mattermost-team-edition:10\n    volumes:\n      - chat-data:/mattermost/data\nvolumes:\n  chat-data:\n",
         ),
@@ -246,6 +250,10 @@ fn a_template_that_declares_no_volume_is_info_beside_one_that_does() {
         undefined,
         [
             ("app/compose.yaml".to_string(), stowlint::engine::Severity::Error),
+            (
+                "templates/bookstack.yaml".to_string(),
+                stowlint::engine::Severity::Info
+            ),
             ("templates/wiki.yaml".to_string(), stowlint::engine::Severity::Info),
         ]
     );
