@@ -249,12 +249,18 @@ fn a_template_that_declares_no_volume_is_info_beside_one_that_does() {
     assert_eq!(
         undefined,
         [
-            ("app/compose.yaml".to_string(), stowlint::engine::Severity::Error),
+            (
+                "app/compose.yaml".to_string(),
+                stowlint::engine::Severity::Error
+            ),
             (
                 "templates/bookstack.yaml".to_string(),
                 stowlint::engine::Severity::Info
             ),
-            ("templates/wiki.yaml".to_string(), stowlint::engine::Severity::Info),
+            (
+                "templates/wiki.yaml".to_string(),
+                stowlint::engine::Severity::Info
+            ),
         ]
     );
 }

@@ -189,8 +189,8 @@ impl Patterns {
 /// (downloads, unpacks, copies) and exits; it runs no server.
 const UTILITIES: &[&str] = &[
     "echo", "printf", "cd", "set", "export", "mkdir", "cp", "mv", "rm", "ln", "chmod", "chown",
-    "chgrp", "touch", "cat", "ls", "wget", "curl", "tar", "gzip", "gunzip", "unzip", "sed",
-    "awk", "grep", "tr", "uname", "find", "test", "[", "tee", "install", "cut", "head", "tail",
+    "chgrp", "touch", "cat", "ls", "wget", "curl", "tar", "gzip", "gunzip", "unzip", "sed", "awk",
+    "grep", "tr", "uname", "find", "test", "[", "tee", "install", "cut", "head", "tail",
 ];
 
 /// Words that only close a script's compound commands.
