@@ -9,6 +9,7 @@ use stowlint::pipeline::Linted;
 const CASES: &[&str] = &[
     "compose-extends",
     "compose-extends-local",
+    "compose-extends-library",
     "compose-extends-test",
     "compose-extends-cycle",
     "compose-include",
