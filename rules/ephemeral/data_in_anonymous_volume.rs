@@ -1,6 +1,6 @@
 use super::{
-    data_severity, has_unknown_target, kept_where_extended, near_misses, quoted_list,
-    stateful_containers,
+    data_severity, extended_elsewhere, has_unknown_target, kept_where_extended, near_misses,
+    quoted_list, stateful_containers,
 };
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
@@ -32,6 +32,10 @@ declare_rule! {
     /// it, and a compose file of test databases of many engines and versions (see SL201). A
     /// volume meant for the data that misses it (the
     /// postgres 18 case) stays a warning there.
+    ///
+    /// A service that services of other compose files `extends` (`db-base` in a library
+    /// `base.yaml`) is a template: each extending service is checked as compose runs it,
+    /// where its finding says the same, so the template's own finding is info.
     ///
     /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
     /// `podman run --rm` and removes it with `podman rm -v` when the service stops, which
@@ -91,7 +95,12 @@ impl Rule for DataInAnonymousVolume {
             if has_unknown_target(c) {
                 continue;
             }
-            let severity = data_severity(&facts, cx.project(), cx.file(), base);
+            let template = extended_elsewhere(cx.project(), cx.file(), w);
+            let severity = if template {
+                Severity::Info
+            } else {
+                data_severity(&facts, cx.project(), cx.file(), base)
+            };
             let name = volume_name_for(c);
             let cover = coverage(&facts, c);
             // Entries with no source over the data.
@@ -165,7 +174,7 @@ impl Rule for DataInAnonymousVolume {
                     ),
                 )
                 // A mount meant for the data that misses it is a mistake, test fixture or not.
-                .severity(if misses.is_empty() {
+                .severity(if misses.is_empty() || template {
                     severity
                 } else {
                     facts.severity(base)

@@ -51,6 +51,14 @@ pub(crate) fn kept_where_extended(
         })
 }
 
+/// Whether services of other compose files `extend` `w` (of `file`): `w` is then a template
+/// of a library of bases (`base.yaml` with `db-base`), and each extending service is checked
+/// as compose runs it, where its finding says the same. The template's own data finding is
+/// info: the file is not run by itself.
+pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Workload) -> bool {
+    w.kind == WorkloadKind::ComposeService && project.extenders(file, w).next().is_some()
+}
+
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
 /// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, a folder named
 /// after an end-to-end test framework (`playwright`, `cypress`), or a folder

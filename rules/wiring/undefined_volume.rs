@@ -31,6 +31,12 @@ declare_rule! {
     /// beside it is merged with a base in another folder (`-f ../../docker-compose.yml -f
     /// docker-compose.override.web.yml`) that may declare the volume: its finding is info,
     /// which keeps a typo visible without failing CI on a volume the base declares.
+    /// A YAML file not named like a compose or stack file (`coolify/templates/ghost.yaml`)
+    /// that declares no volume itself (no top-level `volumes:`), mounting named ones that no
+    /// file read with it declares, is refused by every `docker compose up`, so it is
+    /// not run as it stands: a platform's template (Coolify declares the volumes it finds
+    /// when it deploys one) or a fragment merged elsewhere. Its findings are info too; in a
+    /// `compose.yaml` the forgotten `volumes:` section stays an error.
     ///
     /// ## Example
     /// ```yaml
@@ -102,7 +108,18 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     // the volume: not known, so info.
     let detached = is_override_name(&file.source.path)
         && !compose_siblings(project, file).any(|f| is_base_name(&f.source.path));
-    let help = if file.volumes.is_empty() {
+    // No volume declared anywhere, in a file `docker compose` does not pick by its name: it
+    // refuses every run of this file, so something else (a platform that declares the
+    // volumes it finds, a merge) deploys it.
+    // (Files beside it are read with it and may declare other volumes: a folder of a
+    // platform's templates is no project.)
+    let declares_none = !is_compose_name(&file.source.path) && file.volumes.is_empty();
+    let help = if declares_none {
+        format!(
+            "declare it in a top-level `volumes:` section: `volumes: {{{name}: {{}}}}` (unless \
+             the tool that deploys this file declares its volumes)"
+        )
+    } else if file.volumes.is_empty() {
         format!("declare it in a top-level `volumes:` section: `volumes: {{{name}: {{}}}}`")
     } else {
         format!("add `{name}:` under the top-level `volumes:`, or fix the name")
@@ -117,7 +134,7 @@ fn compose(m: &Mount, cx: &mut Ctx) {
             ),
         )
         .help(help);
-    if detached {
+    if detached || declares_none {
         d.severity(Severity::Info);
     }
     if let Some(near) = near {
@@ -153,6 +170,25 @@ fn file_name(path: &std::path::Path) -> String {
 /// `compose.yaml`, `docker-compose.yml`: a project's base file.
 fn is_base_name(path: &std::path::Path) -> bool {
     BASE_NAMES.contains(&file_name(path).as_str())
+}
+
+/// `compose.yaml`, `docker-compose.prod.yml`, `docker-stack.yml`: a file named for `docker
+/// compose` or `docker stack deploy` (RULES.md "Inputs"); "stack" as a word of the name, as
+/// the parser reads stack files (`bookstack.yaml` is not one).
+fn is_compose_name(path: &std::path::Path) -> bool {
+    let name = file_name(path);
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem == "compose"
+        || stem.starts_with("compose.")
+        || stem.starts_with("docker-compose")
+        || stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "stack")
 }
 
 /// `docker-compose.override.yml`, `compose.override.web.yaml`, `docker-compose.prod.yml`: a

@@ -9,6 +9,7 @@ use stowlint::pipeline::Linted;
 const CASES: &[&str] = &[
     "compose-extends",
     "compose-extends-local",
+    "compose-extends-library",
     "compose-extends-test",
     "compose-extends-cycle",
     "compose-include",
@@ -213,4 +214,54 @@ fn a_long_extends_chain_is_followed_to_its_bound() {
     let depth = stowlint::model::MAX_DEPTH;
     assert_eq!(lines.len(), depth + 1, "{lines:?}");
     assert_eq!(lines.last(), Some(&43));
+}
+
+/// A folder of a platform's templates is read as one project, but a template that declares
+/// no volume itself is not run by `docker compose` as it stands (the platform declares the
+/// volumes it finds): its undefined volumes are info, even beside a template that declares
+/// its own. A `compose.yaml` in the same state keeps the error.
+#[test]
+fn a_template_that_declares_no_volume_is_info_beside_one_that_does() {
+    let dir = crate::common::tree(&[
+        (
+            "templates/wiki.yaml",
+            "services:\n  wiki:\n    image: ghost:5\n    volumes:\n      - wiki-content:/var/lib/ghost/content\n",
+        ),
+        (
+            "templates/bookstack.yaml",
+            "services:\n  books:\n    image: lscr.io/linuxserver/bookstack:24\n    volumes:\n      - books-config:/config\n",
+        ),
+        (
+            "templates/chat.yaml",
+            "services:\n  chat:\n    image: mattermost/mattermost-team-edition:10\n    volumes:\n      - chat-data:/mattermost/data\nvolumes:\n  chat-data:\n",
+        ),
+        (
+            "app/compose.yaml",
+            "services:\n  wiki:\n    image: ghost:5\n    volumes:\n      - wiki-content:/var/lib/ghost/content\n",
+        ),
+    ]);
+    let linted = check_in(dir.path(), &["templates", "app"]);
+    let undefined: Vec<(String, stowlint::engine::Severity)> = linted
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "SL501")
+        .map(|d| (d.file.to_string_lossy().replace('\\', "/"), d.severity))
+        .collect();
+    assert_eq!(
+        undefined,
+        [
+            (
+                "app/compose.yaml".to_string(),
+                stowlint::engine::Severity::Error
+            ),
+            (
+                "templates/bookstack.yaml".to_string(),
+                stowlint::engine::Severity::Info
+            ),
+            (
+                "templates/wiki.yaml".to_string(),
+                stowlint::engine::Severity::Info
+            ),
+        ]
+    );
 }

@@ -103,12 +103,26 @@ impl Patterns {
     /// presumed server (a script of its own, unknown).
     fn read_script(&self, script: &str, depth: usize) -> Invocation {
         let mut tool = false;
+        // Whether every command of the script is a file or text utility (`wget`, `tar`,
+        // `mkdir`): a setup task that prepares files and exits, never the server.
+        let mut utilities_only = true;
+        let mut commands = 0;
         let segments = segments(script);
         for (at, segment) in segments.iter().enumerate() {
             let Some(words) = words::split(segment) else {
                 continue;
             };
+            // `arch=$(uname -m | …`: the command substitution runs `uname`.
+            let substituted = words
+                .first()
+                .filter(|w| is_assignment(w))
+                .and_then(|w| w.split_once('=')?.1.strip_prefix("$("))
+                .map(|inner| basename(inner).to_string());
             let words: Vec<String> = words.into_iter().skip_while(|w| is_assignment(w)).collect();
+            if substituted.is_some_and(|p| UTILITIES.contains(&p.as_str())) {
+                commands += 1;
+                continue;
+            }
             if words.is_empty() {
                 continue;
             }
@@ -121,13 +135,20 @@ impl Patterns {
                 tool |= ends;
                 continue;
             }
+            commands += 1;
+            let program = skip_wrappers(&words, &self.servers)
+                .first()
+                .map_or("", |w| basename(w));
+            if UTILITIES.contains(&program) {
+                continue;
+            }
             match self.read(&words, depth + 1) {
                 found @ Invocation::Server { named: true, .. } => return found,
                 Invocation::Tool => tool = true,
-                Invocation::Server { .. } => {}
+                Invocation::Server { .. } => utilities_only = false,
             }
         }
-        if tool {
+        if tool || (utilities_only && commands > 0) {
             Invocation::Tool
         } else {
             Invocation::Server {
@@ -163,6 +184,14 @@ impl Patterns {
         DataLocation::Moved(unique)
     }
 }
+
+/// Shell built-ins and file or text utilities: a script made only of these prepares files
+/// (downloads, unpacks, copies) and exits; it runs no server.
+const UTILITIES: &[&str] = &[
+    "echo", "printf", "cd", "set", "export", "mkdir", "cp", "mv", "rm", "ln", "chmod", "chown",
+    "chgrp", "touch", "cat", "ls", "wget", "curl", "tar", "gzip", "gunzip", "unzip", "sed", "awk",
+    "grep", "tr", "uname", "find", "test", "[", "tee", "install", "cut", "head", "tail",
+];
 
 /// Words that only close a script's compound commands.
 const SCRIPT_ENDS: &[&str] = &["done", "fi", "esac", "true", "wait"];

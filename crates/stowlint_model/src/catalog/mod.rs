@@ -104,6 +104,10 @@ pub struct ImageEntry {
     /// images that name their base's version after their own.
     #[serde(default)]
     pub tag_marker: Option<String>,
+    /// Match only tags that hold this word between dashes or dots (`rootless` for
+    /// `1.22-rootless`): a variant of the image built with another layout.
+    #[serde(default)]
+    pub tag_variant: Option<String>,
     pub data: Vec<String>,
     pub volumes: Vec<String>,
     pub category: Category,
@@ -525,6 +529,16 @@ impl Catalog {
                     .any(|b| lowered.starts_with(b.as_str()))
             {
                 return false;
+            }
+            if let Some(variant) = &e.tag_variant {
+                let has = image.tag.as_deref().is_some_and(|t| {
+                    t.to_ascii_lowercase()
+                        .split(['-', '.', '_'])
+                        .any(|w| w == variant)
+                });
+                if !has {
+                    return false;
+                }
             }
             let major = match &e.tag_marker {
                 Some(marker) => image.major_after(marker),
