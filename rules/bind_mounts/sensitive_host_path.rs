@@ -26,7 +26,8 @@ declare_rule! {
     /// `/run/flannel`, a user's `/run/user/1000`), not the system location, unless it holds the
     /// runtime's state or sockets (`/var/run/docker`, `/run/containerd`), mounted secrets
     /// (`/var/run/secrets`), systemd, D-Bus or network namespaces (`/var/run/netns`). The
-    /// syslog socket `/dev/log` is not sensitive either, nor are device nodes passed through
+    /// syslog socket `/dev/log` is not sensitive either, nor is journald's socket folder
+    /// `/run/systemd/journal` (the sockets `/dev/log` links to), nor are device nodes passed through
     /// for one purpose (`/dev/dri`, `/dev/net/tun`, `/dev/fuse`, `/dev/snd`, `/dev/bus/usb`). Writable, these are reported by
     /// `writable-bind-mount` (SL103).
     ///

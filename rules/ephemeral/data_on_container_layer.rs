@@ -39,7 +39,8 @@ declare_rule! {
     /// the finding stays whatever the variable says.
     ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
-    /// `ci/`, a folder with a `test` or `e2e` word such as `e2e-tests/`, or named like
+    /// `ci/`, a CI job's resources under `.github/`, a folder with a `test` or `e2e` word such
+    /// as `e2e-tests/`, or named like
     /// `docker-compose.test.yml`) and in a dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants, and an error there would fail CI for nothing. So is a

@@ -1,4 +1,4 @@
-use super::{Reported, durable_storage_help, stateful_containers};
+use super::{Reported, data_severity, durable_storage_help, stateful_containers};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, ContainerRole, Mount, MountKind, Platform, Workload, is_unknown};
@@ -21,6 +21,10 @@ declare_rule! {
     /// mounted below the data path (the application's data folders on claims, its code on the
     /// `emptyDir`), or, for a container that runs its own script on an `emptyDir` an init
     /// container of the pod fills (code copied out of the image), mounted elsewhere.
+    ///
+    /// In a project's test fixtures (files under `test/`, `e2e/`, `ci/`, a CI job's resources
+    /// under `.github/`, ...; see SL201) the finding is info: a test cluster's database is
+    /// thrown away with it on purpose.
     ///
     /// ## Why is this bad?
     /// Both live exactly as long as the pod: a rollout, an eviction, a node drain or a
@@ -97,6 +101,7 @@ impl Rule for DataOnEmptydir {
                     continue;
                 }
                 let volume = m.volume.as_ref().map_or("", |v| v.value.as_str());
+                let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
                 let d = cx
                     .report(
                         m.target_span,
@@ -106,7 +111,7 @@ impl Rule for DataOnEmptydir {
                         ),
                     )
                     .subject(m.span)
-                    .severity(facts.severity(Severity::Error))
+                    .severity(severity)
                     .help(durable_storage_help(w, c, &m.target));
                 if let Some(span) = m.source_span {
                     d.label(

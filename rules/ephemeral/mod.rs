@@ -60,7 +60,8 @@ pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Worklo
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
-/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci` or `.ci` folder, a folder named
+/// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci`, `.ci` or `.github` folder (a
+/// CI job's resources beside its workflows, `.github/resources/`), a folder named
 /// after an end-to-end test framework (`playwright`, `cypress`), or a folder
 /// with a `test` or `e2e` word (`e2e-tests`, `integration_tests`), or whose name has a `test`
 /// word (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
@@ -80,6 +81,7 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         "suites",
         "ci",
         ".ci",
+        ".github",
         "playwright",
         "cypress",
     ];

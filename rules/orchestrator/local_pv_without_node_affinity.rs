@@ -10,7 +10,9 @@ declare_rule! {
     /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
     /// patches with a file that is not there (generated per cluster, or ignored by git) is
     /// reported as info: what kustomize renders from it is unknown, and the patch may add
-    /// what is missing here.
+    /// what is missing here. So is a PersistentVolume in a project's test fixtures (files
+    /// under `test/`, `tests/`, `e2e/`, ...; see SL201): a test cluster's node folders are
+    /// throwaway.
     ///
     /// ## Why is this bad?
     /// A `local` or `hostPath` volume is a folder or disk of one node. Without a node
@@ -76,6 +78,10 @@ impl Rule for LocalPvWithoutNodeAffinity {
                 );
             if let Some(path) = &pv.path {
                 d.label(path.span, "a folder of one node");
+            }
+            // A test cluster's node folders are throwaway (as for SL401): worth knowing only.
+            if crate::rules::ephemeral::in_test_file(&file.source.path) {
+                d.severity(crate::engine::Severity::Info);
             }
             crate::rules::facts::unknown_after_missing_patch(
                 d,

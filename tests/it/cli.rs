@@ -209,6 +209,12 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n    \
              - {name: app, image: example/app:1}\n",
         ),
+        // An `envsubst` template: a script puts a certificate where `$CA_CERT` stands.
+        (
+            "test/bats/provider-class.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: provider\ndata:\n  \
+             ca: |\n$CA_CERT\n  url: https://vault\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);

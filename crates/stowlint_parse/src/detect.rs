@@ -272,6 +272,23 @@ pub fn is_printf_verb_at(text: &str, at: usize) -> bool {
         && !chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
+/// Whether the line that holds byte `at` of `text` is a shell-style placeholder standing
+/// alone (`$CA_CERT`, `${EXTRA_ENV}`): where YAML cannot be read there, the file is an
+/// `envsubst` template whose script puts a block (a certificate, a list of entries) in that
+/// line's place, not YAML until rendered.
+#[must_use]
+pub fn is_placeholder_line_at(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    // A comment after the placeholder is no part of it.
+    let line = line.find(" #").map_or(line, |i| &line[..i]);
+    is_placeholder(line.trim())
+}
+
 /// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
 /// `$EXTRA`): an `envsubst` template, not a Dockerfile until rendered.
 #[must_use]
@@ -483,6 +500,19 @@ mod tests {
         assert!(!at("x: %"));
         assert!(!at("x: %()s"));
         assert!(!is_printf_verb_at("x: %s", 0));
+    }
+
+    #[test]
+    fn placeholder_lines() {
+        let text = "spec:\n  cert: |\n$CA_CERT\n  other: x\n";
+        let at = text.find('$').unwrap();
+        assert!(is_placeholder_line_at(text, at));
+        assert!(is_placeholder_line_at(text, at + 3));
+        assert!(is_placeholder_line_at("a:\n  ${EXTRA}\n", 5));
+        assert!(is_placeholder_line_at("a:\n$B # note\n", 3));
+        assert!(!is_placeholder_line_at(text, 0));
+        assert!(!is_placeholder_line_at("a: $B c\n", 3));
+        assert!(!is_placeholder_line_at("a: b\n", 99));
     }
 
     #[test]

@@ -231,12 +231,14 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             // YAML that cannot be read and holds template markers is a template to render
             // first (Go, Jinja, mustache), like a Helm template: skipped, unless named. So is
             // one that cannot be read where a `printf` verb stands (`name: %s`): a format
-            // string a program fills in (an e2e test's embedded `pod-template.yaml`).
+            // string a program fills in (an e2e test's embedded `pod-template.yaml`), and one
+            // that cannot be read on a line that is a lone `$PLACEHOLDER` (an `envsubst`
+            // template whose script puts a block there).
             let printf = || {
-                stream
-                    .errors
-                    .iter()
-                    .any(|e| detect::is_printf_verb_at(&source.text, e.span.start()))
+                stream.errors.iter().any(|e| {
+                    detect::is_printf_verb_at(&source.text, e.span.start())
+                        || detect::is_placeholder_line_at(&source.text, e.span.start())
+                })
             };
             if stream.fatal && !explicit && (detect::has_template_markers(&source.text) || printf())
             {
