@@ -101,7 +101,7 @@ impl Rule for DataOnEmptydir {
                     continue;
                 }
                 let volume = m.volume.as_ref().map_or("", |v| v.value.as_str());
-                let severity = data_severity(&facts, &cx.file().source.path, Severity::Error);
+                let severity = data_severity(&facts, cx.project(), cx.file(), Severity::Error);
                 let d = cx
                     .report(
                         m.target_span,
