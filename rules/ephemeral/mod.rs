@@ -54,9 +54,23 @@ pub(crate) fn kept_where_extended(
 /// Whether services of other compose files `extend` `w` (of `file`): `w` is then a template
 /// of a library of bases (`base.yaml` with `db-base`), and each extending service is checked
 /// as compose runs it, where its finding says the same. The template's own data finding is
-/// info: the file is not run by itself.
+/// info: the file is not run by itself. So is a service named as a base (`mysql-base`,
+/// `couchdb_base`) beside them, that no file extends yet.
 pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Workload) -> bool {
-    w.kind == WorkloadKind::ComposeService && project.extenders(file, w).next().is_some()
+    if w.kind != WorkloadKind::ComposeService {
+        return false;
+    }
+    let extended = |o: &Workload| project.extenders(file, o).next().is_some();
+    extended(w)
+        || (w
+            .name
+            .to_ascii_lowercase()
+            .split(['-', '_', '.'])
+            .any(|word| word == "base")
+            && file
+                .workloads
+                .iter()
+                .any(|o| o.kind == WorkloadKind::ComposeService && o.name != w.name && extended(o)))
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
