@@ -80,19 +80,21 @@ impl Patterns {
         {
             return self.read_script(script, depth);
         }
-        let program = words.first().map_or("", |w| basename(w));
-        if is_idle(words)
-            || self
-                .tools
-                .iter()
-                .any(|t| matches_program(t, program, words))
-        {
+        // Global flags written as one word before a subcommand (`weed -v=0 s3`): the
+        // subcommand is the program the patterns name.
+        let at = words
+            .iter()
+            .position(|w| !(w.starts_with('-') && w.contains('=')))
+            .unwrap_or(0);
+        let program = words.get(at).map_or("", |w| basename(w));
+        let rest = &words[at.min(words.len())..];
+        if is_idle(words) || self.tools.iter().any(|t| matches_program(t, program, rest)) {
             return Invocation::Tool;
         }
         let named = self
             .servers
             .iter()
-            .any(|s| matches_program(s, program, words));
+            .any(|s| matches_program(s, program, rest));
         Invocation::Server {
             named,
             data: self.data(words),
