@@ -60,7 +60,9 @@ declare_rule! {
     /// a node-setup DaemonSet): `privileged: true` already gives it every device and writable
     /// kernel interfaces, so the mount adds nothing to what it can reach; a node agent granted
     /// CAP_SYS_ADMIN may mount proc and sysfs itself, so the same goes for its `/proc` and
-    /// `/sys`.
+    /// `/sys`. Any other privileged container writing `/dev`, `/sys` or `/proc` (a home
+    /// automation app with `privileged: true` and `/dev:/dev` for its USB dongles) gets info
+    /// too, its help pointing at the privilege, which is the exposure.
     ///
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
@@ -197,6 +199,14 @@ impl Rule for SensitiveHostPath {
             // interfaces (CAP_SYS_ADMIN the kernel's, by mounting proc and sysfs itself): the
             // mount adds nothing to that.
             d.severity(Severity::Info);
+        } else if privileged_view(c, path, catalog) {
+            // The same for any container: the privilege is the exposure, and what to change.
+            d.severity(Severity::Info).help(
+                "the container is privileged (or may mount the kernel's interfaces itself): it \
+                 reaches this without the mount, so the privilege is the exposure; pass only \
+                 the devices it needs (`devices:` in compose, a device plugin in Kubernetes) \
+                 and drop `privileged`",
+            );
         } else if w.is_node_agent() && catalog.is_node_agent_writable(path, image) {
             d.severity(Severity::Info);
         } else if storage_driver
