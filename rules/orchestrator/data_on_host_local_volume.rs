@@ -15,7 +15,10 @@ declare_rule! {
     /// `mode: global` is swarm's DaemonSet: each node's task stays on its node with that node's
     /// data (a cluster member, a node agent's state), so it is left to SL407. In a project's
     /// test fixtures (files under `test/`, `e2e/`, `e2e-tests/`, ...; see SL201) the finding is
-    /// info: a test cluster's data is throwaway.
+    /// info: a test cluster's data is throwaway. So is a service or workload of more than one
+    /// replica of an image whose servers form a quorum cluster (consul, etcd, ZooKeeper,
+    /// CockroachDB: `quorum = true` in the catalog): a member that starts empty on another
+    /// node rejoins and copies the data from the others while a quorum holds.
     ///
     /// ## Why is this bad?
     /// The scheduler moves pods and tasks between nodes: on a drain, a failure, an update.
@@ -111,12 +114,32 @@ impl Rule for DataOnHostLocalVolume {
                         .to_string(),
                 )
             };
-            let severity = data_severity(&found.facts, cx.project(), cx.file(), Severity::Error);
+            // Members of a quorum cluster copy the data from each other: a replica that starts
+            // empty on another node rejoins and copies it back while a quorum holds.
+            let replicas = w
+                .replicas
+                .as_ref()
+                .filter(|r| found.facts.stateful.quorum && r.value > 1);
+            let severity = if replicas.is_some() {
+                Severity::Info
+            } else {
+                data_severity(&found.facts, cx.project(), cx.file(), Severity::Error)
+            };
             let d = cx
                 .report(m.source_or_entry_span(), message)
                 .subject(m.span)
                 .severity(severity)
                 .help(help);
+            if let Some(r) = replicas {
+                d.label(
+                    r.span,
+                    format!(
+                        "{} replicas of a {repo} cluster: a member that starts empty copies the \
+                         data from the others while a quorum of them runs",
+                        r.value
+                    ),
+                );
+            }
             match &found.facts.from {
                 Some((file, from)) => {
                     d.label(found.facts.span, "built from a stateful image")

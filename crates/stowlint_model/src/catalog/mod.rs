@@ -137,6 +137,11 @@ pub struct ImageEntry {
     /// `<name>.etcd`): a container's working folder moves it.
     #[serde(default)]
     pub workdir: bool,
+    /// Its servers form a cluster that copies the data to every member and elects a leader by
+    /// quorum (consul, etcd, ZooKeeper, CockroachDB): a member that starts empty on another
+    /// node rejoins and copies the data back from the others while a quorum holds.
+    #[serde(default)]
+    pub quorum: bool,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -213,6 +218,8 @@ pub struct StatefulImage {
     pub command_line: Patterns,
     /// Its data folder is relative to the working folder (see [`ImageEntry::workdir`]).
     pub workdir: bool,
+    /// Members copy the data from each other (see [`ImageEntry::quorum`]).
+    pub quorum: bool,
 }
 
 impl StatefulImage {
@@ -573,6 +580,7 @@ impl Catalog {
                 cmd: entry.cmd.clone(),
             },
             workdir: entry.workdir,
+            quorum: entry.quorum,
         })
     }
 
