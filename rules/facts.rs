@@ -237,8 +237,7 @@ fn image_of(project: &Project, workload: &Workload, container: &Container) -> Op
 /// variable assignments, or the script a shell runs (`sh /scripts/start.sh`). A bare name is
 /// looked up in the usual `PATH` folders, a relative one in the working folder.
 fn mounted_program(container: &Container) -> Option<(String, Span)> {
-    const WRAPPERS: &[&str] = &["exec", "tini", "dumb-init", "--", "nohup", "env"];
-    const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
+    use crate::rules::catalog::{SHELLS, WRAPPERS};
     const PATH: &[&str] = &[
         "/usr/local/sbin",
         "/usr/local/bin",

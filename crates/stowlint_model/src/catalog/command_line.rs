@@ -39,9 +39,9 @@ pub enum DataLocation {
 }
 
 /// Shells whose `-c` script is read for the program it runs.
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
+pub const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
 /// Words that run the next one: skipped to find the program.
-const WRAPPERS: &[&str] = &["exec", "tini", "dumb-init", "--", "nohup", "env"];
+pub const WRAPPERS: &[&str] = &["exec", "tini", "dumb-init", "--", "nohup", "env"];
 
 impl Patterns {
     /// What `command` runs.

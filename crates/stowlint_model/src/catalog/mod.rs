@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-pub use command_line::{DataLocation, Invocation, Patterns};
+pub use command_line::{DataLocation, Invocation, Patterns, SHELLS, WRAPPERS};
 
 const SENSITIVE_PATHS: &str = include_str!("sensitive-paths.toml");
 const STATEFUL_IMAGES: &str = include_str!("stateful-images.toml");
