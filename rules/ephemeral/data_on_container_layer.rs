@@ -1,6 +1,6 @@
 use super::{
     data_severity, durable_storage_help, has_unknown_target, kept_where_extended, mount_point,
-    near_misses, quoted_list, stateful_containers,
+    near_misses, pod_private_cache, quoted_list, stateful_containers,
 };
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
@@ -21,7 +21,9 @@ declare_rule! {
     /// `redis-server --sentinel`, a `sh -c` script that runs a tool and not the server), a
     /// server with persistence switched off (`redis-server --save "" --appendonly no`), or a
     /// container that cannot write its layer (compose `read_only: true`, Kubernetes
-    /// `securityContext.readOnlyRootFilesystem: true`).
+    /// `securityContext.readOnlyRootFilesystem: true`) — unless, in Kubernetes, the image
+    /// declares a `VOLUME` over the data path: the runtime (containerd, CRI-O) gives it a
+    /// writable folder of the container's own, which is deleted with the pod.
     ///
     /// The data path is the one the command line chooses when it moves it (`minio server
     /// /storage`, `--dbpath`, `-D`, `--dir`, `--datadir`, `--storage.tsdb.path`; the patterns
@@ -110,7 +112,6 @@ impl Rule for DataOnContainerLayer {
             // its command names the server, it is not the server.
             if c.role != ContainerRole::Main
                 || (w.runs_to_completion && !facts.named_server)
-                || c.read_only_root
                 || has_unknown_target(c)
                 || reported.contains(&facts.stateful.repository)
             {
@@ -121,6 +122,10 @@ impl Rule for DataOnContainerLayer {
                 .filter(|cov| cov.mount.is_none())
                 .map(|cov| cov.data_path)
                 .filter(|p| kubernetes || facts.image_volume(p).is_none())
+                // A read-only root keeps nothing on the layer; but in Kubernetes the runtime
+                // still gives an image `VOLUME` a writable folder of the container's own
+                // (containerd, CRI-O), deleted with it.
+                .filter(|p| !c.read_only_root || (kubernetes && facts.image_volume(p).is_some()))
                 .filter(|p| !kept_where_extended(cx.project(), cx.file(), w, p))
                 .collect();
             let Some(first) = lost.first() else { continue };
@@ -131,22 +136,37 @@ impl Rule for DataOnContainerLayer {
                 .flat_map(|p| near_misses(&facts, c, p).into_iter().map(move |m| (p, m)))
                 .collect();
             let target = mount_point(&facts, first);
-            let severity = data_severity(&facts, cx.project(), cx.file(), Severity::Error);
+            let severity = if pod_private_cache(cx.project(), w, c, &facts) {
+                Severity::Info
+            } else {
+                data_severity(&facts, cx.project(), cx.file(), Severity::Error)
+            };
             let this_file = cx.file();
             let d = cx
                 .report(
                     facts.span,
-                    format!(
-                        "{} keeps {} data in {} on the container's writable layer{}",
-                        c.owner,
-                        facts.stateful.repository,
-                        quoted_list(&lost),
-                        if ignored {
-                            " (Kubernetes ignores the image's `VOLUME`)"
-                        } else {
-                            ""
-                        }
-                    ),
+                    if c.read_only_root {
+                        format!(
+                            "{} keeps {} data in {}, the image's `VOLUME`: its root filesystem \
+                             is read-only, but the runtime gives that `VOLUME` a writable folder \
+                             of the container, deleted with the pod",
+                            c.owner,
+                            facts.stateful.repository,
+                            quoted_list(&lost),
+                        )
+                    } else {
+                        format!(
+                            "{} keeps {} data in {} on the container's writable layer{}",
+                            c.owner,
+                            facts.stateful.repository,
+                            quoted_list(&lost),
+                            if ignored {
+                                " (Kubernetes ignores the image's `VOLUME`)"
+                            } else {
+                                ""
+                            }
+                        )
+                    },
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));

@@ -1,4 +1,6 @@
-use super::{Reported, data_severity, durable_storage_help, stateful_containers};
+use super::{
+    Reported, data_severity, durable_storage_help, pod_private_cache, stateful_containers,
+};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, ContainerRole, Mount, MountKind, Platform, Workload, is_unknown};
@@ -101,7 +103,11 @@ impl Rule for DataOnEmptydir {
                     continue;
                 }
                 let volume = m.volume.as_ref().map_or("", |v| v.value.as_str());
-                let severity = data_severity(&facts, cx.project(), cx.file(), Severity::Error);
+                let severity = if pod_private_cache(cx.project(), w, c, &facts) {
+                    Severity::Info
+                } else {
+                    data_severity(&facts, cx.project(), cx.file(), Severity::Error)
+                };
                 let d = cx
                     .report(
                         m.target_span,

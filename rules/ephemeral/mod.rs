@@ -205,6 +205,28 @@ pub(crate) fn data_severity(
     }
 }
 
+/// Whether `c` runs a cache (Redis, Valkey, Memcached: `category = "cache"`) as a sidecar of a
+/// Kubernetes pod whose other main containers run no stateful image: the pod's own scratch
+/// memory (a rate limiter's counters, a per-pod session store), which lives and dies with its
+/// one client. Its data findings are info.
+pub(crate) fn pod_private_cache(
+    project: &Project,
+    w: &Workload,
+    c: &Container,
+    facts: &ImageFacts,
+) -> bool {
+    w.platform == Platform::Kubernetes
+        && facts.stateful.category == crate::rules::catalog::Category::Cache
+        && {
+            let others: Vec<&Container> = w
+                .containers
+                .iter()
+                .filter(|o| o.role == crate::model::ContainerRole::Main && !std::ptr::eq(*o, c))
+                .collect();
+            !others.is_empty() && others.iter().all(|o| image_facts(project, w, o).is_none())
+        }
+}
+
 /// Remembers which pod volumes a rule reported: one finding per volume, however many
 /// containers of the pod mount it.
 #[derive(Default)]

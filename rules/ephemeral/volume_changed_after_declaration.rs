@@ -13,7 +13,9 @@ declare_rule! {
     ///
     /// Dockerfiles built with BuildKit are not flagged: BuildKit keeps such changes. A
     /// Dockerfile counts as one when it names a frontend (`# syntax=`) or uses BuildKit-only
-    /// features (`RUN --mount`, heredocs, `COPY --link`, `COPY --chmod`).
+    /// features (`RUN --mount`, heredocs, `COPY --link`, `COPY --chmod`), or when a
+    /// `docker buildx bake` file (`docker-bake.hcl`, `docker-bake.json`) lies in its folder or
+    /// one above: the project builds with buildx.
     ///
     /// ## Why is this bad?
     /// After `VOLUME /p`, the classic builder (`DOCKER_BUILDKIT=0`, older Docker and Buildah
@@ -49,7 +51,7 @@ impl Rule for VolumeChangedAfterDeclaration {
         let Some(dockerfile) = &file.dockerfile else {
             return;
         };
-        if requires_buildkit(dockerfile) {
+        if requires_buildkit(dockerfile) || dockerfile.bake_file.is_some() {
             return;
         }
         for stage in &dockerfile.stages {

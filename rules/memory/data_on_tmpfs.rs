@@ -1,7 +1,9 @@
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{MountKind, MountSyntax, Platform, Workload};
-use crate::rules::ephemeral::{Reported, data_severity, durable_storage_help, stateful_containers};
+use crate::rules::ephemeral::{
+    Reported, data_severity, durable_storage_help, pod_private_cache, stateful_containers,
+};
 use crate::rules::facts::coverage;
 
 declare_rule! {
@@ -79,7 +81,11 @@ impl Rule for DataOnTmpfs {
                         ),
                     )
                     .subject(m.span)
-                    .severity(data_severity(&facts, project, file, Severity::Error))
+                    .severity(if pod_private_cache(project, w, c, &facts) {
+                        Severity::Info
+                    } else {
+                        data_severity(&facts, project, file, Severity::Error)
+                    })
                     .help(match (&m.kind, &m.volume) {
                         (MountKind::Tmpfs, Some(v)) if m.syntax != MountSyntax::ComposeTmpfs => {
                             format!(

@@ -2,6 +2,7 @@ use super::host_local_data;
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule, Severity};
 use crate::model::{Container, Mount, MountKind, Platform, Workload};
+use crate::rules::catalog::Sensitivity;
 
 declare_rule! {
     /// ## What it does
@@ -27,7 +28,8 @@ declare_rule! {
     /// Paths every node provides
     /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
-    /// `/boot`, the kubelet's folder) are not data and are left to SL101 and SL102. A
+    /// `/boot`, the kubelet's folder), and the system locations themselves (`/etc`, `/usr`,
+    /// `/var`), are not data and are left to SL101 and SL102. A
     /// read-only `hostPath` is info: the pod may read other files on another node, but it
     /// keeps nothing there to lose. So is the node folder of a storage driver's node plugin (a
     /// privileged pod that mounts the kubelet's folder, as a CSI node plugin does): the volumes
@@ -88,8 +90,17 @@ impl Rule for HostPathInWorkload {
         }
         // Kernel interfaces, the runtime (its socket wherever it lies) and node identity are on
         // every node: not data.
+        // So is a system location itself (`/etc`, `/usr`, `/var`: every node has one), which
+        // SL101 reports as the risk it is; a folder of the pod's own under one (`/etc/app`,
+        // `/var/lib/app`) is still data on one node.
         if m.host_path().is_some_and(|h| {
-            cx.catalog().is_node_provided(&h.path) || cx.catalog().is_runtime_socket(&h.path)
+            cx.catalog().is_node_provided(&h.path)
+                || cx.catalog().is_runtime_socket(&h.path)
+                || cx.catalog().sensitivity(&h.path).is_some_and(|s| match s {
+                    Sensitivity::Root(_) | Sensitivity::AncestorOf(_) => true,
+                    Sensitivity::System(p) => p == h.path,
+                    Sensitivity::Credentials(_) | Sensitivity::HoldsCredentials(_) => false,
+                })
         }) {
             return;
         }

@@ -11,10 +11,12 @@ declare_rule! {
     /// CI job container's `volumes` and `options`.
     ///
     /// ## Why is this bad?
-    /// The runtime rejects it: `docker compose up` fails with "duplicate mount point" and the
-    /// API server refuses the pod ("must be unique"). Where a tool merges the list first
-    /// (overrides, Kustomize patches, Helm values), one mount silently hides the other, and the
-    /// data goes to whichever wins.
+    /// One of the two mounts is lost. Docker Compose v2 keeps only the last `volumes` entry for
+    /// a target and drops the earlier one without a word (compose-go's `EnforceUnicity`), so
+    /// the data goes wherever the last entry says; a `tmpfs` at a volume's target, Compose v1
+    /// and `docker run` fail with "Duplicate mount point"; the API server refuses the pod
+    /// ("must be unique"). Where a tool merges the list first (overrides, Kustomize patches,
+    /// Helm values), one mount silently hides the other.
     ///
     /// ## Example
     /// ```yaml
@@ -61,6 +63,9 @@ impl Rule for DuplicateMountTarget {
                     let help = if m.syntax == MountSyntax::VolumeMount && sub_paths {
                         "mount each `subPath` at its own `mountPath`: two mounts at one path are \
                          rejected even when their subPaths differ"
+                    } else if compose_volume(m) && compose_volume(first) {
+                        "Compose keeps only the last of these entries and drops the other \
+                         silently: remove one, or give it its own target path"
                     } else {
                         "remove one of the mounts, or give it its own target path"
                     };
@@ -76,4 +81,12 @@ impl Rule for DuplicateMountTarget {
             }
         }
     }
+}
+
+/// A compose `volumes` entry (short or long syntax): Compose keeps the last one per target.
+fn compose_volume(m: &Mount) -> bool {
+    matches!(
+        m.syntax,
+        MountSyntax::ComposeShort | MountSyntax::ComposeLong
+    )
 }

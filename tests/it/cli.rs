@@ -215,12 +215,39 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: provider\ndata:\n  \
              ca: |\n$CA_CERT\n  url: https://vault\n",
         ),
+        // A placeholder in capitals the reader fills in: `{REGISTRY}` starts a flow mapping.
+        (
+            "examples/spark-pi.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: spark-pi\nspec:\n  containers:\n    \
+             - name: spark\n      image: {IMAGE_REGISTRY}/apache/spark:3.5.3\n",
+        ),
+        // A test runner's assertion: a partial object (a container without its name, a
+        // JMESPath check where the list of volumes belongs), never applied.
+        (
+            "tests/e2e/extension/00-assert-collector.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: collector\nspec:\n  \
+             template:\n    spec:\n      containers:\n        - ports: [{containerPort: 4317}]\n      \
+             volumes:\n        (length([?name == 'cfg']) > `0`): true\n",
+        ),
+        // A fragment a build script appends to the Dockerfile: no `FROM` of its own.
+        (
+            "preview/Dockerfile.append",
+            "# appended by the preview build\nCOPY preview.js /app/preview.js\n",
+        ),
         ("compose.yaml", CLEAN_COMPOSE),
     ]);
     let out = stowlint(dir.path(), &["check"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 
     // Named on the command line, a template that cannot be read is still reported.
+    for named in [
+        "examples/spark-pi.yaml",
+        "tests/e2e/extension/00-assert-collector.yaml",
+        "preview/Dockerfile.append",
+    ] {
+        let out = stowlint(dir.path(), &["check", "--format", "json", named]);
+        assert_eq!(code(&out), 1, "{named}: {}", stdout(&out));
+    }
     let out = stowlint(
         dir.path(),
         &[
@@ -246,6 +273,27 @@ fn templates_and_ci_files_are_skipped_unless_named() {
         dir.path(),
         &["check", "--format", "json", "bundle/bundle.Dockerfile"],
     );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
+
+#[test]
+fn a_bake_file_means_buildkit() {
+    // `RUN` after `VOLUME` loses its changes with the classic builder only; a project that
+    // builds with `docker buildx bake` builds with BuildKit.
+    let dockerfile = "FROM debian:bookworm-slim\nVOLUME /var/lib/app\n\
+                      RUN mkdir -p /var/lib/app/cache\n";
+    let dir = tree(&[
+        (
+            "docker-bake.hcl",
+            "target \"default\" {\n  dockerfile = \"debian/Dockerfile\"\n}\n",
+        ),
+        ("debian/Dockerfile", dockerfile),
+        ("other/Dockerfile", dockerfile),
+    ]);
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let dir = tree(&[("debian/Dockerfile", dockerfile)]);
+    let out = stowlint(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
 

@@ -102,6 +102,6 @@ fn command_lines_move_switch_off_or_drop_the_data() {
         project.files[1]
             .workloads
             .iter()
-            .any(|w| w.name == "readonly-cache" && w.containers[0].read_only_root)
+            .any(|w| w.name == "readonly-search" && w.containers[0].read_only_root)
     );
 }

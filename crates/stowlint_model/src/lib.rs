@@ -997,6 +997,10 @@ pub struct Dockerfile {
     /// `ARG`s before the first `FROM`, with defaults.
     pub global_args: Vec<(String, Option<Spanned<String>>)>,
     pub stages: Vec<Stage>,
+    /// A `docker buildx bake` file (`docker-bake.hcl`, `docker-bake.json`) in the
+    /// Dockerfile's folder or one above it: the project builds its images with buildx, i.e.
+    /// with BuildKit. Told by the side files, never read from disk by the parser.
+    pub bake_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug)]

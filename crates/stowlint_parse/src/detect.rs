@@ -272,18 +272,23 @@ pub fn is_printf_verb_at(text: &str, at: usize) -> bool {
         && !chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
+/// The line of `text` that holds byte `at` (without its line break).
+fn line_at(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    Some(&text[start..end])
+}
+
 /// Whether the line that holds byte `at` of `text` is a shell-style placeholder standing
 /// alone (`$CA_CERT`, `${EXTRA_ENV}`): where YAML cannot be read there, the file is an
 /// `envsubst` template whose script puts a block (a certificate, a list of entries) in that
 /// line's place, not YAML until rendered.
 #[must_use]
 pub fn is_placeholder_line_at(text: &str, at: usize) -> bool {
-    let Some(before) = text.get(..at) else {
+    let Some(line) = line_at(text, at) else {
         return false;
     };
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let line = &text[start..end];
     // A comment after the placeholder is no part of it.
     let line = line.find(" #").map_or(line, |i| &line[..i]);
     is_placeholder(line.trim())
@@ -303,6 +308,97 @@ pub fn is_placeholder(word: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     })
+}
+
+/// Whether the line that holds byte `at` of `text` holds a brace placeholder in capitals
+/// (`image: {IMAGE_REGISTRY}/spark:3.5`, `{REPLICAS}`): where YAML cannot be read there (a
+/// flow mapping followed by text), the file is a template whose placeholders a script or the
+/// reader fills in, not YAML until rendered. `${VAR}` is left to [`is_placeholder_line_at`].
+#[must_use]
+pub fn is_brace_placeholder_line_at(text: &str, at: usize) -> bool {
+    let Some(line) = line_at(text, at) else {
+        return false;
+    };
+    let mut rest = line;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let at = offset + open;
+        let dollar = at > 0 && line.as_bytes()[at - 1] == b'$';
+        if let Some(close) = after.find('}') {
+            let name = &after[..close];
+            if !dollar
+                && name.len() >= 2
+                && name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            {
+                return true;
+            }
+        }
+        offset += open + 1;
+        rest = after;
+    }
+    false
+}
+
+/// A test's assertion file, which a test runner compares with the live objects (Chainsaw's
+/// `assert`/`error` files, KUTTL's `00-assert.yaml` and `00-errors.yaml`): a partial object
+/// (a container without its name, a JMESPath check where a list belongs), never applied.
+/// Told by a name word `assert` (`00-assert-collector.yaml`, `assert-deployment.yaml`) or a
+/// KUTTL step's `NN-errors.yaml`.
+#[must_use]
+pub fn is_test_assertion(path: &Path) -> bool {
+    let Some(stem) = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let words: Vec<&str> = stem.split(['-', '.', '_']).collect();
+    words
+        .iter()
+        .any(|w| matches!(*w, "assert" | "asserts" | "assertion" | "assertions"))
+        || (words.len() == 2
+            && !words[0].is_empty()
+            && words[0].chars().all(|c| c.is_ascii_digit())
+            && matches!(words[1], "errors" | "error"))
+}
+
+/// A Dockerfile fragment that a build script joins to another one (`Dockerfile.append`,
+/// `Dockerfile.part`, `base.Dockerfile.inc`): told by a name word; the caller checks it has no
+/// `FROM`.
+#[must_use]
+pub fn is_dockerfile_fragment(path: &Path) -> bool {
+    const WORDS: &[&str] = &[
+        "append", "prepend", "part", "partial", "fragment", "snippet", "include", "inc", "tail",
+        "head", "header", "footer",
+    ];
+    path.file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|name| name.split(['-', '.', '_']).any(|w| WORDS.contains(&w)))
+}
+
+/// The `docker buildx bake` file in `path`'s folder or the nearest folder above it that has
+/// one (`docker-bake.hcl`, `docker-bake.json`, and their `.override` forms): a project that
+/// builds with bake builds with BuildKit.
+#[must_use]
+pub fn bake_file(path: &Path, files: &dyn SideFiles) -> Option<std::path::PathBuf> {
+    const NAMES: &[&str] = &[
+        "docker-bake.hcl",
+        "docker-bake.json",
+        "docker-bake.override.hcl",
+        "docker-bake.override.json",
+    ];
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if let Some(found) = NAMES.iter().map(|n| d.join(n)).find(|f| files.exists(f)) {
+            return Some(found);
+        }
+        dir = d.parent();
+    }
+    None
 }
 
 /// Files under `templates/` (at any depth) of a folder holding `Chart.yaml`: Go templates,
@@ -513,6 +609,24 @@ mod tests {
         assert!(!is_placeholder_line_at(text, 0));
         assert!(!is_placeholder_line_at("a: $B c\n", 3));
         assert!(!is_placeholder_line_at("a: b\n", 99));
+    }
+
+    #[test]
+    fn brace_placeholders_assertions_and_fragments() {
+        let text = "spec:\n  image: {IMAGE_REGISTRY}/spark:3.5\n";
+        assert!(is_brace_placeholder_line_at(text, 10));
+        assert!(!is_brace_placeholder_line_at("a: ${REGISTRY}/x\n", 3));
+        assert!(!is_brace_placeholder_line_at("a: {b: c}\n", 3));
+        assert!(!is_brace_placeholder_line_at("a: {A}\nb: c\n", 8));
+        assert!(is_test_assertion(Path::new("e2e/x/00-assert.yaml")));
+        assert!(is_test_assertion(Path::new("e2e/x/assert-collector.yaml")));
+        assert!(is_test_assertion(Path::new("e2e/x/01-errors.yaml")));
+        assert!(!is_test_assertion(Path::new("deploy/errors.yaml")));
+        assert!(!is_test_assertion(Path::new("deploy/assertive.yaml")));
+        assert!(is_dockerfile_fragment(Path::new(
+            "preview/Dockerfile.append"
+        )));
+        assert!(!is_dockerfile_fragment(Path::new("Dockerfile.dev")));
     }
 
     #[test]

@@ -163,15 +163,27 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`),
             // or an `envsubst` one whose unknown instruction is a placeholder (`${LABELS}`), is
             // not a Dockerfile until rendered: skipped like a YAML template, unless named.
+            // So is a fragment that a build script appends to another Dockerfile
+            // (`Dockerfile.append`, `Dockerfile.part`): no `FROM` at all, and named so.
             let template = detect::has_template_markers(&source.text)
                 || parsed.errors.iter().any(|e| {
                     e.message.contains("unknown instruction")
                         && detect::is_placeholder(e.span.text(&source.text))
-                });
+                })
+                || (detect::is_dockerfile_fragment(&source.path)
+                    && parsed
+                        .errors
+                        .iter()
+                        .any(|e| e.message.contains("expected at least one FROM instruction")));
             if !parsed.errors.is_empty() && !explicit && template {
                 return None;
             }
-            Some(parsed.into_model(source, Format::Dockerfile))
+            let bake_file = detect::bake_file(&source.path, &*opts.side_files);
+            let mut m = parsed.into_model(source, Format::Dockerfile);
+            if let Some(df) = m.dockerfile.as_mut() {
+                df.bake_file = bake_file;
+            }
+            Some(m)
         }
         detect::NameClass::Skip => None,
         detect::NameClass::Quadlet => {
@@ -206,7 +218,8 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             Some(parsed.into_model(source, Format::GithubActions))
         }
         detect::NameClass::Compose | detect::NameClass::Yaml
-            if detect::is_helm_template(&source.path, &*opts.side_files) =>
+            if detect::is_helm_template(&source.path, &*opts.side_files)
+                || (!explicit && detect::is_test_assertion(&source.path)) =>
         {
             None
         }
@@ -238,6 +251,7 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 stream.errors.iter().any(|e| {
                     detect::is_printf_verb_at(&source.text, e.span.start())
                         || detect::is_placeholder_line_at(&source.text, e.span.start())
+                        || detect::is_brace_placeholder_line_at(&source.text, e.span.start())
                 })
             };
             if stream.fatal && !explicit && (detect::has_template_markers(&source.text) || printf())
