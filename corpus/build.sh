@@ -11,8 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-$here/.cache}
 mirrors=${MIRRORS:-/work/.mirror}
 # Files stowlint reads: YAML (GitHub workflows included), Dockerfiles/Containerfiles, .env files
-# (compose interpolation), Podman Quadlet units and dev container configurations.
-keep='(\.ya?ml$|(^|/)(Dockerfile|Containerfile)[^/]*$|\.[Dd]ockerfile$|(^|/)\.env$|\.(container|volume|pod|kube|build)$|(^|/)\.?devcontainer\.json$)'
+# (compose interpolation), Podman Quadlet units, dev container configurations, and buildx bake
+# files (a project that builds with bake builds with BuildKit: SL204).
+keep='(\.ya?ml$|(^|/)docker-bake(\.override)?\.(hcl|json)$|(^|/)(Dockerfile|Containerfile)[^/]*$|\.[Dd]ockerfile$|(^|/)\.env$|\.(container|volume|pod|kube|build)$|(^|/)\.?devcontainer\.json$)'
 repos=${REPOS:-$here/repos.txt}
 mkdir -p "$dest"
 grep -v '^\s*#' "$repos" | while read -r repo commit paths _; do

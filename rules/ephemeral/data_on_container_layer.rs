@@ -22,8 +22,9 @@ declare_rule! {
     /// server with persistence switched off (`redis-server --save "" --appendonly no`), or a
     /// container that cannot write its layer (compose `read_only: true`, Kubernetes
     /// `securityContext.readOnlyRootFilesystem: true`) — unless, in Kubernetes, the image
-    /// declares a `VOLUME` over the data path: the runtime (containerd, CRI-O) gives it a
-    /// writable folder of the container's own, which is deleted with the pod.
+    /// declares a `VOLUME` over the data path and the container runs the server (the image's
+    /// own command, or a command line that names it): the runtime (containerd, CRI-O) gives
+    /// that path a writable folder of the container's own, which is deleted with the pod.
     ///
     /// The data path is the one the command line chooses when it moves it (`minio server
     /// /storage`, `--dbpath`, `-D`, `--dir`, `--datadir`, `--storage.tsdb.path`; the patterns
@@ -124,8 +125,16 @@ impl Rule for DataOnContainerLayer {
                 .filter(|p| kubernetes || facts.image_volume(p).is_none())
                 // A read-only root keeps nothing on the layer; but in Kubernetes the runtime
                 // still gives an image `VOLUME` a writable folder of the container's own
-                // (containerd, CRI-O), deleted with it.
-                .filter(|p| !c.read_only_root || (kubernetes && facts.image_volume(p).is_some()))
+                // (containerd, CRI-O), deleted with it. Only when the server is known to
+                // run: the image's own command, or a command line that names it (a `sh -c`
+                // script of a read-only helper container may only link files there).
+                .filter(|p| {
+                    !c.read_only_root
+                        || (kubernetes
+                            && facts.image_volume(p).is_some()
+                            && (facts.named_server
+                                || (c.command.entrypoint.is_none() && c.command.args.is_none())))
+                })
                 .filter(|p| !kept_where_extended(cx.project(), cx.file(), w, p))
                 .collect();
             let Some(first) = lost.first() else { continue };
