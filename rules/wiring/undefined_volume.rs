@@ -35,8 +35,10 @@ declare_rule! {
     /// that declares no volume itself (no top-level `volumes:`), mounting named ones that no
     /// file read with it declares, is refused by every `docker compose up`, so it is
     /// not run as it stands: a platform's template (Coolify declares the volumes it finds
-    /// when it deploys one) or a fragment merged elsewhere. Its findings are info too; in a
-    /// `compose.yaml` the forgotten `volumes:` section stays an error.
+    /// when it deploys one) or a fragment merged elsewhere. Its findings are info too, and so
+    /// are those of a file of the same kind that declares some volumes, in a folder where three
+    /// other such files declare none (a template of the same platform); in a `compose.yaml` the
+    /// forgotten `volumes:` section stays an error.
     ///
     /// ## Example
     /// ```yaml
@@ -114,7 +116,25 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     // (Files beside it are read with it and may declare other volumes: a folder of a
     // platform's templates is no project.)
     let declares_none = !is_compose_name(&file.source.path) && file.volumes.is_empty();
-    let help = if declares_none {
+    // A file of such a folder of templates that declares some volumes and leaves the rest to
+    // the platform is one of them too: three other files beside it, not named for compose,
+    // mount named volumes and declare none.
+    let template_folder = !is_compose_name(&file.source.path)
+        && compose_siblings(project, file)
+            .filter(|f| {
+                !is_compose_name(&f.source.path)
+                    && f.volumes.is_empty()
+                    && f.workloads.iter().any(|w| {
+                        w.containers.iter().any(|c| {
+                            c.mounts
+                                .iter()
+                                .any(|m| matches!(m.source, MountSource::Volume(_)))
+                        })
+                    })
+            })
+            .nth(2)
+            .is_some();
+    let help = if declares_none || template_folder {
         format!(
             "declare it in a top-level `volumes:` section: `volumes: {{{name}: {{}}}}` (unless \
              the tool that deploys this file declares its volumes)"
@@ -134,7 +154,7 @@ fn compose(m: &Mount, cx: &mut Ctx) {
             ),
         )
         .help(help);
-    if detached || declares_none {
+    if detached || declares_none || template_folder {
         d.severity(Severity::Info);
     }
     if let Some(near) = near {

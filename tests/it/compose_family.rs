@@ -13,6 +13,8 @@ const CASES: &[&str] = &[
     "compose-extends-test",
     "compose-extends-cycle",
     "compose-include",
+    "compose-platform-templates",
+    "compose-platform-templates-project",
 ];
 
 use crate::common::{check_in, found, marked};
