@@ -36,7 +36,9 @@ declare_rule! {
     /// A service that services of other compose files `extends` (`db-base` in a library
     /// `base.yaml`) is a template: each extending service is checked as compose runs it,
     /// where its finding says the same, so the template's own finding is info. So is a service
-    /// named as a base (`couchdb-base`) beside such templates that no file extends yet.
+    /// named as a base (`couchdb-base`) beside such templates that no file extends yet, and
+    /// any service of a library file whose name `docker compose` does not pick by itself
+    /// (`base.yaml`, not `compose.yaml`): the whole file is templates.
     ///
     /// In a Podman Quadlet `.container` unit it is an error: Quadlet runs the container with
     /// `podman run --rm` and removes it with `podman rm -v` when the service stops, which

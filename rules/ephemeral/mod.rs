@@ -55,22 +55,28 @@ pub(crate) fn kept_where_extended(
 /// of a library of bases (`base.yaml` with `db-base`), and each extending service is checked
 /// as compose runs it, where its finding says the same. The template's own data finding is
 /// info: the file is not run by itself. So is a service named as a base (`mysql-base`,
-/// `couchdb_base`) beside them, that no file extends yet.
+/// `couchdb_base`) beside them, that no file extends yet, and any service of such a library
+/// whose name `docker compose` does not pick by itself (`base.yaml`, not `compose.yaml`): the
+/// whole file is templates.
 pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Workload) -> bool {
     if w.kind != WorkloadKind::ComposeService {
         return false;
     }
     let extended = |o: &Workload| project.extenders(file, o).next().is_some();
+    let library = || {
+        file.workloads
+            .iter()
+            .any(|o| o.kind == WorkloadKind::ComposeService && o.name != w.name && extended(o))
+    };
     extended(w)
         || (w
             .name
             .to_ascii_lowercase()
             .split(['-', '_', '.'])
             .any(|word| word == "base")
-            && file
-                .workloads
-                .iter()
-                .any(|o| o.kind == WorkloadKind::ComposeService && o.name != w.name && extended(o)))
+            && library())
+        || (!crate::rules::wiring::undefined_volume::is_compose_name(&file.source.path)
+            && library())
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,

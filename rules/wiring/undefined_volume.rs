@@ -195,7 +195,7 @@ fn is_base_name(path: &std::path::Path) -> bool {
 /// `compose.yaml`, `docker-compose.prod.yml`, `docker-stack.yml`: a file named for `docker
 /// compose` or `docker stack deploy` (RULES.md "Inputs"); "stack" as a word of the name, as
 /// the parser reads stack files (`bookstack.yaml` is not one).
-fn is_compose_name(path: &std::path::Path) -> bool {
+pub(crate) fn is_compose_name(path: &std::path::Path) -> bool {
     let name = file_name(path);
     let Some(stem) = name
         .strip_suffix(".yaml")
