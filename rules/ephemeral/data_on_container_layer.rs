@@ -52,8 +52,10 @@ declare_rule! {
     /// A container that runs a script of the project's, mounted into it (`entrypoint:
     /// create-topics` over `./scripts/create-topics.sh`, a ConfigMap's `/scripts/start.sh`),
     /// may or may not start the server: info too, the mount labelled. So is a compose file of
-    /// test databases for a library (four database engines or more, or three with one at two
-    /// versions: `mysql-5` beside `mysql-9`): an application keeps its data in one or two.
+    /// test databases for a library (four database or search engines or more, or three with
+    /// one at two versions: `mysql-5` beside `mysql-9`; most of them on no volume, and at least
+    /// half of the file's services): an application keeps its data in one or two, on volumes,
+    /// beside services of its own.
     ///
     /// A Podman Quadlet `.container` unit is checked like a compose service; one that joins a
     /// pod (`Pod=`) is not, since the pod's `Volume=`s join the container and what covers its

@@ -10,7 +10,9 @@ pub mod operator_ephemeral_storage;
 pub mod volume_changed_after_declaration;
 
 use crate::engine::Severity;
-use crate::model::{Container, FileModel, Mount, Platform, Project, Workload, WorkloadKind};
+use crate::model::{
+    Container, FileModel, Mount, MountKind, Platform, Project, Workload, WorkloadKind,
+};
 use crate::rules::catalog::is_at_or_under;
 use crate::rules::facts::{ImageFacts, image_facts, volume_name_for};
 
@@ -160,21 +162,48 @@ pub(crate) fn image_list_file(file: &FileModel) -> bool {
 }
 
 /// Whether `file` is a compose file of database servers for a test suite (an ORM's or a
-/// driver's): four database engines or more (postgres, mysql, mssql, mongo ...), or three
-/// with one of them at two versions (`mysql-5` beside `mysql-9`). An application keeps its
-/// data in one or two; a matrix of engines and versions is what a library is tested on.
+/// driver's, a server's persistence backends): four database or search engines or more
+/// (postgres, mysql, mssql, mongo, elasticsearch ...), or three with one of them at two
+/// versions (`mysql-5` beside `mysql-9`), most of them keeping nothing on a volume, and
+/// making at least half of the file's services. An application keeps its
+/// data in one or two, on volumes, beside its own services; a matrix of engines and versions
+/// started empty is what a library is tested on.
 pub(crate) fn database_matrix(project: &Project, file: &FileModel) -> bool {
+    use crate::rules::catalog::Category;
     if file.format != Some(crate::model::Format::Compose) {
         return false;
     }
     let mut versions: Vec<(&str, Option<u64>)> = Vec::new();
+    let mut kept = 0;
     let servers: Vec<ImageFacts> = file
         .workloads
         .iter()
         .flat_map(|w| stateful_containers(project, w))
-        .map(|(_, facts)| facts)
-        .filter(|facts| facts.stateful.category == crate::rules::catalog::Category::Database)
+        .filter(|(_, facts)| {
+            matches!(
+                facts.stateful.category,
+                Category::Database | Category::Search
+            )
+        })
+        .map(|(c, facts)| {
+            let on_volume = crate::rules::facts::coverage(&facts, c).iter().all(|cov| {
+                cov.mount
+                    .is_some_and(|m| matches!(m.kind, MountKind::Volume | MountKind::Bind))
+            });
+            kept += usize::from(on_volume);
+            facts
+        })
         .collect();
+    // A test matrix is mostly databases (an admin UI, a tool beside them); an application's
+    // file runs more services of its own than databases.
+    let services = file
+        .workloads
+        .iter()
+        .filter(|w| w.kind == WorkloadKind::ComposeService)
+        .count();
+    if kept * 2 > servers.len() || servers.len() * 2 < services {
+        return false;
+    }
     for facts in &servers {
         let version = (
             facts.stateful.repository.as_str(),
