@@ -10,7 +10,17 @@ declare_rule! {
     /// A key written twice in a Kubernetes manifest or a dev container configuration is
     /// reported as info: `kubectl apply` and the dev container tools read it, keeping the last
     /// value (and so does stowlint), but the first value is silently lost, and kustomize (so
-    /// `kubectl apply -k` and Flux) refuses such a manifest.
+    /// `kubectl apply -k` and Flux) refuses such a manifest. So is a Dockerfile with no
+    /// instruction at all (empty, or comments only): an exercise to fill in or a placeholder,
+    /// which `docker build` refuses but nobody builds as it stands.
+    ///
+    /// Files that are templates, not configuration until rendered, are skipped in a walk and
+    /// reported only when named: Helm templates, files with Go/Jinja markers that YAML cannot
+    /// read, `printf` verbs and `$PLACEHOLDER` or `{PLACEHOLDER}` lines where YAML stops, test
+    /// runners' assertion files (`00-assert.yaml`), and Dockerfile fragments named like one
+    /// (`Dockerfile.append`). Templates that YAML reads (ytt's `#@` annotations, `{{ NAME }}`
+    /// values read as a mapping used as a key) are linted as written, without the shape errors
+    /// their placeholders cause (a container without its name).
     ///
     /// ## Why is this bad?
     /// A file stowlint cannot read is a file nobody checked, and usually one the runtime
@@ -43,7 +53,10 @@ impl Rule for ParseError {
             cx.report(error.span, error.message.clone()).help(help);
         }
         for read_past in &file.read_past {
-            let help = if file.format == Some(Format::Devcontainer) {
+            let help = if file.format == Some(Format::Dockerfile) {
+                "an exercise or a placeholder is not built as it stands; write its instructions \
+                 or delete it"
+            } else if file.format == Some(Format::Devcontainer) {
                 "the dev container tools keep the last value and drop the first: keep one"
             } else {
                 "`kubectl apply` keeps the last value and drops the first, and kustomize refuses \

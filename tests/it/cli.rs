@@ -229,6 +229,19 @@ fn templates_and_ci_files_are_skipped_unless_named() {
              template:\n    spec:\n      containers:\n        - ports: [{containerPort: 4317}]\n      \
              volumes:\n        (length([?name == 'cfg']) > `0`): true\n",
         ),
+        // A ytt template: `#@` annotations compute the values YAML reads as nulls.
+        (
+            "k8s/ytt/app.yaml",
+            "#@ load(\"@ytt:data\", \"data\")\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  \
+             name: web\nspec:\n  containers:\n    - name: #@ data.values.name\n      \
+             image: #@ data.values.image\n",
+        ),
+        // A `{{ NAME }}` placeholder YAML happens to read (a mapping used as a key).
+        (
+            "staging/pod-template.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: demo\nspec:\n  containers:\n    \
+             - name: {{ POD_NAME }}\n      image: nginx:1.27\n",
+        ),
         // A fragment a build script appends to the Dockerfile: no `FROM` of its own.
         (
             "preview/Dockerfile.append",
@@ -244,6 +257,8 @@ fn templates_and_ci_files_are_skipped_unless_named() {
         "examples/spark-pi.yaml",
         "tests/e2e/extension/00-assert-collector.yaml",
         "preview/Dockerfile.append",
+        "k8s/ytt/app.yaml",
+        "staging/pod-template.yaml",
     ] {
         let out = stowlint(dir.path(), &["check", "--format", "json", named]);
         assert_eq!(code(&out), 1, "{named}: {}", stdout(&out));
@@ -274,6 +289,23 @@ fn templates_and_ci_files_are_skipped_unless_named() {
         &["check", "--format", "json", "bundle/bundle.Dockerfile"],
     );
     assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
+
+#[test]
+fn a_template_yaml_reads_is_linted_as_written() {
+    // ytt computes the name YAML reads as null: no SL001 for it, but the Redis with nothing
+    // over its data is still reported.
+    let dir = tree(&[(
+        "ytt/app.yaml",
+        "#@ load(\"@ytt:data\", \"data\")\n---\napiVersion: apps/v1\nkind: Deployment\n\
+         metadata:\n  name: cache\nspec:\n  selector:\n    matchLabels: {app: cache}\n  \
+         template:\n    metadata:\n      labels: {app: cache}\n    spec:\n      containers:\n\
+         \x20       - name: #@ data.values.name\n          image: redis:7.4\n",
+    )]);
+    let out = stowlint(dir.path(), &["check", "--format", "concise"]);
+    let text = stdout(&out);
+    assert!(text.contains("SL201"), "{text}");
+    assert!(!text.contains("SL001"), "{text}");
 }
 
 #[test]

@@ -343,6 +343,55 @@ pub fn is_brace_placeholder_line_at(text: &str, at: usize) -> bool {
     false
 }
 
+/// Whether a document of `stream` has a mapping whose key is itself a mapping: how YAML reads
+/// an unquoted `{{ NAME }}` placeholder (`name: {{ POD_NAME }}` is a flow mapping whose key is
+/// a flow mapping). No configuration of ours writes such a key: the file is a template a
+/// script fills in, not YAML until rendered, even where it happens to parse. The walk is
+/// bounded (aliases share nodes).
+#[must_use]
+pub fn has_mapping_key(stream: &crate::yaml::Stream) -> bool {
+    use crate::yaml::Value;
+    let mut budget = 1_000_000_usize;
+    let mut stack: Vec<&crate::yaml::Node> = stream
+        .documents
+        .iter()
+        .filter_map(|d| d.root.as_deref())
+        .collect();
+    while let Some(node) = stack.pop() {
+        budget = match budget.checked_sub(1) {
+            Some(b) => b,
+            None => return false,
+        };
+        match &node.value {
+            Value::Scalar(..) => {}
+            Value::Seq(items) => stack.extend(items.iter().map(|n| &**n)),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    if matches!(k.value, Value::Map(_)) {
+                        return true;
+                    }
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// A ytt template (Carvel): `#@` annotations (`#@ load("@ytt:data", "data")`, `name: #@
+/// data.values.name`) compute values that YAML reads as nulls, so the file is not what is
+/// applied until ytt renders it.
+#[must_use]
+pub fn is_ytt_template(text: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim_start();
+        ["#@ load(", "#@ def ", "#@ for ", "#@ if ", "- #@ "]
+            .iter()
+            .any(|p| t.starts_with(p))
+            || l.contains(": #@ ")
+    })
+}
+
 /// A test's assertion file, which a test runner compares with the live objects (Chainsaw's
 /// `assert`/`error` files, KUTTL's `00-assert.yaml` and `00-errors.yaml`): a partial object
 /// (a container without its name, a JMESPath check where a list belongs), never applied.
@@ -627,6 +676,11 @@ mod tests {
             "preview/Dockerfile.append"
         )));
         assert!(!is_dockerfile_fragment(Path::new("Dockerfile.dev")));
+        assert!(is_ytt_template("spec:\n  name: #@ data.values.name\n"));
+        assert!(is_ytt_template(
+            "#@ load(\"@ytt:data\", \"data\")\n---\na: 1\n"
+        ));
+        assert!(!is_ytt_template("a: 1 # @ not ytt\n#@not either\n"));
     }
 
     #[test]

@@ -179,6 +179,25 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 return None;
             }
             let bake_file = detect::bake_file(&source.path, &*opts.side_files);
+            // A Dockerfile with no instruction at all (empty, or comments only: an exercise to
+            // fill in, a placeholder) is refused by `docker build`, but nobody builds it as it
+            // stands: info, not an error.
+            let mut parsed = parsed;
+            if source.text.lines().all(|l| {
+                let t = l.trim();
+                t.is_empty() || t.starts_with('#')
+            }) {
+                parsed.read_past = std::mem::take(&mut parsed.errors)
+                    .into_iter()
+                    .map(|mut e| {
+                        e.message =
+                            "Dockerfile has no instruction (empty, or comments only): `docker \
+                             build` refuses it"
+                                .to_string();
+                        e
+                    })
+                    .collect();
+            }
             let mut m = parsed.into_model(source, Format::Dockerfile);
             if let Some(df) = m.dockerfile.as_mut() {
                 df.bake_file = bake_file;
@@ -258,6 +277,12 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             {
                 return None;
             }
+            // Templates that happen to parse: ytt's `#@` annotations (values YAML reads as
+            // nulls), and `{{ NAME }}` placeholders YAML reads as a mapping used as a key. What
+            // they hold is linted as written; the shapes their placeholders break (a container
+            // without its name) are not reported, unless the file is named.
+            let parsing_template = !explicit
+                && (detect::is_ytt_template(&source.text) || detect::has_mapping_key(&stream));
             let format = match format {
                 Some(f) => f,
                 // YAML that could not be read, so its kind cannot be told: report it only if it
@@ -292,7 +317,9 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 errors.extend(stream.duplicate_keys);
                 errors.sort_by_key(|e| e.span.start());
             }
-            errors.append(&mut parsed.errors);
+            if !parsing_template {
+                errors.append(&mut parsed.errors);
+            }
             parsed.errors = errors;
             Some(parsed.into_model(source, format))
         }
