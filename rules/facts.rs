@@ -129,6 +129,22 @@ fn default_location(facts: &ImageFacts, container: &Container) -> DataLocation {
     {
         return DataLocation::Moved(vec![dir.value.clone()]);
     }
+    // An older release's data folder, mounted: the server keeps using it.
+    let legacy: Vec<String> = facts
+        .stateful
+        .legacy
+        .iter()
+        .filter(|l| {
+            container
+                .mounts
+                .iter()
+                .any(|m| !crate::model::is_unknown(&m.target) && is_at_or_under(l, &m.target))
+        })
+        .cloned()
+        .collect();
+    if !legacy.is_empty() {
+        return DataLocation::Moved(legacy);
+    }
     if container.env_from && !moving.is_empty() {
         let defaults = facts.stateful.data_paths(&facts.env);
         let covered = defaults.iter().any(|d| {

@@ -28,14 +28,17 @@ declare_rule! {
     /// (`/var/run/secrets`), systemd, D-Bus or network namespaces (`/var/run/netns`). The
     /// syslog socket `/dev/log` is not sensitive either, nor is journald's socket folder
     /// `/run/systemd/journal` (the sockets `/dev/log` links to), nor are device nodes passed through
-    /// for one purpose (`/dev/dri`, `/dev/net/tun`, `/dev/fuse`, `/dev/snd`, `/dev/bus/usb`). Writable, these are reported by
+    /// for one purpose (`/dev/dri`, `/dev/net/tun`, `/dev/fuse`, `/dev/snd`, `/dev/bus/usb`),
+    /// the kernel's null, zero and random devices, and POSIX shared memory (`/dev/shm`, a
+    /// world-writable tmpfs used as RAM scratch space). Writable, these are reported by
     /// `writable-bind-mount` (SL103).
     ///
     /// Read-only time zone files (`/etc/localtime`, `/etc/timezone`, `/usr/share/zoneinfo`),
     /// kernel modules (`/lib/modules`), the public CA bundle (`/etc/ssl/certs`,
     /// `/etc/pki/tls/certs`, `/etc/ca-certificates`, `/usr/share/ca-certificates`), the
     /// distribution's description (`/etc/os-release`), the kernel's world-readable counters
-    /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`) and
+    /// (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/diskstats`, `/proc/loadavg`, `/proc/stat`),
+    /// the user and group names, the resolver configuration, FUSE's `/etc/fuse.conf`, and
     /// a single CA certificate (`/etc/docker/certs.d/<registry>/ca.crt`, `etcd-ca.crt`: a trust
     /// anchor, public by design; a client certificate goes with its key and stays reported) are
     /// allowed, and so is read-only `/var/log` in a node agent (a DaemonSet or a swarm service
@@ -62,7 +65,11 @@ declare_rule! {
     /// CAP_SYS_ADMIN may mount proc and sysfs itself, so the same goes for its `/proc` and
     /// `/sys`. Any other privileged container writing `/dev`, `/sys` or `/proc` (a home
     /// automation app with `privileged: true` and `/dev:/dev` for its USB dongles) gets info
-    /// too, its help pointing at the privilege, which is the exposure.
+    /// too, its help pointing at the privilege, which is the exposure; one writing another
+    /// system location (`/etc`, `/var`, `/lib/modules`: a node installer, a debug pod) gets a
+    /// warning, since it could reach the host without the mount but the mount is still worth
+    /// narrowing. One file every node provides written to (`/etc/hostname`, `/etc/machine-id`)
+    /// is a warning too: `:ro` would do, but no system folder is exposed.
     ///
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
     /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
@@ -78,6 +85,8 @@ declare_rule! {
     /// configuration, placed there by its deployment: info, unless that first folder is one
     /// of the host's own (`/etc/ssh`, `/etc/systemd`, `/etc/docker`, `/etc/kubernetes`, ...;
     /// catalog data). The host's files stay out of reach; the finding remains to say where.
+    /// The same holds for a folder under `/var/log` named after the container
+    /// (`/var/log/pterodactyl` for `pterodactyl/wings`): its own logs.
     ///
     /// In a Podman Quadlet unit, `%h` is the user's home folder (`%h/.ssh` is a credential
     /// folder); other specifiers (`%t`, `%S`) stand for folders the host decides and are not
@@ -159,9 +168,11 @@ impl Rule for SensitiveHostPath {
         let storage_driver = super::is_storage_driver(w, catalog);
         let throwaway = super::throwaway_host(w, &cx.file().source.path);
         // The app's own configuration placed under `/etc` by its deployment (`/etc/harbor`
-        // for Harbor's units): no file of the host's system is exposed.
-        let app_etc = catalog.sensitivity(path)
-            == Some(crate::rules::catalog::Sensitivity::System("/etc".into()))
+        // for Harbor's units), or its own log folder (`/var/log/pterodactyl` for wings): no
+        // file of the host's system is exposed.
+        let app_etc = catalog
+            .sensitivity(path)
+            .is_some_and(|s| matches!(s, Sensitivity::System(p) if p == "/etc" || p == "/var/log"))
             && catalog.is_app_etc_folder(path, &own_names(c, w));
         let d = cx
             .report(
@@ -174,7 +185,7 @@ impl Rule for SensitiveHostPath {
                     disguise(m),
                     found.note,
                     if app_etc {
-                        " (named after the container: its own configuration, no system file)"
+                        " (named after the container: its own folder, no system file)"
                     } else {
                         ""
                     }
@@ -207,8 +218,21 @@ impl Rule for SensitiveHostPath {
                  the devices it needs (`devices:` in compose, a device plugin in Kubernetes) \
                  and drop `privileged`",
             );
-        } else if w.is_node_agent() && catalog.is_node_agent_writable(path, image) {
+        } else if node_agent && catalog.is_node_agent_writable(path, image) {
+            // A log shipper's own positions beside the logs it reads, however it is deployed
+            // (promtail as a plain compose service).
             d.severity(Severity::Info);
+        } else if NODE_FILES.contains(&path) {
+            // One file the node provides (its name, its id): `:ro` would do, but no system
+            // folder is exposed.
+            d.severity(Severity::Warning);
+        } else if c.privileged && !storage_driver {
+            // A privileged container reaches the host without the mount (it may mount the
+            // host's disks itself): the mount is worth narrowing, the privilege is the exposure.
+            d.severity(Severity::Warning).help(
+                "the container is privileged: it can reach the host's files without this mount, \
+                 so drop `privileged` if it can go; else mount only the folder it writes",
+            );
         } else if storage_driver
             && (catalog.is_storage_driver_writable(path)
                 || (c.privileged && catalog.is_privileged_view(path)))
@@ -251,6 +275,15 @@ impl Rule for SensitiveHostPath {
         }
     }
 }
+
+/// Single files every node provides (its name, its id, its hosts table): written to, they are
+/// worth a `:ro` (a warning), but no system folder is exposed.
+const NODE_FILES: &[&str] = &[
+    "/etc/hostname",
+    "/etc/machine-id",
+    "/etc/hosts",
+    "/etc/timezone",
+];
 
 /// The normalized `hostPath.path` of a PersistentVolume, with the span of the value.
 pub(crate) fn pv_host_path(pv: &PersistentVolume) -> Option<Spanned<String>> {

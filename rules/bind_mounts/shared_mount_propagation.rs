@@ -16,6 +16,8 @@ declare_rule! {
     /// plugin mounts the BPF filesystem for its node. In a node agent (a DaemonSet, a global
     /// swarm service) or a storage driver (a workload with a privileged container that mounts
     /// the kubelet's folder, such as a CSI controller), the finding is info: that is the design.
+    /// So is it in a FUSE mounter (rclone mount, mergerfs: a container given `/dev/fuse`, and
+    /// `SYS_ADMIN` or the privilege), whose mount exists to be seen on the host.
     ///
     /// ## Example
     /// ```yaml
@@ -66,7 +68,7 @@ declare_rule! {
 }
 
 impl Rule for SharedMountPropagation {
-    fn check_mount(&self, m: &Mount, _c: &Container, w: &Workload, cx: &mut Ctx) {
+    fn check_mount(&self, m: &Mount, c: &Container, w: &Workload, cx: &mut Ctx) {
         let Some(propagation) = &m.propagation else {
             return;
         };
@@ -82,7 +84,15 @@ impl Rule for SharedMountPropagation {
         // volumes it mounts under the kubelet's folder (Kubernetes requires `Bidirectional`
         // there), a network plugin the BPF or cgroup filesystem it mounts for the node. In a
         // node agent or a storage driver that is the design, not a risk to fix.
-        let node_plugin = w.is_node_agent() || super::is_storage_driver(w, cx.catalog());
+        // So does a FUSE mounter (rclone mount, mergerfs: the FUSE device and CAP_SYS_ADMIN,
+        // or privileged), whose mount exists to be seen on the host.
+        // (Privileged alone tells nothing: Kubernetes allows `Bidirectional` only there.)
+        let fuse = (c.privileged || c.capabilities.iter().any(|cap| cap == "SYS_ADMIN"))
+            && (c.devices.iter().any(|d| d == "/dev/fuse")
+                || c.mounts
+                    .iter()
+                    .any(|o| o.host_path().is_some_and(|h| h.path == "/dev/fuse")));
+        let node_plugin = w.is_node_agent() || super::is_storage_driver(w, cx.catalog()) || fuse;
         let d = cx
             .report(
                 propagation.span,

@@ -391,8 +391,9 @@ pub struct Workload {
     /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
     /// maybe one.
     pub pinned_by_label: Option<Span>,
-    /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`: it runs a task to
-    /// completion, as a Job does, and is never restarted as a server is.
+    /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`, or a compose service
+    /// another one waits for with `condition: service_completed_successfully`: it runs a task
+    /// to completion, as a Job does, and is never restarted as a server is.
     pub runs_to_completion: bool,
     /// A bare Pod in `kube-system` on the host network (its `hostNetwork: true`): the shape
     /// of a static pod manifest, run by the kubelet of the node that holds it, never moved.
@@ -516,6 +517,9 @@ pub struct Container {
     /// Capabilities added to the container's (Kubernetes `securityContext.capabilities.add`,
     /// compose `cap_add`), upper case without the `CAP_` prefix.
     pub capabilities: Vec<String>,
+    /// Host devices passed to the container (compose `devices:`), as their host paths
+    /// (`/dev/fuse`).
+    pub devices: Vec<String>,
     /// The container's memory limit, where written (Kubernetes `resources.limits.memory`,
     /// compose `mem_limit` or `deploy.resources.limits.memory`): it bounds its tmpfs too.
     pub memory_limit: Option<Span>,

@@ -256,11 +256,25 @@ impl Cx<'_> {
             self.error("`services` is not a mapping", key.span.cover(services.span));
             return Vec::new();
         }
+        // Services another one waits for to finish (`depends_on: {certs: {condition:
+        // service_completed_successfully}}`): one-shot tasks, not servers.
+        let tasks: Vec<&str> = services
+            .entries()
+            .into_iter()
+            .filter_map(|(_, v)| v.get("depends_on"))
+            .flat_map(|d| d.entries())
+            .filter(|(_, cond)| {
+                cond.get("condition").and_then(Node::as_str)
+                    == Some("service_completed_successfully")
+            })
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
         services
             .entries()
             .into_iter()
             .filter_map(|(k, v)| {
                 let name = k.as_str()?.to_string();
+                let task = tasks.contains(&name.as_str());
                 // `app: !reset` (compose's override tag) removes a service that another file
                 // defines: in this file there is nothing to read.
                 if v.is_null() && self.tagged(v, "!reset") {
@@ -272,12 +286,14 @@ impl Cx<'_> {
                     return None;
                 }
                 let owner = format!("service {name}");
-                Some(self.service(&Service {
+                let mut w = self.service(&Service {
                     name,
                     owner,
                     key: k,
                     node: v,
-                }))
+                });
+                w.runs_to_completion = task;
+                Some(w)
             })
             .collect()
     }
@@ -324,6 +340,23 @@ impl Cx<'_> {
                         .iter()
                         .filter_map(|i| self.string(Some(i)))
                         .map(|c| crate::model::capability_name(&c.value))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            // `- /dev/fuse`, `- /dev/fuse:/dev/fuse:rwm`, or the long syntax's `source`.
+            devices: svc
+                .node
+                .get("devices")
+                .and_then(|v| v.as_seq())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| {
+                            self.string(Some(i))
+                                .map(|d| d.value.split(':').next().unwrap_or("").to_string())
+                                .or_else(|| self.string(i.get("source")).map(|d| d.value))
+                        })
+                        .filter(|d| !d.is_empty())
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -116,6 +116,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         read_only_root: read_only,
         privileged,
         capabilities: Vec::new(),
+        devices: Vec::new(),
         memory_limit: None,
         working_dir: None,
         env_from: false,

@@ -738,6 +738,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             read_only_root: false,
             privileged: false,
             capabilities: Vec::new(),
+            devices: Vec::new(),
             memory_limit: None,
             working_dir: None,
             env_from: false,

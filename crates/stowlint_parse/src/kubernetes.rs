@@ -479,6 +479,8 @@ impl Reader {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    // Kubernetes passes devices by `hostPath` volumes or device plugins.
+                    devices: Vec::new(),
                     memory_limit: item
                         .path(&["resources", "limits", "memory"])
                         .filter(|v| !v.is_null())

@@ -253,6 +253,13 @@ impl Cx<'_> {
                 .flat_map(|e| e.value.split_whitespace())
                 .map(crate::model::capability_name)
                 .collect(),
+            // `AddDevice=/dev/fuse` or `AddDevice=/dev/fuse:/dev/fuse:rwm`: the host path.
+            devices: s
+                .all("AddDevice")
+                .iter()
+                .filter_map(|e| e.value.trim().trim_start_matches('-').split(':').next())
+                .map(str::to_string)
+                .collect(),
             memory_limit: s.last("Memory").map(|e| e.span),
             working_dir: s
                 .last("WorkingDir")

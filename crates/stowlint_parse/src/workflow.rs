@@ -139,6 +139,7 @@ fn workload(
         read_only_root: read_only,
         privileged,
         capabilities: Vec::new(),
+        devices: Vec::new(),
         memory_limit: None,
         working_dir: None,
         env_from: false,

@@ -142,6 +142,11 @@ pub struct ImageEntry {
     /// node rejoins and copies the data back from the others while a quorum holds.
     #[serde(default)]
     pub quorum: bool,
+    /// Folders an older release kept the data in, which the server still uses when a mount
+    /// is there (immich v2 keeps uploads in `/usr/src/app/upload` when that folder is
+    /// mounted, else in `/data`).
+    #[serde(default)]
+    pub legacy: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -220,6 +225,8 @@ pub struct StatefulImage {
     pub workdir: bool,
     /// Members copy the data from each other (see [`ImageEntry::quorum`]).
     pub quorum: bool,
+    /// Older data folders used when mounted (see [`ImageEntry::legacy`]).
+    pub legacy: Vec<String>,
 }
 
 impl StatefulImage {
@@ -581,6 +588,7 @@ impl Catalog {
             },
             workdir: entry.workdir,
             quorum: entry.quorum,
+            legacy: entry.legacy.clone(),
         })
     }
 
@@ -646,17 +654,26 @@ impl Catalog {
     /// `/etc` is one of `names` (words of the container's image, container and service
     /// names), and the first is none of the host's configuration folders (`etc_system`).
     /// `/etc/harbor/core` for `goharbor/harbor-core`; `/etc/quadlets/nextcloud/www.conf` for
-    /// `nextcloud`. Never `/etc` itself.
+    /// `nextcloud`. Never `/etc` itself. The same under `/var/log`: `/var/log/pterodactyl` for
+    /// `pterodactyl/wings` is the app's own log folder (never the journal's, the pods' or the
+    /// audit log's).
     #[must_use]
     pub fn is_app_etc_folder(&self, path: &str, names: &[String]) -> bool {
-        let Some(rest) = path.strip_prefix("/etc/") else {
+        const LOG_SYSTEM: &[&str] = &["journal", "pods", "containers", "audit", "private"];
+        let (rest, system) = if let Some(rest) = path.strip_prefix("/etc/") {
+            (rest, false)
+        } else if let Some(rest) = path.strip_prefix("/var/log/") {
+            (rest, true)
+        } else {
             return false;
         };
         let mut parts = rest.split('/');
         let Some(first) = parts.next().filter(|p| !p.is_empty()) else {
             return false;
         };
-        if self.sensitive.etc_system.iter().any(|e| e == first) {
+        if (!system && self.sensitive.etc_system.iter().any(|e| e == first))
+            || (system && LOG_SYSTEM.contains(&first))
+        {
             return false;
         }
         let named = |part: &str| names.iter().any(|n| n == part);
