@@ -11,8 +11,9 @@ declare_rule! {
     /// reported as info: `kubectl apply` and the dev container tools read it, keeping the last
     /// value (and so does stowlint), but the first value is silently lost, and kustomize (so
     /// `kubectl apply -k` and Flux) refuses such a manifest. So is a Dockerfile with no
-    /// instruction at all (empty, or comments only): an exercise to fill in or a placeholder,
-    /// which `docker build` refuses but nobody builds as it stands.
+    /// instruction to build (empty, comments only, or bare keywords with no arguments): an
+    /// exercise to fill in or a placeholder, which `docker build` refuses but nobody builds as
+    /// it stands.
     ///
     /// Files that are templates, not configuration until rendered, are skipped in a walk and
     /// reported only when named: Helm templates, files with Go/Jinja markers that YAML cannot

@@ -179,21 +179,21 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 return None;
             }
             let bake_file = detect::bake_file(&source.path, &*opts.side_files);
-            // A Dockerfile with no instruction at all (empty, or comments only: an exercise to
-            // fill in, a placeholder) is refused by `docker build`, but nobody builds it as it
-            // stands: info, not an error.
+            // A Dockerfile with no instruction to build (empty, comments only, or bare keywords
+            // with no arguments: an exercise to fill in, a placeholder) is refused by `docker
+            // build`, but nobody builds it as it stands: one info, not errors.
             let mut parsed = parsed;
             if source.text.lines().all(|l| {
                 let t = l.trim();
-                t.is_empty() || t.starts_with('#')
+                t.is_empty() || t.starts_with('#') || t.chars().all(|c| c.is_ascii_alphabetic())
             }) {
                 parsed.read_past = std::mem::take(&mut parsed.errors)
                     .into_iter()
+                    .take(1)
                     .map(|mut e| {
-                        e.message =
-                            "Dockerfile has no instruction (empty, or comments only): `docker \
-                             build` refuses it"
-                                .to_string();
+                        e.message = "Dockerfile has no instruction to build (empty, comments \
+                                     only, or bare keywords to fill in): `docker build` refuses it"
+                            .to_string();
                         e
                     })
                     .collect();
