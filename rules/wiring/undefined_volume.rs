@@ -38,7 +38,8 @@ declare_rule! {
     /// when it deploys one) or a fragment merged elsewhere. Its findings are info too, and so
     /// are those of a file of the same kind that declares some volumes, in a folder where three
     /// other such files declare none (a template of the same platform); in a `compose.yaml` the
-    /// forgotten `volumes:` section stays an error.
+    /// forgotten `volumes:` section stays an error. A source written as a placeholder of the
+    /// documentation (`</path/to/appdata/config>:/config`) is a warning that says so.
     ///
     /// ## Example
     /// ```yaml
@@ -145,15 +146,29 @@ fn compose(m: &Mount, cx: &mut Ctx) {
         format!("add `{name}:` under the top-level `volumes:`, or fix the name")
     };
     let near = did_you_mean(name, file.volumes.iter().map(|d| &d.key));
-    let d = cx
-        .report(
+    // `</path/to/appdata/config>:/config`: a placeholder of the documentation left to fill
+    // in, which `docker compose` refuses loudly; not a volume someone forgot to declare.
+    let placeholder = name.starts_with('<') && name.ends_with('>');
+    let d = if placeholder {
+        cx.report(
+            m.source_or_entry_span(),
+            format!(
+                "{} mounts `{name}`, a placeholder to replace with a host path or a volume name",
+                m.owner
+            ),
+        )
+        .severity(Severity::Warning)
+        .help("replace the placeholder: `docker compose` refuses the file as it stands")
+    } else {
+        cx.report(
             m.source_or_entry_span(),
             format!(
                 "{} mounts volume `{name}`, which the top-level `volumes:` does not declare",
                 m.owner
             ),
         )
-        .help(help);
+        .help(help)
+    };
     if detached || declares_none || template_folder {
         d.severity(Severity::Info);
     }
