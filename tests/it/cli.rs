@@ -242,6 +242,11 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: demo\nspec:\n  containers:\n    \
              - name: {{ POD_NAME }}\n      image: nginx:1.27\n",
         ),
+        // An `@NAME@` placeholder a test fills in: YAML stops at the `@`.
+        (
+            "tests/data/cluster.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: @name@\ndata:\n  a: b\n",
+        ),
         // A fragment a build script appends to the Dockerfile: no `FROM` of its own.
         (
             "preview/Dockerfile.append",

@@ -311,7 +311,8 @@ pub fn is_placeholder(word: &str) -> bool {
 }
 
 /// Whether the line that holds byte `at` of `text` holds a brace placeholder in capitals
-/// (`image: {IMAGE_REGISTRY}/spark:3.5`, `{REPLICAS}`): where YAML cannot be read there (a
+/// (`image: {IMAGE_REGISTRY}/spark:3.5`, `{REPLICAS}`) or an `@NAME@` one (`name: @name@`,
+/// as CMake's `configure_file` and Maven filters fill in): where YAML cannot be read there (a
 /// flow mapping followed by text), the file is a template whose placeholders a script or the
 /// reader fills in, not YAML until rendered. `${VAR}` is left to [`is_placeholder_line_at`].
 #[must_use]
@@ -321,6 +322,21 @@ pub fn is_brace_placeholder_line_at(text: &str, at: usize) -> bool {
     };
     let mut rest = line;
     let mut offset = 0;
+    // `@NAME@`, the placeholder of `configure_file`, Maven and Ant filters.
+    if line
+        .split('@')
+        .skip(1)
+        .step_by(2)
+        .zip(line.split('@').skip(2))
+        .any(|(name, _)| {
+            name.len() >= 2
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    {
+        return true;
+    }
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let at = offset + open;
@@ -666,6 +682,8 @@ mod tests {
         assert!(is_brace_placeholder_line_at(text, 10));
         assert!(!is_brace_placeholder_line_at("a: ${REGISTRY}/x\n", 3));
         assert!(!is_brace_placeholder_line_at("a: {b: c}\n", 3));
+        assert!(is_brace_placeholder_line_at("  name: @name@\n", 8));
+        assert!(!is_brace_placeholder_line_at("  email: a@b.c\n", 8));
         assert!(!is_brace_placeholder_line_at("a: {A}\nb: c\n", 8));
         assert!(is_test_assertion(Path::new("e2e/x/00-assert.yaml")));
         assert!(is_test_assertion(Path::new("e2e/x/assert-collector.yaml")));
