@@ -129,6 +129,20 @@ fn default_location(facts: &ImageFacts, container: &Container) -> DataLocation {
     {
         return DataLocation::Moved(vec![dir.value.clone()]);
     }
+    // Persistence off in the image's own configuration (mosquitto): with no configuration
+    // of the container's mounted, it keeps nothing.
+    let config = &facts.stateful.config;
+    if !config.is_empty()
+        && !container.mounts.iter().any(|m| {
+            !crate::model::is_unknown(&m.target)
+                && (m.target.ends_with(".conf")
+                    || config
+                        .iter()
+                        .any(|c| is_at_or_under(&m.target, c) || is_at_or_under(c, &m.target)))
+        })
+    {
+        return DataLocation::Nothing;
+    }
     // An older release's data folder, mounted: the server keeps using it.
     let legacy: Vec<String> = facts
         .stateful

@@ -42,9 +42,10 @@ declare_rule! {
     /// the finding stays whatever the variable says.
     ///
     /// In a project's test fixtures (files under `test/`, `tests/`, `e2e/`, `integration/`,
-    /// `ci/`, a CI job's resources under `.github/`, a folder with a `test` or `e2e` word such
-    /// as `e2e-tests/`, or named like
-    /// `docker-compose.test.yml`) and in a dev container's compose file (under
+    /// `ci/`, a CI job's resources under `.github/`, a folder with a `test`, `e2e` or
+    /// `benchmark` word such as `e2e-tests/`, named like `docker-compose.test.yml`, or opening
+    /// with a comment that says so: `# This configuration is used for systemtests`) and in a
+    /// dev container's compose file (under
     /// `.devcontainer/`: development data) the finding is info: a throwaway
     /// database is what a test wants, and an error there would fail CI for nothing. So is a
     /// compose file that only lists images for `docker compose pull` (a `pull` or `images`

@@ -81,11 +81,52 @@ pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Worklo
             && library())
 }
 
+/// Whether `file` is a test fixture of its project: by its path ([`in_test_file`]), or by the
+/// first line of the comment it opens with, when that says what the file is for and it is
+/// tests (`# This configuration is used for systemtests`, `# Postgres database for testing
+/// the OAuth flow`), not development too (`# For test and development only` describes a
+/// developer's environment, whose data a developer keeps).
+pub(crate) fn test_file(file: &FileModel) -> bool {
+    const PHRASES: &[&str] = &[
+        "for test",
+        "for tests",
+        "for testing",
+        "for systemtests",
+        "for system tests",
+        "for e2e",
+    ];
+    in_test_file(&file.source.path)
+        || file
+            .source
+            .text
+            .lines()
+            .map(|l| l.trim().trim_start_matches(['#', '/']).trim())
+            .find(|l| !l.is_empty() && *l != "---")
+            .filter(|_| {
+                let first = file.source.text.trim_start();
+                first.starts_with('#') || first.starts_with("//")
+            })
+            .is_some_and(|l| {
+                let l = l.to_ascii_lowercase();
+                let words: Vec<&str> = l
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let text = words.join(" ");
+                PHRASES.iter().any(|p| {
+                    text.split(p)
+                        .skip(1)
+                        .any(|after| after.is_empty() || after.starts_with(' '))
+                }) && !words.iter().any(|w| w.starts_with("develop"))
+            })
+}
+
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
 /// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci`, `.ci` or `.github` folder (a
 /// CI job's resources beside its workflows, `.github/resources/`), a folder named
 /// after an end-to-end test framework (`playwright`, `cypress`), or a folder
-/// with a `test` or `e2e` word (`e2e-tests`, `integration_tests`), or whose name has a `test`
+/// with a `test`, `e2e` or `benchmark` word (`e2e-tests`, `integration_tests`,
+/// `packages/benchmarks`), or whose name has a `test`
 /// word (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
 /// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
 /// design: data findings there are info. The path is the one reports show (relative to the working folder).
@@ -118,7 +159,16 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
     let Some(name) = components.pop() else {
         return false;
     };
-    const FOLDER_WORDS: &[&str] = &["test", "tests", "testing", "e2e"];
+    // Benchmarks too (`packages/benchmarks/`, `load-tests`): their data is throwaway.
+    const FOLDER_WORDS: &[&str] = &[
+        "test",
+        "tests",
+        "testing",
+        "e2e",
+        "bench",
+        "benchmark",
+        "benchmarks",
+    ];
     components.iter().any(|c| {
         FOLDERS.contains(&c.as_str())
             || c.split(['.', '-', '_'])
@@ -229,7 +279,7 @@ pub(crate) fn data_severity(
     file: &FileModel,
     base: Severity,
 ) -> Severity {
-    if in_test_file(&file.source.path)
+    if test_file(file)
         || image_list_file(file)
         || facts.own_program.is_some()
         || database_matrix(project, file)

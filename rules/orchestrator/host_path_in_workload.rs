@@ -113,7 +113,7 @@ impl Rule for HostPathInWorkload {
             .find(|d| d.mount.volume.as_ref().map(|v| &v.value) == pod_volume)
             .map_or(m.span, |d| d.mount.span);
         let storage_driver = crate::rules::bind_mounts::is_storage_driver(w, cx.catalog());
-        let test_fixture = crate::rules::ephemeral::in_test_file(&cx.file().source.path);
+        let test_fixture = crate::rules::ephemeral::test_file(cx.file());
         let what = m.host_path().map_or_else(
             || "a hostPath volume".to_string(),
             |h| format!("host path `{}`", h.path),

@@ -80,7 +80,7 @@ impl Rule for LocalPvWithoutNodeAffinity {
                 d.label(path.span, "a folder of one node");
             }
             // A test cluster's node folders are throwaway (as for SL401): worth knowing only.
-            if crate::rules::ephemeral::in_test_file(&file.source.path) {
+            if crate::rules::ephemeral::test_file(file) {
                 d.severity(crate::engine::Severity::Info);
             }
             crate::rules::facts::unknown_after_missing_patch(

@@ -797,6 +797,15 @@ impl Cx<'_> {
                 mount.kind = MountKind::Other("cluster".to_string());
                 mount.source = src.map_or(MountSource::None, |s| MountSource::Volume(s.value));
             }
+            // `type: ${SOCKET_TYPE}` with no value here: set when compose runs (`bind` on
+            // Linux, `npipe` on Windows), so the mount's kind is not known, not wrong. Read as
+            // a bind of an unknown source: what its target says (a runtime socket) still
+            // counts, and nothing is said of the source.
+            other if crate::model::is_unknown(other) => {
+                mount.kind = MountKind::Bind;
+                let source = src.map_or_else(|| other.to_string(), |s| s.value);
+                mount.source = MountSource::Host(paths::host_path(&source, &self.dir));
+            }
             other => {
                 let span = node.get("type").map_or(node.span, |t| t.span);
                 self.error(

@@ -59,7 +59,12 @@ pub fn parse(source: &SourceFile) -> Parsed {
             cx.mount_item(item, &mut mounts, &mut errors);
         }
     }
-    if let Some(ws) = root.get("workspaceMount").filter(|n| n.as_text().is_some()) {
+    // `"workspaceMount": ""` turns the default workspace mount off (the project mounts it
+    // itself in `runArgs`): no mount, nothing wrong.
+    if let Some(ws) = root
+        .get("workspaceMount")
+        .filter(|n| n.as_text().is_some_and(|t| !t.trim().is_empty()))
+    {
         cx.mount_item(ws, &mut mounts, &mut errors);
     }
     if let Some(args) = root.get("runArgs").and_then(Node::as_seq) {

@@ -82,13 +82,19 @@ impl Patterns {
         }
         // Global flags written as one word before a subcommand (`weed -v=0 s3`): the
         // subcommand is the program the patterns name.
+        // Only such flags (`--datadir=/srv/mysql` for the image's entrypoint): no program is
+        // named (the flag's path is no program: `mysql` is not `--datadir=/srv/mysql`).
         let at = words
             .iter()
-            .position(|w| !(w.starts_with('-') && w.contains('=')))
-            .unwrap_or(0);
-        let program = words.get(at).map_or("", |w| basename(w));
-        let rest = &words[at.min(words.len())..];
-        if is_idle(words) || self.tools.iter().any(|t| matches_program(t, program, rest)) {
+            .position(|w| !(w.starts_with('-') && w.contains('=')));
+        let program = at.and_then(|i| words.get(i)).map_or("", |w| basename(w));
+        let rest = &words[at.unwrap_or(0).min(words.len())..];
+        // A file or text utility run for itself (`chown -R mysql:mysql /var/lib/mysql` in a
+        // one-shot helper of the image) prepares files and exits: a task, not the server.
+        if is_idle(words)
+            || self.tools.iter().any(|t| matches_program(t, program, rest))
+            || (UTILITIES.contains(&program) && !self.servers.iter().any(|s| s == program))
+        {
             return Invocation::Tool;
         }
         let named = self
@@ -504,6 +510,17 @@ mod tests {
         );
         assert_eq!(
             run(&p, Some("sh -c 'mc mb local/b'"), None),
+            Invocation::Tool
+        );
+        // Flags alone, for the image's entrypoint: the path in a flag names no program.
+        let mysql = patterns(&["mysqld"], &["mysql"], &["--datadir"], &[]);
+        assert_eq!(
+            run(&mysql, None, Some("--datadir=/srv/mysql")),
+            moved(&["/srv/mysql"], false)
+        );
+        // A file utility run for itself: a one-shot helper of the image.
+        assert_eq!(
+            run(&p, None, Some("chown -R 1000:1000 /data")),
             Invocation::Tool
         );
         assert_eq!(

@@ -147,6 +147,11 @@ pub struct ImageEntry {
     /// mounted, else in `/data`).
     #[serde(default)]
     pub legacy: Vec<String>,
+    /// Where the server reads its configuration, when persistence is off in the image's own
+    /// (mosquitto: `persistence` defaults to false): it keeps data only with a configuration
+    /// of the container's, mounted at or under one of these folders (or as a `*.conf` file).
+    #[serde(default)]
+    pub config: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -227,6 +232,8 @@ pub struct StatefulImage {
     pub quorum: bool,
     /// Older data folders used when mounted (see [`ImageEntry::legacy`]).
     pub legacy: Vec<String>,
+    /// Persistence only with a mounted configuration (see [`ImageEntry::config`]).
+    pub config: Vec<String>,
 }
 
 impl StatefulImage {
@@ -589,6 +596,7 @@ impl Catalog {
             workdir: entry.workdir,
             quorum: entry.quorum,
             legacy: entry.legacy.clone(),
+            config: entry.config.clone(),
         })
     }
 
