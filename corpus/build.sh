@@ -6,6 +6,8 @@
 # The repositories must be present as bare mirrors under $MIRRORS (default /work/.mirror,
 # as brought by the session's `fetch github:owner/name`); set MIRRORS to use others,
 # e.g. plain `git clone --bare` copies named owner+name/repo.
+# Files are checked out (not `git archive`d): `git archive` leaves out what a project marks
+# `export-ignore` in .gitattributes, often its development compose files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-$here/.cache}
@@ -27,7 +29,8 @@ grep -v '^\s*#' "$repos" | while read -r repo commit paths _; do
     spec=(); [ "$paths" = . ] || IFS=, read -ra spec <<<"$paths"
     git --git-dir="$m" ls-tree -r -z --name-only "$commit" -- "${spec[@]}" \
         | grep -zE "$keep" \
-        | xargs -0 -r -n 500 bash -c 'git --git-dir="$0" archive "$1" -- "${@:3}" 2>/dev/null | tar -x -C "$2"' "$m" "$commit" "$out" \
+        | xargs -0 -r -n 500 bash -c 'GIT_INDEX_FILE="$2/.corpus-index" git --git-dir="$0" --work-tree="$2" checkout -q "$1" -- "${@:3}"' "$m" "$commit" "$out" \
         || true
+    rm -f "$out/.corpus-index"
     echo "$repo $(find "$out" -type f | wc -l) files"
 done
