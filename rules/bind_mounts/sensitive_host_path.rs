@@ -85,8 +85,9 @@ declare_rule! {
     /// configuration, placed there by its deployment: info, unless that first folder is one
     /// of the host's own (`/etc/ssh`, `/etc/systemd`, `/etc/docker`, `/etc/kubernetes`, ...;
     /// catalog data). The host's files stay out of reach; the finding remains to say where.
-    /// The same holds for a folder under `/var/log` named after the container
-    /// (`/var/log/pterodactyl` for `pterodactyl/wings`): its own logs.
+    /// The same holds for a folder under `/var/log` (`/var/log/pterodactyl` for
+    /// `pterodactyl/wings`, `/var/log/docker-examples`): one program's logs, not the journal's,
+    /// the pods' or the audit log's.
     ///
     /// In a Podman Quadlet unit, `%h` is the user's home folder (`%h/.ssh` is a credential
     /// folder); other specifiers (`%t`, `%S`) stand for folders the host decides and are not
@@ -184,7 +185,9 @@ impl Rule for SensitiveHostPath {
                     access(m.read_only),
                     disguise(m),
                     found.note,
-                    if app_etc {
+                    if app_etc && path.starts_with("/var/log/") {
+                        " (one program's log folder, no system file)"
+                    } else if app_etc {
                         " (named after the container: its own folder, no system file)"
                     } else {
                         ""

@@ -50,6 +50,10 @@ declare_rule! {
     /// database is what a test wants, and an error there would fail CI for nothing. So is a
     /// compose file that only lists images for `docker compose pull` (a `pull` or `images`
     /// word in its name, and services with an image and nothing else): nothing runs from it.
+    /// And so is a compose file of the servers a test suite runs against: a test-only tool
+    /// beside them (toxiproxy, WireMock, MockServer, DynamoDB Local, Azurite), or nothing but
+    /// data servers (nothing built) of which one lets anyone log in without a password
+    /// (`MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD=trust`, ...).
     /// A container that runs a script of the project's, mounted into it (`entrypoint:
     /// create-topics` over `./scripts/create-topics.sh`, a ConfigMap's `/scripts/start.sh`),
     /// may or may not start the server: info too, the mount labelled. So is a compose file of

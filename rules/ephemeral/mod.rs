@@ -269,6 +269,74 @@ pub(crate) fn database_matrix(project: &Project, file: &FileModel) -> bool {
     engines.len() >= 4 || (engines.len() >= 3 && versions.len() > engines.len())
 }
 
+/// Whether `file` is a compose file of servers a test suite runs against (a driver's or a
+/// framework's test backends, kept outside any test folder): a test-only tool beside them
+/// (toxiproxy, WireMock, MockServer, DynamoDB Local, Azurite: fault injection and cloud
+/// emulators nothing runs in production), or nothing but data servers (no service of the
+/// project's own: nothing built, no image outside the catalog) of which one lets anyone log in
+/// without a password (`MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD=trust`,
+/// `ALLOW_EMPTY_PASSWORD`, `CLICKHOUSE_SKIP_USER_SETUP`, `ALLOW_PLAINTEXT_LISTENER`).
+pub(crate) fn test_backend(project: &Project, file: &FileModel) -> bool {
+    const TEST_TOOLS: &[&str] = &[
+        "toxiproxy",
+        "wiremock",
+        "mockserver",
+        "dynamodb-local",
+        "azurite",
+        "fake-gcs-server",
+    ];
+    const OPEN_LOGIN: &[(&str, &str)] = &[
+        ("MYSQL_ALLOW_EMPTY_PASSWORD", ""),
+        ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", ""),
+        ("MARIADB_ALLOW_EMPTY_PASSWORD", ""),
+        ("POSTGRES_HOST_AUTH_METHOD", "trust"),
+        ("ALLOW_EMPTY_PASSWORD", ""),
+        ("CLICKHOUSE_SKIP_USER_SETUP", ""),
+        ("ALLOW_PLAINTEXT_LISTENER", ""),
+        ("ALLOW_ANONYMOUS_LOGIN", ""),
+    ];
+    if file.format != Some(crate::model::Format::Compose) {
+        return false;
+    }
+    let services: Vec<&Workload> = file
+        .workloads
+        .iter()
+        .filter(|w| w.kind == WorkloadKind::ComposeService)
+        .collect();
+    let tool = |w: &Workload| {
+        w.containers.iter().any(|c| {
+            c.image.as_ref().is_some_and(|i| {
+                let name = crate::rules::catalog::ImageRef::parse(&i.value).repository;
+                let last = name.rsplit('/').next().unwrap_or(&name).to_string();
+                TEST_TOOLS.contains(&last.as_str())
+            })
+        })
+    };
+    if services.iter().any(|w| tool(w)) {
+        return true;
+    }
+    let only_servers = !services.is_empty()
+        && services
+            .iter()
+            .all(|w| w.build.is_none() && !stateful_containers(project, w).is_empty());
+    only_servers
+        && services.iter().flat_map(|w| &w.containers).any(|c| {
+            c.env.iter().any(|e| {
+                OPEN_LOGIN.iter().any(|(name, value)| {
+                    e.name == *name
+                        && e.value.as_deref().is_some_and(|v| {
+                            let v = v.trim().to_ascii_lowercase();
+                            if value.is_empty() {
+                                matches!(v.as_str(), "yes" | "true" | "1")
+                            } else {
+                                v == *value
+                            }
+                        })
+                })
+            })
+        })
+}
+
 /// The severity of a data finding: lowered one level for caches; info in a test fixture, in
 /// a list of images to pull ([`image_list_file`]), in a matrix of test databases
 /// ([`database_matrix`]) or for a container that runs a script of the project's mounted into
@@ -280,6 +348,7 @@ pub(crate) fn data_severity(
     base: Severity,
 ) -> Severity {
     if test_file(file)
+        || test_backend(project, file)
         || image_list_file(file)
         || facts.own_program.is_some()
         || database_matrix(project, file)

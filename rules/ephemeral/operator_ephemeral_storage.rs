@@ -22,7 +22,8 @@ declare_rule! {
     /// A Kubernetes object that the kustomization beside it (in its folder or the one above)
     /// patches with a file that is not there (generated per cluster, or ignored by git) is
     /// reported as info: what kustomize renders from it is unknown, and the patch may add
-    /// what is missing here.
+    /// what is missing here. So is a resource in a project's test fixtures (files under
+    /// `test/`, `e2e/`, ...; see SL201): a test cluster's store is throwaway.
     ///
     /// ## Why is this bad?
     /// The operator creates the pods; the resource decides their storage. An `emptyDir` (or a
@@ -96,7 +97,8 @@ impl Rule for OperatorEphemeralStorage {
                     ),
                 )
                 .help(resource.help.as_str());
-            if resource.cache {
+            // A cache, or a test fixture's store (throwaway by design): info.
+            if resource.cache || super::test_file(file) {
                 d.severity(Severity::Warning.lower());
             }
             if let Some((kind, name)) = store.owner.split_once('/') {

@@ -311,8 +311,9 @@ pub fn is_placeholder(word: &str) -> bool {
 }
 
 /// Whether the line that holds byte `at` of `text` holds a brace placeholder in capitals
-/// (`image: {IMAGE_REGISTRY}/spark:3.5`, `{REPLICAS}`) or an `@NAME@` one (`name: @name@`,
-/// as CMake's `configure_file` and Maven filters fill in): where YAML cannot be read there (a
+/// (`image: {IMAGE_REGISTRY}/spark:3.5`, `{REPLICAS}`), an `@NAME@` one (`name: @name@`,
+/// as CMake's `configure_file` and Maven filters fill in) or one left for the reader
+/// (`<EDIT: bucket name>`): where YAML cannot be read there (a
 /// flow mapping followed by text), the file is a template whose placeholders a script or the
 /// reader fills in, not YAML until rendered. `${VAR}` is left to [`is_placeholder_line_at`].
 #[must_use]
@@ -322,6 +323,19 @@ pub fn is_brace_placeholder_line_at(text: &str, at: usize) -> bool {
     };
     let mut rest = line;
     let mut offset = 0;
+    // `<EDIT: your bucket>`, `<YOUR_ACCOUNT_ID>`: a placeholder an exercise or a README
+    // leaves for the reader.
+    if let Some(open) = line.find('<')
+        && line[open..].contains('>')
+    {
+        let word: String = line[open + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        if word.len() >= 2 {
+            return true;
+        }
+    }
     // `@NAME@`, the placeholder of `configure_file`, Maven and Ant filters.
     if line
         .split('@')
@@ -683,6 +697,11 @@ mod tests {
         assert!(!is_brace_placeholder_line_at("a: ${REGISTRY}/x\n", 3));
         assert!(!is_brace_placeholder_line_at("a: {b: c}\n", 3));
         assert!(is_brace_placeholder_line_at("  name: @name@\n", 8));
+        assert!(is_brace_placeholder_line_at(
+            "  bucket: <EDIT: bucket name>\n",
+            10
+        ));
+        assert!(!is_brace_placeholder_line_at("  a: <b>\n", 4));
         assert!(!is_brace_placeholder_line_at("  email: a@b.c\n", 8));
         assert!(!is_brace_placeholder_line_at("a: {A}\nb: c\n", 8));
         assert!(is_test_assertion(Path::new("e2e/x/00-assert.yaml")));

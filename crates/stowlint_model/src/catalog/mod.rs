@@ -662,9 +662,9 @@ impl Catalog {
     /// `/etc` is one of `names` (words of the container's image, container and service
     /// names), and the first is none of the host's configuration folders (`etc_system`).
     /// `/etc/harbor/core` for `goharbor/harbor-core`; `/etc/quadlets/nextcloud/www.conf` for
-    /// `nextcloud`. Never `/etc` itself. The same under `/var/log`: `/var/log/pterodactyl` for
-    /// `pterodactyl/wings` is the app's own log folder (never the journal's, the pods' or the
-    /// audit log's).
+    /// `nextcloud`. Never `/etc` itself. Under `/var/log` any folder is one program's
+    /// (`/var/log/pterodactyl` for `pterodactyl/wings`, `/var/log/docker-examples`), never the
+    /// journal's, the pods' or the audit log's.
     #[must_use]
     pub fn is_app_etc_folder(&self, path: &str, names: &[String]) -> bool {
         const LOG_SYSTEM: &[&str] = &["journal", "pods", "containers", "audit", "private"];
@@ -683,6 +683,11 @@ impl Catalog {
             || (system && LOG_SYSTEM.contains(&first))
         {
             return false;
+        }
+        // A folder under `/var/log` holds one program's logs, whoever's name it bears
+        // (`/var/log/docker-examples`): not the system's (the journal, the pods', audit).
+        if system {
+            return true;
         }
         let named = |part: &str| names.iter().any(|n| n == part);
         named(first) || parts.next().is_some_and(named)
