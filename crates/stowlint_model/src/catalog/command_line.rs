@@ -150,8 +150,13 @@ impl Patterns {
             if UTILITIES.contains(&program) {
                 continue;
             }
+            // `exec` replaces the shell: what it runs (not a tool) is the container's main
+            // process, whatever the tools run before it (`kafka-configs.sh ...; exec
+            // /entrypoint.sh /run.sh`).
+            let exec = words.first().is_some_and(|w| w == "exec");
             match self.read(&words, depth + 1) {
                 found @ Invocation::Server { named: true, .. } => return found,
+                found @ Invocation::Server { .. } if exec => return found,
                 Invocation::Tool => tool = true,
                 Invocation::Server { .. } => utilities_only = false,
             }
@@ -511,6 +516,19 @@ mod tests {
         assert_eq!(
             run(&p, Some("sh -c 'mc mb local/b'"), None),
             Invocation::Tool
+        );
+        // A tool run first, then `exec` of the image's own start script: the server.
+        let kafka = patterns(&["kafka-server-start.sh"], &["kafka-configs.sh"], &[], &[]);
+        assert_eq!(
+            run(
+                &kafka,
+                Some("bash -c"),
+                Some("'kafka-configs.sh --alter --entity-type users; exec /entrypoint.sh /run.sh'")
+            ),
+            Invocation::Server {
+                named: false,
+                data: DataLocation::Default
+            }
         );
         // Flags alone, for the image's entrypoint: the path in a flag names no program.
         let mysql = patterns(&["mysqld"], &["mysql"], &["--datadir"], &[]);
