@@ -174,7 +174,7 @@ impl Rule for SensitiveHostPath {
         let app_etc = catalog
             .sensitivity(path)
             .is_some_and(|s| matches!(s, Sensitivity::System(p) if p == "/etc" || p == "/var/log"))
-            && catalog.is_app_etc_folder(path, &own_names(c, w));
+            && catalog.is_app_folder(path, &own_names(c, w));
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -225,7 +225,7 @@ impl Rule for SensitiveHostPath {
             // A log shipper's own positions beside the logs it reads, however it is deployed
             // (promtail as a plain compose service).
             d.severity(Severity::Info);
-        } else if NODE_FILES.contains(&path) {
+        } else if catalog.is_node_file(path) {
             // One file the node provides (its name, its id): `:ro` would do, but no system
             // folder is exposed.
             d.severity(Severity::Warning);
@@ -278,15 +278,6 @@ impl Rule for SensitiveHostPath {
         }
     }
 }
-
-/// Single files every node provides (its name, its id, its hosts table): written to, they are
-/// worth a `:ro` (a warning), but no system folder is exposed.
-const NODE_FILES: &[&str] = &[
-    "/etc/hostname",
-    "/etc/machine-id",
-    "/etc/hosts",
-    "/etc/timezone",
-];
 
 /// The normalized `hostPath.path` of a PersistentVolume, with the span of the value.
 pub(crate) fn pv_host_path(pv: &PersistentVolume) -> Option<Spanned<String>> {

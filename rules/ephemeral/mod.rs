@@ -87,38 +87,33 @@ pub(crate) fn extended_elsewhere(project: &Project, file: &FileModel, w: &Worklo
 /// the OAuth flow`), not development too (`# For test and development only` describes a
 /// developer's environment, whose data a developer keeps).
 pub(crate) fn test_file(file: &FileModel) -> bool {
-    const PHRASES: &[&str] = &[
-        "for test",
-        "for tests",
-        "for testing",
-        "for systemtests",
-        "for system tests",
-        "for e2e",
-    ];
-    in_test_file(&file.source.path)
-        || file
-            .source
-            .text
-            .lines()
-            .map(|l| l.trim().trim_start_matches(['#', '/']).trim())
-            .find(|l| !l.is_empty() && *l != "---")
-            .filter(|_| {
-                let first = file.source.text.trim_start();
-                first.starts_with('#') || first.starts_with("//")
-            })
-            .is_some_and(|l| {
-                let l = l.to_ascii_lowercase();
-                let words: Vec<&str> = l
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                let text = words.join(" ");
-                PHRASES.iter().any(|p| {
-                    text.split(p)
-                        .skip(1)
-                        .any(|after| after.is_empty() || after.starts_with(' '))
-                }) && !words.iter().any(|w| w.starts_with("develop"))
-            })
+    const TESTS: &[&str] = &["test", "tests", "testing", "systemtests", "e2e"];
+    if in_test_file(&file.source.path) {
+        return true;
+    }
+    let text = file.source.text.trim_start();
+    if !(text.starts_with('#') || text.starts_with("//")) {
+        return false;
+    }
+    let Some(first) = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['#', '/']).trim())
+        .find(|l| !l.is_empty() && *l != "---")
+    else {
+        return false;
+    };
+    let first = first.to_ascii_lowercase();
+    let words: Vec<&str> = first
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // "for test(s|ing)", "for systemtests", "for system tests", "for e2e".
+    let for_tests = words.windows(2).enumerate().any(|(i, pair)| {
+        pair[0] == "for"
+            && (TESTS.contains(&pair[1])
+                || (pair[1] == "system" && words.get(i + 2).is_some_and(|w| *w == "tests")))
+    });
+    for_tests && !words.iter().any(|w| w.starts_with("develop"))
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
@@ -274,65 +269,35 @@ pub(crate) fn database_matrix(project: &Project, file: &FileModel) -> bool {
 /// (toxiproxy, WireMock, MockServer, DynamoDB Local, Azurite: fault injection and cloud
 /// emulators nothing runs in production), or nothing but data servers (no service of the
 /// project's own: nothing built, no image outside the catalog) of which one lets anyone log in
-/// without a password (`MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD=trust`,
-/// `ALLOW_EMPTY_PASSWORD`, `CLICKHOUSE_SKIP_USER_SETUP`, `ALLOW_PLAINTEXT_LISTENER`).
+/// without a password (`MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD=trust`, ...).
+/// Both lists are catalog data (`[test_backends]` in `stateful-images.toml`).
 pub(crate) fn test_backend(project: &Project, file: &FileModel) -> bool {
-    const TEST_TOOLS: &[&str] = &[
-        "toxiproxy",
-        "wiremock",
-        "mockserver",
-        "dynamodb-local",
-        "azurite",
-        "fake-gcs-server",
-    ];
-    const OPEN_LOGIN: &[(&str, &str)] = &[
-        ("MYSQL_ALLOW_EMPTY_PASSWORD", ""),
-        ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", ""),
-        ("MARIADB_ALLOW_EMPTY_PASSWORD", ""),
-        ("POSTGRES_HOST_AUTH_METHOD", "trust"),
-        ("ALLOW_EMPTY_PASSWORD", ""),
-        ("CLICKHOUSE_SKIP_USER_SETUP", ""),
-        ("ALLOW_PLAINTEXT_LISTENER", ""),
-        ("ALLOW_ANONYMOUS_LOGIN", ""),
-    ];
     if file.format != Some(crate::model::Format::Compose) {
         return false;
     }
+    let backends = &project.catalog().test_backends;
     let services: Vec<&Workload> = file
         .workloads
         .iter()
         .filter(|w| w.kind == WorkloadKind::ComposeService)
         .collect();
-    let tool = |w: &Workload| {
-        w.containers.iter().any(|c| {
-            c.image.as_ref().is_some_and(|i| {
-                let name = crate::rules::catalog::ImageRef::parse(&i.value).repository;
-                let last = name.rsplit('/').next().unwrap_or(&name).to_string();
-                TEST_TOOLS.contains(&last.as_str())
-            })
+    let containers = || services.iter().flat_map(|w| &w.containers);
+    if containers().any(|c| {
+        c.image.as_ref().is_some_and(|i| {
+            backends.is_tool(&crate::rules::catalog::ImageRef::parse(&i.value).repository)
         })
-    };
-    if services.iter().any(|w| tool(w)) {
+    }) {
         return true;
     }
-    let only_servers = !services.is_empty()
+    !services.is_empty()
         && services
             .iter()
-            .all(|w| w.build.is_none() && !stateful_containers(project, w).is_empty());
-    only_servers
-        && services.iter().flat_map(|w| &w.containers).any(|c| {
+            .all(|w| w.build.is_none() && !stateful_containers(project, w).is_empty())
+        && containers().any(|c| {
             c.env.iter().any(|e| {
-                OPEN_LOGIN.iter().any(|(name, value)| {
-                    e.name == *name
-                        && e.value.as_deref().is_some_and(|v| {
-                            let v = v.trim().to_ascii_lowercase();
-                            if value.is_empty() {
-                                matches!(v.as_str(), "yes" | "true" | "1")
-                            } else {
-                                v == *value
-                            }
-                        })
-                })
+                e.value
+                    .as_deref()
+                    .is_some_and(|v| backends.opens_login(&e.name, v))
             })
         })
 }
@@ -347,10 +312,11 @@ pub(crate) fn data_severity(
     file: &FileModel,
     base: Severity,
 ) -> Severity {
-    if test_file(file)
-        || test_backend(project, file)
+    // Cheapest first: the last two look at every service of the file.
+    if facts.own_program.is_some()
+        || test_file(file)
         || image_list_file(file)
-        || facts.own_program.is_some()
+        || test_backend(project, file)
         || database_matrix(project, file)
     {
         Severity::Info

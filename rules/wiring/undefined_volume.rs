@@ -120,7 +120,8 @@ fn compose(m: &Mount, cx: &mut Ctx) {
     // A file of such a folder of templates that declares some volumes and leaves the rest to
     // the platform is one of them too: three other files beside it, not named for compose,
     // mount named volumes and declare none.
-    let template_folder = !is_compose_name(&file.source.path)
+    let template_folder = !declares_none
+        && !is_compose_name(&file.source.path)
         && compose_siblings(project, file)
             .filter(|f| {
                 !is_compose_name(&f.source.path)

@@ -159,7 +159,7 @@ impl Parsed {
 pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Option<FileModel> {
     match detect::by_name(&source.path) {
         detect::NameClass::Dockerfile => {
-            let parsed = dockerfile::parse(&source);
+            let mut parsed = dockerfile::parse(&source);
             // A Jinja or Go template of a Dockerfile (an Ansible role's `templates/Dockerfile`),
             // or an `envsubst` one whose unknown instruction is a placeholder (`${LABELS}`), is
             // not a Dockerfile until rendered: skipped like a YAML template, unless named.
@@ -182,7 +182,6 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             // A Dockerfile with no instruction to build (empty, comments only, or bare keywords
             // with no arguments: an exercise to fill in, a placeholder) is refused by `docker
             // build`, but nobody builds it as it stands: one info, not errors.
-            let mut parsed = parsed;
             if source.text.lines().all(|l| {
                 let t = l.trim();
                 t.is_empty() || t.starts_with('#') || t.chars().all(|c| c.is_ascii_alphabetic())
@@ -277,12 +276,6 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             {
                 return None;
             }
-            // Templates that happen to parse: ytt's `#@` annotations (values YAML reads as
-            // nulls), and `{{ NAME }}` placeholders YAML reads as a mapping used as a key. What
-            // they hold is linted as written; the shapes their placeholders break (a container
-            // without its name) are not reported, unless the file is named.
-            let parsing_template = !explicit
-                && (detect::is_ytt_template(&source.text) || detect::has_mapping_key(&stream));
             let format = match format {
                 Some(f) => f,
                 // YAML that could not be read, so its kind cannot be told: report it only if it
@@ -308,6 +301,15 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 | Format::Devcontainer
                 | Format::GithubActions => Parsed::default(),
             };
+            // Templates that happen to parse: ytt's `#@` annotations (values YAML reads as
+            // nulls), and `{{ NAME }}` placeholders YAML reads as a mapping used as a key. What
+            // they hold is linted as written; the shapes their placeholders break (a container
+            // without its name) are not reported, unless the file is named.
+            // Asked only of a file with shape errors: most files have none, and the text scan
+            // and the tree walk are then not done.
+            let parsing_template = !explicit
+                && !parsed.errors.is_empty()
+                && (detect::is_ytt_template(&source.text) || detect::has_mapping_key(&stream));
             let mut errors = stream.errors;
             // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl apply`
             // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it.

@@ -88,7 +88,41 @@ struct ImageFile {
     /// the same name (see `stateful-images.toml`).
     #[serde(default)]
     other_builds: Vec<String>,
+    #[serde(default)]
+    test_backends: TestBackends,
     image: Vec<ImageEntry>,
+}
+
+/// What tells a compose file of a test suite's backends (see `stateful-images.toml`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestBackends {
+    /// Last parts of image repositories of test-only tools (`toxiproxy`, `azurite`).
+    pub tools: Vec<String>,
+    /// Variables that let anyone log in to a server: `NAME` (set to yes, true or 1) or
+    /// `NAME=value`.
+    pub open_login: Vec<String>,
+}
+
+impl TestBackends {
+    /// Whether an image (its repository, registry stripped) is a test-only tool.
+    #[must_use]
+    pub fn is_tool(&self, repository: &str) -> bool {
+        let last = repository.rsplit('/').next().unwrap_or(repository);
+        self.tools.iter().any(|t| t == last)
+    }
+
+    /// Whether a variable set to `value` lets anyone log in.
+    #[must_use]
+    pub fn opens_login(&self, name: &str, value: &str) -> bool {
+        let value = value.trim().to_ascii_lowercase();
+        self.open_login
+            .iter()
+            .any(|entry| match entry.split_once('=') {
+                Some((n, v)) => n == name && value == v,
+                None => entry == name && matches!(value.as_str(), "yes" | "true" | "1"),
+            })
+    }
 }
 
 /// One entry of `stateful-images.toml` (and of a config's `[[stateful-images]]`).
@@ -300,6 +334,9 @@ pub struct SensitivePaths {
     pub runtime_socket_parents: Vec<String>,
     pub runtime_pipes: Vec<String>,
     pub node_provided: Vec<String>,
+    /// Single files every node provides (its name, its id): written to, worth a `:ro`.
+    #[serde(default)]
+    pub node_files: Vec<String>,
     #[serde(default)]
     pub container_state: Vec<String>,
     #[serde(default)]
@@ -385,6 +422,8 @@ pub struct Catalog {
     /// builds (`registry.k8s.io/redis` is an Alpine image with redis installed), not the
     /// official images of that name: not looked up, unless an entry names them.
     pub other_builds: Vec<String>,
+    /// What tells a compose file of a test suite's backends.
+    pub test_backends: TestBackends,
     /// Host paths (and what lies under them) that SL101 and SL103 never report: a config's
     /// `[host-paths] allowed`. Empty in the built-in catalog.
     pub allowed_host_paths: Vec<String>,
@@ -411,6 +450,7 @@ impl Catalog {
                 sensitive: toml::from_str(SENSITIVE_PATHS).expect("embedded sensitive-paths.toml"),
                 images: file.image,
                 other_builds: file.other_builds,
+                test_backends: file.test_backends,
                 allowed_host_paths: Vec::new(),
                 storage: toml::from_str(NODE_LOCAL_STORAGE)
                     .expect("embedded node-local-storage.toml"),
@@ -451,6 +491,7 @@ impl Catalog {
             sensitive: sensitive_paths,
             images: all_images,
             other_builds: builtin.other_builds.clone(),
+            test_backends: builtin.test_backends.clone(),
             allowed_host_paths: allowed.iter().map(normalize).collect(),
             storage: builtin.storage.clone(),
             cluster,
@@ -632,6 +673,13 @@ impl Catalog {
         })
     }
 
+    /// Whether `path` is a single file every node provides (`/etc/hostname`): written to, it
+    /// is worth a `:ro`, but no system folder is exposed.
+    #[must_use]
+    pub fn is_node_file(&self, path: &str) -> bool {
+        self.sensitive.node_files.iter().any(|f| f == path)
+    }
+
     /// Whether `path` is a single service's socket file under `/run` or `/var/run`
     /// (`/var/run/mysqld/mysqld.sock`): not the system location, and not a runtime socket.
     #[must_use]
@@ -666,7 +714,7 @@ impl Catalog {
     /// (`/var/log/pterodactyl` for `pterodactyl/wings`, `/var/log/docker-examples`), never the
     /// journal's, the pods' or the audit log's.
     #[must_use]
-    pub fn is_app_etc_folder(&self, path: &str, names: &[String]) -> bool {
+    pub fn is_app_folder(&self, path: &str, names: &[String]) -> bool {
         const LOG_SYSTEM: &[&str] = &["journal", "pods", "containers", "audit", "private"];
         let (rest, system) = if let Some(rest) = path.strip_prefix("/etc/") {
             (rest, false)
