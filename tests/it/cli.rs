@@ -221,6 +221,12 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: spark-pi\nspec:\n  containers:\n    \
              - name: spark\n      image: {IMAGE_REGISTRY}/apache/spark:3.5.3\n",
         ),
+        // A lower-case placeholder glued to text (`{username}/serve`): no flow mapping is.
+        (
+            "docs/samples/serve.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n    \
+             - name: serve\n      image: {username}/serve:latest\n",
+        ),
         // A test runner's assertion: a partial object (a container without its name, a
         // JMESPath check where the list of volumes belongs), never applied.
         (
@@ -260,6 +266,7 @@ fn templates_and_ci_files_are_skipped_unless_named() {
     // Named on the command line, a template that cannot be read is still reported.
     for named in [
         "examples/spark-pi.yaml",
+        "docs/samples/serve.yaml",
         "tests/e2e/extension/00-assert-collector.yaml",
         "preview/Dockerfile.append",
         "k8s/ytt/app.yaml",

@@ -357,12 +357,21 @@ pub fn is_brace_placeholder_line_at(text: &str, at: usize) -> bool {
         let dollar = at > 0 && line.as_bytes()[at - 1] == b'$';
         if let Some(close) = after.find('}') {
             let name = &after[..close];
+            // `{username}/torchserve:latest`: a name in any case glued to text, which no flow
+            // mapping is.
+            let glued = after[close + 1..]
+                .starts_with(|c: char| c.is_ascii_alphanumeric() || "/:-_.".contains(c));
             if !dollar
                 && name.len() >= 2
-                && name.starts_with(|c: char| c.is_ascii_uppercase())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && (name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    || glued
+                        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
             {
                 return true;
             }
@@ -696,6 +705,9 @@ mod tests {
         assert!(is_brace_placeholder_line_at(text, 10));
         assert!(!is_brace_placeholder_line_at("a: ${REGISTRY}/x\n", 3));
         assert!(!is_brace_placeholder_line_at("a: {b: c}\n", 3));
+        assert!(is_brace_placeholder_line_at("  image: {username}/x:1\n", 9));
+        assert!(!is_brace_placeholder_line_at("  a: {username} x\n", 5));
+        assert!(!is_brace_placeholder_line_at("  a: {b: c}/x\n", 5));
         assert!(is_brace_placeholder_line_at("  name: @name@\n", 8));
         assert!(is_brace_placeholder_line_at(
             "  bucket: <EDIT: bucket name>\n",
