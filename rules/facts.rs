@@ -119,6 +119,10 @@ pub fn image_facts(
 /// `env_file` while the container keeps a persistent mount elsewhere (`MINIO_DATA_DIR=/data`
 /// in a ConfigMap, the claim at `/data`): the data is then presumably there.
 fn default_location(facts: &ImageFacts, container: &Container) -> DataLocation {
+    // Kept in another service (a registry on S3): nothing on the container's own disk.
+    if facts.stateful.stores_remotely(&facts.env) {
+        return DataLocation::Nothing;
+    }
     let moving = &facts.stateful.env;
     let set = facts.env.iter().any(|e| moving.contains(&e.name));
     if set {

@@ -42,18 +42,26 @@ fn label_mount(d: &mut Diagnostic, m: &Mount) {
 }
 
 /// A kubelet-integrated node plugin, most often a storage (CSI) driver: a node agent or a
-/// workload with a privileged container that mounts the kubelet's folder from the host. It
-/// publishes mounts to the host and writes the node's storage configuration by design.
+/// workload with a privileged container that mounts the kubelet's folder from the host, or
+/// runs beside a CSI sidecar (`csi-provisioner`: a CSI controller). It publishes mounts to
+/// the host and writes the node's storage configuration by design.
 pub(crate) fn is_storage_driver(
     w: &crate::model::Workload,
     catalog: &crate::rules::catalog::Catalog,
 ) -> bool {
-    (w.is_node_agent() || w.containers.iter().any(|c| c.privileged))
+    let privileged = w.containers.iter().any(|c| c.privileged);
+    (w.is_node_agent() || privileged)
         && w.mounts().any(|(_, m)| {
             m.is_host_bind()
                 && m.host_path()
                     .is_some_and(|h| catalog.is_kubelet_path(&h.path))
         })
+        || privileged
+            && w.containers.iter().any(|c| {
+                c.image
+                    .as_ref()
+                    .is_some_and(|i| catalog.is_csi_sidecar(&i.value))
+            })
 }
 
 /// Dev containers (a `devcontainer.json`, or a compose file in a `.devcontainer/` folder) and

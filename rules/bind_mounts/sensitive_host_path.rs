@@ -99,6 +99,9 @@ declare_rule! {
     /// code and tools the developer runs anyway, and on a GitHub-hosted runner the job is
     /// already root on a throwaway VM. It still says what is exposed: on a self-hosted runner
     /// or a shared workstation it is the host. Raise it with `[severity]` where that matters.
+    /// A finding in a project's test fixtures (files under `test/`, `e2e/`, `testdata/`, a
+    /// Kubernetes project's `hack/`, ...; see SL201) is one level lower: they run on a test
+    /// machine or a throwaway test cluster (a kind node), and golden files are never applied.
     ///
     /// ## Example
     /// ```yaml
@@ -168,6 +171,7 @@ impl Rule for SensitiveHostPath {
         };
         let storage_driver = super::is_storage_driver(w, catalog);
         let throwaway = super::throwaway_host(w, &cx.file().source.path);
+        let test_fixture = crate::rules::ephemeral::in_test_file(&cx.file().source.path);
         // The app's own configuration placed under `/etc` by its deployment (`/etc/harbor`
         // for Harbor's units), or its own log folder (`/var/log/pterodactyl` for wings): no
         // file of the host's system is exposed.
@@ -199,7 +203,7 @@ impl Rule for SensitiveHostPath {
         let image = c.image.as_ref().map(|i| i.value.as_str());
         if m.read_only {
             // What a node agent (or a storage driver) may write by design, it may read.
-            let agent_folder = (w.is_node_agent() && catalog.is_node_agent_writable(path, image))
+            let agent_folder = (node_agent && catalog.is_node_agent_writable(path, image))
                 || (storage_driver
                     && (catalog.is_storage_driver_writable(path)
                         || catalog.is_storage_driver_read(path)));
@@ -229,13 +233,6 @@ impl Rule for SensitiveHostPath {
             // One file the node provides (its name, its id): `:ro` would do, but no system
             // folder is exposed.
             d.severity(Severity::Warning);
-        } else if c.privileged && !storage_driver {
-            // A privileged container reaches the host without the mount (it may mount the
-            // host's disks itself): the mount is worth narrowing, the privilege is the exposure.
-            d.severity(Severity::Warning).help(
-                "the container is privileged: it can reach the host's files without this mount, \
-                 so drop `privileged` if it can go; else mount only the folder it writes",
-            );
         } else if storage_driver
             && (catalog.is_storage_driver_writable(path)
                 || (c.privileged && catalog.is_privileged_view(path)))
@@ -243,12 +240,25 @@ impl Rule for SensitiveHostPath {
             // A storage driver mounts pod volumes under the kubelet's folder and logs in to
             // iSCSI/NVMe targets with the node's initiator configuration: by design.
             d.severity(Severity::Info);
+        } else if c.privileged {
+            // A privileged container reaches the host without the mount (it may mount the
+            // host's disks itself): the mount is worth narrowing, the privilege is the exposure.
+            // A storage driver's installer too (an init container that copies a helper into
+            // the node's `/usr`).
+            d.severity(Severity::Warning).help(
+                "the container is privileged: it can reach the host's files without this mount, \
+                 so drop `privileged` if it can go; else mount only the folder it writes",
+            );
         }
         if app_etc {
             d.severity(Severity::Info);
         }
         if let Some(help) = throwaway {
             d.severity(Severity::Info).help(help);
+        } else if test_fixture {
+            // A test fixture runs on a test machine or a throwaway test cluster.
+            let lower = d.severity.lower();
+            d.severity(lower);
         }
         label_mount(d, m);
     }

@@ -107,22 +107,29 @@ pub(crate) fn test_file(file: &FileModel) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    // "for test(s|ing)", "for systemtests", "for system tests", "for e2e".
+    // "for test(s|ing)", "for systemtests", "for e2e", and one word between: "for system
+    // tests", "for integration tests".
     let for_tests = words.windows(2).enumerate().any(|(i, pair)| {
         pair[0] == "for"
             && (TESTS.contains(&pair[1])
-                || (pair[1] == "system" && words.get(i + 2).is_some_and(|w| *w == "tests")))
+                || (!TESTS.contains(&pair[1])
+                    && words
+                        .get(i + 2)
+                        .is_some_and(|w| matches!(*w, "test" | "tests"))))
     });
     for_tests && !words.iter().any(|w| w.starts_with("develop"))
 }
 
 /// Whether `path` is a test fixture of its project: a file under a `test`, `tests`, `testing`,
 /// `e2e`, `integration`, `testdata`, `suites` (test suites), `ci`, `.ci` or `.github` folder (a
-/// CI job's resources beside its workflows, `.github/resources/`), a folder named
+/// CI job's resources beside its workflows, `.github/resources/`), a folder named after a CI
+/// service (`github_actions`, `.circleci`, `.buildkite`), a Kubernetes project's `hack`
+/// folder (its developers' and CI's scripts and manifests: kind clusters, debug pods), a
+/// folder named
 /// after an end-to-end test framework (`playwright`, `cypress`), or a folder
 /// with a `test`, `e2e` or `benchmark` word (`e2e-tests`, `integration_tests`,
-/// `packages/benchmarks`), or whose name has a `test`
-/// word (`docker-compose.test.yml`, `test-db.yaml`); or a dev container's compose file (under
+/// `packages/benchmarks`), or whose name has a `test` or `integration`
+/// word (`docker-compose.test.yml`, `test-db.yaml`, `compose.integration.yml`); or a dev container's compose file (under
 /// `.devcontainer/`), whose database holds development data. Their databases are throwaway by
 /// design: data findings there are info. The path is the one reports show (relative to the working folder).
 pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
@@ -140,10 +147,16 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         "ci",
         ".ci",
         ".github",
+        "github_actions",
+        "github-actions",
+        "gha",
+        ".circleci",
+        "hack",
+        ".buildkite",
         "playwright",
         "cypress",
     ];
-    const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci"];
+    const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci", "integration"];
     let mut components: Vec<String> = path
         .components()
         .filter_map(|c| match c {
@@ -303,9 +316,10 @@ pub(crate) fn test_backend(project: &Project, file: &FileModel) -> bool {
 }
 
 /// The severity of a data finding: lowered one level for caches; info in a test fixture, in
-/// a list of images to pull ([`image_list_file`]), in a matrix of test databases
-/// ([`database_matrix`]) or for a container that runs a script of the project's mounted into
-/// it ([`ImageFacts::own_program`]).
+/// a list of images to pull ([`image_list_file`]), in a developer's rig of locally built
+/// images ([`local_build_rig`]), in a matrix of test databases ([`database_matrix`]) or for a
+/// container that runs a script of the project's mounted into it
+/// ([`ImageFacts::own_program`]); at most a warning in a development file ([`dev_file`]).
 pub(crate) fn data_severity(
     facts: &ImageFacts,
     project: &Project,
@@ -316,13 +330,52 @@ pub(crate) fn data_severity(
     if facts.own_program.is_some()
         || test_file(file)
         || image_list_file(file)
+        || local_build_rig(file)
         || test_backend(project, file)
         || database_matrix(project, file)
     {
         Severity::Info
+    } else if dev_file(&file.source.path) {
+        facts.severity(base).min(Severity::Warning)
     } else {
         facts.severity(base)
     }
+}
+
+/// Whether `path` is a development file: under a `dev`, `devel`, `develop` or `development`
+/// folder, or with such a word in its name (`docker-compose.dev.yml`, `compose-develop.yaml`).
+/// A contributor's stack whose databases hold what the developer tries out: data lost there
+/// costs a `make install-schema`, not a user's records, so a data finding is a warning at most.
+pub(crate) fn dev_file(path: &std::path::Path) -> bool {
+    const WORDS: &[&str] = &["dev", "devel", "develop", "development"];
+    let mut components = path.components().filter_map(|c| match c {
+        std::path::Component::Normal(s) => Some(s.to_string_lossy().to_ascii_lowercase()),
+        _ => None,
+    });
+    let Some(name) = components.next_back() else {
+        return false;
+    };
+    components.any(|c| WORDS.contains(&c.as_str()))
+        || name
+            .split(['.', '-', '_'])
+            .any(|word| WORDS.contains(&word))
+}
+
+/// Whether `file` is a compose file that runs an image the developer built on this machine
+/// (tag `local`: `chrislusf/seaweedfs:local`, which a `make` target builds and starts the file
+/// with): a rig for trying out the project's own build, whose data is the developer's.
+pub(crate) fn local_build_rig(file: &FileModel) -> bool {
+    file.format == Some(crate::model::Format::Compose)
+        && file.workloads.iter().any(|w| {
+            w.containers.iter().any(|c| {
+                c.image.as_ref().is_some_and(|i| {
+                    crate::rules::catalog::ImageRef::parse(&i.value)
+                        .tag
+                        .as_deref()
+                        == Some("local")
+                })
+            })
+        })
 }
 
 /// Whether `c` runs a cache (Redis, Valkey, Memcached: `category = "cache"`) as a sidecar of a
@@ -436,8 +489,29 @@ pub(crate) fn has_unknown_target(c: &Container) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::in_test_file;
+    use super::{dev_file, in_test_file};
     use std::path::Path;
+
+    #[test]
+    fn development_files_by_folder_or_name() {
+        for path in [
+            "docker/dev/mysql.yml",
+            "docker-compose.dev.yml",
+            "compose-develop.yaml",
+            "development/compose.yaml",
+            "deploy/docker-compose_devel.yml",
+        ] {
+            assert!(dev_file(Path::new(path)), "{path}");
+        }
+        for path in [
+            "docker-compose.yml",
+            "devices/compose.yaml",
+            "devops/compose.yaml",
+            "docker-compose.devices.yml",
+        ] {
+            assert!(!dev_file(Path::new(path)), "{path}");
+        }
+    }
 
     #[test]
     fn test_fixtures_by_folder_or_name() {
@@ -455,6 +529,10 @@ mod tests {
             "integration_tests/db.yaml",
             "playwright/docker-compose.yml",
             "web/cypress/compose.yaml",
+            "docker/github_actions/docker-compose.yml",
+            ".circleci/compose.yaml",
+            "ui/docker-compose.integration.yml",
+            "hack/kind.yaml",
         ] {
             assert!(in_test_file(Path::new(path)), "{path}");
         }
@@ -464,6 +542,7 @@ mod tests {
             "latest-release/compose.yaml",
             "docker-compose.yml",
             "deploy/prod.yml",
+            "integrations/compose.yaml",
         ] {
             assert!(!in_test_file(Path::new(path)), "{path}");
         }

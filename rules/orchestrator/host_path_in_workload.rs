@@ -28,8 +28,9 @@ declare_rule! {
     /// Paths every node provides
     /// (`/`, `/proc`, `/sys`, `/dev`, `/run`, the runtime, `/var/log`, time zone files,
     /// `/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/machine-id`, `/lib/modules`,
-    /// `/boot`, the kubelet's folder), and the system locations themselves (`/etc`, `/usr`,
-    /// `/var`), are not data and are left to SL101 and SL102. A
+    /// `/boot`, the kubelet's folder), the host's own configuration folders (`/etc/kubernetes`,
+    /// `/etc/systemd`, `/etc/cni`), and the system locations themselves (`/etc`, `/usr`,
+    /// `/var`, `/var/lib/etcd`), are not data and are left to SL101 and SL102. A
     /// read-only `hostPath` is info: the pod may read other files on another node, but it
     /// keeps nothing there to lose. So is the node folder of a storage driver's node plugin (a
     /// privileged pod that mounts the kubelet's folder, as a CSI node plugin does): the volumes
@@ -93,8 +94,11 @@ impl Rule for HostPathInWorkload {
         // So is a system location itself (`/etc`, `/usr`, `/var`: every node has one), which
         // SL101 reports as the risk it is; a folder of the pod's own under one (`/etc/app`,
         // `/var/lib/app`) is still data on one node.
+        // And so are the host's own configuration folders (`/etc/kubernetes`, `/etc/systemd`:
+        // what a CIS audit Job reads), which every node has.
         if m.host_path().is_some_and(|h| {
             cx.catalog().is_node_provided(&h.path)
+                || cx.catalog().is_host_config(&h.path)
                 || cx.catalog().is_runtime_socket(&h.path)
                 || cx.catalog().sensitivity(&h.path).is_some_and(|s| match s {
                     Sensitivity::Root(_) | Sensitivity::AncestorOf(_) => true,

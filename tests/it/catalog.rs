@@ -164,7 +164,7 @@ fn registry_qualified_names_resolve() {
         ),
         (
             "mcr.microsoft.com/mssql/server:2022-latest",
-            "/var/opt/mssql",
+            "/var/opt/mssql/data",
             Category::Database,
         ),
         (

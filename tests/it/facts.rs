@@ -22,7 +22,7 @@ fn compose_build_follows_the_from_chain_to_the_catalog() {
         .source(&from_file)
         .expect("the Dockerfile is in the run");
     assert_eq!(dockerfile.pos(from_span.start()).line, 2);
-    assert_eq!(facts.data_paths(), ["/var/opt/mssql"]);
+    assert_eq!(facts.data_paths(), ["/var/opt/mssql/data"]);
     // The Dockerfile's own VOLUME is an image volume, but it does not cover the data path.
     assert!(
         facts
@@ -30,7 +30,7 @@ fn compose_build_follows_the_from_chain_to_the_catalog() {
             .iter()
             .any(|v| v.path == "/var/opt/mssql/backup" && v.declared.is_some())
     );
-    assert!(facts.image_volume("/var/opt/mssql").is_none());
+    assert!(facts.image_volume("/var/opt/mssql/data").is_none());
     let cover = coverage(&facts, &service.containers[0]);
     assert_eq!(cover.len(), 1);
     assert!(cover[0].mount.is_none());

@@ -104,12 +104,17 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         // A file that sets keys `docker stack deploy` ignores (`container_name`,
         // `security_opt`, ...) is written for `docker compose`, whatever its name says (a
         // Portainer "stack" for one Docker host).
-        let compose_only = services.entries().into_iter().any(|(_, svc)| {
-            SWARM_IGNORED
-                .iter()
-                .any(|key| svc.get(key).is_some_and(|v| !v.is_null()))
-        });
-        cx.swarm_per_file(&mut parsed.workloads, compose_only);
+        let features = services
+            .entries()
+            .into_iter()
+            .any(|(_, svc)| compose_features(svc));
+        let compose_only = features
+            || services.entries().into_iter().any(|(_, svc)| {
+                SWARM_IGNORED
+                    .iter()
+                    .any(|key| svc.get(key).is_some_and(|v| !v.is_null()))
+            });
+        cx.swarm_per_file(&mut parsed.workloads, compose_only, features);
     }
     if let Some((key, include)) = root.get_entry("include") {
         parsed.include = Some(key.span);
@@ -481,9 +486,26 @@ impl Cx<'_> {
     /// (a stack's database with only `replicas` is deployed to swarm like its neighbours). A
     /// service without a key of its own names the file's first one as its reason. A file that
     /// sets keys swarm ignores ([`SWARM_IGNORED`]: `container_name`, `security_opt`, ...) is
-    /// not a stack by its name alone.
-    fn swarm_per_file(&self, workloads: &mut [Workload], compose_only: bool) {
+    /// not a stack by its name alone (`compose_only`). One that uses features only Compose has
+    /// (`features`: `profiles`, a `depends_on` condition) is written for `docker compose`: not
+    /// a stack by a `deploy.mode: global` or an `endpoint_mode` copied into it either; only
+    /// placement constraints (which place tasks on swarm nodes) still make it one. (Ignored
+    /// keys alone are weaker: stack files keep a `links:` of their compose past.)
+    fn swarm_per_file(&self, workloads: &mut [Workload], compose_only: bool, features: bool) {
         if self.mode != ComposeMode::Auto {
+            return;
+        }
+        if features
+            && !workloads.iter().any(|w| {
+                w.swarm_reason
+                    .as_ref()
+                    .is_some_and(|r| r.value == "placement")
+            })
+        {
+            for w in workloads {
+                w.platform = Platform::Compose;
+                w.swarm_reason = None;
+            }
             return;
         }
         let first = workloads.iter().find_map(|w| w.swarm_reason.clone());
@@ -998,6 +1020,17 @@ fn is_stack_file(path: &Path) -> bool {
         s.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|word| word == "stack")
     })
+}
+
+/// Whether a service sets `profiles` or waits on a `depends_on` condition
+/// (`condition: service_healthy`): Compose features `docker stack deploy` does not have.
+fn compose_features(svc: &Node) -> bool {
+    svc.get("profiles").is_some_and(|v| !v.is_null())
+        || svc.get("depends_on").is_some_and(|d| {
+            d.entries()
+                .into_iter()
+                .any(|(_, v)| v.get("condition").is_some())
+        })
 }
 
 /// The first swarm-only `deploy` key, as written.
@@ -1677,7 +1710,26 @@ mod tests {
             "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n";
         let (_, p) = parse_at(Path::new("stack.yml"), confined, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Compose);
-        // A swarm-only key still decides, whatever else the file sets.
+        // A `deploy.mode: global` or an `endpoint_mode` copied into a file written for
+        // Compose (profiles, a `depends_on` condition) does not.
+        for compose in [
+            "services:\n  exporter:\n    image: prom/node-exporter\n    deploy: {mode: global}\n  prom:\n    image: prom/prometheus\n    profiles: [metrics]\n",
+            "services:\n  api:\n    image: app\n    deploy: {replicas: 3, endpoint_mode: dnsrr}\n    depends_on: {db: {condition: service_healthy}}\n  db:\n    image: postgres:18\n",
+        ] {
+            let (_, p) = parse_at(Path::new("compose.yaml"), compose, ComposeMode::Auto);
+            assert!(
+                p.workloads
+                    .iter()
+                    .all(|w| w.platform == Platform::Compose && w.swarm_reason.is_none()),
+                "{compose}"
+            );
+        }
+        // Keys swarm ignores do not outweigh a swarm key: a stack keeps `links:` from its
+        // compose past.
+        let linked = "services:\n  exporter:\n    image: prom/node-exporter\n    deploy: {mode: global}\n  prom:\n    image: prom/prometheus\n    links: [exporter]\n";
+        let (_, p) = parse_at(Path::new("docker-compose.yml"), linked, ComposeMode::Auto);
+        assert!(p.workloads.iter().all(|w| w.platform == Platform::Swarm));
+        // Placement constraints still decide, whatever else the file sets.
         let placed = "services:\n  db:\n    image: mariadb:11\n    security_opt: [seccomp:unconfined]\n    deploy: {placement: {constraints: [node.role == worker]}}\n";
         let (_, p) = parse_at(Path::new("stack.yml"), placed, ComposeMode::Auto);
         assert_eq!(p.workloads[0].platform, Platform::Swarm);

@@ -84,9 +84,12 @@ impl Patterns {
         // subcommand is the program the patterns name.
         // Only such flags (`--datadir=/srv/mysql` for the image's entrypoint): no program is
         // named (the flag's path is no program: `mysql` is not `--datadir=/srv/mysql`).
-        let at = words
-            .iter()
-            .position(|w| !(w.starts_with('-') && w.contains('=')));
+        // A flag and its number as two words (`weed -v 9 s3`) are global flags too.
+        let at = (0..words.len()).find(|&i| {
+            let glued = words[i].starts_with('-') && words[i].contains('=');
+            let value_of_flag = i > 0 && is_flag_before_number(words, i - 1);
+            !(glued || value_of_flag || is_flag_before_number(words, i))
+        });
         let program = at.and_then(|i| words.get(i)).map_or("", |w| basename(w));
         let rest = &words[at.unwrap_or(0).min(words.len())..];
         // A file or text utility run for itself (`chown -R mysql:mysql /var/lib/mysql` in a
@@ -221,6 +224,13 @@ fn is_idle(words: &[String]) -> bool {
             .all(|w| matches!(w.as_str(), "-i" | "-l" | "-il" | "-li" | "--login")),
         _ => false,
     }
+}
+
+/// Whether `words[i]` is a flag whose value is the number after it (`-v 9`).
+fn is_flag_before_number(words: &[String], i: usize) -> bool {
+    words[i].starts_with('-')
+        && !words[i].contains('=')
+        && words.get(i + 1).is_some_and(|n| n.parse::<f64>().is_ok())
 }
 
 /// `/usr/local/bin/redis-server` → `redis-server`.

@@ -186,6 +186,12 @@ pub struct ImageEntry {
     /// of the container's, mounted at or under one of these folders (or as a `*.conf` file).
     #[serde(default)]
     pub config: Vec<String>,
+    /// Variables with which the server keeps its data in another service, not on its own
+    /// disk: `NAME=value` holds when the container sets `NAME` to `value`, `NAME!=value` when
+    /// it sets `NAME` to anything else (the registry's `REGISTRY_STORAGE!=filesystem`: S3,
+    /// GCS, Azure).
+    #[serde(default)]
+    pub remote: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -268,6 +274,8 @@ pub struct StatefulImage {
     pub legacy: Vec<String>,
     /// Persistence only with a mounted configuration (see [`ImageEntry::config`]).
     pub config: Vec<String>,
+    /// Variables that put the data in another service (see [`ImageEntry::remote`]).
+    pub remote: Vec<String>,
 }
 
 impl StatefulImage {
@@ -287,6 +295,26 @@ impl StatefulImage {
             }
         }
         self.data.clone()
+    }
+
+    /// Whether `env` keeps the data in another service ([`ImageEntry::remote`]).
+    #[must_use]
+    pub fn stores_remotely(&self, env: &[crate::EnvVar]) -> bool {
+        self.remote.iter().any(|condition| {
+            let (name, wanted, equal) = match condition.split_once("!=") {
+                Some((name, value)) => (name, value, false),
+                None => match condition.split_once('=') {
+                    Some((name, value)) => (name, value, true),
+                    None => return false,
+                },
+            };
+            env.iter()
+                .rev()
+                .find(|e| e.name == name)
+                .and_then(|e| e.value.as_deref())
+                .filter(|v| !crate::is_unknown(v))
+                .is_some_and(|v| v.eq_ignore_ascii_case(wanted) == equal)
+        })
     }
 }
 
@@ -363,6 +391,9 @@ pub struct SensitivePaths {
     /// Node configuration a storage driver reads by design (`/etc/selinux`): info read-only.
     #[serde(default)]
     pub storage_driver_reads: Vec<String>,
+    /// Images of the Kubernetes CSI sidecars, by the last part of their name.
+    #[serde(default)]
+    pub csi_sidecars: Vec<String>,
     /// Under a system location but not sensitive (`/dev/log`, `/run/user`).
     #[serde(default)]
     pub not_sensitive: Vec<String>,
@@ -638,6 +669,7 @@ impl Catalog {
             quorum: entry.quorum,
             legacy: entry.legacy.clone(),
             config: entry.config.clone(),
+            remote: entry.remote.clone(),
         })
     }
 
@@ -741,6 +773,16 @@ impl Catalog {
         named(first) || parts.next().is_some_and(named)
     }
 
+    /// Whether `path` (normalized) is or lies in one of the host's own configuration folders
+    /// under `/etc` (`etc_system`: `/etc/kubernetes`, `/etc/systemd`, `/etc/cni/net.d`): the
+    /// node's settings, which every node has, not a pod's data.
+    #[must_use]
+    pub fn is_host_config(&self, path: &str) -> bool {
+        path.strip_prefix("/etc/")
+            .and_then(|rest| rest.split('/').next())
+            .is_some_and(|first| self.sensitive.etc_system.iter().any(|e| e == first))
+    }
+
     /// The runtime state folder that holds every container's configuration (environment and
     /// secrets included) that `path` is or lies in.
     #[must_use]
@@ -802,6 +844,14 @@ impl Catalog {
     pub fn is_kubelet_path(&self, path: &str) -> bool {
         let k = &self.sensitive.kubelet_folder;
         !k.is_empty() && is_at_or_under(path, k)
+    }
+
+    /// Whether `image` is one of the Kubernetes CSI sidecars (`csi-provisioner`).
+    #[must_use]
+    pub fn is_csi_sidecar(&self, image: &str) -> bool {
+        let repository = ImageRef::parse(image).repository;
+        let name = repository.rsplit('/').next().unwrap_or(&repository);
+        self.sensitive.csi_sidecars.iter().any(|s| s == name)
     }
 
     /// Whether a storage driver writes `path` by design (the kubelet's folder, iSCSI, NVMe,
