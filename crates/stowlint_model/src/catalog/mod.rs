@@ -1358,7 +1358,7 @@ mod tests {
             (
                 "mcr.microsoft.com/mssql/server:2022-latest",
                 "mssql/server",
-                &["/var/opt/mssql"],
+                &["/var/opt/mssql/data"],
                 "",
                 Database,
             ),
