@@ -157,14 +157,7 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         "cypress",
     ];
     const WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci", "integration"];
-    let mut components: Vec<String> = path
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(s) => Some(s.to_string_lossy().to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect();
-    let Some(name) = components.pop() else {
+    let Some((components, name)) = folders_and_name(path) else {
         return false;
     };
     // Benchmarks too (`packages/benchmarks/`, `load-tests`): their data is throwaway.
@@ -348,17 +341,26 @@ pub(crate) fn data_severity(
 /// costs a `make install-schema`, not a user's records, so a data finding is a warning at most.
 pub(crate) fn dev_file(path: &std::path::Path) -> bool {
     const WORDS: &[&str] = &["dev", "devel", "develop", "development"];
-    let mut components = path.components().filter_map(|c| match c {
-        std::path::Component::Normal(s) => Some(s.to_string_lossy().to_ascii_lowercase()),
-        _ => None,
-    });
-    let Some(name) = components.next_back() else {
+    let Some((folders, name)) = folders_and_name(path) else {
         return false;
     };
-    components.any(|c| WORDS.contains(&c.as_str()))
+    folders.iter().any(|c| WORDS.contains(&c.as_str()))
         || name
             .split(['.', '-', '_'])
             .any(|word| WORDS.contains(&word))
+}
+
+/// A path's folders and file name, lower case; `None` for an empty path.
+fn folders_and_name(path: &std::path::Path) -> Option<(Vec<String>, String)> {
+    let mut components: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let name = components.pop()?;
+    Some((components, name))
 }
 
 /// Whether `file` is a compose file that runs an image the developer built on this machine
