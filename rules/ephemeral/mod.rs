@@ -151,8 +151,8 @@ pub(crate) fn in_test_file(path: &std::path::Path) -> bool {
         "github-actions",
         "gha",
         ".circleci",
-        "hack",
         ".buildkite",
+        "hack",
         "playwright",
         "cypress",
     ];

@@ -104,16 +104,14 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         // A file that sets keys `docker stack deploy` ignores (`container_name`,
         // `security_opt`, ...) is written for `docker compose`, whatever its name says (a
         // Portainer "stack" for one Docker host).
-        let features = services
-            .entries()
-            .into_iter()
-            .any(|(_, svc)| compose_features(svc));
-        let compose_only = features
-            || services.entries().into_iter().any(|(_, svc)| {
-                SWARM_IGNORED
-                    .iter()
-                    .any(|key| svc.get(key).is_some_and(|v| !v.is_null()))
-            });
+        let (mut features, mut ignored) = (false, false);
+        for (_, svc) in services.entries() {
+            features |= compose_features(svc);
+            ignored |= SWARM_IGNORED
+                .iter()
+                .any(|key| svc.get(key).is_some_and(|v| !v.is_null()));
+        }
+        let compose_only = features || ignored;
         cx.swarm_per_file(&mut parsed.workloads, compose_only, features);
     }
     if let Some((key, include)) = root.get_entry("include") {

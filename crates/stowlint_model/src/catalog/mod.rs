@@ -759,9 +759,7 @@ impl Catalog {
         let Some(first) = parts.next().filter(|p| !p.is_empty()) else {
             return false;
         };
-        if (!system && self.sensitive.etc_system.iter().any(|e| e == first))
-            || (system && LOG_SYSTEM.contains(&first))
-        {
+        if (!system && self.is_host_config(path)) || (system && LOG_SYSTEM.contains(&first)) {
             return false;
         }
         // A folder under `/var/log` holds one program's logs, whoever's name it bears
