@@ -527,7 +527,8 @@ fn ambiguous_name(candidate: &Candidate) -> bool {
 
 /// Whether `text` may declare cross-file facts about claims: a PersistentVolumeClaim, the
 /// PersistentVolume or StorageClass behind one, or a HorizontalPodAutoscaler or KEDA
-/// ScaledObject that scales a workload mounting one. A cheap filter before parsing.
+/// ScaledObject that scales a workload mounting one, or a workload mounting one. A cheap
+/// filter before parsing.
 #[must_use]
 pub fn may_hold_claim_facts(text: &str) -> bool {
     // `PersistentVolume` also finds `PersistentVolumeClaim`.
@@ -535,6 +536,7 @@ pub fn may_hold_claim_facts(text: &str) -> bool {
         || text.contains("StorageClass")
         || text.contains("HorizontalPodAutoscaler")
         || text.contains("ScaledObject")
+        || text.contains("claimName")
 }
 
 /// Whether facts from claims and autoscalers elsewhere could change findings in `file`: a
@@ -549,20 +551,21 @@ pub fn wants_claim_facts(file: &FileModel) -> bool {
         })
 }
 
-/// A parsed file reduced to its claims, autoscalers, PersistentVolumes and StorageClasses,
-/// read only for cross-file facts: its own findings are not reported, and its workloads (if
-/// any) are not checked.
+/// A parsed file reduced to its claims, autoscalers, PersistentVolumes, StorageClasses and
+/// the workloads that mount a claim (which other workloads of the claim ask about), read only
+/// for cross-file facts: its own findings are not reported, and its workloads are not checked.
 #[must_use]
 pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
+    model.workloads.retain(mounts_a_claim);
     if model.claims.is_empty()
         && model.autoscalers.is_empty()
         && model.persistent_volumes.is_empty()
         && model.storage_classes.is_empty()
+        && model.workloads.is_empty()
     {
         return None;
     }
     model.context = true;
-    model.workloads.clear();
     model.volumes.clear();
     model.operator_stores.clear();
     model.dockerfile = None;
@@ -571,8 +574,14 @@ pub fn claim_context(mut model: FileModel) -> Option<FileModel> {
     Some(model)
 }
 
-/// A copy of a model [`claim_context`] made: its source, claims, autoscalers, PersistentVolumes
-/// and StorageClasses (what it keeps), so that a cache can hand out the model a file parsed to
+fn mounts_a_claim(w: &crate::model::Workload) -> bool {
+    w.kube_kind().is_some()
+        && w.mounts()
+            .any(|(_, m)| m.kind == crate::model::MountKind::Claim)
+}
+
+/// A copy of a model [`claim_context`] made: its source, claims, autoscalers, PersistentVolumes,
+/// StorageClasses and workloads that mount a claim (what it keeps), so that a cache can hand out the model a file parsed to
 /// without parsing it again.
 #[must_use]
 pub fn claim_context_copy(model: &FileModel) -> FileModel {
@@ -582,6 +591,12 @@ pub fn claim_context_copy(model: &FileModel) -> FileModel {
     copy.persistent_volumes
         .clone_from(&model.persistent_volumes);
     copy.storage_classes.clone_from(&model.storage_classes);
+    copy.workloads = model
+        .workloads
+        .iter()
+        .filter(|w| mounts_a_claim(w))
+        .cloned()
+        .collect();
     copy.context = true;
     copy
 }

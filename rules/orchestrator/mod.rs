@@ -204,6 +204,36 @@ fn on_one_node(
     })
 }
 
+/// Another workload that mounts the `ReadWriteOnce` claim `name` which `w` (in the file
+/// `consumer`) mounts, all the time: the pods of both hold its volume at once, which the author's cluster
+/// allows only when they run on one node (or its class does not enforce the access mode).
+/// Only a workload that keeps its pods running counts (a Job or a bare Pod may run before or
+/// after, not beside); one of the same kind and name (a kustomize patch, a variant of the same
+/// object) is not another one.
+fn other_claim_user<'a>(
+    project: &'a Project,
+    w: &Workload,
+    name: &str,
+    consumer: &std::path::Path,
+) -> Option<(&'a FileModel, &'a Workload)> {
+    use crate::model::KubeKind;
+    let long_running = |k: &KubeKind| match k {
+        KubeKind::Deployment
+        | KubeKind::StatefulSet
+        | KubeKind::DaemonSet
+        | KubeKind::ReplicaSet
+        | KubeKind::ReplicationController => true,
+        KubeKind::Other(k) => k == "DeploymentConfig" || k == "Rollout",
+        _ => false,
+    };
+    project
+        .claim_users(name, w.namespace.as_deref(), consumer)
+        .find(|(_, other)| {
+            other.kube_kind().is_some_and(long_running)
+                && !(other.kind == w.kind && other.name == w.name)
+        })
+}
+
 /// Points at the claim's access modes (in whatever file declares it).
 fn relate_claim(d: &mut Diagnostic, file: &FileModel, claim: &Claim) {
     let modes: Vec<&str> = claim

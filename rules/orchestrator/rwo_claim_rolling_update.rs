@@ -1,4 +1,4 @@
-use super::{on_one_node, relate_claim, rwo_claim, single_node_mode};
+use super::{on_one_node, other_claim_user, relate_claim, rwo_claim, single_node_mode};
 use crate::declare_rule;
 use crate::engine::{Ctx, Rule};
 use crate::model::{Container, KubeKind, Mount, Workload};
@@ -29,7 +29,11 @@ declare_rule! {
     /// `selector` matches (a claim with a selector is never provisioned dynamically), or those
     /// of its class; else when its class keeps volumes on one node. A Deployment pinned by an
     /// administrator's own node label (`nodeSelector: {node: main}`) runs on one node or on
-    /// several, which the files do not tell: info.
+    /// several, which the files do not tell: info. So is a Deployment whose `ReadWriteOnce`
+    /// claim another long-running workload (a Deployment, StatefulSet, DaemonSet, ReplicaSet or
+    /// ReplicationController of another name; not a Job) mounts too: both hold the volume at
+    /// once, which works only where the pods share a node (or the class does not enforce the
+    /// access mode), and there the new pod attaches it as well.
     ///
     /// ## Example
     /// ```yaml
@@ -133,6 +137,25 @@ impl Rule for RwoClaimRollingUpdate {
         if let Some(label) = w.pinned_by_label {
             d.severity(crate::engine::Severity::Info)
                 .label(label, "pinned to the nodes with this label (maybe one)");
+        }
+        // Another workload holds the same volume all the time: where that works (one node,
+        // or a class that does not enforce the access mode), the new pod attaches it too.
+        if !claim
+            .access_modes
+            .iter()
+            .any(|a| a.value == "ReadWriteOncePod")
+            && let Some((other_file, other)) =
+                other_claim_user(project, w, &claim.name.value, &this_file.source.path)
+        {
+            d.severity(crate::engine::Severity::Info).related(
+                other_file.source.path.clone(),
+                other.span,
+                format!(
+                    "{} mounts the same claim at the same time: where that works, the pods \
+                     run on one node and the new pod attaches the volume too",
+                    other.owner
+                ),
+            );
         }
         crate::rules::facts::workload_after_missing_patch(d, this_file, w);
         relate_claim(d, file, claim);

@@ -48,6 +48,42 @@ fn rwo_claim_in_another_file_shared_by_replicas() {
 }
 
 #[test]
+fn a_claim_another_workload_mounts_makes_the_rollout_info() {
+    // Two Deployments hold one ReadWriteOnce claim at once: where that works their pods share
+    // a node, and a rolling update's new pod attaches the volume too.
+    let diagnostics = cross(
+        "rwo-claim-users",
+        &["authority.yaml", "claim.yaml", "peer.yaml"],
+    );
+    let found = with_code(&diagnostics, "SL405");
+    assert_eq!(found.len(), 2, "{diagnostics:#?}");
+    for d in &found {
+        assert_eq!(d.severity, stowlint::engine::Severity::Info, "{d:#?}");
+        let other = if d.file.ends_with("peer.yaml") {
+            "authority.yaml"
+        } else {
+            "peer.yaml"
+        };
+        let related = d
+            .related
+            .iter()
+            .find(|r| r.file.ends_with(other))
+            .expect("the other workload");
+        assert!(
+            related
+                .message
+                .contains("mounts the same claim at the same time")
+        );
+        assert_eq!(related.location.start.line, 5, "the other workload's name");
+    }
+    // Without the other workload in the run, the rollout is the warning it always was.
+    let alone = cross("rwo-claim-users", &["claim.yaml", "peer.yaml"]);
+    let found = with_code(&alone, "SL405");
+    assert_eq!(found.len(), 1, "{alone:#?}");
+    assert_eq!(found[0].severity, stowlint::engine::Severity::Warning);
+}
+
+#[test]
 fn without_the_claim_nothing_is_known() {
     let diagnostics = cross("rwo-claim", &["deployment.yaml"]);
     assert!(with_code(&diagnostics, "SL404").is_empty());

@@ -104,6 +104,7 @@ fn files_named_alone_read_their_context() {
     // file whose Dockerfile the run was not given (build context).
     for case in [
         "fixtures/cross/rwo-claim",
+        "fixtures/cross/rwo-claim-users",
         "fixtures/cross/mssql-build",
         "fixtures/cross/compose-extends",
         "fixtures/cross/compose-extends-cycle",
@@ -184,13 +185,14 @@ fn a_claim_in_another_file_changes_findings_and_is_found() {
 
 /// Many files made stale by one claim (each deployment's claim is in another file): re-linted
 /// in batches that fit the budget, each with the claim's file, and with the findings of one
-/// project of every file.
+/// project of every file. (The deployments recreate their pods: a rolling one would ask which
+/// other workloads mount the claim, which all of them answer.)
 #[test]
 fn stale_files_are_relinted_in_batches_within_the_budget() {
     let deployment = |i: usize| {
         format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web{i}, namespace: web}}\n\
-             spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n\
+             spec:\n  replicas: 3\n  strategy: {{type: Recreate}}\n  template:\n    spec:\n      containers:\n\
              \x20       - name: app\n          image: nginx\n          volumeMounts:\n\
              \x20           - {{name: files, mountPath: /srv}}\n      volumes:\n\
              \x20       - name: files\n          persistentVolumeClaim: {{claimName: data}}\n"

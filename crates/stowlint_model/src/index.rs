@@ -48,6 +48,13 @@ pub enum Query {
     /// The PersistentVolumes labelled `key: value`, which a claim selecting that label may
     /// bind.
     LabelledVolumes { key: String, value: String },
+    /// The workloads that mount the claim `name` which a workload in `namespace`, in the
+    /// folder `near`, mounts: those whose own lookup of `name` finds the same claim.
+    ClaimUsers {
+        name: String,
+        namespace: Option<String>,
+        near: PathBuf,
+    },
     /// The PersistentVolume a claim binds: the one named `volume` (the claim's `volumeName`),
     /// else those whose `claimRef` names the claim `claim` in `namespace`.
     BoundVolume {
@@ -85,6 +92,9 @@ pub struct FileFacts {
     pub dockerfile: bool,
     /// Claims in file order: name and namespace.
     pub claims: Vec<(String, Option<String>)>,
+    /// Claims mounted by the file's workloads (claim templates aside), each once per
+    /// workload, in file order: claim name, the workload's namespace, the workload's position.
+    pub claim_users: Vec<(String, Option<String>, usize)>,
     /// Autoscalers in file order: target kind, target name, namespace.
     pub autoscalers: Vec<(Option<String>, Option<String>, Option<String>)>,
     /// Compose: the other files it extends services of or includes, each once, lexically
@@ -108,6 +118,7 @@ impl FileFacts {
                 .iter()
                 .map(|c| (c.name.value.clone(), c.namespace.clone()))
                 .collect(),
+            claim_users: claim_users(file),
             autoscalers: file
                 .autoscalers
                 .iter()
@@ -144,6 +155,29 @@ impl FileFacts {
                 .collect(),
         }
     }
+}
+
+/// The claims the workloads of `file` mount (not those of their own claim templates), each
+/// once per workload: claim name, the workload's namespace, the workload's position.
+#[must_use]
+pub fn claim_users(file: &FileModel) -> Vec<(String, Option<String>, usize)> {
+    let mut users = Vec::new();
+    for (k, w) in file.workloads.iter().enumerate() {
+        let first = users.len();
+        for (_, m) in w.mounts() {
+            let super::MountSource::Claim(name) = &m.source else {
+                continue;
+            };
+            if m.kind != super::MountKind::Claim
+                || w.claim_templates.iter().any(|t| &t.name.value == name)
+                || users[first..].iter().any(|(n, _, _)| n == name)
+            {
+                continue;
+            }
+            users.push((name.clone(), w.namespace.clone(), k));
+        }
+    }
+    users
 }
 
 /// The files a compose file extends services of or includes, each once, in file order.
@@ -213,6 +247,8 @@ pub struct FactIndex {
     dockerfiles: HashMap<PathBuf, usize>,
     /// Claims by name: (file, claim).
     claims: HashMap<String, ClaimsNamed>,
+    /// Workloads mounting a claim, by claim name: (file, position in its `claim_users`).
+    claim_users: HashMap<String, Vec<(usize, usize)>>,
     /// Autoscalers by target name: (file, autoscaler).
     autoscalers: HashMap<String, Vec<(usize, usize)>>,
     compose_by_dir: HashMap<PathBuf, Vec<usize>>,
@@ -263,6 +299,13 @@ impl FactIndex {
                     .or_default()
                     .insert(folder, (i, j));
                 named.any.insert(folder, (i, j));
+            }
+            for (j, (name, _, _)) in f.claim_users.iter().enumerate() {
+                index
+                    .claim_users
+                    .entry(name.clone())
+                    .or_default()
+                    .push((i, j));
             }
             for (j, (name, default)) in f.storage_classes.iter().enumerate() {
                 index
@@ -348,6 +391,29 @@ impl FactIndex {
                 .and_then(|g| g.nearest(near, true))
                 .or_else(|| named.any.nearest(near, true)),
         }
+    }
+
+    /// The workloads (file, position in its `claim_users`) that mount the claim `name` which a
+    /// workload in `namespace`, in the folder `near`, finds: those whose own lookup finds the
+    /// same claim. None when that lookup finds no claim.
+    pub fn claim_users<'a>(
+        &'a self,
+        name: &'a str,
+        namespace: Option<&str>,
+        near: &Path,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let claim = self.claim(name, namespace, near);
+        self.claim_users
+            .get(name)
+            .filter(|_| claim.is_some())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(move |&(i, j)| {
+                let f = &self.files[i];
+                let folder = f.path.parent().unwrap_or(Path::new(""));
+                self.claim(name, f.claim_users[j].1.as_deref(), folder) == claim
+            })
     }
 
     /// The autoscalers of the workload `kind`/`name` in `namespace`. A workload that is not a
@@ -473,6 +539,11 @@ impl FactIndex {
             Query::ComposeReferrers(path) => {
                 Box::new(self.compose_referrers(path).iter().map(|&i| (i, 0)))
             }
+            Query::ClaimUsers {
+                name,
+                namespace,
+                near,
+            } => Box::new(self.claim_users(name, namespace.as_deref(), near)),
             Query::StorageClass(name) => Box::new(self.storage_classes(name).iter().copied()),
             Query::ClassVolumes(class) => Box::new(self.class_volumes(class).iter().copied()),
             Query::LabelledVolumes { key, value } => {
@@ -534,6 +605,53 @@ mod tests {
         index
             .claim(name, ns, Path::new(from))
             .map(|(i, j)| format!("{}#{j}", index.files()[i].path.display()))
+    }
+
+    fn users(path: &str, users: &[(&str, Option<&str>)]) -> FileFacts {
+        FileFacts {
+            path: PathBuf::from(path),
+            claim_users: users
+                .iter()
+                .enumerate()
+                .map(|(k, (n, ns))| ((*n).to_string(), ns.map(str::to_string), k))
+                .collect(),
+            ..FileFacts::default()
+        }
+    }
+
+    #[test]
+    fn claim_users_are_those_that_find_the_same_claim() {
+        let index = FactIndex::new(vec![
+            claims("apps/a/pvc.yaml", &[("data", None)]),
+            users("apps/a/one.yaml", &[("data", None), ("logs", None)]),
+            users("apps/a/two.yaml", &[("data", Some("a"))]),
+            claims("apps/b/pvc.yaml", &[("data", None)]),
+            users("apps/b/three.yaml", &[("data", None)]),
+            // No claim `data` near it: finds none, so it uses no claim of the run.
+            users("other/four.yaml", &[("data", None)]),
+        ]);
+        let found = |ns: Option<&str>, near: &str| -> Vec<String> {
+            index
+                .claim_users("data", ns, Path::new(near))
+                .map(|(i, j)| format!("{}#{j}", index.files()[i].path.display()))
+                .collect()
+        };
+        assert_eq!(
+            found(None, "apps/a"),
+            ["apps/a/one.yaml#0", "apps/a/two.yaml#0"]
+        );
+        assert_eq!(found(None, "apps/b"), ["apps/b/three.yaml#0"]);
+        assert!(found(None, "other").is_empty());
+        let query = Query::ClaimUsers {
+            name: "data".into(),
+            namespace: None,
+            near: PathBuf::from("apps/b"),
+        };
+        assert_eq!(
+            index.answer(&query),
+            [(PathBuf::from("apps/b/three.yaml"), 0)]
+        );
+        assert!(index.agrees(&query, &index.answer(&query)));
     }
 
     #[test]

@@ -1188,6 +1188,27 @@ impl Project {
         Some((&self.files[i], &self.files[i].claims[j]))
     }
 
+    /// The workloads, in any file, that mount the claim `name` a workload in `namespace` of the
+    /// file `from` mounts (itself included): those whose own lookup finds the same claim.
+    pub fn claim_users(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        from: &std::path::Path,
+    ) -> impl Iterator<Item = (&FileModel, &Workload)> + '_ {
+        let near = from.parent().unwrap_or(std::path::Path::new(""));
+        self.record(|| Query::ClaimUsers {
+            name: name.to_string(),
+            namespace: namespace.map(str::to_string),
+            near: near.to_path_buf(),
+        });
+        let hits: Vec<(usize, usize)> = self.index().claim_users(name, namespace, near).collect();
+        hits.into_iter().map(move |(i, j)| {
+            let f = &self.files[i];
+            (f, &f.workloads[self.index().files()[i].claim_users[j].2])
+        })
+    }
+
     /// The StorageClasses named `name`, from any file, in path order.
     pub fn storage_classes(
         &self,
