@@ -60,6 +60,23 @@ impl ImageFacts {
         }
     }
 
+    /// Whether the container's own configuration (a variable, its command line) moved the data
+    /// into a scratch folder (`/tmp`, `/var/tmp`, `/dev/shm`; Kafka quickstarts'
+    /// `KAFKA_LOG_DIRS=/tmp/kraft-combined-logs`): kept there on purpose, as throwaway. An
+    /// image whose own default is such a folder made no such choice.
+    #[must_use]
+    pub fn in_scratch_folder(&self) -> bool {
+        let scratch = |p: &str| {
+            ["/tmp", "/var/tmp", "/dev/shm"]
+                .iter()
+                .any(|s| is_at_or_under(p, s))
+        };
+        let paths = self.data_paths();
+        !paths.is_empty()
+            && paths.iter().all(|p| scratch(p))
+            && self.stateful.data.iter().any(|p| !scratch(p))
+    }
+
     /// A severity lowered one level for `cache` images (they can be rebuilt).
     #[must_use]
     pub fn severity(&self, base: Severity) -> Severity {

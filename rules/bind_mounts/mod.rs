@@ -62,6 +62,19 @@ pub(crate) fn is_storage_driver(
                     .as_ref()
                     .is_some_and(|i| catalog.is_csi_sidecar(&i.value))
             })
+        // A privileged node agent that writes the host's volume manager or initiator
+        // configuration (`/etc/lvm`, `/etc/iscsi`): a storage node agent (LINSTOR's
+        // satellite), whether or not the kubelet's folder is among its mounts.
+        || privileged
+            && w.is_node_agent()
+            && w.mounts().any(|(_, m)| {
+                m.is_host_bind()
+                    && !m.read_only
+                    && m.host_path().is_some_and(|h| {
+                        !catalog.is_kubelet_path(&h.path)
+                            && catalog.is_storage_driver_writable(&h.path)
+                    })
+            })
 }
 
 /// Dev containers (a `devcontainer.json`, or a compose file in a `.devcontainer/` folder) and

@@ -312,7 +312,8 @@ pub(crate) fn test_backend(project: &Project, file: &FileModel) -> bool {
 /// a list of images to pull ([`image_list_file`]), in a developer's rig of locally built
 /// images ([`local_build_rig`]), in a matrix of test databases ([`database_matrix`]) or for a
 /// container that runs a script of the project's mounted into it
-/// ([`ImageFacts::own_program`]); at most a warning in a development file ([`dev_file`]).
+/// ([`ImageFacts::own_program`]) or whose configuration moved the data into `/tmp`
+/// ([`ImageFacts::in_scratch_folder`]); at most a warning in a development file ([`dev_file`]).
 pub(crate) fn data_severity(
     facts: &ImageFacts,
     project: &Project,
@@ -321,6 +322,7 @@ pub(crate) fn data_severity(
 ) -> Severity {
     // Cheapest first: the last two look at every service of the file.
     if facts.own_program.is_some()
+        || facts.in_scratch_folder()
         || test_file(file)
         || image_list_file(file)
         || local_build_rig(file)

@@ -10,7 +10,9 @@ declare_rule! {
     /// A key written twice in a Kubernetes manifest or a dev container configuration is
     /// reported as info: `kubectl apply` and the dev container tools read it, keeping the last
     /// value (and so does stowlint), but the first value is silently lost, and kustomize (so
-    /// `kubectl apply -k` and Flux) refuses such a manifest. So is a Dockerfile with no
+    /// `kubectl apply -k` and Flux) refuses such a manifest. So is one in a compose file named
+    /// for podman-compose (`podman-compose.yml`), which reads it the same way (`docker compose`
+    /// refuses it). So is a Dockerfile with no
     /// instruction to build (empty, comments only, or bare keywords with no arguments): an
     /// exercise to fill in or a placeholder, which `docker build` refuses but nobody builds as
     /// it stands.
@@ -59,6 +61,9 @@ impl Rule for ParseError {
                  or delete it"
             } else if file.format == Some(Format::Devcontainer) {
                 "the dev container tools keep the last value and drop the first: keep one"
+            } else if file.format == Some(Format::Compose) {
+                "podman-compose keeps the last value and drops the first, and `docker compose` \
+                 refuses the file: keep one"
             } else {
                 "`kubectl apply` keeps the last value and drops the first, and kustomize refuses \
                  the file: keep one"

@@ -86,6 +86,7 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         decls: Vec::new(),
         decl_index: HashMap::new(),
         errors: Vec::new(),
+        caprover: root.get("captainVersion").is_some(),
     };
     let mut parsed = Parsed::default();
     if !root.is_map() {
@@ -95,7 +96,12 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
         parsed.errors = cx.errors;
         return parsed;
     }
-    cx.decls = cx.volume_decls(root.get_entry("volumes"));
+    // A CapRover one-click app (`captainVersion:`) is read by CapRover, which takes only its
+    // `services:` (each run as a swarm service) and ignores a top-level `volumes:`, list or
+    // not: its volumes are CapRover's persistent directories.
+    if !cx.caprover {
+        cx.decls = cx.volume_decls(root.get_entry("volumes"));
+    }
     for (i, d) in cx.decls.iter().enumerate() {
         cx.decl_index.entry(d.key.value.clone()).or_insert(i);
     }
@@ -125,6 +131,9 @@ pub fn parse(source: &SourceFile, root: &Node, opts: &ParseOptions) -> Parsed {
 
 struct Cx<'a> {
     source: &'a SourceFile,
+    /// A CapRover one-click app template (a top-level `captainVersion`), not a file for
+    /// `docker compose`.
+    caprover: bool,
     /// The compose file's folder, as shown to users (relative paths stay relative).
     dir: PathBuf,
     vars: Vars,
@@ -669,7 +678,14 @@ impl Cx<'_> {
         // Sections of the text as written, for spans; usable when they line up one to one.
         let raw = split_spec(written).ok().filter(|r| r.len() == parts.len());
         let raw_range = |i: usize| raw.as_ref().and_then(|r| r.get(i).cloned());
-        let section = |i: usize| parts.get(i).and_then(|r| spec.value.get(r.clone()));
+        // CapRover trims each section (`'$$cap_appname-data: /var/opt/gitlab'`).
+        let caprover = self.caprover;
+        let section = |i: usize| {
+            parts
+                .get(i)
+                .and_then(|r| spec.value.get(r.clone()))
+                .map(|s| if caprover { s.trim() } else { s })
+        };
 
         let (source_idx, target_idx) = if parts.len() == 1 {
             (None, 0)

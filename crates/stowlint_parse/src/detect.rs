@@ -25,6 +25,16 @@ pub enum NameClass {
     Skip,
 }
 
+/// Whether the file is named for podman-compose (`podman-compose.yml`,
+/// `podman-compose-addition.yaml`): the Python tool that runs it reads YAML with PyYAML, which
+/// keeps the last value of a key written twice where `docker compose` refuses the file.
+#[must_use]
+pub fn is_podman_compose_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().starts_with("podman-compose"))
+}
+
 /// Classify by name alone. A Helm chart's templates are YAML by name: [`classify`] (and
 /// [`parse_file`](super::parse_file)) also look for the chart's `Chart.yaml`.
 #[must_use]

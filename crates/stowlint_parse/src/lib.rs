@@ -312,8 +312,11 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                 && (detect::is_ytt_template(&source.text) || detect::has_mapping_key(&stream));
             let mut errors = stream.errors;
             // `docker compose` (go-yaml v3) refuses a key written twice; `kubectl apply`
-            // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it.
-            if format == Format::Kubernetes {
+            // (go-yaml v2) keeps the last value, as the tree does, though kustomize refuses it;
+            // so does podman-compose (PyYAML), which runs a file named `podman-compose.yml`.
+            if format == Format::Kubernetes
+                || (format == Format::Compose && detect::is_podman_compose_name(&source.path))
+            {
                 parsed.read_past = stream.duplicate_keys;
             } else {
                 errors.extend(stream.duplicate_keys);

@@ -280,18 +280,25 @@ pub struct StatefulImage {
 
 impl StatefulImage {
     /// The data paths for a container: the value of a moving variable (`PGDATA`) when the
-    /// container sets it, else the catalog's.
+    /// container sets it, none (not known) when it sets one to a value that is not a known
+    /// absolute path, else the catalog's.
     #[must_use]
     pub fn data_paths(&self, env: &[crate::EnvVar]) -> Vec<String> {
         for var in &self.env {
-            if let Some(value) = env
+            match env
                 .iter()
                 .rev()
                 .find(|e| &e.name == var)
                 .and_then(|e| e.value.as_deref())
-                .filter(|v| v.starts_with('/') && !crate::is_unknown(v))
+                .filter(|v| !v.is_empty())
             {
-                return vec![crate::paths::normalize(value)];
+                Some(value) if value.starts_with('/') && !crate::is_unknown(value) => {
+                    return vec![crate::paths::normalize(value)];
+                }
+                // Set to what is not known here (`$$cap_PGDATA`, a template's `{{ .dir }}`,
+                // a relative path): where the data goes is not known.
+                Some(_) => return Vec::new(),
+                None => {}
             }
         }
         self.data.clone()
