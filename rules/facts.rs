@@ -500,3 +500,16 @@ pub fn unknown_after_missing_patch(
         ),
     );
 }
+
+/// Whether a container folder holds only logs: `/var/log` or under it, or a folder named `log`
+/// or `logs` (`/home/rocketmq/logs`, `/opt/app/log`). Logs left behind on another node cost
+/// nothing a restart needs, so host-local findings about them are info.
+#[must_use]
+pub(crate) fn log_folder(target: &str) -> bool {
+    is_at_or_under(target, "/var/log")
+        || target
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last == "log" || last == "logs")
+}

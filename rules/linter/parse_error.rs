@@ -20,7 +20,8 @@ declare_rule! {
     /// Files that are templates, not configuration until rendered, are skipped in a walk and
     /// reported only when named: Helm templates, files with Go/Jinja markers that YAML cannot
     /// read, `printf` verbs and `$PLACEHOLDER`, `{PLACEHOLDER}` or `@PLACEHOLDER@` lines where
-    /// YAML stops, test runners' assertion files (`00-assert.yaml`), and Dockerfile fragments
+    /// YAML stops, documentation excerpts whose indented `...` lines stand for the fields they
+    /// leave out, test runners' assertion files (`00-assert.yaml`), and Dockerfile fragments
     /// named like one (`Dockerfile.append`). Templates that YAML reads (ytt's `#@` annotations, `{{ NAME }}`
     /// values read as a mapping used as a key) are linted as written, without the shape errors
     /// their placeholders cause (a container without its name).

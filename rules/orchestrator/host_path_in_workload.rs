@@ -36,7 +36,9 @@ declare_rule! {
     /// privileged pod that mounts the kubelet's folder, as a CSI node plugin does): the volumes
     /// it serves live on its node by design, and their PersistentVolumes say which node. And so
     /// is a `hostPath` in a project's test fixtures (files under `test/`, `e2e/`, `e2e-tests/`,
-    /// ...; see SL201): a test cluster's node folders are throwaway.
+    /// ...; see SL201): a test cluster's node folders are throwaway. So is a `hostPath` that
+    /// holds only logs (mounted at or under `/var/log`, or at a `log`/`logs` folder): a pod on
+    /// another node starts a new log.
     ///
     /// ## Why is this bad?
     /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
@@ -182,6 +184,11 @@ impl Rule for HostPathInWorkload {
         // but no data is lost when it moves.
         if m.read_only || test_fixture {
             d.severity(Severity::Info);
+        } else if crate::rules::facts::log_folder(&m.target) {
+            d.severity(Severity::Info).help(
+                "only logs are kept there: on another node the pod starts a new log; ship logs \
+                 to a collector if they matter",
+            );
         } else if storage_driver {
             d.severity(Severity::Info).help(
                 "a storage driver's node plugin keeps the volumes it serves on its node: run it \

@@ -9,15 +9,15 @@ declare_rule! {
     /// disguise) in a compose service deployed to Docker Swarm that is not pinned to one node
     /// by a `node.hostname ==` or `node.id ==` placement constraint. A service counts as
     /// swarm when its `deploy` uses a swarm-only key (`placement`, `mode: global`,
-    /// `endpoint_mode`) or when `--compose-mode swarm` / `compose.mode = "swarm"` says so;
+    /// `endpoint_mode`, `labels`: the swarm service's labels) or when `--compose-mode swarm` / `compose.mode = "swarm"` says so;
     /// `restart_policy` (honoured by `docker compose`), `update_config` and `rollback_config`
     /// (ignored by it, and copied around) prove nothing. A service pinned by a node label
     /// (`node.labels.db == true`, the usual way to pin a data service) is reported as info:
     /// the label may be on one node.
     ///
     /// Swarm is decided per file: one
-    /// such key, or a stack file's name (`stack` a word of it: `docker-stack.yml`,
-    /// `stack.prod.yml`) in a file that sets no service key swarm ignores (`container_name`,
+    /// such key, or a stack file's name (`stack` or `swarm` a word of it: `docker-stack.yml`,
+    /// `stack.prod.yml`, `docker-swarm.yml`) in a file that sets no service key swarm ignores (`container_name`,
     /// `security_opt`, `privileged`, `devices`, `network_mode`, `links`, ...: a Portainer
     /// "stack" for one host), makes every service of the file a swarm service.
     ///
@@ -25,7 +25,14 @@ declare_rule! {
     /// runtime, `/var/lib/docker`, time zone files, `/var/log`, `/etc/hostname`, `/etc/hosts`,
     /// `/etc/os-release`, `/etc/machine-id`, `/lib/modules`, `/boot`) are not host-local data
     /// and are left to SL101 and SL102: node agents deployed with `mode: global` bind them on
-    /// purpose.
+    /// purpose. So is a source not known here mounted at a runtime socket's path
+    /// (`${DOCKER_SOCKET_PATH}:/var/run/docker.sock`: the node's runtime socket) or at a path not
+    /// known either (nothing is known of it).
+    ///
+    /// A bind that holds only logs (mounted at or under `/var/log`, or at a `log`/`logs`
+    /// folder) is info: a task on another node starts a new log. So is any bind in a
+    /// project's test fixtures (files under `test/`, `e2e/`, ...; see SL201), whose swarm is
+    /// a throwaway one.
     ///
     /// ## Why is this bad?
     /// Swarm schedules tasks on any node and moves them on failures and updates. A bind mount
@@ -64,9 +71,17 @@ impl Rule for SwarmBindMount {
             return;
         }
         let Some(host) = m.host_path() else { return };
-        if cx.catalog().is_node_provided(&host.path) {
+        // A source not known here (`${DOCKER_SOCKET_PATH}`) mounted at a runtime socket's
+        // path is that node's runtime socket (SL102's business), which every node provides;
+        // mounted at a path not known either, nothing is known of it.
+        if cx.catalog().is_node_provided(&host.path)
+            || (crate::model::is_unknown(&host.path)
+                && (cx.catalog().is_runtime_socket(&m.target)
+                    || crate::model::is_unknown(&m.target)))
+        {
             return;
         }
+        let test_fixture = crate::rules::ephemeral::test_file(cx.file());
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -82,6 +97,14 @@ impl Rule for SwarmBindMount {
                 "pin the service with `placement.constraints: [node.hostname == <node>]`, or \
                  ship the files as swarm `configs` or in a volume every node reaches",
             );
+        if test_fixture {
+            d.severity(crate::engine::Severity::Info);
+        } else if crate::rules::facts::log_folder(&m.target) {
+            d.severity(crate::engine::Severity::Info).help(
+                "only logs are kept there: a task on another node starts a new log; ship logs \
+                 to a collector if they matter",
+            );
+        }
         if m.source_span != Some(m.target_span) {
             d.label(m.target_span, format!("mounted at `{}`", m.target));
         }

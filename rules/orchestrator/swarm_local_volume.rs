@@ -17,7 +17,10 @@ declare_rule! {
     /// a node agent (a monitoring or log agent of the catalog: a log shipper's registry) or
     /// keeps a stateful image's data on the volume (a cluster member's shards): a copy per
     /// node is what they need. Other global services, whose tasks should share the data (a
-    /// proxy's certificates, an application's uploads), stay warnings.
+    /// proxy's certificates, an application's uploads), stay warnings. A volume that holds only
+    /// logs (mounted at or under `/var/log`, or at a `log`/`logs` folder) is info: a task that
+    /// starts on another node starts a new log. So is a local volume in a project's test
+    /// fixtures (files under `test/`, `e2e/`, ...; see SL201), whose swarm is a throwaway one.
     ///
     /// ## Why is this bad?
     /// A local volume exists on one node only. Swarm creates it afresh, empty, on every node
@@ -92,6 +95,7 @@ impl Rule for SwarmLocalVolume {
                         f.data_paths().iter().any(|p| is_at_or_under(p, &m.target))
                     })
             });
+        let test_fixture = crate::rules::ephemeral::test_file(cx.file());
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -103,7 +107,14 @@ impl Rule for SwarmLocalVolume {
                  or a volume plugin), or run one replica pinned with \
                  `placement.constraints: [node.hostname == <node>]`",
             );
-        if per_node_state {
+        if test_fixture {
+            d.severity(Severity::Info);
+        } else if crate::rules::facts::log_folder(&m.target) {
+            d.severity(Severity::Info).help(
+                "only logs are kept there: a task on another node starts a new log; ship logs \
+                 to a collector if they matter",
+            );
+        } else if per_node_state {
             d.severity(Severity::Info).help(
                 "a copy per node suits a node agent's state or a cluster member's data; if the \
                  tasks should share it, back the volume with storage every node reaches",

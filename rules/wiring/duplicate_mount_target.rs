@@ -8,13 +8,14 @@ declare_rule! {
     /// compose `volumes` (short and long syntax) and `tmpfs` together, Kubernetes
     /// `volumeMounts` (also when they mount different `subPath`s), a Quadlet unit's `Volume=`,
     /// `Mount=` and `Tmpfs=`, a dev container's `mounts`, `workspaceMount` and `runArgs`, or a
-    /// CI job container's `volumes` and `options`.
+    /// CI job container's `volumes` and `options`. A compose file's anonymous volume and
+    /// tmpfs at one path are info: Docker mounts the tmpfs and leaves the volume unmounted there.
     ///
     /// ## Why is this bad?
     /// One of the two mounts is lost. Docker Compose v2 keeps only the last `volumes` entry for
     /// a target and drops the earlier one without a word (compose-go's `EnforceUnicity`), so
-    /// the data goes wherever the last entry says; a `tmpfs` at a volume's target, Compose v1
-    /// and `docker run` fail with "Duplicate mount point"; the API server refuses the pod
+    /// the data goes wherever the last entry says; a `tmpfs` at a bind's or a named volume's
+    /// target, Compose v1 and `docker run` fail with "Duplicate mount point"; the API server refuses the pod
     /// ("must be unique"). Where a tool merges the list first (overrides, Kustomize patches,
     /// Helm values), one mount silently hides the other.
     ///
@@ -59,6 +60,22 @@ impl Rule for DuplicateMountTarget {
                     continue;
                 }
                 if let Some(first) = seen.get(m.target.as_str()) {
+                    // An anonymous volume and a tmpfs at one path: the engine mounts the tmpfs
+                    // and leaves the volume unmounted (a documented workaround for `/dev/shm`).
+                    if tmpfs_over_anonymous(first, m) {
+                        cx.report(
+                            m.target_span,
+                            format!(
+                                "{} has an anonymous volume and a tmpfs at `{}`: the tmpfs is \
+                                 mounted, the volume is not",
+                                m.owner, m.target
+                            ),
+                        )
+                        .severity(crate::engine::Severity::Info)
+                        .label(first.target_span, "first mounted here")
+                        .help("remove the anonymous volume: the tmpfs alone is mounted");
+                        continue;
+                    }
                     let sub_paths = m.sub_path.is_some() || first.sub_path.is_some();
                     let help = if m.syntax == MountSyntax::VolumeMount && sub_paths {
                         "mount each `subPath` at its own `mountPath`: two mounts at one path are \
@@ -81,6 +98,18 @@ impl Rule for DuplicateMountTarget {
             }
         }
     }
+}
+
+/// A compose file's anonymous volume and tmpfs, in either order (Podman refuses the pair, so
+/// Quadlet units and `run` flags are not asked): Docker mounts the tmpfs over the path and
+/// skips the volume there (the daemon's `setupMounts`), which Oracle's RAC images use on
+/// purpose for `/dev/shm`. Named volumes and binds with a tmpfs are refused ("Duplicate mount
+/// point").
+fn tmpfs_over_anonymous(a: &Mount, b: &Mount) -> bool {
+    use crate::model::MountKind;
+    let pair = |x: &Mount, y: &Mount| x.kind == MountKind::Anonymous && y.kind == MountKind::Tmpfs;
+    let compose = |m: &Mount| compose_volume(m) || m.syntax == MountSyntax::ComposeTmpfs;
+    compose(a) && compose(b) && (pair(a, b) || pair(b, a))
 }
 
 /// A compose `volumes` entry (short or long syntax): Compose keeps the last one per target.

@@ -227,6 +227,14 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n    \
              - name: serve\n      image: {username}/serve:latest\n",
         ),
+        // A documentation excerpt: an indented `...` stands for the fields it leaves out.
+        (
+            "docs/snippets/connect.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: connect\nspec:\n  \
+             template:\n    spec:\n      containers:\n        - name: api\n          \
+             image: example/api:1\n        ...\n        - name: sync\n          \
+             image: example/sync:1\n",
+        ),
         // A test runner's assertion: a partial object (a container without its name, a
         // JMESPath check where the list of volumes belongs), never applied.
         (

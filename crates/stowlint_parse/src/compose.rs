@@ -24,8 +24,10 @@ use crate::yaml::Node;
 /// `deploy` keys that plain `docker compose` ignores: their presence means a swarm stack.
 /// (`replicas`, `resources` and `restart_policy` are honoured by `docker compose`, so they
 /// prove nothing; nor do `update_config` and `rollback_config`, which compose ignores but
-/// which are copied around with the rest of a `deploy` section.)
-const SWARM_KEYS: &[&str] = &["placement", "endpoint_mode"];
+/// which are copied around with the rest of a `deploy` section.) `deploy.labels` label the
+/// swarm service (Traefik's swarm provider reads its routes there); `docker compose` makes no
+/// service to put them on.
+const SWARM_KEYS: &[&str] = &["placement", "endpoint_mode", "labels"];
 
 /// Service keys `docker stack deploy` ignores (it prints "Ignoring unsupported options" or
 /// "Ignoring deprecated options"), which a file written for swarm has no reason to set. `build`,
@@ -1020,8 +1022,9 @@ fn is_remote_context(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
 }
 
-/// A stack file by its name: `stack` as a word of it (`docker-stack.yml`, `stack.prod.yaml`,
-/// `monitoring_stack.yml`), not inside another word (`fullstack.yml`, `stackstorm.yml`).
+/// A stack file by its name: `stack` or `swarm` as a word of it (`docker-stack.yml`,
+/// `stack.prod.yaml`, `monitoring_stack.yml`, `docker-swarm.yml`), not inside another word
+/// (`fullstack.yml`, `stackstorm.yml`, `swarmprom.yml`).
 fn is_stack_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -1032,7 +1035,7 @@ fn is_stack_file(path: &Path) -> bool {
         .or_else(|| name.strip_suffix(".yaml"));
     stem.is_some_and(|s| {
         s.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|word| word == "stack")
+            .any(|word| word == "stack" || word == "swarm")
     })
 }
 
@@ -1705,6 +1708,8 @@ mod tests {
             ("prod-stack.yaml", Platform::Swarm),
             ("stack.yml", Platform::Swarm),
             ("monitoring_stack.prod.yml", Platform::Swarm),
+            ("docker-swarm.yml", Platform::Swarm),
+            ("swarmprom.yml", Platform::Compose),
             ("docker-compose.yml", Platform::Compose),
             ("fullstack.yml", Platform::Compose),
             ("docker-compose.stackstorm.yml", Platform::Compose),

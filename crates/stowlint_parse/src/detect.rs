@@ -304,6 +304,25 @@ pub fn is_placeholder_line_at(text: &str, at: usize) -> bool {
     is_placeholder(line.trim())
 }
 
+/// Whether YAML stops at byte `at` of `text` on, or right after, an indented `...` line: an
+/// excerpt for documentation whose elided fields that line stands for (at the start of a line
+/// `...` ends a document, which YAML reads). Not YAML as written, and not applied as such.
+#[must_use]
+pub fn is_elision_line_at(text: &str, at: usize) -> bool {
+    let elision = |line: &str| {
+        let trimmed = line.trim();
+        matches!(trimmed, "..." | "\u{2026}") && line.starts_with([' ', '\t'])
+    };
+    let Some(line) = line_at(text, at) else {
+        return false;
+    };
+    if elision(line) {
+        return true;
+    }
+    let start = text[..at].rfind('\n').unwrap_or(0);
+    start > 0 && line_at(text, start).is_some_and(elision)
+}
+
 /// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
 /// `$EXTRA`): an `envsubst` template, not a Dockerfile until rendered.
 #[must_use]
@@ -707,6 +726,12 @@ mod tests {
         assert!(!is_placeholder_line_at(text, 0));
         assert!(!is_placeholder_line_at("a: $B c\n", 3));
         assert!(!is_placeholder_line_at("a: b\n", 99));
+        // An indented `...` elides fields; at the start of a line it ends a document.
+        let excerpt = "a:\n  - b\n  ...\n  - c\n";
+        assert!(is_elision_line_at(excerpt, excerpt.find("...").unwrap()));
+        assert!(is_elision_line_at(excerpt, excerpt.find("- c").unwrap()));
+        assert!(!is_elision_line_at("a: b\n...\nc: d\n", 5));
+        assert!(!is_elision_line_at(excerpt, 0));
     }
 
     #[test]

@@ -1047,10 +1047,17 @@ fn pinning(pod: &Node) -> Option<Span> {
 
 /// Whether a node label names a group of nodes by what they are — set by Kubernetes, a cloud
 /// or a node-feature tool (`kubernetes.io/os`, `topology.kubernetes.io/zone`,
-/// `node-role.kubernetes.io/control-plane`, `cloud.google.com/gke-nodepool`) — rather than by
-/// an administrator, whose own labels (`node: main`, `example.com/storage: fast`) may name a
-/// single node.
+/// `cloud.google.com/gke-nodepool`) — rather than by an administrator, whose own labels
+/// (`node: main`, `example.com/storage: fast`) may name a single node. The control plane's
+/// role (`node-role.kubernetes.io/control-plane`, `.../master`) is no such group: one node in
+/// kind, k3s and most small clusters, three in others (maybe one).
 fn is_group_label(key: &str) -> bool {
+    if matches!(
+        key,
+        "node-role.kubernetes.io/control-plane" | "node-role.kubernetes.io/master"
+    ) {
+        return false;
+    }
     let Some((prefix, _)) = key.split_once('/') else {
         return false;
     };
@@ -1896,6 +1903,11 @@ spec:
         assert_eq!(
             by_label("  nodeSelector:\n    node: main\n    kubernetes.io/hostname: n1\n"),
             None
+        );
+        // The control plane: one node in kind and k3s, maybe more.
+        assert_eq!(
+            by_label("  nodeSelector:\n    node-role.kubernetes.io/control-plane: ''\n"),
+            Some((7, 5))
         );
         let one = affinity(
             "          - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [a]}, {key: storage, operator: In, values: [big]}]\n",

@@ -270,6 +270,7 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                     detect::is_printf_verb_at(&source.text, e.span.start())
                         || detect::is_placeholder_line_at(&source.text, e.span.start())
                         || detect::is_brace_placeholder_line_at(&source.text, e.span.start())
+                        || detect::is_elision_line_at(&source.text, e.span.start())
                 })
             };
             if stream.fatal && !explicit && (detect::has_template_markers(&source.text) || printf())

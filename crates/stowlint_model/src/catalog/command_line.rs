@@ -319,10 +319,18 @@ fn segments(script: &str) -> Vec<String> {
 }
 
 /// A `servers` or `tools` entry, `program [word ...]`: the program by name, with every word
-/// among its arguments (`redis-server --sentinel`).
+/// among its arguments (`redis-server --sentinel`), and none of the words written `!word`
+/// (`agent !-server`: a consul agent that is no server), alone or with a glued value
+/// (`-server=true`).
 fn matches_program(entry: &str, program: &str, words: &[String]) -> bool {
     let mut parts = entry.split_whitespace();
-    parts.next() == Some(program) && parts.all(|part| words.iter().skip(1).any(|w| w == part))
+    let args = || words.iter().skip(1);
+    parts.next() == Some(program)
+        && parts.all(|part| match part.strip_prefix('!') {
+            Some(absent) => !args()
+                .any(|w| w == absent || w.strip_prefix(absent).is_some_and(|r| r.starts_with('='))),
+            None => args().any(|w| w == part),
+        })
 }
 
 /// A flag's values in `words`, one per occurrence: `--name V`, `--name=V` (also `-name`),
@@ -649,6 +657,33 @@ mod tests {
                 named: false,
                 data: DataLocation::Default
             }
+        );
+    }
+
+    #[test]
+    fn a_tool_pattern_may_ask_for_a_word_to_be_absent() {
+        let p = patterns(
+            &[],
+            &["agent !-server !-config-dir"],
+            &["--data-dir"],
+            &["-dev"],
+        );
+        let server = |data| Invocation::Server { named: false, data };
+        assert_eq!(
+            run(&p, None, Some("agent -retry-join=10.0.0.1")),
+            Invocation::Tool
+        );
+        assert_eq!(
+            run(&p, None, Some("agent -server -bootstrap-expect=3")),
+            server(DataLocation::Default)
+        );
+        assert_eq!(
+            run(&p, None, Some("agent -server=true")),
+            server(DataLocation::Default)
+        );
+        assert_eq!(
+            run(&p, None, Some("agent -config-dir=/consul/config")),
+            server(DataLocation::Default)
         );
     }
 
