@@ -45,6 +45,10 @@ pub struct ImageFacts {
     /// server is not known, so data findings are info.
     /// With the span of the mount that provides it.
     pub own_program: Option<(String, Span)>,
+    /// The container mounts the server's provisioned configuration (Grafana's data sources and
+    /// dashboards from files: [`StatefulImage::provisioning`]): its data folder adds what the
+    /// UI changed, worth one level less.
+    pub provisioned: bool,
 }
 
 impl ImageFacts {
@@ -77,10 +81,11 @@ impl ImageFacts {
             && self.stateful.data.iter().any(|p| !scratch(p))
     }
 
-    /// A severity lowered one level for `cache` images (they can be rebuilt).
+    /// A severity lowered one level for `cache` images (they can be rebuilt) and for a
+    /// container that mounts its provisioned configuration ([`ImageFacts::provisioned`]).
     #[must_use]
     pub fn severity(&self, base: Severity) -> Severity {
-        if self.stateful.category == Category::Cache {
+        if self.stateful.category == Category::Cache || self.provisioned {
             base.lower()
         } else {
             base
@@ -122,6 +127,12 @@ pub fn image_facts(
                 moved => moved,
             };
             facts.named_server = named;
+            facts.provisioned = facts.stateful.provisioning.iter().any(|p| {
+                container.mounts.iter().any(|m| {
+                    !crate::model::is_unknown(&m.target)
+                        && (is_at_or_under(&m.target, p) || is_at_or_under(p, &m.target))
+                })
+            });
             if !named {
                 facts.own_program = mounted_program(container);
             }
@@ -266,6 +277,7 @@ fn image_of(project: &Project, workload: &Workload, container: &Container) -> Op
             location: DataLocation::Default,
             named_server: false,
             own_program: None,
+            provisioned: false,
         });
     }
     let image = container.image.as_ref()?;
@@ -280,6 +292,7 @@ fn image_of(project: &Project, workload: &Workload, container: &Container) -> Op
         location: DataLocation::Default,
         named_server: false,
         own_program: None,
+        provisioned: false,
     })
 }
 

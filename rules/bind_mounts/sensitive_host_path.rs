@@ -69,10 +69,12 @@ declare_rule! {
     /// system location (`/etc`, `/var`, `/lib/modules`: a node installer, a debug pod) gets a
     /// warning, since it could reach the host without the mount but the mount is still worth
     /// narrowing. One file every node provides written to (`/etc/hostname`, `/etc/machine-id`)
-    /// is a warning too: `:ro` would do, but no system folder is exposed.
+    /// is a warning too: `:ro` would do, but no system folder is exposed. The node's time zone
+    /// written to (`/etc/localtime`, `/etc/timezone`) is info: nothing of the host is at stake.
     ///
     /// A storage driver (a node agent, or a workload with a privileged container, that mounts
-    /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller) writes the
+    /// the kubelet's folder `/var/lib/kubelet`: a CSI node plugin or controller; or a
+    /// privileged node agent that writes the node's LVM or initiator configuration) writes the
     /// kubelet's folder and the node's iSCSI, NVMe, multipath and LVM configuration by design
     /// (`/etc/iscsi`, `/etc/nvme`, `/etc/multipath`, `/etc/lvm`, `/run/udev`): info there too,
     /// read-only or not, and so are the kernel interfaces its privileged containers write. It
@@ -228,6 +230,9 @@ impl Rule for SensitiveHostPath {
         } else if node_agent && catalog.is_node_agent_writable(path, image) {
             // A log shipper's own positions beside the logs it reads, however it is deployed
             // (promtail as a plain compose service).
+            d.severity(Severity::Info);
+        } else if catalog.is_time_zone_file(path) {
+            // The node's time zone: `:ro` would do, and nothing of the host is at stake.
             d.severity(Severity::Info);
         } else if catalog.is_node_file(path) {
             // One file the node provides (its name, its id): `:ro` would do, but no system

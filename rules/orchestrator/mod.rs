@@ -36,6 +36,39 @@ const REMOTE_TYPES: &[&str] = &[
     "fuse.sshfs",
 ];
 
+/// Words that name a network filesystem in a host path (`/mnt/gfs`, `/mnt/nfs/app`,
+/// `/srv/cephfs-data`): a share the administrator mounts at the same path on every node.
+const SHARE_WORDS: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "gfs",
+    "gluster",
+    "glusterfs",
+    "ceph",
+    "cephfs",
+    "efs",
+    "moosefs",
+    "seaweedfs",
+    "cifs",
+    "smb",
+    "sshfs",
+    "nas",
+];
+
+/// The word of an absolute host path that names a network filesystem mounted there
+/// ([`SHARE_WORDS`]), as a folder's name or a word of it.
+fn network_share_word(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    path.split('/').find_map(|folder| {
+        let folder = folder.to_ascii_lowercase();
+        folder
+            .split(['-', '_', '.'])
+            .find_map(|word| SHARE_WORDS.iter().copied().find(|s| *s == word))
+    })
+}
+
 /// The top-level compose declaration of the named volume a mount goes through.
 fn volume_decl<'a>(file: &'a FileModel, m: &Mount) -> Option<&'a VolumeDecl> {
     file.volume_decl(m.volume.as_ref()?)

@@ -29,7 +29,9 @@ declare_rule! {
     /// (`${DOCKER_SOCKET_PATH}:/var/run/docker.sock`: the node's runtime socket) or at a path not
     /// known either (nothing is known of it).
     ///
-    /// A bind that holds only logs (mounted at or under `/var/log`, or at a `log`/`logs`
+    /// A bind of a host path whose name says it is a network share mounted on every node
+    /// (`/mnt/gfs/traefik`, `/mnt/nfs/app`: a folder named, or with a word, `nfs`, `gfs`,
+    /// `glusterfs`, `cephfs`, `efs`, `nas`, ...) is info. A bind that holds only logs (mounted at or under `/var/log`, or at a `log`/`logs`
     /// folder) is info: a task on another node starts a new log. So is any bind in a
     /// project's test fixtures (files under `test/`, `e2e/`, ...; see SL201), whose swarm is
     /// a throwaway one.
@@ -99,6 +101,11 @@ impl Rule for SwarmBindMount {
             );
         if test_fixture {
             d.severity(crate::engine::Severity::Info);
+        } else if let Some(word) = super::network_share_word(&host.path) {
+            d.severity(crate::engine::Severity::Info).help(format!(
+                "the path names a network share (`{word}`): make sure it is mounted at this \
+                 path on every node that may run the task"
+            ));
         } else if crate::rules::facts::log_folder(&m.target) {
             d.severity(crate::engine::Severity::Info).help(
                 "only logs are kept there: a task on another node starts a new log; ship logs \

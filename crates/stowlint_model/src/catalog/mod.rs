@@ -192,6 +192,12 @@ pub struct ImageEntry {
     /// GCS, Azure).
     #[serde(default)]
     pub remote: Vec<String>,
+    /// Folders the server reads provisioned configuration from (Grafana's
+    /// `/etc/grafana/provisioning`: data sources and dashboards as files). A container that
+    /// mounts one keeps what matters in the project's files: what its data folder adds (users,
+    /// edits made in the UI) is worth one severity level less.
+    #[serde(default)]
+    pub provisioning: Vec<String>,
 }
 
 /// An image reference taken apart: `registry/library/postgres:17@sha256:..` → `postgres`, `17`.
@@ -276,6 +282,8 @@ pub struct StatefulImage {
     pub config: Vec<String>,
     /// Variables that put the data in another service (see [`ImageEntry::remote`]).
     pub remote: Vec<String>,
+    /// Provisioned configuration folders (see [`ImageEntry::provisioning`]).
+    pub provisioning: Vec<String>,
 }
 
 impl StatefulImage {
@@ -372,6 +380,9 @@ pub struct SensitivePaths {
     /// Single files every node provides (its name, its id): written to, worth a `:ro`.
     #[serde(default)]
     pub node_files: Vec<String>,
+    /// Of those, the ones that only name the node's time zone: written to, info.
+    #[serde(default)]
+    pub time_zone_files: Vec<String>,
     #[serde(default)]
     pub container_state: Vec<String>,
     #[serde(default)]
@@ -677,6 +688,7 @@ impl Catalog {
             legacy: entry.legacy.clone(),
             config: entry.config.clone(),
             remote: entry.remote.clone(),
+            provisioning: entry.provisioning.clone(),
         })
     }
 
@@ -717,6 +729,13 @@ impl Catalog {
     #[must_use]
     pub fn is_node_file(&self, path: &str) -> bool {
         self.sensitive.node_files.iter().any(|f| f == path)
+    }
+
+    /// Whether `path` is a node file that only names its time zone (`/etc/localtime`): no
+    /// secret, no way into the host; written to, info.
+    #[must_use]
+    pub fn is_time_zone_file(&self, path: &str) -> bool {
+        self.sensitive.time_zone_files.iter().any(|f| f == path)
     }
 
     /// Whether `path` is a single service's socket file under `/run` or `/var/run`
@@ -1306,7 +1325,7 @@ mod tests {
             (
                 "cassandra:5",
                 "cassandra",
-                &["/var/lib/cassandra"],
+                &["/var/lib/cassandra/data", "/var/lib/cassandra/commitlog"],
                 "/var/lib/cassandra",
                 Database,
             ),
