@@ -21,6 +21,8 @@ mkdir -p "$dest"
 grep -v '^\s*#' "$repos" | while read -r repo commit paths _; do
     [ -n "$repo" ] || continue
     m="$mirrors/${repo/\//+}/repo"
+    # A snapshot brought as a plain clone (a work tree with `.git` inside) reads the same.
+    [ -d "$m/.git" ] && m="$m/.git"
     out="$dest/${repo/\//+}"
     if ! git --git-dir="$m" cat-file -e "$commit^{commit}" 2>/dev/null; then
         echo "missing: $repo@$commit (fetch it into $m)" >&2; continue

@@ -526,3 +526,10 @@ pub(crate) fn log_folder(target: &str) -> bool {
             .next()
             .is_some_and(|last| last == "log" || last == "logs")
 }
+
+/// Whether a host path is the node's scratch space (`/tmp`, `/var/tmp` or under them): what
+/// is written there is throwaway by choice, and the node may clear it at boot.
+#[must_use]
+pub(crate) fn scratch_host_path(path: &str) -> bool {
+    ["/tmp", "/var/tmp"].iter().any(|s| is_at_or_under(path, s))
+}

@@ -486,9 +486,22 @@ pub(crate) fn quoted_list(paths: &[String]) -> String {
     }
 }
 
-/// A mount target that is not known (an unresolved variable): coverage is then unknown.
+/// A mount target that is not known (an unresolved variable, or no path at all): coverage is
+/// then unknown.
 pub(crate) fn has_unknown_target(c: &Container) -> bool {
-    c.mounts.iter().any(|m| crate::model::is_unknown(&m.target))
+    c.mounts
+        .iter()
+        .any(|m| crate::model::is_unknown(&m.target) || !is_container_path(&m.target))
+}
+
+/// Whether a mount's target is a path in a container: absolute, or a Windows container's
+/// (`C:\data`). Anything else (`toBeReplaced` in an operator's embedded template that fills
+/// the path in) says nothing of where the mount is.
+fn is_container_path(target: &str) -> bool {
+    let bytes = target.as_bytes();
+    target.starts_with('/')
+        || target.starts_with('\\')
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ declare_rule! {
     /// is a `hostPath` in a project's test fixtures (files under `test/`, `e2e/`, `e2e-tests/`,
     /// ...; see SL201): a test cluster's node folders are throwaway. So is a `hostPath` that
     /// holds only logs (mounted at or under `/var/log`, or at a `log`/`logs` folder): a pod on
-    /// another node starts a new log.
+    /// another node starts a new log. So is a `hostPath` in the node's scratch space (`/tmp`,
+    /// `/var/tmp`): nothing there is meant to stay.
     ///
     /// ## Why is this bad?
     /// A `hostPath` is a folder of whatever node the pod happens to run on. When the pod is
@@ -184,6 +185,14 @@ impl Rule for HostPathInWorkload {
         // but no data is lost when it moves.
         if m.read_only || test_fixture {
             d.severity(Severity::Info);
+        } else if m
+            .host_path()
+            .is_some_and(|h| crate::rules::facts::scratch_host_path(&h.path))
+        {
+            d.severity(Severity::Info).help(
+                "the node's scratch space keeps nothing meant to stay; use an `emptyDir` if the \
+                 pod only needs scratch space",
+            );
         } else if crate::rules::facts::log_folder(&m.target) {
             d.severity(Severity::Info).help(
                 "only logs are kept there: on another node the pod starts a new log; ship logs \

@@ -227,6 +227,13 @@ fn templates_and_ci_files_are_skipped_unless_named() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n    \
              - name: serve\n      image: {username}/serve:latest\n",
         ),
+        // A Groovy template: each branch of `<% ... %>` writes `image` once.
+        (
+            "template/docker-compose.yml",
+            "services:\n  db:\n    <% if (db == 'mysql') print '''image: mysql:8.4\n    \
+             volumes: [m:/var/lib/mysql]'''\n    else print '''image: postgres:16\n    \
+             volumes: [p:/var/lib/postgresql/data]''' %>\n    image: x\n",
+        ),
         // A documentation excerpt: an indented `...` stands for the fields it leaves out.
         (
             "docs/snippets/connect.yaml",

@@ -621,10 +621,12 @@ pub enum MountKind {
 /// Whether a value, as the parsers leave it, is unknown. Interpolation (compose `${VAR}`,
 /// `.env`, Dockerfile `ARG`/`ENV`) replaces what it can resolve and keeps a reference it
 /// cannot as written, so a `$` left in a value (`${VAR}`, `$VAR`, Kubernetes `$(VAR)`) marks it
-/// unknown. This is the one test for it: an unknown value never produces a finding.
+/// unknown. So does a template's placeholder that YAML happens to read (`{{ appdata_path }}`
+/// in a compose file an Ansible or Go template renders): the value is what the template puts
+/// there. This is the one test for it: an unknown value never produces a finding.
 #[must_use]
 pub fn is_unknown(value: &str) -> bool {
-    value.contains('$')
+    value.contains('$') || (value.contains("{{") && value.contains("}}"))
 }
 
 /// A host path as written (after interpolation), and resolved.

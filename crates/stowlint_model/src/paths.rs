@@ -52,6 +52,7 @@ pub fn host_path(written: &str, base: &Path) -> HostPath {
         || path.starts_with('\\')
         || path.starts_with("..")
         || path.starts_with('$')
+        || path.starts_with("{{")
         || path == "~"
         || path.starts_with("~/")
         || path.as_bytes().get(1) == Some(&b':'));
@@ -88,6 +89,11 @@ mod tests {
         assert_eq!(normalize("/"), "/");
         assert_eq!(normalize("./data/"), "data");
         assert_eq!(host_path("./data/", Path::new("/p")).path, "./data");
+        // A template's placeholder is not made a relative path.
+        assert_eq!(
+            host_path("{{ appdata }}/app", Path::new("/p")).path,
+            "{{ appdata }}/app"
+        );
         assert_eq!(
             host_path("data", Path::new("/p")).resolved,
             Path::new("/p/data")

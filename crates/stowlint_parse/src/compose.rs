@@ -701,7 +701,9 @@ impl Cx<'_> {
         if let Some(i) = source_idx {
             let src = section(i).unwrap_or("");
             let span = self.sub_span(node, raw_range(i));
-            let unknown = !spec.known && crate::model::is_unknown(src);
+            // A template's placeholder (`{{ appdata_path }}/app`) is as unknown as `${DIR}`.
+            let template = src.contains("{{") && src.contains("}}");
+            let unknown = (!spec.known || template) && crate::model::is_unknown(src);
             self.short_source(&mut mount, src, span, unknown);
         }
         if let Some(mode) = section(2) {

@@ -230,15 +230,18 @@ fn is_template_path(path: &Path) -> bool {
 }
 
 /// Whether text holds template markers (`{{ .Values.x }}`, `{{- range }}`, Jinja's
-/// `{% if %}`): a Go, Jinja or mustache template, not YAML (or a Dockerfile) until rendered.
+/// `{% if %}`, Groovy's or ERB's `<% if (db) print '...' %>`): a Go, Jinja, mustache, Groovy
+/// or ERB template, not YAML (or a Dockerfile) until rendered.
 #[must_use]
 pub fn has_template_markers(text: &str) -> bool {
     let pair = |l: &str, open: &str, close: &str| {
         l.find(open)
             .is_some_and(|i| l[i + open.len()..].contains(close))
     };
+    // Groovy's and ERB's blocks span lines (a branch prints several lines of YAML).
     text.lines()
         .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
+        || pair(text, "<%", "%>")
 }
 
 /// Whether a `printf` verb starts at byte `at` of `text` (`%s`, `%d`, `%-5v`, `%q`, Python's
@@ -775,6 +778,12 @@ mod tests {
             "FROM x\n{% if tls %}\nCOPY a b\n{% endif %}\n"
         ));
         assert!(!has_template_markers("a: {b: {c: d}}\n"));
+        // Groovy's and ERB's (`<% if (db == 'mysql') print '...' %>`).
+        assert!(has_template_markers("<% if (v) print 'FROM a' %>\n"));
+        assert!(!has_template_markers("a: <%\n"));
+        assert!(has_template_markers(
+            "db:\n  <% if (a) print '''image: x\n  volumes: []''' %>\n"
+        ));
         assert!(!has_template_markers("a: \"{{\"\n"));
     }
 
