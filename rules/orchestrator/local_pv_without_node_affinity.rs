@@ -12,7 +12,7 @@ declare_rule! {
     /// reported as info: what kustomize renders from it is unknown, and the patch may add
     /// what is missing here. So is a PersistentVolume in a project's test fixtures (files
     /// under `test/`, `tests/`, `e2e/`, ...; see SL201): a test cluster's node folders are
-    /// throwaway. So is one whose path is the node's scratch space (`/tmp`, `/var/tmp`).
+    /// throwaway.
     ///
     /// ## Why is this bad?
     /// A `local` or `hostPath` volume is a folder or disk of one node. Without a node
@@ -80,13 +80,7 @@ impl Rule for LocalPvWithoutNodeAffinity {
                 d.label(path.span, "a folder of one node");
             }
             // A test cluster's node folders are throwaway (as for SL401): worth knowing only.
-            // So is the node's scratch space (`/tmp`): nothing there is meant to stay.
-            if crate::rules::ephemeral::test_file(file)
-                || pv
-                    .path
-                    .as_ref()
-                    .is_some_and(|p| crate::rules::facts::scratch_host_path(&p.value))
-            {
+            if crate::rules::ephemeral::test_file(file) {
                 d.severity(crate::engine::Severity::Info);
             }
             crate::rules::facts::unknown_after_missing_patch(

@@ -33,9 +33,7 @@ declare_rule! {
     /// claim another long-running workload (a Deployment, StatefulSet, DaemonSet, ReplicaSet or
     /// ReplicationController of another name; not a Job) mounts too: both hold the volume at
     /// once, which works only where the pods share a node (or the class does not enforce the
-    /// access mode), and there the new pod attaches it as well. In a project's test fixtures
-    /// (files under `test/`, `e2e/`, ...; see SL201) the finding is info: a test's Deployment is
-    /// created for one run and seldom rolled.
+    /// access mode), and there the new pod attaches it as well.
     ///
     /// ## Example
     /// ```yaml
@@ -158,10 +156,6 @@ impl Rule for RwoClaimRollingUpdate {
                     other.owner
                 ),
             );
-        }
-        // A test fixture's Deployment is created for one run, seldom rolled.
-        if crate::rules::ephemeral::test_file(this_file) {
-            d.severity(crate::engine::Severity::Info);
         }
         crate::rules::facts::workload_after_missing_patch(d, this_file, w);
         relate_claim(d, file, claim);
