@@ -166,6 +166,7 @@ impl Rule for DataInAnonymousVolume {
             } else {
                 format!(" in {}, inside", quoted_list(&data))
             };
+            let merged = super::kept_in_merged_fragment(cx.project(), cx.file(), w, first_data);
             let d = cx
                 .report(
                     facts.span,
@@ -183,6 +184,16 @@ impl Rule for DataInAnonymousVolume {
                     facts.severity(base)
                 });
             crate::rules::facts::label_own_program(d, &facts);
+            if let Some((file, m)) = merged {
+                d.severity(Severity::Info).related(
+                    file.source.path.clone(),
+                    m.target_span,
+                    format!(
+                        "merged with this file (`-f`), the service mounts storage at `{}`",
+                        m.target
+                    ),
+                );
+            }
             let mut declared_here = false;
             for (_, path, declared) in &in_image {
                 if let Some((file, span)) = declared {

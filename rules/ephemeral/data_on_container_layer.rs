@@ -158,6 +158,7 @@ impl Rule for DataOnContainerLayer {
                 data_severity(&facts, cx.project(), cx.file(), Severity::Error)
             };
             let this_file = cx.file();
+            let merged = super::kept_in_merged_fragment(cx.project(), this_file, w, first);
             let d = cx
                 .report(
                     facts.span,
@@ -186,6 +187,16 @@ impl Rule for DataOnContainerLayer {
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
+            if let Some((file, m)) = merged {
+                d.severity(Severity::Info).related(
+                    file.source.path.clone(),
+                    m.target_span,
+                    format!(
+                        "merged with this file (`-f`), the service mounts storage at `{}`",
+                        m.target
+                    ),
+                );
+            }
             crate::rules::facts::workload_after_missing_patch(d, this_file, w);
             crate::rules::facts::label_own_program(d, &facts);
             if let Some((file, span)) = &facts.from {

@@ -53,6 +53,48 @@ pub(crate) fn kept_where_extended(
         })
 }
 
+/// A mount over `data_path` that another compose file of the folder adds to `w` when both are
+/// merged (`docker compose -f compose.yml -f compose.traefik.yml`; both named for compose: an
+/// app store's folder of one-file apps is no family): a service of the same name
+/// there that names no image and builds none (a fragment that only adds to `w`) and mounts a
+/// named volume or a host folder over the data. `w`'s own finding is then info: run alone, the
+/// file loses the data; merged as its project runs it, it does not. Returns the fragment's
+/// file and mount.
+pub(crate) fn kept_in_merged_fragment<'a>(
+    project: &'a Project,
+    file: &'a FileModel,
+    w: &Workload,
+    data_path: &str,
+) -> Option<(&'a FileModel, &'a crate::model::Mount)> {
+    use crate::rules::wiring::undefined_volume::is_compose_name;
+    if w.kind != WorkloadKind::ComposeService || !is_compose_name(&file.source.path) {
+        return None;
+    }
+    let dir = file
+        .source
+        .path
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    project
+        .compose_files_in(dir)
+        .filter(|f| !std::ptr::eq(*f, file) && is_compose_name(&f.source.path))
+        .find_map(|f| {
+            let fragment = f.workloads.iter().find(|o| {
+                o.kind == WorkloadKind::ComposeService
+                    && o.name == w.name
+                    && o.build.is_none()
+                    && o.extends.is_none()
+                    && o.containers.iter().all(|c| c.image.is_none())
+            })?;
+            let (_, m) = fragment.mounts().find(|(_, m)| {
+                matches!(m.kind, MountKind::Volume | MountKind::Bind)
+                    && !crate::model::is_unknown(&m.target)
+                    && is_at_or_under(data_path, &m.target)
+            })?;
+            Some((f, m))
+        })
+}
+
 /// Whether services of other compose files `extend` `w` (of `file`): `w` is then a template
 /// of a library of bases (`base.yaml` with `db-base`), and each extending service is checked
 /// as compose runs it, where its finding says the same. The template's own data finding is

@@ -13,6 +13,7 @@ const CASES: &[&str] = &[
     "compose-extends-test",
     "compose-extends-cycle",
     "compose-include",
+    "compose-merged-fragment",
     "compose-platform-templates",
     "compose-platform-templates-project",
 ];
