@@ -184,16 +184,7 @@ impl Rule for DataInAnonymousVolume {
                     facts.severity(base)
                 });
             crate::rules::facts::label_own_program(d, &facts);
-            if let Some((file, m)) = merged {
-                d.severity(Severity::Info).related(
-                    file.source.path.clone(),
-                    m.target_span,
-                    format!(
-                        "merged with this file (`-f`), the service mounts storage at `{}`",
-                        m.target
-                    ),
-                );
-            }
+            super::label_merged(d, merged);
             let mut declared_here = false;
             for (_, path, declared) in &in_image {
                 if let Some((file, span)) = declared {

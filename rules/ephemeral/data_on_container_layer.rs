@@ -187,16 +187,7 @@ impl Rule for DataOnContainerLayer {
                 )
                 .severity(severity)
                 .help(durable_storage_help(w, c, &target));
-            if let Some((file, m)) = merged {
-                d.severity(Severity::Info).related(
-                    file.source.path.clone(),
-                    m.target_span,
-                    format!(
-                        "merged with this file (`-f`), the service mounts storage at `{}`",
-                        m.target
-                    ),
-                );
-            }
+            super::label_merged(d, merged);
             crate::rules::facts::workload_after_missing_patch(d, this_file, w);
             crate::rules::facts::label_own_program(d, &facts);
             if let Some((file, span)) = &facts.from {

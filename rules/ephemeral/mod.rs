@@ -70,14 +70,8 @@ pub(crate) fn kept_in_merged_fragment<'a>(
     if w.kind != WorkloadKind::ComposeService || !is_compose_name(&file.source.path) {
         return None;
     }
-    let dir = file
-        .source
-        .path
-        .parent()
-        .unwrap_or(std::path::Path::new(""));
-    project
-        .compose_files_in(dir)
-        .filter(|f| !std::ptr::eq(*f, file) && is_compose_name(&f.source.path))
+    crate::rules::wiring::compose_siblings(project, file)
+        .filter(|f| is_compose_name(&f.source.path))
         .find_map(|f| {
             let fragment = f.workloads.iter().find(|o| {
                 o.kind == WorkloadKind::ComposeService
@@ -93,6 +87,24 @@ pub(crate) fn kept_in_merged_fragment<'a>(
             })?;
             Some((f, m))
         })
+}
+
+/// Points a data finding at the fragment's mount that keeps the data when the files are merged
+/// ([`kept_in_merged_fragment`]), and makes it info.
+pub(crate) fn label_merged(
+    d: &mut crate::engine::Diagnostic,
+    merged: Option<(&FileModel, &crate::model::Mount)>,
+) {
+    if let Some((file, m)) = merged {
+        d.severity(crate::engine::Severity::Info).related(
+            file.source.path.clone(),
+            m.target_span,
+            format!(
+                "merged with this file (`-f`), the service mounts storage at `{}`",
+                m.target
+            ),
+        );
+    }
 }
 
 /// Whether services of other compose files `extend` `w` (of `file`): `w` is then a template

@@ -13,7 +13,7 @@ use crate::model::{FileModel, Mount, MountKind, MountSource, Project, Spanned};
 /// Other compose files of the run in the same folder: `compose.override.yaml` and the
 /// `-f compose.yaml -f compose.prod.yaml` family are merged into one project, so a volume one
 /// of them mounts may be declared by another.
-fn compose_siblings<'a>(
+pub(crate) fn compose_siblings<'a>(
     project: &'a Project,
     file: &'a FileModel,
 ) -> impl Iterator<Item = &'a FileModel> + 'a {
