@@ -70,15 +70,10 @@ impl ImageFacts {
     /// image whose own default is such a folder made no such choice.
     #[must_use]
     pub fn in_scratch_folder(&self) -> bool {
-        let scratch = |p: &str| {
-            ["/tmp", "/var/tmp", "/dev/shm"]
-                .iter()
-                .any(|s| is_at_or_under(p, s))
-        };
         let paths = self.data_paths();
         !paths.is_empty()
-            && paths.iter().all(|p| scratch(p))
-            && self.stateful.data.iter().any(|p| !scratch(p))
+            && paths.iter().all(|p| scratch_path(p))
+            && self.stateful.data.iter().any(|p| !scratch_path(p))
     }
 
     /// A severity lowered one level for `cache` images (they can be rebuilt) and for a
@@ -527,9 +522,12 @@ pub(crate) fn log_folder(target: &str) -> bool {
             .is_some_and(|last| last == "log" || last == "logs")
 }
 
-/// Whether a host path is the node's scratch space (`/tmp`, `/var/tmp` or under them): what
-/// is written there is throwaway by choice, and the node may clear it at boot.
+/// Whether a path (in a container or on a node) is scratch space (`/tmp`, `/var/tmp`,
+/// `/dev/shm` or under them): what is written there is throwaway by choice, and a node may
+/// clear it at boot.
 #[must_use]
-pub(crate) fn scratch_host_path(path: &str) -> bool {
-    ["/tmp", "/var/tmp"].iter().any(|s| is_at_or_under(path, s))
+pub(crate) fn scratch_path(path: &str) -> bool {
+    ["/tmp", "/var/tmp", "/dev/shm"]
+        .iter()
+        .any(|s| is_at_or_under(path, s))
 }

@@ -187,17 +187,14 @@ impl Rule for HostPathInWorkload {
             d.severity(Severity::Info);
         } else if m
             .host_path()
-            .is_some_and(|h| crate::rules::facts::scratch_host_path(&h.path))
+            .is_some_and(|h| crate::rules::facts::scratch_path(&h.path))
         {
             d.severity(Severity::Info).help(
                 "the node's scratch space keeps nothing meant to stay; use an `emptyDir` if the \
                  pod only needs scratch space",
             );
         } else if crate::rules::facts::log_folder(&m.target) {
-            d.severity(Severity::Info).help(
-                "only logs are kept there: on another node the pod starts a new log; ship logs \
-                 to a collector if they matter",
-            );
+            super::logs_only(d, "on another node the pod starts a new log");
         } else if storage_driver {
             d.severity(Severity::Info).help(
                 "a storage driver's node plugin keeps the volumes it serves on its node: run it \

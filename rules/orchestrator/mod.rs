@@ -38,35 +38,41 @@ const REMOTE_TYPES: &[&str] = &[
 
 /// Words that name a network filesystem in a host path (`/mnt/gfs`, `/mnt/nfs/app`,
 /// `/srv/cephfs-data`): a share the administrator mounts at the same path on every node.
-const SHARE_WORDS: &[&str] = &[
-    "nfs",
-    "nfs4",
-    "gfs",
-    "gluster",
-    "glusterfs",
-    "ceph",
-    "cephfs",
-    "efs",
-    "moosefs",
-    "seaweedfs",
-    "cifs",
-    "smb",
-    "sshfs",
-    "nas",
-];
+/// (The filesystem types of [`REMOTE_TYPES`] count too.)
+const SHARE_WORDS: &[&str] = &["gfs", "gluster", "efs", "moosefs", "seaweedfs", "nas"];
 
 /// The word of an absolute host path that names a network filesystem mounted there
-/// ([`SHARE_WORDS`]), as a folder's name or a word of it.
+/// ([`REMOTE_TYPES`], [`SHARE_WORDS`]), as a folder's name or a word of it.
 fn network_share_word(path: &str) -> Option<&'static str> {
     if !path.starts_with('/') {
         return None;
     }
     path.split('/').find_map(|folder| {
         let folder = folder.to_ascii_lowercase();
-        folder
-            .split(['-', '_', '.'])
-            .find_map(|word| SHARE_WORDS.iter().copied().find(|s| *s == word))
+        folder.split(['-', '_', '.']).find_map(|word| {
+            REMOTE_TYPES
+                .iter()
+                .chain(SHARE_WORDS)
+                .copied()
+                .find(|s| *s == word)
+        })
     })
+}
+
+/// Makes a host-local finding about a folder that holds only logs info
+/// ([`crate::rules::facts::log_folder`]), saying why (`moved`: what happens on another node).
+fn logs_only(d: &mut Diagnostic, moved: &str) {
+    d.severity(crate::engine::Severity::Info).help(format!(
+        "only logs are kept there: {moved}; ship logs to a collector if they matter"
+    ));
+}
+
+/// Whether the claim admits a single pod (`ReadWriteOncePod`), wherever it runs.
+fn pod_exclusive(claim: &Claim) -> bool {
+    claim
+        .access_modes
+        .iter()
+        .any(|a| a.value == "ReadWriteOncePod")
 }
 
 /// The top-level compose declaration of the named volume a mount goes through.
@@ -217,12 +223,7 @@ fn on_one_node(
     claim: &Claim,
     consumer: &std::path::Path,
 ) -> Option<&'static str> {
-    if single_node_mode(claim) == "ReadWriteOncePod"
-        || claim
-            .access_modes
-            .iter()
-            .any(|a| a.value == "ReadWriteOncePod")
-    {
+    if pod_exclusive(claim) {
         return None;
     }
     if w.pinned.is_some() {
@@ -237,7 +238,7 @@ fn on_one_node(
     })
 }
 
-/// Another workload that mounts the `ReadWriteOnce` claim `name` which `w` (in the file
+/// Another workload that mounts the `ReadWriteOnce` claim which `w` (in the file
 /// `consumer`) mounts, all the time: the pods of both hold its volume at once, which the author's cluster
 /// allows only when they run on one node (or its class does not enforce the access mode).
 /// Only a workload that keeps its pods running counts (a Job or a bare Pod may run before or
@@ -246,10 +247,13 @@ fn on_one_node(
 fn other_claim_user<'a>(
     project: &'a Project,
     w: &Workload,
-    name: &str,
+    claim: &Claim,
     consumer: &std::path::Path,
 ) -> Option<(&'a FileModel, &'a Workload)> {
     use crate::model::KubeKind;
+    if pod_exclusive(claim) {
+        return None;
+    }
     let long_running = |k: &KubeKind| match k {
         KubeKind::Deployment
         | KubeKind::StatefulSet
@@ -260,7 +264,7 @@ fn other_claim_user<'a>(
         _ => false,
     };
     project
-        .claim_users(name, w.namespace.as_deref(), consumer)
+        .claim_users(&claim.name.value, w.namespace.as_deref(), consumer)
         .find(|(_, other)| {
             other.kube_kind().is_some_and(long_running)
                 && !(other.kind == w.kind && other.name == w.name)

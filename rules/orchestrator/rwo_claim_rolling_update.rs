@@ -140,12 +140,8 @@ impl Rule for RwoClaimRollingUpdate {
         }
         // Another workload holds the same volume all the time: where that works (one node,
         // or a class that does not enforce the access mode), the new pod attaches it too.
-        if !claim
-            .access_modes
-            .iter()
-            .any(|a| a.value == "ReadWriteOncePod")
-            && let Some((other_file, other)) =
-                other_claim_user(project, w, &claim.name.value, &this_file.source.path)
+        if let Some((other_file, other)) =
+            other_claim_user(project, w, claim, &this_file.source.path)
         {
             d.severity(crate::engine::Severity::Info).related(
                 other_file.source.path.clone(),

@@ -107,10 +107,7 @@ impl Rule for SwarmBindMount {
                  path on every node that may run the task"
             ));
         } else if crate::rules::facts::log_folder(&m.target) {
-            d.severity(crate::engine::Severity::Info).help(
-                "only logs are kept there: a task on another node starts a new log; ship logs \
-                 to a collector if they matter",
-            );
+            super::logs_only(d, "a task on another node starts a new log");
         }
         if m.source_span != Some(m.target_span) {
             d.label(m.target_span, format!("mounted at `{}`", m.target));

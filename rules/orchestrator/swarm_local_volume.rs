@@ -110,10 +110,7 @@ impl Rule for SwarmLocalVolume {
         if test_fixture {
             d.severity(Severity::Info);
         } else if crate::rules::facts::log_folder(&m.target) {
-            d.severity(Severity::Info).help(
-                "only logs are kept there: a task on another node starts a new log; ship logs \
-                 to a collector if they matter",
-            );
+            super::logs_only(d, "a task on another node starts a new log");
         } else if per_node_state {
             d.severity(Severity::Info).help(
                 "a copy per node suits a node agent's state or a cluster member's data; if the \

@@ -626,7 +626,16 @@ pub enum MountKind {
 /// there. This is the one test for it: an unknown value never produces a finding.
 #[must_use]
 pub fn is_unknown(value: &str) -> bool {
-    value.contains('$') || (value.contains("{{") && value.contains("}}"))
+    value.contains('$') || has_template_placeholder(value)
+}
+
+/// Whether a value holds a template's placeholder (`{{ appdata_path }}`), which the template
+/// replaces when it renders the file.
+#[must_use]
+pub fn has_template_placeholder(value: &str) -> bool {
+    value
+        .find("{{")
+        .is_some_and(|i| value[i + 2..].contains("}}"))
 }
 
 /// A host path as written (after interpolation), and resolved.

@@ -702,7 +702,7 @@ impl Cx<'_> {
             let src = section(i).unwrap_or("");
             let span = self.sub_span(node, raw_range(i));
             // A template's placeholder (`{{ appdata_path }}/app`) is as unknown as `${DIR}`.
-            let template = src.contains("{{") && src.contains("}}");
+            let template = crate::model::has_template_placeholder(src);
             let unknown = (!spec.known || template) && crate::model::is_unknown(src);
             self.short_source(&mut mount, src, span, unknown);
         }
