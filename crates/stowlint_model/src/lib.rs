@@ -1213,11 +1213,14 @@ impl Project {
             namespace: namespace.map(str::to_string),
             near: near.to_path_buf(),
         });
-        let hits: Vec<(usize, usize)> = self.index().claim_users(name, namespace, near).collect();
-        hits.into_iter().map(move |(i, j)| {
-            let f = &self.files[i];
-            (f, &f.workloads[self.index().files()[i].claim_users[j].2])
-        })
+        // Collected: the index's iterator borrows `name`, which the caller's result outlives.
+        let index = self.index();
+        let hits: Vec<(usize, usize)> = index
+            .claim_users(name, namespace, near)
+            .map(|(i, j)| (i, index.files()[i].claim_users[j].2))
+            .collect();
+        hits.into_iter()
+            .map(move |(i, k)| (&self.files[i], &self.files[i].workloads[k]))
     }
 
     /// The StorageClasses named `name`, from any file, in path order.

@@ -240,7 +240,7 @@ pub fn has_template_markers(text: &str) -> bool {
     };
     // Groovy's and ERB's blocks span lines (a branch prints several lines of YAML).
     text.lines()
-        .any(|l| pair(l, "{{", "}}") || pair(l, "{%", "%}"))
+        .any(|l| crate::model::has_template_placeholder(l) || pair(l, "{%", "%}"))
         || pair(text, "<%", "%>")
 }
 
