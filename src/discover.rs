@@ -991,6 +991,23 @@ pub(crate) fn parse_bytes(
             }
             Some(model)
         }
+        // Not UTF-8 in a walk: reported only if the file, read with the bad bytes replaced, is
+        // one of ours (a compose or Kubernetes file, a Dockerfile); other YAML (a Prometheus
+        // rule file with GBK-encoded annotations) is none of our business.
+        Err(e)
+            if !explicit
+                && parse::parse_file(
+                    SourceFile::new(
+                        classify_as,
+                        String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    ),
+                    opts,
+                    false,
+                )
+                .is_none() =>
+        {
+            None
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let message = format!("file is not valid UTF-8 (invalid byte at offset {at})");

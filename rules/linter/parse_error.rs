@@ -17,6 +17,12 @@ declare_rule! {
     /// exercise to fill in or a placeholder, which `docker build` refuses but nobody builds as
     /// it stands.
     ///
+    /// A compose file that uses anchors it does not define (`<<: *logging`) is refused by
+    /// `docker compose` as it stands, but in a walk it is most often a fragment that a deploy
+    /// script joins to the file defining them (`cat anchors.yml compose.yml`): one info for the
+    /// file, which is linted with those values unknown (a placement merged from one may pin
+    /// the service). Named, each such alias is an error; in a Kubernetes manifest too.
+    ///
     /// Files that are templates, not configuration until rendered, are skipped in a walk and
     /// reported only when named: Helm templates, files with Go/Jinja markers that YAML cannot
     /// read, `printf` verbs and `$PLACEHOLDER`, `{PLACEHOLDER}` or `@PLACEHOLDER@` lines where

@@ -18,7 +18,11 @@ declare_rule! {
     /// info: a test cluster's data is throwaway. So is a service or workload of more than one
     /// replica of an image whose servers form a quorum cluster (consul, etcd, ZooKeeper,
     /// CockroachDB: `quorum = true` in the catalog): a member that starts empty on another
-    /// node rejoins and copies the data from the others while a quorum holds.
+    /// node rejoins and copies the data from the others while a quorum holds. So is a swarm
+    /// bind of a folder on shared storage (a path naming a network share, `/mnt/nas/pg`, or on
+    /// a NAS's own storage, `/share/...`, `/volume1/...`, `/mnt/user/...`; see SL406), and a
+    /// swarm service whose placement is a variable or merged from an anchor the file does not
+    /// define (it may pin the service).
     ///
     /// ## Why is this bad?
     /// The scheduler moves pods and tasks between nodes: on a drain, a failure, an update.
@@ -120,7 +124,13 @@ impl Rule for DataOnHostLocalVolume {
                 .replicas
                 .as_ref()
                 .filter(|r| found.facts.stateful.quorum && r.value > 1);
-            let severity = if replicas.is_some() {
+            // A swarm bind of a folder on shared storage (a network share, a NAS's own
+            // storage) is the same folder on every node that may run the task (SL406 says
+            // so too).
+            let shared = (w.platform == Platform::Swarm && m.kind == MountKind::Bind)
+                .then(|| m.host_path().and_then(|h| super::shared_storage(&h.path)))
+                .flatten();
+            let severity = if replicas.is_some() || shared.is_some() {
                 Severity::Info
             } else {
                 data_severity(&found.facts, cx.project(), cx.file(), Severity::Error)
@@ -130,6 +140,9 @@ impl Rule for DataOnHostLocalVolume {
                 .subject(m.span)
                 .severity(severity)
                 .help(help);
+            if let Some(why) = shared {
+                d.help(why);
+            }
             if let Some(r) = replicas {
                 d.label(
                     r.span,

@@ -59,6 +59,46 @@ fn network_share_word(path: &str) -> Option<&'static str> {
     })
 }
 
+/// The NAS whose own storage root holds an absolute host path (`/share/...` on QNAP,
+/// `/volume1/...` on Synology, `/mnt/user/...` on Unraid): a swarm running there runs on the
+/// NAS (most often its only node), or on nodes that mount the NAS's shares at that path.
+fn nas_root(path: &str) -> Option<&'static str> {
+    let mut folders = path.strip_prefix('/')?.split('/');
+    let (first, second) = (folders.next()?, folders.next());
+    match first {
+        "share" if second.is_some_and(|s| !s.is_empty()) => Some("QNAP"),
+        _ if first
+            .strip_prefix("volume")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            && second.is_some_and(|s| !s.is_empty()) =>
+        {
+            Some("Synology")
+        }
+        "mnt" if second == Some("user") && folders.next().is_some_and(|s| !s.is_empty()) => {
+            Some("Unraid")
+        }
+        _ => None,
+    }
+}
+
+/// Why a swarm bind's host folder is likely the same on every node that runs the task: the
+/// path names a network share, or lies on a NAS's own storage.
+fn shared_storage(path: &str) -> Option<String> {
+    if let Some(word) = network_share_word(path) {
+        return Some(format!(
+            "the path names a network share (`{word}`): make sure it is mounted at this path \
+             on every node that may run the task"
+        ));
+    }
+    nas_root(path).map(|nas| {
+        format!(
+            "the path is on a {nas} NAS's own storage: a swarm there runs on the NAS, or on \
+             nodes that mount its shares at this path; make sure every node that may run the \
+             task does"
+        )
+    })
+}
+
 /// Makes a host-local finding about a folder that holds only logs info
 /// ([`crate::rules::facts::log_folder`]), saying why (`moved`: what happens on another node).
 fn logs_only(d: &mut Diagnostic, moved: &str) {
@@ -126,11 +166,21 @@ fn label_swarm(d: &mut Diagnostic, w: &Workload) {
 }
 
 /// A swarm service pinned by a node label (`node.labels.db == true`) runs on the labelled
-/// nodes, often one: at most info. Labels the constraint and lowers the finding.
+/// nodes, often one: at most info. Labels the constraint and lowers the finding. So does a
+/// placement merged from an anchor the file does not define: it may pin the service.
 fn pinned_by_label(d: &mut Diagnostic, w: &Workload) {
-    if let Some(label) = w.pinned_by_label.filter(|_| w.platform == Platform::Swarm) {
+    if w.platform != Platform::Swarm {
+        return;
+    }
+    if let Some(label) = w.pinned_by_label {
         d.severity(crate::engine::Severity::Info)
             .label(label, "pinned to the nodes with this label (maybe one)");
+    } else if let Some(merge) = w.placement_unknown {
+        d.severity(crate::engine::Severity::Info).label(
+            merge,
+            "set by a variable or merged from an anchor the file does not define: it may pin \
+             the service",
+        );
     }
 }
 

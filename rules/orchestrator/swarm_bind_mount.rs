@@ -31,7 +31,14 @@ declare_rule! {
     ///
     /// A bind of a host path whose name says it is a network share mounted on every node
     /// (`/mnt/gfs/traefik`, `/mnt/nfs/app`: a folder named, or with a word, `nfs`, `gfs`,
-    /// `glusterfs`, `cephfs`, `efs`, `nas`, ...) is info. A bind that holds only logs (mounted at or under `/var/log`, or at a `log`/`logs`
+    /// `glusterfs`, `cephfs`, `efs`, `nas`, ...) is info, and so is one on a NAS's own storage
+    /// (QNAP `/share/...`, Synology `/volume1/...`, Unraid `/mnt/user/...`: a swarm there runs
+    /// on the NAS, or on nodes that mount its shares at that path). So is a bind of a scratch
+    /// folder (`/tmp`, `/var/tmp`, `/dev/shm`) in a `mode: global` service, whose task never
+    /// leaves its node; other binds of a global service (a proxy's certificates, an agent's
+    /// configuration) stay warnings: every node must hold the same files. A service whose
+    /// placement constraint is a variable (`${PLACEMENT}`) or is merged from an anchor the file
+    /// does not define may be pinned: info. A bind that holds only logs (mounted at or under `/var/log`, or at a `log`/`logs`
     /// folder) is info: a task on another node starts a new log. So is any bind in a
     /// project's test fixtures (files under `test/`, `e2e/`, ...; see SL201), whose swarm is
     /// a throwaway one.
@@ -84,6 +91,9 @@ impl Rule for SwarmBindMount {
             return;
         }
         let test_fixture = crate::rules::ephemeral::test_file(cx.file());
+        let own_node_folder = w
+            .global
+            .filter(|_| crate::rules::facts::scratch_path(&host.path));
         let d = cx
             .report(
                 m.source_or_entry_span(),
@@ -101,11 +111,18 @@ impl Rule for SwarmBindMount {
             );
         if test_fixture {
             d.severity(crate::engine::Severity::Info);
-        } else if let Some(word) = super::network_share_word(&host.path) {
-            d.severity(crate::engine::Severity::Info).help(format!(
-                "the path names a network share (`{word}`): make sure it is mounted at this \
-                 path on every node that may run the task"
-            ));
+        } else if let Some(global) = own_node_folder {
+            // Swarm's DaemonSet: each node's task keeps its scratch files on its node and never
+            // moves. Files every task needs the same (a proxy's certificates, even read-only;
+            // a node agent's configuration) stay a warning.
+            d.severity(crate::engine::Severity::Info)
+                .label(global, "one task per node, which stays on its node")
+                .help(
+                    "make sure the folder exists on every node (a missing one fails that \
+                     node's task)",
+                );
+        } else if let Some(why) = super::shared_storage(&host.path) {
+            d.severity(crate::engine::Severity::Info).help(why);
         } else if crate::rules::facts::log_folder(&m.target) {
             super::logs_only(d, "a task on another node starts a new log");
         }

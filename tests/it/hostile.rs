@@ -276,8 +276,28 @@ fn invalid_utf8_nul_bytes_and_utf16_are_reported_with_a_position() {
         "Dockerfile",
         b"FROM alpine\nVOLUME /d\xffata\n".as_slice(),
     );
+    // Other YAML in another encoding (a Prometheus rule file with GBK annotations) is none of
+    // ours in a walk; a manifest in it is ours, and named, any YAML file is reported.
+    write(
+        &dir,
+        "rules.yml",
+        b"groups:\n- name: app\n  rules:\n  - alert: cpu\n    annotations:\n      summary: \"\xb8\xdf\"\n".as_slice(),
+    );
+    write(
+        &dir,
+        "pod.yml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n".as_slice(),
+    );
+    let named = check(&dir, &["rules.yml"]);
+    assert_eq!(named.code, 1, "{}", named.stderr);
+    assert!(named.stdout.contains("rules.yml:6:"), "{}", named.stdout);
     let run = check(&dir, &["."]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stdout.contains("rules.yml"), "{}", run.stdout);
+    assert_eq!(
+        line_for(&run, "pod.yml"),
+        "pod.yml:4:12: SL001 error: file is not valid UTF-8 (invalid byte at offset 46)"
+    );
     assert_eq!(
         line_for(&run, "latin1.compose.yaml"),
         "latin1.compose.yaml:3:15: SL001 error: file is not valid UTF-8 (invalid byte at offset 30)"
@@ -297,6 +317,58 @@ fn invalid_utf8_nul_bytes_and_utf16_are_reported_with_a_position() {
         );
     }
     assert_bad_reported(&run);
+}
+
+// 3b. A fragment that a deploy script joins to the file defining its anchors
+// (`cat anchors.yml compose.yml | docker stack deploy -c - app`).
+#[test]
+fn aliases_to_anchors_defined_elsewhere_are_one_info_in_a_walk_and_errors_when_named() {
+    let dir = scratch("hostile-anchors");
+    write(
+        &dir,
+        "_shared/anchors.yml",
+        "x-place: &place\n  placement:\n    constraints: [node.labels.db == true]\n",
+    );
+    write(
+        &dir,
+        "stacks/db/compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    volumes: [pg:/var/lib/postgresql/data]\n    \
+         deploy:\n      <<: *place\n      labels: [backup=true]\n    logging:\n      <<: \
+         *logging\n  web:\n    image: nginx:1.27\n    logging:\n      <<: *logging\nvolumes:\n  \
+         pg:\n",
+    );
+    let walked = check(&dir, &["."]);
+    let lines: Vec<&str> = walked
+        .stdout
+        .lines()
+        .filter(|l| l.contains("SL001"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "stacks/db/compose.yml:6:11: SL001 info: 3 aliases to anchors the file does not define \
+          (`*place`, `*logging`): refused as it stands, read as a fragment joined to the file that \
+          defines them before use (their values unknown); name the file to have each reported as \
+          an error"
+        ],
+        "{}",
+        walked.stdout
+    );
+    // Its placement may come from the anchor: the local volume is info, not a swarm error.
+    assert_eq!(
+        line_for(&walked, "stacks/db/compose.yml:4"),
+        "stacks/db/compose.yml:4:15: SL402 info: service db keeps postgres data in local volume \
+         `pg` (over `/var/lib/postgresql/data`) under swarm: a task on another node starts with an \
+         empty copy"
+    );
+    let named = check(&dir, &["stacks/db/compose.yml"]);
+    assert_eq!(named.code, 1, "{}", named.stderr);
+    let errors = named
+        .stdout
+        .lines()
+        .filter(|l| l.contains("SL001 error: alias `*"))
+        .count();
+    assert_eq!(errors, 3, "{}", named.stdout);
 }
 
 #[test]

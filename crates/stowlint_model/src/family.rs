@@ -265,6 +265,7 @@ fn merge(file: &FileModel, w: &Workload, base: &Workload, cross_file: bool) -> W
     out.global = out.global.or(base.global.map(|_| at));
     out.pinned = out.pinned.or(base.pinned.map(|_| at));
     out.pinned_by_label = out.pinned_by_label.or(base.pinned_by_label.map(|_| at));
+    out.placement_unknown = out.placement_unknown.or(base.placement_unknown.map(|_| at));
     out
 }
 

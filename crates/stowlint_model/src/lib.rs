@@ -391,6 +391,9 @@ pub struct Workload {
     /// A swarm `node.labels.<label> == <value>` constraint: pinned to the labelled nodes,
     /// maybe one.
     pub pinned_by_label: Option<Span>,
+    /// A compose service whose placement a merge of an anchor the file does not define may set
+    /// (`deploy: {<<: *place}` in a fragment joined to the file defining it): maybe pinned.
+    pub placement_unknown: Option<Span>,
     /// A bare Kubernetes Pod with `restartPolicy: Never` or `OnFailure`, or a compose service
     /// another one waits for with `condition: service_completed_successfully`: it runs a task
     /// to completion, as a Job does, and is never restarted as a server is.

@@ -406,6 +406,13 @@ impl Cx<'_> {
             global: deploy.and_then(global_mode),
             pinned: deploy.and_then(pinning),
             pinned_by_label: deploy.and_then(label_pinning),
+            // Own keys win over merged ones: a written `placement` is known, unless a
+            // constraint is a variable (`${PLACEMENT_CONSTRAINT}`, maybe `node.hostname==`).
+            placement_unknown: match deploy {
+                Some(d) if d.get("placement").is_some() => constraint(d, |c| c.starts_with('$')),
+                Some(d) => d.merges_unknown_alias(),
+                None => svc.node.merges_unknown_alias(),
+            },
             runs_to_completion: false,
             static_pod: None,
             strategy: None,

@@ -140,6 +140,7 @@ pub fn parse(source: &SourceFile) -> Parsed {
         global: None,
         pinned: None,
         pinned_by_label: None,
+        placement_unknown: None,
         runs_to_completion: false,
         static_pod: None,
         strategy: None,

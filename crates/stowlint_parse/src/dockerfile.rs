@@ -765,6 +765,7 @@ fn workloads(df: &Dockerfile) -> Vec<Workload> {
             swarm_reason: None,
             extends: None,
             pinned_by_label: None,
+            placement_unknown: None,
             runs_to_completion: false,
             static_pod: None,
         });

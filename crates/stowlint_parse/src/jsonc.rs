@@ -76,6 +76,9 @@ pub fn parse(source: &SourceFile) -> Stream {
     let (blanked, open) = blank_comments(&source.text);
     let shadow = SourceFile::new(source.path.clone(), blanked);
     let mut stream = yaml::parse(&shadow);
+    // JSON has no aliases: a `*name` YAML reads as one is a syntax error of the file.
+    let aliases = std::mem::take(&mut stream.unknown_aliases);
+    stream.errors.extend(aliases);
     for e in &mut stream.errors {
         e.message = e.message.replace("YAML syntax error", "JSON syntax error");
         e.span = source.span(e.span.start()..e.span.end());

@@ -334,6 +334,7 @@ impl Reader {
             swarm_reason: None,
             extends: None,
             pinned_by_label: pod.and_then(label_pinning),
+            placement_unknown: None,
             runs_to_completion: meta.kind == "Pod"
                 && pod
                     .and_then(|p| p.get("restartPolicy"))

@@ -286,6 +286,7 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
                     let mut m = FileModel::new(source, None);
                     m.errors = stream.errors;
                     m.errors.extend(stream.duplicate_keys);
+                    m.errors.extend(stream.unknown_aliases);
                     m.errors.sort_by_key(|e| e.span.start());
                     return Some(m);
                 }
@@ -330,6 +331,53 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             } else {
                 errors.extend(stream.duplicate_keys);
                 errors.sort_by_key(|e| e.span.start());
+            }
+            // Aliases to anchors the file does not define: `docker compose` and `kubectl` refuse
+            // the file as it stands, but in a walk such a file is most often a fragment that a
+            // deploy script joins to the file defining them (`cat anchors.yml compose.yml`):
+            // one info for the file, which is linted with those values unknown. Named, each is
+            // an error.
+            // (Compose only: its `x-` fields are where such anchors live; a manifest's is a
+            // mistake.)
+            if explicit || format != Format::Compose {
+                errors.extend(stream.unknown_aliases);
+                errors.sort_by_key(|e| e.span.start());
+            } else if let Some(first) = stream.unknown_aliases.first() {
+                let mut names: Vec<&str> = Vec::new();
+                for alias in &stream.unknown_aliases {
+                    let name = alias.span.text(&source.text);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                let shown = names
+                    .iter()
+                    .take(3)
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>();
+                let more = names.len().saturating_sub(3);
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                parsed.read_past.push(ParseError {
+                    message: format!(
+                        "{} alias{} to anchors the file does not define ({}{more}): refused as it \
+                         stands, read as a fragment joined to the file that defines them before \
+                         use (their values unknown); name the file to have each reported as an \
+                         error",
+                        stream.unknown_aliases.len(),
+                        if stream.unknown_aliases.len() == 1 {
+                            ""
+                        } else {
+                            "es"
+                        },
+                        shown.join(", "),
+                    ),
+                    span: first.span,
+                });
+                parsed.read_past.sort_by_key(|e| e.span.start());
             }
             if !parsing_template {
                 errors.append(&mut parsed.errors);

@@ -289,6 +289,7 @@ impl Cx<'_> {
             global: None,
             pinned: None,
             pinned_by_label: None,
+            placement_unknown: None,
             runs_to_completion: false,
             static_pod: None,
             strategy: None,

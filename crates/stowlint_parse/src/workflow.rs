@@ -158,6 +158,7 @@ fn workload(
         global: None,
         pinned: None,
         pinned_by_label: None,
+        placement_unknown: None,
         runs_to_completion: false,
         static_pod: None,
         strategy: None,

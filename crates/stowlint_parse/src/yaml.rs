@@ -37,6 +37,9 @@ pub enum Style {
     Plain,
     Quoted,
     Block,
+    /// Not written: the null that stands for an alias to an anchor the file does not define
+    /// (a fragment concatenated with the file that defines it before use).
+    UnknownAlias,
 }
 
 /// A node's content: 24 bytes. Short scalars are interned per stream (a manifest repeats
@@ -131,8 +134,28 @@ impl Node {
     /// `~`, `null` or nothing at all, written plain.
     #[must_use]
     pub fn is_null(&self) -> bool {
-        matches!(&self.value, Value::Scalar(s, Style::Plain)
-            if matches!(&**s, "" | "~" | "null" | "Null" | "NULL"))
+        match &self.value {
+            Value::Scalar(s, Style::Plain) => matches!(&**s, "" | "~" | "null" | "Null" | "NULL"),
+            Value::Scalar(_, Style::UnknownAlias) => true,
+            _ => false,
+        }
+    }
+
+    /// Where a mapping merges an alias to an anchor the file does not define (`<<: *deploy`,
+    /// `<<: [*place, *deploy]`): it may hold any key the file does not show.
+    #[must_use]
+    pub fn merges_unknown_alias(&self) -> Option<Span> {
+        let Value::Map(entries) = &self.value else {
+            return None;
+        };
+        let unknown = |n: &Node| matches!(n.value, Value::Scalar(_, Style::UnknownAlias));
+        entries
+            .iter()
+            .filter(|(k, _)| is_merge_key(k))
+            .find_map(|(_, v)| match &v.value {
+                Value::Seq(items) => items.iter().find(|i| unknown(i)).map(|i| i.span),
+                _ => unknown(v).then_some(v.span),
+            })
     }
 
     /// A boolean as Kubernetes and Compose read it (YAML 1.1: `yes`, `on`, `true`, ...).
@@ -296,6 +319,11 @@ pub struct Stream {
     /// libyaml keep the last value. The tree keeps the last value too; whether a duplicate is
     /// an error is the format's business (see `parse::parse_file`).
     pub duplicate_keys: Vec<ParseError>,
+    /// Aliases to an anchor not defined before them, each read as a null. Every reader refuses
+    /// them, but a file using anchors it does not define is most often a fragment joined to
+    /// the file that defines them before use; whether they are errors is the caller's business
+    /// (see `parse::parse_file`).
+    pub unknown_aliases: Vec<ParseError>,
     /// A syntax error or an alias bomb: part of the stream could not be read.
     pub fatal: bool,
 }
@@ -344,6 +372,7 @@ struct Builder<'a> {
     fatal: bool,
     errors: Vec<ParseError>,
     duplicates: Vec<ParseError>,
+    unknown_aliases: Vec<ParseError>,
 }
 
 impl Builder<'_> {
@@ -395,15 +424,18 @@ impl Builder<'_> {
         )
     }
 
-    /// An alias to an anchor not defined before it: an error, and an empty value in its place.
+    /// An alias to an anchor not defined before it: recorded, and a null in its place.
     fn unknown_alias(&mut self, start: usize, end: usize) {
         let span = self.span(start, end);
-        self.errors.push(ParseError {
-            message: "alias to an unknown anchor".into(),
+        self.unknown_aliases.push(ParseError {
+            message: format!(
+                "alias `{}` to an anchor the file does not define (before it)",
+                span.text(&self.file.text)
+            ),
             span,
         });
         let node = Rc::new(Node {
-            value: Value::Scalar(Rc::from(""), Style::Plain),
+            value: Value::Scalar(Rc::from(""), Style::UnknownAlias),
             span,
             weight: 1,
         });
@@ -762,6 +794,7 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
         fatal: false,
         errors: Vec::new(),
         duplicates: Vec::new(),
+        unknown_aliases: Vec::new(),
     };
     let mut documents = Vec::new();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -920,6 +953,7 @@ fn parse_as(file: &SourceFile, text: &str, patch: bool) -> Result<Stream, Patch>
         documents,
         errors: b.errors,
         duplicate_keys: b.duplicates,
+        unknown_aliases: b.unknown_aliases,
         fatal: b.fatal,
     })
 }
