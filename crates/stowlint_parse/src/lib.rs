@@ -342,41 +342,8 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             if explicit || format != Format::Compose {
                 errors.extend(stream.unknown_aliases);
                 errors.sort_by_key(|e| e.span.start());
-            } else if let Some(first) = stream.unknown_aliases.first() {
-                let mut names: Vec<&str> = Vec::new();
-                for alias in &stream.unknown_aliases {
-                    let name = alias.span.text(&source.text);
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-                let shown = names
-                    .iter()
-                    .take(3)
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>();
-                let more = names.len().saturating_sub(3);
-                let more = if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                };
-                parsed.read_past.push(ParseError {
-                    message: format!(
-                        "{} alias{} to anchors the file does not define ({}{more}): refused as it \
-                         stands, read as a fragment joined to the file that defines them before \
-                         use (their values unknown); name the file to have each reported as an \
-                         error",
-                        stream.unknown_aliases.len(),
-                        if stream.unknown_aliases.len() == 1 {
-                            ""
-                        } else {
-                            "es"
-                        },
-                        shown.join(", "),
-                    ),
-                    span: first.span,
-                });
+            } else if let Some(info) = fragment_aliases(&stream.unknown_aliases, &source.text) {
+                parsed.read_past.push(info);
                 parsed.read_past.sort_by_key(|e| e.span.start());
             }
             if !parsing_template {
@@ -386,6 +353,38 @@ pub fn parse_file(source: SourceFile, opts: &ParseOptions, explicit: bool) -> Op
             Some(parsed.into_model(source, format))
         }
     }
+}
+
+/// One finding for a walked compose file's aliases to anchors it does not define (a fragment
+/// joined to its anchors file before use): how many, and the first three names, at the first.
+fn fragment_aliases(aliases: &[ParseError], text: &str) -> Option<ParseError> {
+    let first = aliases.first()?;
+    let mut names: Vec<&str> = Vec::new();
+    for alias in aliases {
+        let name = alias.span.text(text);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut shown = names
+        .iter()
+        .take(3)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 3 {
+        shown.push_str(&format!(" and {} more", names.len() - 3));
+    }
+    let plural = if aliases.len() == 1 { "" } else { "es" };
+    Some(ParseError {
+        message: format!(
+            "{} alias{plural} to anchors the file does not define ({shown}): refused as it \
+             stands, read as a fragment joined to the file that defines them before use (their \
+             values unknown); name the file to have each reported as an error",
+            aliases.len()
+        ),
+        span: first.span,
+    })
 }
 
 /// The bare floor of the benchmark (`check --parse-only=syntax`): the work no reader of these

@@ -1015,6 +1015,34 @@ mod tests {
     }
 
     #[test]
+    fn aliases_to_unknown_anchors_are_listed_apart_and_read_as_nulls() {
+        let (_, s) = read("a:\n  <<: [*place, *deploy]\n  b: *nope\nc:\n  <<: *logging\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let messages: Vec<&str> = s
+            .unknown_aliases
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(
+            messages[0].starts_with("alias `*place` to an anchor"),
+            "{messages:?}"
+        );
+        let root = s.documents[0].root.as_ref().unwrap();
+        let a = root.get("a").unwrap();
+        assert!(a.get("b").unwrap().is_null());
+        let merged = a
+            .merges_unknown_alias()
+            .expect("a merges an unknown anchor");
+        assert_eq!(crate::last_file::start(merged).0, 2);
+        assert!(root.get("c").unwrap().merges_unknown_alias().is_some());
+        let known = read("x: &x {k: 1}\ny:\n  <<: *x\n").1;
+        let y = known.documents[0].root.as_ref().unwrap().get("y").unwrap();
+        assert_eq!(y.merges_unknown_alias(), None);
+        assert!(known.unknown_aliases.is_empty());
+    }
+
+    #[test]
     fn duplicate_keys_are_reported_at_the_second_key_which_wins() {
         let (_, s) = read("a: 1\nb: 2\na: 3\n");
         assert!(s.errors.is_empty(), "{:?}", s.errors);
