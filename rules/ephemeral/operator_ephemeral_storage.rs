@@ -13,7 +13,9 @@ declare_rule! {
     /// `elasticsearch-data` volume an `emptyDir`; a `RabbitmqCluster` with
     /// `persistence.storage: 0`; a Percona MongoDB replica set on `volumeSpec.emptyDir`; a
     /// VictoriaMetrics `VMSingle` or `VMCluster` vmstorage without storage; Redis operators'
-    /// resources without storage (info: a cache can be refilled). Which resources, where
+    /// resources without storage (info: a cache can be refilled), and an Alertmanager of more
+    /// than one replica (info: its peers gossip silences and the notification log, so a pod
+    /// that starts empty gets them back from the others). Which resources, where
     /// their storage spec lives and what its absence means come from the operators catalog
     /// (`crates/stowlint_model/src/catalog/operators.toml`), each entry citing the operator's
     /// documentation or source; a resource whose data path or volumes are customised
@@ -104,7 +106,15 @@ impl Rule for OperatorEphemeralStorage {
             if let Some((kind, name)) = store.owner.split_once('/') {
                 crate::rules::facts::unknown_after_missing_patch(d, file, kind, name, store.span);
             }
-            if let Some(replicas) = store.replicas.as_ref().filter(|r| r.value > 1) {
+            let replicated = store.replicas.as_ref().filter(|r| r.value > 1);
+            if resource.gossip && replicated.is_some() {
+                d.severity(Severity::Warning.lower()).help(format!(
+                    "its pods copy it to each other: a pod that starts empty gets it back while \
+                     another runs; {}",
+                    resource.help
+                ));
+            }
+            if let Some(replicas) = replicated {
                 d.label(
                     replicas.span,
                     format!(

@@ -696,6 +696,8 @@ pub enum MountSyntax {
     MountFlag,
     /// `--tmpfs PATH[:OPTS]`: Quadlet `Tmpfs=`, `--tmpfs` in `runArgs` or `options`.
     TmpfsFlag,
+    /// A compose service's `configs:` or `secrets:` entry: a read-only file of the project's.
+    ComposeFile,
 }
 
 /// One mount in one container.

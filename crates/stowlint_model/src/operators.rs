@@ -28,6 +28,11 @@ pub struct OperatorResource {
     /// The data can be rebuilt: findings one severity lower.
     #[serde(default)]
     pub cache: bool,
+    /// The pods copy the data to each other (Alertmanager's peers gossip silences and the
+    /// notification log): with more than one replica, a pod that starts empty gets it back
+    /// from the others, so findings are one severity lower.
+    #[serde(default)]
+    pub gossip: bool,
     pub store: Vec<StoreSpec>,
 }
 

@@ -331,6 +331,7 @@ impl Cx<'_> {
     fn service(&mut self, svc: &Service) -> Workload {
         let mut mounts = self.volumes(svc);
         mounts.extend(self.tmpfs(svc));
+        mounts.extend(self.files(svc));
         let container = Container {
             name: svc.name.clone(),
             role: ContainerRole::Main,
@@ -925,6 +926,49 @@ impl Cx<'_> {
         }
     }
 
+    /// The service's `configs:` and `secrets:`: files swarm (and compose) mount read-only,
+    /// short (`- name`) or long (`- {source: name, target: /path}`). A config goes to
+    /// `/<name>` unless a target says where; a secret to `/run/secrets/<name>`, a relative
+    /// target under `/run/secrets` too.
+    fn files(&mut self, svc: &Service) -> Vec<Mount> {
+        let mut out = Vec::new();
+        for (key, kind) in [
+            ("configs", MountKind::ConfigMap),
+            ("secrets", MountKind::Secret),
+        ] {
+            let Some(items) = svc.node.get(key).and_then(Node::as_seq) else {
+                continue;
+            };
+            for item in items {
+                let (name, target) = if item.is_map() {
+                    (item.get("source"), item.get("target"))
+                } else {
+                    (Some(&**item), None)
+                };
+                let written = target.or(name).and_then(Node::as_text);
+                let Some(written) = written else { continue };
+                let path = interpolate(written, &self.vars).value;
+                let path = match (key, target.is_some()) {
+                    (_, true) if path.starts_with('/') => path,
+                    ("secrets", _) => format!("/run/secrets/{path}"),
+                    _ => format!("/{path}"),
+                };
+                let target_span = target.map_or(item.span, |t| t.span);
+                let mut mount = Mount::new(
+                    kind.clone(),
+                    MountSyntax::ComposeFile,
+                    &path,
+                    target_span,
+                    svc.owner.clone(),
+                );
+                mount.read_only = true;
+                mount.span = item.span;
+                out.push(mount);
+            }
+        }
+        out
+    }
+
     /// The service `tmpfs:` key: one path or a list, each `PATH[:OPTIONS]`.
     fn tmpfs(&mut self, svc: &Service) -> Vec<Mount> {
         let Some(node) = svc.node.get("tmpfs") else {
@@ -1459,6 +1503,41 @@ mod tests {
         assert_eq!(m[3].sub_path.as_deref(), Some("bin"));
         assert_eq!(m[4].kind, MountKind::Other("cluster".into()));
         assert_eq!(m[4].source, MountSource::Volume("shared".into()));
+    }
+
+    #[test]
+    fn configs_and_secrets_are_read_only_file_mounts() {
+        let text = concat!(
+            "services:\n",
+            "  a:\n",
+            "    configs:\n",
+            "      - app_conf\n",
+            "      - {source: init, target: /init.sh}\n",
+            "      - {source: rel, target: etc/rel.conf}\n",
+            "    secrets:\n",
+            "      - db_password\n",
+            "      - {source: token, target: api_token}\n",
+            "      - {source: key, target: /etc/ssl/key.pem}\n",
+        );
+        let (_, p) = ok(text);
+        let a = mounts(&p, 0);
+        let seen: Vec<(&str, &MountKind)> =
+            a.iter().map(|m| (m.target.as_str(), &m.kind)).collect();
+        assert_eq!(
+            seen,
+            [
+                ("/app_conf", &MountKind::ConfigMap),
+                ("/init.sh", &MountKind::ConfigMap),
+                ("/etc/rel.conf", &MountKind::ConfigMap),
+                ("/run/secrets/db_password", &MountKind::Secret),
+                ("/run/secrets/api_token", &MountKind::Secret),
+                ("/etc/ssl/key.pem", &MountKind::Secret),
+            ]
+        );
+        assert!(
+            a.iter()
+                .all(|m| m.read_only && m.syntax == MountSyntax::ComposeFile)
+        );
     }
 
     #[test]

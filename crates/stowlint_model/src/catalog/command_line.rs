@@ -134,7 +134,13 @@ impl Patterns {
                 commands += 1;
                 continue;
             }
-            if words.is_empty() {
+            // A word that only closes a compound command (`fi`, `done`) or a bare keyword
+            // (`then` on its own line) runs nothing.
+            if words.is_empty()
+                || (words.len() == 1
+                    && (SCRIPT_ENDS.contains(&words[0].as_str())
+                        || matches!(words[0].as_str(), "then" | "else" | "do" | "{" | "}")))
+            {
                 continue;
             }
             // `sleep 5; ./start.sh` waits, then starts something: only a script that ends
@@ -717,6 +723,30 @@ mod tests {
                 data: DataLocation::Default
             }
         );
+    }
+
+    #[test]
+    fn a_copy_script_with_compound_commands_is_a_task() {
+        let p = patterns(&["ghost"], &[], &[], &[]);
+        let script = "sh -c \"\n  if [ -d /var/lib/ghost/x ]; then\n    rm -rf /data/x/*;\n    \
+                      cp -rf /var/lib/ghost/x/* /data/x/;\n  else\n    echo 'none';\n  fi\n\"";
+        let words = crate::words::split(script).unwrap();
+        assert_eq!(
+            p.invocation(&Command {
+                entrypoint: None,
+                args: Some(words)
+            }),
+            Invocation::Tool
+        );
+        // A script that starts the server inside a compound command is the server.
+        let words = crate::words::split("sh -c 'if [ -n \"$X\" ]; then exec ghost; fi'").unwrap();
+        assert!(matches!(
+            p.invocation(&Command {
+                entrypoint: None,
+                args: Some(words)
+            }),
+            Invocation::Server { named: true, .. }
+        ));
     }
 
     #[test]
