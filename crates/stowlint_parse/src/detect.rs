@@ -307,9 +307,10 @@ pub fn is_placeholder_line_at(text: &str, at: usize) -> bool {
     is_placeholder(line.trim())
 }
 
-/// Whether YAML stops at byte `at` of `text` on, or right after, an indented `...` line: an
-/// excerpt for documentation whose elided fields that line stands for (at the start of a line
-/// `...` ends a document, which YAML reads). Not YAML as written, and not applied as such.
+/// Whether YAML stops at byte `at` of `text` on, or right after (blank lines between), an
+/// indented `...` line: an excerpt for documentation whose elided fields that line stands for
+/// (at the start of a line `...` ends a document, which YAML reads). Not YAML as written, and
+/// not applied as such.
 #[must_use]
 pub fn is_elision_line_at(text: &str, at: usize) -> bool {
     let elision = |line: &str| {
@@ -322,8 +323,12 @@ pub fn is_elision_line_at(text: &str, at: usize) -> bool {
     if elision(line) {
         return true;
     }
-    let start = text[..at].rfind('\n').unwrap_or(0);
-    start > 0 && line_at(text, start).is_some_and(elision)
+    let before = &text[..text[..at.min(text.len())].rfind('\n').unwrap_or(0)];
+    before
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(elision)
 }
 
 /// A shell-style placeholder standing alone where a Dockerfile instruction belongs (`${LABELS}`,
@@ -734,6 +739,9 @@ mod tests {
         assert!(is_elision_line_at(excerpt, excerpt.find("...").unwrap()));
         assert!(is_elision_line_at(excerpt, excerpt.find("- c").unwrap()));
         assert!(!is_elision_line_at("a: b\n...\nc: d\n", 5));
+        let spaced = "services:\n\n  ...\n\n  nginx:\n";
+        assert!(is_elision_line_at(spaced, spaced.find("nginx").unwrap()));
+        assert!(!is_elision_line_at("a:\n\n  b: 1\n\n  c: [\n", 14));
         assert!(!is_elision_line_at(excerpt, 0));
     }
 
